@@ -1,0 +1,170 @@
+"""The HTTP API (``/api/v1``): thin handlers that parse, call a service, and return.
+
+Every route either depends on :func:`~carbonpeak.api.deps.require_principal` (a bearer
+token) or is marked public with :func:`~carbonpeak.api.deps.public_route`; the route ×
+role × scope matrix test enumerates them all.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from pydantic import BaseModel
+
+from carbonpeak import __version__, refdata
+from carbonpeak.api.deps import Ctx, Db, OptionalCtx, public_route
+from carbonpeak.errors import IntegrityViolation, PayloadTooLarge, PermissionDenied
+from carbonpeak.io.register import (
+    ENTERPRISE_COLUMNS,
+    ENTERPRISE_OPTIONAL,
+    LINE_COLUMNS,
+    LINE_OPTIONAL,
+)
+from carbonpeak.io.tabular import read_rows
+from carbonpeak.model import Role
+from carbonpeak.model.schemas import (
+    EnterpriseCreate,
+    EnterprisePublic,
+    EnterpriseUpdate,
+    SectorOverview,
+    TokenPublic,
+    UserPublic,
+)
+from carbonpeak.service import audit, auth, enterprises, sector
+from carbonpeak.service.context import Context
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1")
+Public = [Depends(public_route)]
+
+
+@router.get("/health", dependencies=Public, tags=["meta"])
+def health() -> dict[str, str]:
+    """Liveness: the version and the newest factor-set version."""
+    return {"status": "ok", "version": __version__,
+            "factor_set": refdata.factor_set().version}
+
+
+@router.post("/auth/token", dependencies=Public, tags=["auth"])
+def token(request: Request, db: Db, username: Annotated[str, Form()],
+          password: Annotated[str, Form()]) -> TokenPublic:
+    """Exchange user name and password for a bearer token (OAuth2 password form)."""
+    ctx = Context(db=db, principal=auth.SYSTEM_LOGIN, request_id=request.state.request_id)
+    return auth.create_token(ctx, username, password)
+
+
+@router.get("/me", tags=["auth"])
+def me(ctx: Ctx) -> dict[str, Any]:
+    p = ctx.principal
+    return {"username": p.username, "role": p.role, "city_code": p.city_code,
+            "enterprise_ids": sorted(p.enterprise_ids), "display_name": p.display_name}
+
+
+@router.get("/sector/overview", tags=["sector"])
+def sector_overview(ctx: OptionalCtx) -> SectorOverview:
+    """Published aggregates: enterprises by city and metal (public)."""
+    return sector.overview(ctx)
+
+
+class RefRow(BaseModel):
+    table: str
+    title_zh: str
+    title_en: str
+    digest: str
+    rows: list[dict[str, Any]]
+
+
+@router.get("/refdata/{domain}/{table}", dependencies=Public, tags=["refdata"])
+def refdata_table(domain: str, table: str) -> RefRow:
+    """A shipped reference table with its provenance columns (public)."""
+    t = refdata.load_table(f"{domain}/{table}")
+    return RefRow(table=t.name, title_zh=t.title_zh, title_en=t.title_en, digest=t.digest,
+                  rows=[{k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                         for k, v in r.items()} for r in t.rows])
+
+
+@router.get("/enterprises", tags=["enterprises"])
+def list_enterprises(ctx: Ctx, city: str | None = None, metal: str | None = None,
+                     park: str | None = None, q: str | None = None, limit: int = 500,
+                     offset: int = 0) -> list[EnterprisePublic]:
+    """Enterprises in the caller's scope."""
+    return enterprises.list_enterprises(ctx, city=city, metal=metal, park=park, q=q,
+                                        limit=min(max(limit, 1), 5000), offset=max(offset, 0))
+
+
+@router.post("/enterprises", status_code=201, tags=["enterprises"])
+def create_enterprise(ctx: Ctx, body: EnterpriseCreate) -> EnterprisePublic:
+    return enterprises.create_enterprise(ctx, body.model_copy(update={"is_demo": False}))
+
+
+@router.get("/enterprises/{enterprise_id}", tags=["enterprises"])
+def get_enterprise(ctx: Ctx, enterprise_id: int) -> EnterprisePublic:
+    return enterprises.get_enterprise(ctx, enterprise_id)
+
+
+@router.patch("/enterprises/{enterprise_id}", tags=["enterprises"])
+def update_enterprise(ctx: Ctx, enterprise_id: int, body: EnterpriseUpdate) -> EnterprisePublic:
+    return enterprises.update_enterprise(ctx, enterprise_id, body)
+
+
+@router.delete("/enterprises/{enterprise_id}", status_code=204, tags=["enterprises"])
+def delete_enterprise(ctx: Ctx, enterprise_id: int) -> Response:
+    enterprises.delete_enterprise(ctx, enterprise_id)
+    return Response(status_code=204)
+
+
+async def _read_limited(request: Request, upload: UploadFile) -> bytes:
+    limit_mb = request.app.state.settings.max_upload_mb
+    data = await upload.read(limit_mb * 1024 * 1024 + 1)
+    if len(data) > limit_mb * 1024 * 1024:
+        raise PayloadTooLarge(limit_mb=limit_mb)
+    return data
+
+
+@router.post("/enterprises/import", status_code=201, tags=["enterprises"])
+async def import_enterprises(request: Request, ctx: Ctx,
+                             enterprises_file: Annotated[UploadFile, File()],
+                             lines_file: Annotated[UploadFile | None, File()] = None,
+                             ) -> list[EnterprisePublic]:
+    """Import an enterprise register (CSV/XLSX) and optional lines, all-or-nothing."""
+    ents = read_rows(await _read_limited(request, enterprises_file),
+                     enterprises_file.filename or "enterprises.csv",
+                     ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL)
+    lines = None
+    if lines_file is not None and lines_file.filename:
+        lines = read_rows(await _read_limited(request, lines_file), lines_file.filename,
+                          LINE_COLUMNS, LINE_OPTIONAL)
+    return enterprises.import_register(ctx, ents, lines)
+
+
+class UserCreate(BaseModel):
+    username: str
+    password: str
+    role: Role
+    city: str | None = None
+    enterprises: list[str] = []
+    display_name: str = ""
+
+
+@router.get("/users", tags=["users"])
+def list_users(ctx: Ctx) -> list[UserPublic]:
+    return auth.list_users(ctx)
+
+
+@router.post("/users", status_code=201, tags=["users"])
+def add_user(ctx: Ctx, body: UserCreate) -> UserPublic:
+    return auth.add_user(ctx, body.username, body.password, body.role, city=body.city,
+                         enterprises=body.enterprises, display_name=body.display_name)
+
+
+@router.get("/audit/verify", tags=["audit"])
+def audit_verify(ctx: Ctx) -> dict[str, Any]:
+    """Walk the audit hash chain (province only)."""
+    if ctx.principal.role is not Role.PROVINCE:
+        raise PermissionDenied(role=str(ctx.principal.role), action="audit.verify")
+    checked, problems = audit.verify(ctx.db)
+    if problems:
+        raise IntegrityViolation(detail="; ".join(f"#{p.event_id} {p.kind}" for p in problems))
+    return {"ok": True, "events": checked}

@@ -1,0 +1,266 @@
+"""The carbonpeak exception tree and its bilingual message catalogue.
+
+Every error the platform raises on purpose is a :class:`CarbonpeakError`. Each
+subclass also inherits the builtin a caller would expect, so ``except ValueError``
+still catches bad input::
+
+    CarbonpeakError(Exception)                      HTTP
+    ├── InputError(ValueError)                       422  one or more located Problems
+    │   └── UnitError                                422  a unit that does not parse / wrong dimension
+    ├── RefdataError(LookupError)                    500  reference data missing or malformed
+    ├── NotFound(LookupError)                        404  also for objects outside the caller's scope
+    ├── Conflict                                     409  e.g. a duplicate credit code
+    ├── AuthenticationFailed                         401  no or bad credentials
+    ├── PermissionDenied(PermissionError)            403  authenticated, but the role may not
+    ├── PayloadTooLarge                              413  an upload over the size limit
+    └── IntegrityViolation                           500  the audit chain does not verify
+
+Messages come from one catalogue keyed by ``code`` (:data:`MESSAGES`), in Chinese
+and English, formatted with the error's structured fields. Importers collect every
+:class:`Problem` before raising one :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "MESSAGES",
+    "AuthenticationFailed",
+    "CarbonpeakError",
+    "Conflict",
+    "InputError",
+    "IntegrityViolation",
+    "NotFound",
+    "PayloadTooLarge",
+    "PermissionDenied",
+    "Problem",
+    "RefdataError",
+    "UnitError",
+    "message",
+]
+
+#: code -> (Chinese template, English template). Templates use ``str.format`` fields.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # generic
+    "internal": ("系统内部错误，请联系管理员（请求编号 {request_id}）",
+                 "Internal error; please contact the administrator (request id {request_id})"),
+    "not_found": ("未找到{object}：{key}", "{object} not found: {key}"),
+    "permission_denied": ("当前角色（{role}）无权执行此操作：{action}",
+                          "Your role ({role}) may not perform this action: {action}"),
+    "auth_required": ("请先登录", "Please sign in first"),
+    "auth_failed": ("用户名或密码错误", "Wrong user name or password"),
+    "auth_token_invalid": ("访问令牌无效或已过期", "The access token is invalid or has expired"),
+    "csrf_failed": ("表单已过期或来源不可信，请刷新页面后重试",
+                    "The form has expired or did not come from this site; reload and try again"),
+    "payload_too_large": ("上传文件超过大小限制（{limit_mb} MB）",
+                          "The upload exceeds the size limit ({limit_mb} MB)"),
+    "validation": ("输入有误：{detail}", "Invalid input: {detail}"),
+    # input problems (one per located problem)
+    "input_invalid": ("输入有 {count} 处错误，未写入任何数据",
+                      "The input has {count} problem(s); nothing was written"),
+    "missing_column": ("缺少必填列“{column}”", "Required column '{column}' is missing"),
+    "required": ("“{column}”为必填项", "'{column}' is required"),
+    "unknown_unit": ("无法识别的单位“{value}”", "Unknown unit '{value}'"),
+    "wrong_dimension": ("单位“{value}”的量纲不对，应为与“{expected}”同量纲的单位",
+                        "Unit '{value}' has the wrong dimension; expected a unit like '{expected}'"),
+    "not_a_number": ("“{value}”不是数字", "'{value}' is not a number"),
+    "negative": ("数值不能为负：{value}", "The value must not be negative: {value}"),
+    "bad_enum": ("“{value}”不是允许的取值（允许：{allowed}）",
+                 "'{value}' is not an allowed value (allowed: {allowed})"),
+    "bad_credit_code": ("统一社会信用代码“{value}”无效：{reason_zh}",
+                        "Unified social credit code '{value}' is invalid: {reason_en}"),
+    "duplicate": ("“{value}”重复（已在第 {first_row} 行出现）",
+                  "'{value}' is duplicated (first seen in row {first_row})"),
+    "exists": ("“{value}”已存在", "'{value}' already exists"),
+    "unknown_city": ("未知的市州“{value}”", "Unknown city/prefecture '{value}'"),
+    "unknown_park": ("未知的园区“{value}”", "Unknown industrial park '{value}'"),
+    "park_city_mismatch": ("园区“{value}”不在市州“{city}”内",
+                           "Park '{value}' is not in city/prefecture '{city}'"),
+    "unknown_metal": ("未知的金属品种“{value}”", "Unknown metal '{value}'"),
+    "unknown_route": ("未知的工艺路线“{value}”", "Unknown process route '{value}'"),
+    "route_metal_mismatch": ("工艺路线“{value}”不适用于金属“{metal}”",
+                             "Process route '{value}' does not apply to metal '{metal}'"),
+    "unknown_enterprise": ("未知的企业（统一社会信用代码）“{value}”",
+                           "Unknown enterprise (credit code) '{value}'"),
+    "bad_date": ("“{value}”不是有效日期（YYYY-MM-DD）", "'{value}' is not a valid date (YYYY-MM-DD)"),
+    "bad_file": ("无法读取文件：{reason}", "The file cannot be read: {reason}"),
+    # refdata
+    "refdata_unknown_source": ("参考数据 {table} 第 {row} 行引用了未登记的来源“{value}”",
+                               "Reference table {table} row {row} cites an unregistered source '{value}'"),
+    "refdata_bad_unit": ("参考数据 {table} 的单位“{value}”无法解析",
+                         "Reference table {table}: unit '{value}' does not parse"),
+    "refdata_schema": ("参考数据 {table} 不符合其结构定义：{detail}",
+                       "Reference table {table} does not match its schema: {detail}"),
+    "refdata_missing": ("未找到参考数据表 {table}", "Reference table {table} not found"),
+    # audit
+    "audit_broken": ("审计链校验失败：{detail}", "The audit chain does not verify: {detail}"),
+    # users
+    "weak_password": ("密码至少需要 {min_length} 个字符", "The password needs at least {min_length} characters"),
+    "default_secret": ("生产环境不得使用默认密钥，请设置 CARBONPEAK_SECRET_KEY",
+                       "Refusing the default secret in production; set CARBONPEAK_SECRET_KEY"),
+}
+
+
+def message(code: str, lang: str = "zh", **fields: Any) -> str:
+    """Format the catalogue message *code* in *lang* (``"zh"`` or ``"en"``).
+
+    Missing fields are shown as ``{name}`` rather than raising, so a message can
+    never hide the error it reports.
+    """
+    zh, en = MESSAGES.get(code, ("{code}", "{code}"))
+    template = en if lang == "en" else zh
+    return template.format_map(_Lenient({"code": code, **fields}))
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located input problem: where (file, sheet, row, column), what value, which rule."""
+
+    code: str
+    column: str | None = None
+    value: Any = None
+    row: int | None = None
+    file: str | None = None
+    sheet: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message_zh(self) -> str:
+        return message(self.code, "zh", **self._fmt())
+
+    @property
+    def message_en(self) -> str:
+        return message(self.code, "en", **self._fmt())
+
+    def _fmt(self) -> dict[str, Any]:
+        return {"column": self.column, "value": self.value, **self.fields}
+
+    def location(self) -> str:
+        parts = [
+            f"{label}={val}"
+            for label, val in (("file", self.file), ("sheet", self.sheet),
+                               ("row", self.row), ("column", self.column))
+            if val is not None
+        ]
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": None if self.value is None else str(self.value),
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+        }
+
+
+class CarbonpeakError(Exception):
+    """Base of every deliberate carbonpeak error; carries a catalogue code and fields."""
+
+    code = "internal"
+    http_status = 500
+
+    def __init__(self, code: str | None = None, **fields: Any) -> None:
+        self.code = code or type(self).code
+        self.fields = fields
+        super().__init__(self.message_en)
+
+    @property
+    def message_zh(self) -> str:
+        return message(self.code, "zh", **self.fields)
+
+    @property
+    def message_en(self) -> str:
+        return message(self.code, "en", **self.fields)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
+
+
+class InputError(CarbonpeakError, ValueError):
+    """Bad input, with every located :class:`Problem` found (never only the first)."""
+
+    code = "input_invalid"
+    http_status = 422
+
+    def __init__(self, problems: Iterable[Problem] | None = None, code: str | None = None,
+                 **fields: Any) -> None:
+        self.problems: list[Problem] = list(problems or [])
+        if code is None and len(self.problems) == 1:
+            only = self.problems[0]
+            code = only.code
+            fields = {**only._fmt(), **fields}
+        fields.setdefault("count", len(self.problems))
+        super().__init__(code, **fields)
+
+    @property
+    def message_en(self) -> str:
+        base = message(self.code, "en", **self.fields)
+        return "; ".join([base] + [f"[{p.location()}] {p.message_en}" for p in self.problems[:20]])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "problems": [p.as_dict() for p in self.problems]}
+
+
+class UnitError(InputError):
+    """A unit that does not parse, or parses to the wrong dimension."""
+
+    code = "unknown_unit"
+
+
+class RefdataError(CarbonpeakError, LookupError):
+    """Reference data missing, malformed, or citing an unregistered source."""
+
+    code = "refdata_schema"
+
+
+class NotFound(CarbonpeakError, LookupError):
+    """The object does not exist, or lies outside the caller's scope (never told apart)."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(CarbonpeakError):
+    """The change collides with stored state (a duplicate key)."""
+
+    code = "exists"
+    http_status = 409
+
+
+class AuthenticationFailed(CarbonpeakError):
+    """No credentials, or wrong ones."""
+
+    code = "auth_failed"
+    http_status = 401
+
+
+class PermissionDenied(CarbonpeakError, PermissionError):
+    """The caller is known but its role may not perform the action."""
+
+    code = "permission_denied"
+    http_status = 403
+
+
+class PayloadTooLarge(CarbonpeakError):
+    """An upload over the configured size limit."""
+
+    code = "payload_too_large"
+    http_status = 413
+
+
+class IntegrityViolation(CarbonpeakError):
+    """The append-only audit chain does not verify."""
+
+    code = "audit_broken"

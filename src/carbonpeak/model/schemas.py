@@ -1,0 +1,130 @@
+"""Data shapes crossing the service boundary (``XCreate`` / ``XUpdate`` / ``XPublic``).
+
+They are kept apart from the ORM models so a face never serialises a table row by
+accident (a password hash, say). Quantities are already in canonical units here:
+capacity in t/a.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from carbonpeak.model import LineStatus, Role
+
+__all__ = [
+    "CityCount",
+    "EnterpriseCreate",
+    "EnterprisePublic",
+    "EnterpriseUpdate",
+    "LineCreate",
+    "LinePublic",
+    "MetalCount",
+    "SectorOverview",
+    "TokenPublic",
+    "UserPublic",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LineCreate(_Frozen):
+    code: str = Field(min_length=1, max_length=32)
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    metal: str
+    route: str
+    capacity_t_per_a: float = Field(ge=0, description="design capacity [t/a]")
+    status: LineStatus = LineStatus.EXISTING
+    commissioned_year: int | None = Field(default=None, ge=1900, le=2100)
+
+
+class LinePublic(LineCreate):
+    id: int
+    metal_name_zh: str = ""
+    metal_name_en: str = ""
+    route_name_zh: str = ""
+    route_name_en: str = ""
+
+
+class EnterpriseCreate(_Frozen):
+    credit_code: str = Field(min_length=18, max_length=18,
+                             description="统一社会信用代码 (GB 32100-2015)")
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    city_code: str = Field(description="GB/T 2260 code of the city/prefecture")
+    park_id: str | None = None
+    above_designated_size: bool = True
+    metals: tuple[str, ...] = ()
+    lines: tuple[LineCreate, ...] = ()
+    is_demo: bool = False
+
+
+class EnterpriseUpdate(_Frozen):
+    name_zh: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    park_id: str | None = None
+    above_designated_size: bool | None = None
+
+
+class EnterprisePublic(_Frozen):
+    id: int
+    credit_code: str
+    name_zh: str
+    name_en: str
+    city_code: str
+    city_name_zh: str
+    city_name_en: str
+    park_id: str | None
+    park_name_zh: str | None
+    park_name_en: str | None
+    metals: tuple[str, ...]
+    above_designated_size: bool
+    is_demo: bool
+    capacity_t_per_a: float = Field(description="total capacity of existing lines [t/a]")
+    lines: tuple[LinePublic, ...] = ()
+
+
+class CityCount(_Frozen):
+    code: str
+    name_zh: str
+    name_en: str
+    enterprises: int
+
+
+class MetalCount(_Frozen):
+    code: str
+    name_zh: str
+    name_en: str
+    enterprises: int
+    lines: int
+    capacity_t_per_a: float
+
+
+class SectorOverview(_Frozen):
+    """The sector at a glance: published aggregates (public may see them)."""
+
+    enterprises: int
+    lines: int
+    cities: int
+    by_city: tuple[CityCount, ...]
+    by_metal: tuple[MetalCount, ...]
+    #: enterprises by (city code, metal code)
+    city_metal: tuple[tuple[str, str, int], ...]
+    demo_data: bool
+
+
+class UserPublic(_Frozen):
+    id: int
+    username: str
+    role: Role
+    city_code: str | None
+    display_name: str
+    enterprise_ids: tuple[int, ...]
+
+
+class TokenPublic(_Frozen):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: str

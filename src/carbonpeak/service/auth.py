@@ -1,0 +1,220 @@
+"""Users, passwords (argon2id), browser sessions and API tokens.
+
+Only hashes are stored: argon2id for passwords, SHA-256 for session cookies and API
+tokens (random 256-bit values, so a fast hash is enough). A wrong user name and a wrong
+password give the same error and take the same time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from carbonpeak import refdata
+from carbonpeak.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InputError,
+    PermissionDenied,
+    Problem,
+)
+from carbonpeak.model import Principal, Role
+from carbonpeak.model.schemas import TokenPublic, UserPublic
+from carbonpeak.service import audit
+from carbonpeak.service.context import Context, transactional
+from carbonpeak.settings import get_settings
+from carbonpeak.store.models import ApiToken, Enterprise, User, UserEnterprise, WebSession
+
+__all__ = [
+    "SYSTEM_LOGIN",
+    "add_user",
+    "create_token",
+    "hash_password",
+    "list_users",
+    "login",
+    "logout",
+    "principal_for",
+    "principal_for_session",
+    "principal_for_token",
+    "verify_password",
+]
+
+_hasher = PasswordHasher()
+#: The principal a login request runs as before the user is known (never authorised).
+SYSTEM_LOGIN = Principal(username="login", role=Role.PUBLIC)
+_DUMMY_HASH = _hasher.hash("carbonpeak-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def principal_for(db: Session, user: User) -> Principal:
+    ids = db.execute(select(UserEnterprise.enterprise_id)
+                     .where(UserEnterprise.user_id == user.id)).scalars().all()
+    return Principal(username=user.username, role=Role(user.role), user_id=user.id,
+                     city_code=user.city_code, enterprise_ids=frozenset(ids),
+                     display_name=user.display_name)
+
+
+def _authenticate(db: Session, username: str, password: str) -> User:
+    user = db.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+    if user is None or not user.is_active:
+        verify_password(_DUMMY_HASH, password)  # same time as a real check
+        raise AuthenticationFailed("auth_failed")
+    if not verify_password(user.password_hash, password):
+        raise AuthenticationFailed("auth_failed")
+    return user
+
+
+def _issue(db: Session, model: type[WebSession] | type[ApiToken], user: User,
+           lifetime: dt.timedelta, prefix: str, **extra: str) -> tuple[str, str]:
+    raw = prefix + secrets.token_urlsafe(32)
+    now = _now()
+    expires = _iso(now + lifetime)
+    db.add(model(user_id=user.id, token_hash=_sha256(raw), created_at=_iso(now),
+                 expires_at=expires, **extra))
+    return raw, expires
+
+
+@transactional
+def login(ctx: Context, username: str, password: str) -> tuple[Principal, str]:
+    """Check the password and open a browser session; return (principal, cookie value)."""
+    user = _authenticate(ctx.db, username, password)
+    raw, _ = _issue(ctx.db, WebSession, user, dt.timedelta(hours=get_settings().session_hours),
+                    "s_")
+    principal = principal_for(ctx.db, user)
+    audit.record(ctx.db, principal, ctx.request_id, "user.login", "user", user.id,
+                 after={"channel": "web"})
+    return principal, raw
+
+
+@transactional
+def create_token(ctx: Context, username: str, password: str, name: str = "api") -> TokenPublic:
+    """Exchange a user name and password for an API bearer token."""
+    user = _authenticate(ctx.db, username, password)
+    raw, expires = _issue(ctx.db, ApiToken, user, dt.timedelta(days=get_settings().token_days),
+                          "cp_", name=name[:64])
+    audit.record(ctx.db, principal_for(ctx.db, user), ctx.request_id, "token.create", "user",
+                 user.id, after={"name": name[:64], "expires_at": expires})
+    return TokenPublic(access_token=raw, expires_at=expires)
+
+
+@transactional
+def logout(ctx: Context, session_token: str) -> None:
+    ctx.db.execute(delete(WebSession).where(WebSession.token_hash == _sha256(session_token)))
+
+
+def _principal_by_hash(db: Session, model: type[WebSession] | type[ApiToken],
+                       token: str) -> Principal | None:
+    if not token:
+        return None
+    row = db.execute(select(model).where(model.token_hash == _sha256(token))).scalar_one_or_none()
+    if row is None or row.expires_at < _iso(_now()):
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return principal_for(db, user)
+
+
+def principal_for_session(db: Session, token: str) -> Principal | None:
+    """The principal of a browser session cookie, or None if unknown or expired."""
+    return _principal_by_hash(db, WebSession, token)
+
+
+def principal_for_token(db: Session, token: str) -> Principal | None:
+    """The principal of an API bearer token, or None if unknown or expired."""
+    return _principal_by_hash(db, ApiToken, token)
+
+
+@transactional
+def add_user(ctx: Context, username: str, password: str, role: Role | str, *,
+             city: str | None = None, enterprises: Iterable[str] = (),
+             display_name: str = "") -> UserPublic:
+    """Create a user (province only). *city* is required for city users; *enterprises*
+    (credit codes) for enterprise users."""
+    if ctx.principal.role is not Role.PROVINCE:
+        raise PermissionDenied(role=str(ctx.principal.role), action="user.add")
+    problems: list[Problem] = []
+    try:
+        role = Role(role)
+    except ValueError:
+        problems.append(Problem("bad_enum", column="role", value=role,
+                                fields={"allowed": ", ".join(r.value for r in Role)}))
+    min_len = get_settings().min_password_length
+    if len(password) < min_len:
+        problems.append(Problem("weak_password", column="password", value="***",
+                                fields={"min_length": min_len}))
+    city_code = refdata.resolve("geo/cities", city) if city else None
+    if city and city_code is None:
+        problems.append(Problem("unknown_city", column="city", value=city))
+    if role == Role.CITY and not city:
+        problems.append(Problem("required", column="city"))
+    codes = [c.strip() for c in enterprises if c.strip()]
+    ents = ctx.db.execute(select(Enterprise).where(Enterprise.credit_code.in_(codes))
+                          ).scalars().all() if codes else []
+    found = {e.credit_code for e in ents}
+    problems.extend(Problem("unknown_enterprise", column="enterprise", value=c)
+                    for c in codes if c not in found)
+    if role == Role.ENTERPRISE and not codes:
+        problems.append(Problem("required", column="enterprise"))
+    if not username.strip():
+        problems.append(Problem("required", column="username"))
+    if problems:
+        raise InputError(problems)
+    if ctx.db.execute(select(User.id).where(User.username == username)).first():
+        raise Conflict("exists", value=username)
+    user = User(username=username.strip(), password_hash=hash_password(password),
+                role=str(role), city_code=city_code, display_name=display_name or username,
+                is_active=True, created_at=audit.now_iso())
+    ctx.db.add(user)
+    ctx.db.flush()
+    for e in ents:
+        ctx.db.add(UserEnterprise(user_id=user.id, enterprise_id=e.id))
+    ctx.db.flush()
+    out = UserPublic(id=user.id, username=user.username, role=Role(user.role),
+                     city_code=user.city_code, display_name=user.display_name,
+                     enterprise_ids=tuple(sorted(e.id for e in ents)))
+    audit.record(ctx.db, ctx.principal, ctx.request_id, "user.add", "user", user.id,
+                 after=out.model_dump(mode="json"))
+    return out
+
+
+def list_users(ctx: Context) -> list[UserPublic]:
+    """Every user (province only)."""
+    if ctx.principal.role is not Role.PROVINCE:
+        raise PermissionDenied(role=str(ctx.principal.role), action="user.list")
+    out = []
+    for user in ctx.db.execute(select(User).order_by(User.username)).scalars():
+        p = principal_for(ctx.db, user)
+        out.append(UserPublic(id=user.id, username=user.username, role=p.role,
+                              city_code=user.city_code, display_name=user.display_name,
+                              enterprise_ids=tuple(sorted(p.enterprise_ids))))
+    return out

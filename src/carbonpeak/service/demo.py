@@ -1,0 +1,74 @@
+"""Load the embedded, synthetic demo sector (``carbonpeak/demo``) into an empty store.
+
+Every figure in it is invented (see ``carbonpeak/demo/README.md``); enterprises are
+flagged ``is_demo`` and the pages label them. The demo verifier is assigned to the
+enterprises of the Shuikoushan park.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from importlib import resources
+
+from sqlalchemy import select
+
+from carbonpeak.io.tabular import Table, read_rows
+from carbonpeak.io.register import (
+    ENTERPRISE_COLUMNS,
+    ENTERPRISE_OPTIONAL,
+    LINE_COLUMNS,
+    LINE_OPTIONAL,
+)
+from carbonpeak.service import audit, auth
+from carbonpeak.service.context import Context, transactional
+from carbonpeak.service.enterprises import import_register
+from carbonpeak.store.models import Enterprise, User, VerifierAssignment
+
+__all__ = ["DEMO_VERIFIER_PARK", "demo_tables", "demo_users", "load_demo"]
+
+DEMO_VERIFIER_PARK = "shuikoushan"
+
+
+def _read(name: str) -> bytes:
+    return resources.files("carbonpeak.demo").joinpath(name).read_bytes()
+
+
+def demo_tables() -> tuple[Table, Table]:
+    """The demo enterprise and line tables, parsed like any user's file."""
+    ents = read_rows(_read("enterprises.csv"), "enterprises.csv", ENTERPRISE_COLUMNS,
+                     ENTERPRISE_OPTIONAL)
+    lines = read_rows(_read("lines.csv"), "lines.csv", LINE_COLUMNS, LINE_OPTIONAL)
+    return ents, lines
+
+
+def demo_users() -> list[dict[str, str]]:
+    """The demo logins (user name, password, role, scope) printed by ``make run``."""
+    return list(csv.DictReader(io.StringIO(_read("users.csv").decode("utf-8-sig"))))
+
+
+def load_demo(ctx: Context) -> int:
+    """Import the demo register, users and verifier assignments; return enterprises added."""
+    ents, lines = demo_tables()
+    added = import_register(ctx, ents, lines, demo=True)
+    for u in demo_users():
+        auth.add_user(ctx, u["username"], u["password"], u["role"], city=u["city"] or None,
+                      enterprises=[u["enterprise"]] if u["enterprise"] else [],
+                      display_name=u["display_name"])
+    _assign_verifier(ctx)
+    return len(added)
+
+
+@transactional
+def _assign_verifier(ctx: Context) -> None:
+    verifier = ctx.db.execute(select(User).where(User.role == "verifier")).scalars().first()
+    if verifier is None:
+        return
+    ids = ctx.db.execute(select(Enterprise.id).where(
+        Enterprise.park_id == DEMO_VERIFIER_PARK).order_by(Enterprise.id)).scalars().all()
+    now = audit.now_iso()
+    for eid in ids:
+        ctx.db.add(VerifierAssignment(verifier_id=verifier.id, enterprise_id=eid, created_at=now))
+    ctx.db.flush()
+    audit.record(ctx.db, ctx.principal, ctx.request_id, "verifier.assign", "user", verifier.id,
+                 after={"enterprise_ids": list(ids)})

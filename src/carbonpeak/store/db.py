@@ -1,0 +1,98 @@
+"""Engines, sessions and migrations.
+
+SQLite (the embedded default, a file under ``var/``) and PostgreSQL (production) are both
+first-class; ``CARBONPEAK_DATABASE_URL`` picks one. The schema is owned by Alembic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = [
+    "alembic_config",
+    "engine_for",
+    "is_empty",
+    "migrate",
+    "normalise_url",
+    "session_scope",
+    "sessionmaker_for",
+]
+
+ALEMBIC_DIR = Path(__file__).parent / "alembic"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` URLs."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One pooled engine per URL; SQLite files get their folder, WAL and foreign keys."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        eng = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(eng, "connect", _sqlite_pragmas)
+        if path and path != ":memory:":
+            with eng.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        return eng
+    return create_engine(url, pool_pre_ping=True)
+
+
+def sessionmaker_for(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    session = sessionmaker_for(url)()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ALEMBIC_DIR))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    cfg.attributes["engine"] = engine_for(url)
+    return cfg
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the store at *url* to *revision* (default: the newest)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def is_empty(url: str) -> bool:
+    """True when the store has no enterprises (or no schema yet)."""
+    eng = engine_for(url)
+    if "enterprise" not in inspect(eng).get_table_names():
+        return True
+    with eng.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM enterprise").scalar_one() == 0

@@ -1,0 +1,218 @@
+"""SQLAlchemy 2 ORM models: the store's tables.
+
+The schema is created and changed only by Alembic migrations (``store/alembic``);
+``tests/store/test_migrations.py`` checks that these models and the migrations agree.
+Timestamps are stored as ISO-8601 UTC text so that the audit hash chain is computed over
+exactly what is stored, identically on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Enterprise",
+    "EnterpriseMetal",
+    "ProductionLine",
+    "ReportingPeriod",
+    "User",
+    "UserEnterprise",
+    "VerifierAssignment",
+    "WebSession",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    city_code: Mapped[str | None] = mapped_column(String(6))
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+    enterprises: Mapped[list[UserEnterprise]] = relationship(cascade="all, delete-orphan")
+
+
+class UserEnterprise(Base):
+    """An enterprise user's membership: the enterprises it reports for."""
+
+    __tablename__ = "user_enterprise"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"),
+                                               primary_key=True)
+
+
+class VerifierAssignment(Base):
+    """A verifier's assignment to an enterprise (optionally one reporting period)."""
+
+    __tablename__ = "verifier_assignment"
+    __table_args__ = (UniqueConstraint("verifier_id", "enterprise_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    verifier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                             index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"))
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class ApiToken(Base):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[str] = mapped_column(String(32))
+
+
+class WebSession(Base):
+    """A signed-in browser session; only the SHA-256 of the cookie value is stored."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[str] = mapped_column(String(32))
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    city_code: Mapped[str] = mapped_column(String(6), index=True)
+    park_id: Mapped[str | None] = mapped_column(String(64))
+    above_designated_size: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+    metals: Mapped[list[EnterpriseMetal]] = relationship(
+        cascade="all, delete-orphan", order_by="EnterpriseMetal.metal", lazy="selectin")
+    lines: Mapped[list[ProductionLine]] = relationship(
+        cascade="all, delete-orphan", order_by="ProductionLine.code", lazy="selectin")
+
+    @property
+    def metal_codes(self) -> list[str]:
+        return [m.metal for m in self.metals]
+
+
+class EnterpriseMetal(Base):
+    __tablename__ = "enterprise_metal"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    metal: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class ProductionLine(Base):
+    """A plant or production line: metal, process route, capacity and register status."""
+
+    __tablename__ = "production_line"
+    __table_args__ = (UniqueConstraint("enterprise_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"),
+                                               index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    metal: Mapped[str] = mapped_column(String(8), index=True)
+    route: Mapped[str] = mapped_column(String(64))
+    capacity_t_per_a: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(24))
+    commissioned_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class ReportingPeriod(Base):
+    """A reporting period: a year (``month`` empty) or one month of a year."""
+
+    __tablename__ = "reporting_period"
+    __table_args__ = (UniqueConstraint("year", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}" if self.month is None else f"{self.year}-{self.month:02d}"
+
+
+class AuditEvent(Base):
+    """One append-only audit event, chained to the previous one by SHA-256.
+
+    ``hash = sha256(prev_hash || canonical JSON of the other fields)``; see
+    :mod:`carbonpeak.service.audit`. Triggers installed by the migration refuse UPDATE and
+    DELETE on this table.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ts: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    request_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The chain's head (one row): last id and hash, so a deleted tail is detected too."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,5 @@
+"""Placeholder: replaced by the web pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

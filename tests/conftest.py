@@ -1,0 +1,161 @@
+"""Shared fixtures: a demo store on SQLite or PostgreSQL, an HTTP client, a live server.
+
+The store under test is chosen by ``CARBONPEAK_DATABASE_URL``: unset → SQLite files in a
+temporary folder; a ``postgresql://`` URL → databases created on that server (the URL's
+database is only used to connect; each test store is a new database cloned from a
+migrated, demo-loaded template).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from fastapi.testclient import TestClient
+
+from carbonpeak.api.app import create_app
+from carbonpeak.service.bootstrap import prepare_store
+from carbonpeak.settings import Settings
+from carbonpeak.store.db import engine_for, normalise_url
+
+BASE_URL = os.environ.get("CARBONPEAK_DATABASE_URL", "")
+IS_PG = BASE_URL.startswith(("postgresql", "postgres"))
+DEMO_PASSWORDS = {
+    "province": "demo-province",
+    "city-hengyang": "demo-city-hengyang",
+    "city-chenzhou": "demo-city-chenzhou",
+    "city-changsha": "demo-city-changsha",
+    "ent-hengyang-pbzn": "demo-ent-hengyang-pbzn",
+    "ent-loudi-sb": "demo-ent-loudi-sb",
+    "verifier": "demo-verifier",
+    "public": "demo-public",
+}
+
+
+def _pg_admin_url(dbname: str = "postgres") -> str:
+    url = sa.make_url(normalise_url(BASE_URL))
+    return url.set(database=dbname).render_as_string(hide_password=False)
+
+
+def _pg_exec(sql: str) -> None:
+    eng = sa.create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.exec_driver_sql(sql)
+    eng.dispose()
+
+
+class StoreFactory:
+    """Makes fresh stores: empty (migrated) or cloned from the demo template."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.created: list[str] = []
+        self.template = self._new_url("tpl")
+        prepare_store(self.template)
+        engine_for(self.template).dispose()
+
+    def _new_url(self, tag: str) -> str:
+        name = f"cp_{tag}_{uuid.uuid4().hex[:10]}"
+        if IS_PG:
+            _pg_exec(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+            return _pg_admin_url(name)
+        return f"sqlite:///{self.root / (name + '.db')}"
+
+    def demo(self) -> str:
+        """A new store holding the demo sector."""
+        name = f"cp_demo_{uuid.uuid4().hex[:10]}"
+        if IS_PG:
+            tpl = sa.make_url(self.template).database
+            _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{tpl}"')
+            self.created.append(name)
+            return _pg_admin_url(name)
+        src = Path(self.template.removeprefix("sqlite:///"))
+        dst = self.root / f"{name}.db"
+        shutil.copyfile(src, dst)
+        return f"sqlite:///{dst}"
+
+    def empty(self) -> str:
+        """A new, migrated store with no data."""
+        url = self._new_url("empty")
+        prepare_store(url, demo=False)
+        return url
+
+    def cleanup(self) -> None:
+        engine_for.cache_clear()
+        for name in self.created:
+            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreFactory]:
+    factory = StoreFactory(tmp_path_factory.mktemp("stores"))
+    yield factory
+    factory.cleanup()
+
+
+@pytest.fixture
+def demo_url(stores: StoreFactory) -> str:
+    """A fresh store with the demo sector, for one test."""
+    return stores.demo()
+
+
+@pytest.fixture
+def empty_url(stores: StoreFactory) -> str:
+    """A fresh, migrated, empty store, for one test."""
+    return stores.empty()
+
+
+@pytest.fixture
+def settings(demo_url: str) -> Settings:
+    return replace(Settings(), database_url=demo_url)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """An HTTP client on the full app over a fresh demo store."""
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def api_token(client: TestClient, username: str) -> dict[str, str]:
+    """Authorization header for a demo user."""
+    r = client.post("/api/v1/auth/token",
+                    data={"username": username, "password": DEMO_PASSWORDS[username]})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(stores: StoreFactory) -> Iterator[str]:
+    """The platform served by uvicorn on a free localhost port over a demo store."""
+    settings = replace(Settings(), database_url=stores.demo())
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
