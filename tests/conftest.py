@@ -8,6 +8,7 @@ migrated, demo-loaded template).
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -26,7 +27,7 @@ from fastapi.testclient import TestClient
 from carbonpeak.api.app import create_app
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.settings import Settings
-from carbonpeak.store.db import engine_for, normalise_url
+from carbonpeak.store.db import dispose_all, engine_for, normalise_url
 
 BASE_URL = os.environ.get("CARBONPEAK_DATABASE_URL", "")
 IS_PG = BASE_URL.startswith(("postgresql", "postgres"))
@@ -92,7 +93,8 @@ class StoreFactory:
         return url
 
     def cleanup(self) -> None:
-        engine_for.cache_clear()
+        gc.collect()  # return connections of sessions a test left open to their pools
+        dispose_all()
         for name in self.created:
             _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

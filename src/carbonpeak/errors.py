@@ -98,7 +98,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # audit
     "audit_broken": ("审计链校验失败：{detail}", "The audit chain does not verify: {detail}"),
     # users
-    "weak_password": ("密码至少需要 {min_length} 个字符", "The password needs at least {min_length} characters"),
+    "weak_password": ("密码至少需要 {min_length} 个字符",
+                      "The password needs at least {min_length} characters"),
     "default_secret": ("生产环境不得使用默认密钥，请设置 CARBONPEAK_SECRET_KEY",
                        "Refusing the default secret in production; set CARBONPEAK_SECRET_KEY"),
 }

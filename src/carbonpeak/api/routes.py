@@ -62,7 +62,7 @@ def me(ctx: Ctx) -> dict[str, Any]:
             "enterprise_ids": sorted(p.enterprise_ids), "display_name": p.display_name}
 
 
-@router.get("/sector/overview", tags=["sector"])
+@router.get("/sector/overview", dependencies=Public, tags=["sector"])
 def sector_overview(ctx: OptionalCtx) -> SectorOverview:
     """Published aggregates: enterprises by city and metal (public)."""
     return sector.overview(ctx)

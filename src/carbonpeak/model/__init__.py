@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "LINE_STATUS_ALIASES",
     "PUBLIC",
     "Action",
     "LineStatus",
     "Principal",
-    "LINE_STATUS_ALIASES",
     "Role",
 ]
 

@@ -126,5 +126,5 @@ class UserPublic(_Frozen):
 
 class TokenPublic(_Frozen):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 — the OAuth2 token type, not a secret
     expires_at: str

@@ -64,4 +64,8 @@ def resolve(table: str, text: Any) -> str | None:
     key = str(text).strip().lower()
     if not key:
         return None
-    return _aliases(table).get(key)
+    aliases = _aliases(table)
+    found = aliases.get(key)
+    if found is None and len(key) > 2 and key[-1] in "市州":  # "湘西州", "娄底市"
+        found = aliases.get(key[:-1])
+    return found

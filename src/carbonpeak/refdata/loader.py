@@ -148,7 +148,7 @@ def _shipped_sources() -> dict[str, Source]:
 
 def table_names() -> list[str]:
     """Every table shipped in the package, as ``domain/name``."""
-    names = []
+    names: list[str] = []
     for domain in sorted(_root().iterdir(), key=lambda p: p.name):
         if not domain.is_dir() or domain.name.startswith(("_", ".")):
             continue

@@ -135,10 +135,11 @@ def _principal_by_hash(db: Session, model: type[WebSession] | type[ApiToken],
                        token: str) -> Principal | None:
     if not token:
         return None
-    row = db.execute(select(model).where(model.token_hash == _sha256(token))).scalar_one_or_none()
-    if row is None or row.expires_at < _iso(_now()):
+    found = db.execute(select(model.user_id, model.expires_at).where(
+        model.token_hash == _sha256(token))).first()
+    if found is None or found.expires_at < _iso(_now()):
         return None
-    user = db.get(User, row.user_id)
+    user = db.get(User, found.user_id)
     if user is None or not user.is_active:
         return None
     return principal_for(db, user)

@@ -13,13 +13,13 @@ from importlib import resources
 
 from sqlalchemy import select
 
-from carbonpeak.io.tabular import Table, read_rows
 from carbonpeak.io.register import (
     ENTERPRISE_COLUMNS,
     ENTERPRISE_OPTIONAL,
     LINE_COLUMNS,
     LINE_OPTIONAL,
 )
+from carbonpeak.io.tabular import Table, read_rows
 from carbonpeak.service import audit, auth
 from carbonpeak.service.context import Context, transactional
 from carbonpeak.service.enterprises import import_register

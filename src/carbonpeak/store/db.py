@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "alembic_config",
+    "dispose_all",
+    "downgrade",
     "engine_for",
     "is_empty",
     "migrate",
@@ -44,10 +46,26 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-@lru_cache(maxsize=8)
+_ENGINES: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
     """One pooled engine per URL; SQLite files get their folder, WAL and foreign keys."""
     url = normalise_url(url)
+    if url not in _ENGINES:
+        _ENGINES[url] = _make_engine(url)
+    return _ENGINES[url]
+
+
+def dispose_all() -> None:
+    """Close every pooled connection and forget the engines (tests, shutdown)."""
+    for eng in _ENGINES.values():
+        eng.dispose()
+    _ENGINES.clear()
+    sessionmaker_for.cache_clear()
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
@@ -61,6 +79,7 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+@lru_cache(maxsize=32)
 def sessionmaker_for(url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=engine_for(url), expire_on_commit=False)
 
@@ -89,10 +108,15 @@ def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def downgrade(url: str, revision: str) -> None:
+    """Take the store at *url* back to *revision* (``"base"``: no tables)."""
+    command.downgrade(alembic_config(url), revision)
+
+
 def is_empty(url: str) -> bool:
     """True when the store has no enterprises (or no schema yet)."""
     eng = engine_for(url)
     if "enterprise" not in inspect(eng).get_table_names():
         return True
     with eng.connect() as conn:
-        return conn.exec_driver_sql("SELECT count(*) FROM enterprise").scalar_one() == 0
+        return int(conn.exec_driver_sql("SELECT count(*) FROM enterprise").scalar_one()) == 0

@@ -19,7 +19,7 @@ Production lines follow their enterprise.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
@@ -28,7 +28,7 @@ from carbonpeak.store.models import Enterprise, ProductionLine, VerifierAssignme
 
 __all__ = ["allowed", "enterprise_scope", "restrict"]
 
-T = TypeVar("T", bound=tuple[Any, ...])
+T = TypeVar("T")
 
 #: Which roles may perform an action at all (scope narrows it further).
 _ALLOWED: dict[Action, frozenset[Role]] = {

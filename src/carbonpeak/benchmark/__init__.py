@@ -1,0 +1,1 @@
+"""Energy-efficiency benchmark/baseline and GB limit classification engines (pure)."""

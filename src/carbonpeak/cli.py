@@ -1,0 +1,263 @@
+"""The ``carbonpeak`` command line: run the platform, manage users, import, verify the audit.
+
+Every command calls the same service functions as the API and the pages, acting as the
+``system`` principal (province scope; audited as ``system``). Errors print in Chinese and
+English with their location, and the command exits with status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from carbonpeak import __version__, refdata, units
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.io.register import (
+    ENTERPRISE_COLUMNS,
+    ENTERPRISE_OPTIONAL,
+    LINE_COLUMNS,
+    LINE_OPTIONAL,
+)
+from carbonpeak.io.tabular import read_rows
+from carbonpeak.model import Role
+from carbonpeak.service import audit, auth, enterprises
+from carbonpeak.service.bootstrap import prepare_store
+from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.demo import demo_users
+from carbonpeak.settings import get_settings
+from carbonpeak.store.db import migrate, sessionmaker_for
+
+__all__ = ["app"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(help="carbonpeak — 湖南省有色金属行业碳达峰平台 / nonferrous carbon-peak platform",
+                  no_args_is_help=True, add_completion=False)
+user_app = typer.Typer(help="Users / 用户", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit trail / 审计链", no_args_is_help=True)
+db_app = typer.Typer(help="Store / 数据库", no_args_is_help=True)
+ent_app = typer.Typer(help="Enterprise register / 企业名录", no_args_is_help=True)
+refdata_app = typer.Typer(help="Reference data / 参考数据", no_args_is_help=True)
+units_app = typer.Typer(help="Units / 计量单位", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
+app.add_typer(ent_app, name="enterprise")
+app.add_typer(refdata_app, name="refdata")
+app.add_typer(units_app, name="units")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _report(exc: CarbonpeakError) -> None:
+    err_console.print(f"[bold red]错误[/] {exc.message_zh}", soft_wrap=True)
+    err_console.print(f"[bold red]Error[/] {message_en(exc)}", soft_wrap=True)
+    problems = exc.problems if isinstance(exc, InputError) else []
+    for p in problems:
+        where = p.location() or "-"
+        err_console.print(f"  [{where}]", markup=False)
+        err_console.print(f"    {p.message_zh}", markup=False, soft_wrap=True)
+        err_console.print(f"    {p.message_en}", markup=False, soft_wrap=True)
+
+
+def message_en(exc: CarbonpeakError) -> str:
+    from carbonpeak.errors import message  # noqa: PLC0415
+
+    return message(exc.code, "en", **exc.fields)
+
+
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Print carbonpeak errors in zh/en (with their locations) and exit 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except CarbonpeakError as exc:
+            _report(exc)
+            raise typer.Exit(2) from exc
+
+    return wrapper
+
+
+def _ctx() -> Context:
+    url = get_settings().database_url
+    migrate(url)
+    return Context(db=sessionmaker_for(url)(), principal=SYSTEM, request_id="cli")
+
+
+@app.command()
+def version() -> None:
+    """Print the version and the newest factor set."""
+    console.print(f"carbonpeak {__version__} (factor set {refdata.factor_set().version})")
+
+
+@app.command()
+@handles_errors
+def run(host: Annotated[str | None, typer.Option(help="bind address")] = None,
+        port: Annotated[int | None, typer.Option(help="port")] = None,
+        demo: Annotated[bool, typer.Option(help="load the demo data into an empty store")] = True,
+        ) -> None:
+    """Migrate the store, load the demo data if it is empty, and serve the platform."""
+    import uvicorn  # noqa: PLC0415
+
+    from carbonpeak.api.app import create_app  # noqa: PLC0415
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    with console.status("准备数据库 / preparing the store…"):
+        loaded = prepare_store(settings.database_url, demo=demo)
+    if loaded:
+        console.print(f"已载入演示数据 / loaded the synthetic demo sector: {loaded} enterprises")
+    console.print(f"\n[bold green]carbonpeak[/] → http://{host}:{port}/\n")
+    if demo:
+        t = RichTable("user / 用户名", "password / 密码", "role / 角色", "scope / 范围",
+                      title="演示账号 / demo logins (synthetic data)")
+        for u in demo_users():
+            scope = u["enterprise"] or u["city"] or ("all" if u["role"] == "province" else "")
+            t.add_row(u["username"], u["password"], u["role"], scope)
+        console.print(t)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@db_app.command("migrate")
+@handles_errors
+def db_migrate() -> None:
+    """Bring the store to the newest schema."""
+    migrate(get_settings().database_url)
+    console.print("ok")
+
+
+@db_app.command("load-demo")
+@handles_errors
+def db_load_demo() -> None:
+    """Migrate and load the synthetic demo sector if the store is empty."""
+    n = prepare_store(get_settings().database_url)
+    console.print(f"loaded {n} demo enterprises" if n else "the store is not empty; nothing loaded")
+
+
+@user_app.command("add")
+@handles_errors
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="province | city | enterprise | verifier | public")],
+    city: Annotated[str | None, typer.Option(help="city code or name (city users)")] = None,
+    enterprise: Annotated[list[str] | None,
+                          typer.Option(help="credit code (enterprise users; repeatable)")] = None,
+    display_name: Annotated[str, typer.Option(help="name shown in the pages")] = "",
+    password: Annotated[str | None, typer.Option(
+        help="password (omit to be prompted; or set CARBONPEAK_NEW_PASSWORD)",
+        envvar="CARBONPEAK_NEW_PASSWORD")] = None,
+) -> None:
+    """Create a user; the password is hashed with argon2id."""
+    if password is None:
+        password = getpass.getpass("密码 / password: ")
+        if password != getpass.getpass("再次输入 / again: "):
+            err_console.print("两次输入不一致 / the passwords differ")
+            raise typer.Exit(2)
+    ctx = _ctx()
+    with ctx.db:
+        u = auth.add_user(ctx, username, password, role, city=city, enterprises=enterprise or [],
+                          display_name=display_name)
+    console.print(f"created user [bold]{u.username}[/] ({u.role}) id={u.id}")
+
+
+@user_app.command("list")
+@handles_errors
+def user_list() -> None:
+    """List users."""
+    ctx = _ctx()
+    with ctx.db:
+        t = RichTable("id", "username", "role", "city", "enterprises", "display name")
+        for u in auth.list_users(ctx):
+            t.add_row(str(u.id), u.username, u.role, u.city_code or "",
+                      ",".join(map(str, u.enterprise_ids)), u.display_name)
+    console.print(t)
+
+
+@audit_app.command("verify")
+@handles_errors
+def audit_verify() -> None:
+    """Walk the audit hash chain; exit 1 if any row was edited or deleted."""
+    ctx = _ctx()
+    with ctx.db:
+        checked, problems = audit.verify(ctx.db)
+    if problems:
+        t = RichTable("event", "kind", "detail", title="审计链被破坏 / the audit chain is broken")
+        for p in problems:
+            t.add_row(str(p.event_id), p.kind, p.detail)
+        err_console.print(t)
+        raise typer.Exit(1)
+    console.print(f"审计链完整 / audit chain intact: {checked} events")
+
+
+@ent_app.command("import")
+@handles_errors
+def enterprise_import(
+    enterprises_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    lines: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                               help="production lines CSV/XLSX")] = None,
+) -> None:
+    """Import an enterprise register (and lines), all-or-nothing."""
+    ents = read_rows(enterprises_file.read_bytes(), enterprises_file.name, ENTERPRISE_COLUMNS,
+                     ENTERPRISE_OPTIONAL)
+    line_table = (read_rows(lines.read_bytes(), lines.name, LINE_COLUMNS, LINE_OPTIONAL)
+                  if lines else None)
+    ctx = _ctx()
+    with ctx.db:
+        added = enterprises.import_register(ctx, ents, line_table)
+    console.print(f"imported {len(added)} enterprises, "
+                  f"{sum(len(e.lines) for e in added)} lines")
+
+
+@ent_app.command("list")
+@handles_errors
+def enterprise_list(city: Annotated[str | None, typer.Option()] = None,
+                    metal: Annotated[str | None, typer.Option()] = None) -> None:
+    """List enterprises (optionally of one city or metal)."""
+    ctx = _ctx()
+    with ctx.db:
+        rows = enterprises.list_enterprises(ctx, city=city, metal=metal)
+    t = RichTable("id", "credit code", "名称", "city", "park", "metals", "capacity 万t/a")
+    for e in rows:
+        t.add_row(str(e.id), e.credit_code, e.name_zh, e.city_name_zh, e.park_name_zh or "",
+                  ",".join(e.metals), f"{e.capacity_t_per_a / 1e4:,.2f}")
+    console.print(t)
+    console.print(f"{len(rows)} enterprises")
+
+
+@refdata_app.command("check")
+@handles_errors
+def refdata_check() -> None:
+    """Load and validate every shipped reference table."""
+    from carbonpeak.refdata.loader import validate_all  # noqa: PLC0415
+
+    names = validate_all()
+    fs = refdata.factor_set()
+    t = RichTable("table", "rows", "title", "sha256", title=f"factor set {fs.version}")
+    for n in names:
+        tab = refdata.load_table(n)
+        t.add_row(n, str(len(tab)), tab.title_zh, tab.digest[:12])
+    console.print(t)
+
+
+@units_app.command("convert")
+@handles_errors
+def units_convert(value: float, from_unit: str, to_unit: str) -> None:
+    """Convert a value, e.g. ``carbonpeak units convert 3 万千瓦时 MWh``."""
+    console.print(f"{value:g} {units.unit_symbol(from_unit)} = "
+                  f"{units.convert(value, from_unit, to_unit):.6g} {units.unit_symbol(to_unit)}")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return app(argv if argv is not None else sys.argv[1:])

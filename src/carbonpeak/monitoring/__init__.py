@@ -1,0 +1,1 @@
+"""Energy-management-centre engines: meter data quality and alert rules (pure)."""

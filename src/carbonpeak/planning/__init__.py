@@ -1,0 +1,1 @@
+"""One-enterprise-one-policy planning engines over the technology catalogue (pure)."""

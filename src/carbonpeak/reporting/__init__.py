@@ -1,0 +1,1 @@
+"""Report assembly engines: tables and figures authorities ask for (pure, no I/O)."""

@@ -1,0 +1,228 @@
+"""Role × endpoint × scope over every API route, through the real HTTP stack.
+
+- No route answers without a principal unless it is deliberately public.
+- No object outside the caller's scope is ever returned, by list or by id.
+- Every route of the API appears in the matrix below; a new route fails this test until
+  its rules are written down here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from carbonpeak.api.deps import public_route
+from carbonpeak.api.routes import router as api_router
+from tests.conftest import DEMO_PASSWORDS, api_token
+
+PUBLIC_ROUTES = {
+    ("GET", "/api/v1/health"),
+    ("POST", "/api/v1/auth/token"),
+    ("GET", "/api/v1/sector/overview"),
+    ("GET", "/api/v1/refdata/{domain}/{table}"),
+}
+USERS = sorted(DEMO_PASSWORDS)
+
+
+def _demo(name: str) -> list[dict[str, str]]:
+    data = resources.files("carbonpeak.demo").joinpath(name).read_text("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(data)))
+
+
+DEMO_ENTS = _demo("enterprises.csv")
+DEMO_USERS = {u["username"]: u for u in _demo("users.csv")}
+
+
+def in_scope(username: str) -> Callable[[dict[str, Any]], bool]:
+    """The demo scope of *username*, derived from the demo files (not from the code)."""
+    u = DEMO_USERS[username]
+    role = u["role"]
+    if role == "province":
+        return lambda e: True
+    if role == "city":
+        return lambda e: e["city_code"] == u["city"]
+    if role == "enterprise":
+        return lambda e: e["credit_code"] == u["enterprise"]
+    if role == "verifier":
+        parks = {d["credit_code"]: d["park"] for d in DEMO_ENTS}
+        return lambda e: parks[e["credit_code"]] == "shuikoushan"
+    return lambda e: False
+
+
+def api_routes(client: TestClient) -> list[tuple[str, str, APIRoute]]:
+    """Every API route, checked against the app's OpenAPI so nothing is mounted elsewhere."""
+    out = []
+    for r in api_router.routes:
+        assert isinstance(r, APIRoute)
+        out.extend((m, r.path, r) for m in sorted(r.methods))
+    spec = client.get("/api/v1/openapi.json").json()["paths"]
+    served = {(m.upper(), p) for p, ops in spec.items() for m in ops}
+    assert served == {(m, p) for m, p, _r in out}
+    return out
+
+
+def _is_public(route: APIRoute) -> bool:
+    return any(d.dependency is public_route for d in route.dependencies)
+
+
+def test_public_routes_are_exactly_the_declared_ones(client: TestClient) -> None:
+    declared = {(m, p) for m, p, r in api_routes(client) if _is_public(r)}
+    assert declared == PUBLIC_ROUTES
+
+
+def _fill(path: str) -> str:
+    return (path.replace("{enterprise_id}", "1").replace("{domain}", "geo")
+            .replace("{table}", "cities"))
+
+
+def test_no_private_route_answers_without_a_principal(client: TestClient) -> None:
+    for method, path, route in api_routes(client):
+        if _is_public(route):
+            continue
+        for headers in ({}, {"Authorization": "Bearer cp_not-a-real-token"},
+                        {"Authorization": "Basic cHJvdmluY2U6ZGVtbw=="}):
+            r = client.request(method, _fill(path), headers=headers, json={})
+            assert r.status_code == 401, (method, path, headers, r.status_code)
+            body = r.json()["error"]
+            assert body["message_zh"] and body["message_en"]
+
+
+def _all_enterprises(client: TestClient) -> list[dict[str, Any]]:
+    r = client.get("/api/v1/enterprises", headers=api_token(client, "province"))
+    assert r.status_code == 200
+    return list(r.json())
+
+
+@pytest.fixture
+def everyone(client: TestClient) -> dict[str, dict[str, str]]:
+    return {u: api_token(client, u) for u in USERS}
+
+
+def test_lists_and_details_never_leave_scope(client: TestClient,
+                                             everyone: dict[str, dict[str, str]]) -> None:
+    ents = _all_enterprises(client)
+    assert len(ents) == len(DEMO_ENTS) == 108
+    for user in USERS:
+        scope = in_scope(user)
+        expected = {e["id"] for e in ents if scope(e)}
+        listed = client.get("/api/v1/enterprises", headers=everyone[user]).json()
+        assert {e["id"] for e in listed} == expected, user
+        for e in ents:
+            r = client.get(f"/api/v1/enterprises/{e['id']}", headers=everyone[user])
+            assert r.status_code == (200 if e["id"] in expected else 404), (user, e["id"])
+        # filters cannot widen the scope
+        for params in ({"city": "430100"}, {"metal": "Pb"}, {"q": "示例"}, {"limit": 5000}):
+            got = client.get("/api/v1/enterprises", params=params, headers=everyone[user]).json()
+            assert {e["id"] for e in got} <= expected, (user, params)
+    # an id that does not exist looks the same as one out of scope
+    r = client.get("/api/v1/enterprises/999999", headers=everyone["province"])
+    assert r.status_code == 404
+
+
+CHANGE_EXPECT = {
+    # role: (in scope, out of scope)
+    "province": (200, 200),
+    "city": (200, 404),
+    "enterprise": (200, 404),
+    "verifier": (403, 404),
+    "public": (404, 404),
+}
+
+
+def test_change_and_delete_follow_role_and_scope(client: TestClient,
+                                                 everyone: dict[str, dict[str, str]]) -> None:
+    ents = _all_enterprises(client)
+    for user in USERS:
+        role = DEMO_USERS[user]["role"]
+        scope = in_scope(user)
+        mine = next((e for e in ents if scope(e)), None)
+        other = next(e for e in ents if not scope(e)) if role != "province" else ents[-1]
+        want_in, want_out = CHANGE_EXPECT[role]
+        if mine is not None:
+            r = client.patch(f"/api/v1/enterprises/{mine['id']}", json={"name_en": "x (demo)"},
+                             headers=everyone[user])
+            assert r.status_code == want_in, (user, r.text)
+        r = client.patch(f"/api/v1/enterprises/{other['id']}", json={"name_en": "y (demo)"},
+                         headers=everyone[user])
+        assert r.status_code == want_out, (user, r.text)
+        if role != "province":
+            target = mine or other
+            r = client.delete(f"/api/v1/enterprises/{target['id']}", headers=everyone[user])
+            assert r.status_code in (403, 404), (user, r.status_code)
+    victim = ents[0]
+    assert client.delete(f"/api/v1/enterprises/{victim['id']}",
+                         headers=everyone["province"]).status_code == 204
+    assert client.get(f"/api/v1/enterprises/{victim['id']}",
+                      headers=everyone["province"]).status_code == 404
+
+
+NEW_ENT = {"credit_code": "", "name_zh": "测试新建冶炼有限公司（示例）", "name_en": "Test (demo)",
+           "city_code": "", "lines": [{"code": "L1", "name_zh": "电锌", "metal": "Zn",
+                                       "route": "zn_hydro", "capacity_t_per_a": 100000}]}
+
+
+def _code(city: str, serial: str) -> str:
+    from carbonpeak.model.credit_code import check_character
+
+    first = f"91{city}{serial}"
+    return first + check_character(first)
+
+
+def test_create_follows_role_and_city(client: TestClient,
+                                      everyone: dict[str, dict[str, str]]) -> None:
+    for i, user in enumerate(USERS):
+        role = DEMO_USERS[user]["role"]
+        own_city = DEMO_USERS[user]["city"] or "430100"
+        for j, city in enumerate((own_city, "433100")):
+            body = {**NEW_ENT, "credit_code": _code(city, f"{i:04d}{j:05d}"),
+                    "city_code": city}
+            r = client.post("/api/v1/enterprises", json=body, headers=everyone[user])
+            if role == "province" or (role == "city" and city == own_city):
+                assert r.status_code == 201, (user, city, r.text)
+            else:
+                assert r.status_code == 403, (user, city, r.status_code)
+
+
+def test_admin_routes_are_province_only(client: TestClient,
+                                        everyone: dict[str, dict[str, str]]) -> None:
+    for user in USERS:
+        ok = DEMO_USERS[user]["role"] == "province"
+        assert client.get("/api/v1/users", headers=everyone[user]).status_code == (
+            200 if ok else 403)
+        assert client.get("/api/v1/audit/verify", headers=everyone[user]).status_code == (
+            200 if ok else 403)
+        r = client.post("/api/v1/users", headers=everyone[user],
+                        json={"username": f"new-{user}", "password": "long-enough-pw",
+                              "role": "public"})
+        assert r.status_code == (201 if ok else 403), (user, r.text)
+
+
+def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
+    covered = PUBLIC_ROUTES | {
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/enterprises"),
+        ("POST", "/api/v1/enterprises"),
+        ("GET", "/api/v1/enterprises/{enterprise_id}"),
+        ("PATCH", "/api/v1/enterprises/{enterprise_id}"),
+        ("DELETE", "/api/v1/enterprises/{enterprise_id}"),
+        ("POST", "/api/v1/enterprises/import"),  # tests/api/test_import_api.py
+        ("GET", "/api/v1/users"),
+        ("POST", "/api/v1/users"),
+        ("GET", "/api/v1/audit/verify"),
+    }
+    assert {(m, p) for m, p, _r in api_routes(client)} == covered
+
+
+def test_me_reports_the_principal(client: TestClient,
+                                  everyone: dict[str, dict[str, str]]) -> None:
+    for user in USERS:
+        me = client.get("/api/v1/me", headers=everyone[user]).json()
+        assert me["username"] == user
+        assert me["role"] == DEMO_USERS[user]["role"]

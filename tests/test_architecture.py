@@ -1,0 +1,82 @@
+"""The import rules of ARCHITECTURE.md: imports only point down.
+
+Engines (accounting, benchmark, …) and the foundations (model, units, refdata, errors)
+must not import store/, io/, service/, api/, web/ or the CLI; store/ and io/ must not
+import the layers above them.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import carbonpeak
+
+SRC = Path(carbonpeak.__file__).parent
+ENGINES = ["accounting", "benchmark", "targets", "scenarios", "planning", "footprint",
+           "monitoring", "reporting"]
+FACES_AND_SERVICE = {"service", "api", "web", "cli"}
+BANNED: dict[str, set[str]] = {
+    **{e: {"store", "io", *FACES_AND_SERVICE} for e in ENGINES},
+    "model": {"store", "io", "refdata", *FACES_AND_SERVICE, *ENGINES},
+    "units.py": {"store", "io", *FACES_AND_SERVICE, *ENGINES},
+    "errors.py": {"store", "io", "refdata", "units", "model", *FACES_AND_SERVICE, *ENGINES},
+    "refdata": {"store", "io", *FACES_AND_SERVICE, *ENGINES},
+    "store": {"io", *FACES_AND_SERVICE},
+    "io": {"store", *FACES_AND_SERVICE},
+    "service": {"api", "web", "cli"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    """First component under carbonpeak of every carbonpeak import in *path*."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        for n in names:
+            parts = n.split(".")
+            if parts[0] == "carbonpeak" and len(parts) > 1:
+                out.add(parts[1])
+    return out
+
+
+def _files(part: str) -> list[Path]:
+    target = SRC / part
+    return [target] if target.is_file() else sorted(target.rglob("*.py"))
+
+
+@pytest.mark.parametrize("part", sorted(BANNED))
+def test_imports_point_down(part: str) -> None:
+    files = _files(part)
+    assert files, f"{part} has no Python files"
+    offenders = {f"{f.relative_to(SRC)} imports carbonpeak.{m}"
+                 for f in files for m in _imports(f) & BANNED[part]}
+    assert not offenders, sorted(offenders)
+
+
+def test_the_rule_checker_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "engine.py"
+    bad.write_text("from carbonpeak.store.models import Enterprise\nimport carbonpeak.io\n")
+    assert _imports(bad) == {"store", "io"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_packages_exist(engine: str) -> None:
+    assert (SRC / engine / "__init__.py").is_file()
+
+
+def test_every_module_imports_and_exports_what_all_names() -> None:
+    for mod in pkgutil.walk_packages([str(SRC)], prefix="carbonpeak."):
+        if ".alembic" in mod.name:
+            continue
+        m = importlib.import_module(mod.name)
+        for name in getattr(m, "__all__", []):
+            assert hasattr(m, name), f"{mod.name}.__all__ names missing {name}"
