@@ -28,6 +28,7 @@ from typing import Any
 
 __all__ = [
     "MESSAGES",
+    "OBJECT_NAMES",
     "AuthenticationFailed",
     "CarbonpeakError",
     "Conflict",
@@ -47,7 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # generic
     "internal": ("系统内部错误，请联系管理员（请求编号 {request_id}）",
                  "Internal error; please contact the administrator (request id {request_id})"),
-    "not_found": ("未找到{object}：{key}", "{object} not found: {key}"),
+    "not_found": ("未找到{object}：{key}", "Not found: {object} {key}"),
     "permission_denied": ("当前角色（{role}）无权执行此操作：{action}",
                           "Your role ({role}) may not perform this action: {action}"),
     "auth_required": ("请先登录", "Please sign in first"),
@@ -105,6 +106,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Names of the objects messages speak of (``object=`` field), in zh and en.
+OBJECT_NAMES: dict[str, tuple[str, str]] = {
+    "enterprise": ("企业", "enterprise"),
+    "line": ("生产线", "production line"),
+    "user": ("用户", "user"),
+    "factor set": ("因子集", "factor set"),
+    "resource": ("资源", "resource"),
+}
+
+
 def message(code: str, lang: str = "zh", **fields: Any) -> str:
     """Format the catalogue message *code* in *lang* (``"zh"`` or ``"en"``).
 
@@ -113,6 +124,9 @@ def message(code: str, lang: str = "zh", **fields: Any) -> str:
     """
     zh, en = MESSAGES.get(code, ("{code}", "{code}"))
     template = en if lang == "en" else zh
+    obj = fields.get("object")
+    if isinstance(obj, str) and obj in OBJECT_NAMES:
+        fields = {**fields, "object": OBJECT_NAMES[obj][1 if lang == "en" else 0]}
     return template.format_map(_Lenient({"code": code, **fields}))
 
 

@@ -83,9 +83,28 @@ def read_rows(data: bytes, filename: str, required: Sequence[str],
     return Table(file=name, sheet=sheet_name, header=header, rows=tuple(rows))
 
 
+#: Refuse workbooks that expand beyond this (zip bombs); a province-size workbook is far less.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError([Problem("bad_file", file=name,
+                                  fields={"reason": f"not a valid xlsx workbook ({exc})"})]
+                         ) from exc
+    if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
+        raise InputError([Problem("bad_file", file=name, fields={
+            "reason": f"it expands to {total:,} bytes from {len(data):,} (a zip bomb?)"})])
+
+
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> tuple[str, list[list[Any]]]:
     from openpyxl import load_workbook  # noqa: PLC0415 — heavy import only when needed
 
+    _check_zip(data, name)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
