@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from carbonpeak.api.app import create_app
 from carbonpeak.settings import Settings
 from tests.conftest import api_token
-from tests.service.test_register_import import A, B, GOOD_ENTS, GOOD_LINES, dump
+from tests.service.test_register_import import GOOD_ENTS, GOOD_LINES, A, B, dump
 
 
 def _files(ents: bytes, name: str = "enterprises.csv",

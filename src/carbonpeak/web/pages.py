@@ -1,5 +1,277 @@
-"""Placeholder: replaced by the web pages."""
+"""The web pages: home (the sector at a glance), sign-in, the enterprise register.
 
-from fastapi import APIRouter
+Thin: each handler reads the visitor (session cookie, language), calls service
+functions, and renders a Jinja template. No SQL here, no inline JavaScript in the
+pages (the app's CSP allows scripts from ``/static`` only): chart data travels in
+``<script type="application/json">`` blocks that ``static/app.js`` reads.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context as JinjaContext
+
+from carbonpeak import errors, refdata
+from carbonpeak.api.deps import Db
+from carbonpeak.errors import AuthenticationFailed, NotFound
+from carbonpeak.model import PUBLIC, Principal
+from carbonpeak.model.schemas import SectorOverview
+from carbonpeak.service import auth, enterprises, sector
+from carbonpeak.service.context import Context
+from carbonpeak.web import TEMPLATES_DIR
+from carbonpeak.web.i18n import Lang, html_lang, normalise_lang, text
+from carbonpeak.web.security import (
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    csrf_matches,
+    existing_csrf,
+    new_csrf,
+    safe_next,
+    set_csrf_cookie,
+    set_lang_cookie,
+    set_session_cookie,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+@pass_context
+def _t(ctx: JinjaContext, key: str, **fields: Any) -> str:
+    return text(key, str(ctx.get("lang", "zh")), **fields)
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    """Thousands separators: 120000 -> '120,000'."""
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def _wan(value_t: float | None) -> str:
+    """t/a -> 万t/a, two decimals."""
+    return "" if value_t is None else f"{value_t / 1e4:,.2f}"
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["t"] = _t
+    env.filters["num"] = _num
+    env.filters["wan"] = _wan
+    return env
+
+
+_ENV = _env()
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is looking at the page, in which language."""
+
+    principal: Principal
+    session: str | None  # the raw session cookie, when it names a live session
+    lang: Lang
+
+    @property
+    def signed_in(self) -> bool:
+        return self.session is not None and self.principal.is_authenticated
+
+
+def get_visitor(request: Request, db: Db) -> Visitor:
+    lang = normalise_lang(request.cookies.get(LANG_COOKIE))
+    raw = request.cookies.get(SESSION_COOKIE, "")
+    principal = auth.principal_for_session(db, raw) if raw else None
+    if principal is None:
+        return Visitor(principal=PUBLIC, session=None, lang=lang)
+    return Visitor(principal=principal, session=raw, lang=lang)
+
+
+Who = Annotated[Visitor, Depends(get_visitor)]
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(request: Request, visitor: Visitor, template: str, status: int = 200,
+           **values: Any) -> HTMLResponse:
+    """Render *template* for *visitor*; make sure the browser holds a CSRF cookie."""
+    token = existing_csrf(request)
+    fresh = token is None
+    if token is None:
+        token = new_csrf()
+    html = _ENV.get_template(template).render(
+        lang=visitor.lang, html_lang=html_lang(visitor.lang), user=visitor.principal,
+        signed_in=visitor.signed_in, csrf_token=token, here=_here(request),
+        request_id=getattr(request.state, "request_id", ""), **values)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    if fresh:
+        set_csrf_cookie(request, response, token)
+    return response
+
+
+def _error(request: Request, visitor: Visitor, status: int, message: str) -> HTMLResponse:
+    return render(request, visitor, "error.html", status=status, status_code=status,
+                  message=message)
+
+
+def _csrf_failed(request: Request, visitor: Visitor) -> HTMLResponse:
+    return _error(request, visitor, 403, errors.message("csrf_failed", visitor.lang))
+
+
+def _ctx(request: Request, db: Db, principal: Principal) -> Context:
+    return Context(db=db, principal=principal, request_id=request.state.request_id)
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(_here(request), safe='/')}", status_code=303)
+
+
+# --- home --------------------------------------------------------------------------------
+
+
+def _short_city(row: Mapping[str, Any], lang: Lang) -> str:
+    """A city's short name for chart axes: 湘西 for 湘西土家族苗族自治州, Xiangxi in English."""
+    if lang == "en":
+        return str(row["name_en"]).split(" ")[0]
+    return str(row.get("abbr_zh") or row["name_zh"])
+
+
+def _charts(ov: SectorOverview, lang: Lang) -> dict[str, Any]:
+    """Chart data for static/app.js (names already in *lang*)."""
+    name = "name_en" if lang == "en" else "name_zh"
+    short = {str(r["id"]): _short_city(r, lang) for r in refdata.cities()}
+    cities = [c for c in ov.by_city if c.enterprises > 0]
+    metals = [m for m in ov.by_metal if m.enterprises > 0]
+    counts: Mapping[tuple[str, str], int] = {(c, m): n for c, m, n in ov.city_metal}
+    city_chart = {
+        "categories": [short.get(c.code) or getattr(c, name) for c in cities],
+        "series": [{"name": getattr(m, name),
+                    "data": [counts.get((c.code, m.code), 0) for c in cities]}
+                   for m in metals],
+        "valueName": text("chart.enterprises", lang),
+    }
+    metal_chart = {
+        "categories": [getattr(m, name) for m in metals],
+        "enterprises": [m.enterprises for m in metals],
+        "capacity": [round(m.capacity_t_per_a / 1e4, 2) for m in metals],
+        "enterprisesName": text("chart.enterprises", lang),
+        "capacityName": text("chart.capacity", lang),
+    }
+    return {"city": city_chart, "metal": metal_chart}
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, db: Db, visitor: Who) -> HTMLResponse:
+    ov = sector.overview(_ctx(request, db, visitor.principal))
+    capacity = sum(m.capacity_t_per_a for m in ov.by_metal)
+    return render(request, visitor, "home.html", ov=ov, capacity_t=capacity,
+                  charts=_charts(ov, visitor.lang))
+
+
+# --- sign in / out, language ------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse, response_model=None)
+def login_form(request: Request, visitor: Who, next: str = "") -> Response:  # noqa: A002
+    target = safe_next(next)
+    if visitor.signed_in:
+        return RedirectResponse(target or "/", status_code=303)
+    return render(request, visitor, "login.html", next=target or "", username="", error=None)
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+def login_submit(request: Request, db: Db, visitor: Who,
+                 username: Annotated[str, Form()] = "",
+                 password: Annotated[str, Form()] = "",
+                 csrf_token: Annotated[str, Form()] = "",
+                 next: Annotated[str, Form()] = "") -> Response:  # noqa: A002
+    if not csrf_matches(request, csrf_token):
+        return _csrf_failed(request, visitor)
+    target = safe_next(next)
+    try:
+        _principal, raw = auth.login(_ctx(request, db, auth.SYSTEM_LOGIN), username, password)
+    except AuthenticationFailed as exc:
+        msg = exc.message_en if visitor.lang == "en" else exc.message_zh
+        return render(request, visitor, "login.html", status=401, next=target or "",
+                      username=username, error=msg)
+    response = RedirectResponse(target or "/", status_code=303)
+    set_session_cookie(request, response, raw)
+    set_csrf_cookie(request, response, new_csrf())  # a new identity gets a new token
+    return response
+
+
+@router.post("/logout", response_class=HTMLResponse, response_model=None)
+def logout(request: Request, db: Db, visitor: Who,
+           csrf_token: Annotated[str, Form()] = "") -> Response:
+    if not csrf_matches(request, csrf_token):
+        return _csrf_failed(request, visitor)
+    if visitor.session is not None:
+        auth.logout(_ctx(request, db, visitor.principal), visitor.session)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/lang/{lang}", response_class=HTMLResponse, response_model=None)
+def switch_language(request: Request, visitor: Who, lang: str,
+                    next: str = "") -> Response:  # noqa: A002
+    if lang not in ("zh", "en"):
+        return _error(request, visitor, 404, errors.message(
+            "not_found", visitor.lang, object=text("nav.language", visitor.lang), key=lang))
+    response = RedirectResponse(safe_next(next) or "/", status_code=303)
+    set_lang_cookie(request, response, lang)
+    return response
+
+
+# --- enterprises -------------------------------------------------------------------------
+
+
+def _options(rows: Any, lang: Lang) -> list[tuple[str, str]]:
+    return [(str(r["id"]), str(r["name_en" if lang == "en" else "name_zh"])) for r in rows]
+
+
+@router.get("/enterprises", response_class=HTMLResponse, response_model=None)
+def enterprise_list(request: Request, db: Db, visitor: Who, city: str = "", metal: str = "",
+                    q: str = "") -> Response:
+    if not visitor.signed_in:
+        return _to_login(request)
+    city, metal, q = city.strip(), metal.strip(), q.strip()[:100]
+    rows = enterprises.list_enterprises(_ctx(request, db, visitor.principal),
+                                        city=city or None, metal=metal or None, q=q or None)
+    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"]))
+                   for m in refdata.metals()}
+    return render(request, visitor, "enterprises.html", rows=rows,
+                  city_options=_options(refdata.cities(), visitor.lang),
+                  metal_options=_options(refdata.metals(), visitor.lang),
+                  metal_names=metal_names, f_city=city, f_metal=metal, f_q=q)
+
+
+@router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse, response_model=None)
+def enterprise_detail(request: Request, db: Db, visitor: Who,
+                      enterprise_id: str) -> Response:
+    if not visitor.signed_in:
+        return _to_login(request)
+    not_found = errors.message("not_found", visitor.lang,
+                               object=text("ent.object", visitor.lang), key=enterprise_id)
+    if not enterprise_id.isascii() or not enterprise_id.isdigit() or len(enterprise_id) > 12:
+        return _error(request, visitor, 404, not_found)
+    try:
+        ent = enterprises.get_enterprise(_ctx(request, db, visitor.principal), int(enterprise_id))
+    except NotFound:
+        return _error(request, visitor, 404, not_found)
+    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"]))
+                   for m in refdata.metals()}
+    return render(request, visitor, "enterprise.html", ent=ent, metal_names=metal_names)
