@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import ViewportSize, sync_playwright
 
 from carbonpeak.api.app import create_app
 from carbonpeak.service.bootstrap import prepare_store
@@ -27,7 +27,7 @@ from carbonpeak.settings import Settings
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-VIEWPORT = {"width": 1280, "height": 860}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 860}
 
 
 def _free_port() -> int:

@@ -190,3 +190,13 @@ def test_any_register_imports_or_is_rejected_with_locations(
         for e in added:
             assert credit_code_problem(e.credit_code) is None
         assert len(dump(demo_url)["enterprise"]) == len(before["enterprise"]) + len(added)
+
+
+def test_malformed_csv_is_a_located_error(demo_url: str) -> None:
+    bad = ENT_HEAD.encode() + b'\n"unterminated,quote\r\nx"y,1\rz,2'
+    before = dump(demo_url)
+    with pytest.raises(InputError) as err:
+        run_import(demo_url, bad)
+    assert err.value.problems[0].code in ("bad_file", "bad_credit_code", "required",
+                                          "unknown_city")
+    assert dump(demo_url) == before

@@ -32,6 +32,7 @@ SECURITY_HEADERS = {
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for *settings* (default: from the environment)."""
     from carbonpeak.web import STATIC_DIR  # noqa: PLC0415 — faces are siblings
+    from carbonpeak.web.pages import error_page  # noqa: PLC0415
     from carbonpeak.web.pages import router as web_router  # noqa: PLC0415
 
     settings = settings or get_settings()
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault(key, value)
         return response
 
-    install_error_handlers(app)
+    install_error_handlers(app, html_error=error_page)
     app.include_router(api_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -7,10 +7,11 @@ Unexpected exceptions become a 500 with the request id and no traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from carbonpeak.errors import CarbonpeakError, InputError, Problem, message
@@ -24,7 +25,11 @@ def _body(request: Request, payload: dict[str, object]) -> dict[str, object]:
     return {"error": {**payload, "request_id": getattr(request.state, "request_id", "")}}
 
 
-def install_error_handlers(app: FastAPI) -> None:
+HtmlError = Callable[[Request, int], Response]
+
+
+def install_error_handlers(app: FastAPI, html_error: HtmlError | None = None) -> None:
+    """Map errors to JSON under /api; *html_error* renders other paths (the web pages)."""
     @app.exception_handler(CarbonpeakError)
     async def _carbonpeak(request: Request, exc: CarbonpeakError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
@@ -43,7 +48,9 @@ def install_error_handlers(app: FastAPI) -> None:
                             status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if html_error is not None and not request.url.path.startswith(("/api/", "/static/")):
+            return html_error(request, exc.status_code)
         code = "not_found" if exc.status_code == 404 else "validation"
         fields = {"object": "resource", "key": request.url.path, "detail": exc.detail}
         return JSONResponse(_body(request, {"code": code,

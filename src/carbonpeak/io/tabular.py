@@ -60,7 +60,7 @@ def read_rows(data: bytes, filename: str, required: Sequence[str],
     if suffix in (".xlsx", ".xlsm"):
         sheet_name, raw_rows = _read_xlsx(data, name, sheet)
     elif suffix in (".csv", ".txt"):
-        sheet_name, raw_rows = None, list(csv.reader(io.StringIO(_decode(data))))
+        sheet_name, raw_rows = None, _read_csv(_decode(data), name)
     else:
         raise InputError([Problem("bad_file", file=name,
                                   fields={"reason": f"unsupported file type {suffix or '?'}"})])
@@ -99,6 +99,15 @@ def _check_zip(data: bytes, name: str) -> None:
     if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
         raise InputError([Problem("bad_file", file=name, fields={
             "reason": f"it expands to {total:,} bytes from {len(data):,} (a zip bomb?)"})])
+
+
+def _read_csv(text: str, name: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise InputError([Problem("bad_file", file=name, row=reader.line_num,
+                                  fields={"reason": f"malformed CSV ({exc})"})]) from exc
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> tuple[str, list[list[Any]]]:

@@ -9,6 +9,7 @@ pages (the app's CSP allows scripts from ``/static`` only): chart data travels i
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context as JinjaContext
 
 from carbonpeak import errors, refdata
-from carbonpeak.api.deps import Db
+from carbonpeak.api.deps import Db, get_db
 from carbonpeak.errors import AuthenticationFailed, NotFound
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.model.schemas import SectorOverview
@@ -39,7 +40,7 @@ from carbonpeak.web.security import (
     set_session_cookie,
 )
 
-__all__ = ["router"]
+__all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,6 +128,20 @@ def _error(request: Request, visitor: Visitor, status: int, message: str) -> HTM
                   message=message)
 
 
+def error_page(request: Request, status: int, message_code: str = "not_found",
+               **fields: Any) -> HTMLResponse:
+    """An HTML error page outside the page handlers (for the app's exception handlers).
+
+    The visitor (session, language) is resolved with its own database session, since
+    no dependency ran. *message_code* names a message of :mod:`carbonpeak.errors`.
+    """
+    with contextmanager(get_db)(request) as db:
+        visitor = get_visitor(request, db)
+    fields.setdefault("object", text("error.page", visitor.lang))
+    fields.setdefault("key", request.url.path)
+    return _error(request, visitor, status, errors.message(message_code, visitor.lang, **fields))
+
+
 def _csrf_failed(request: Request, visitor: Visitor) -> HTMLResponse:
     return _error(request, visitor, 403, errors.message("csrf_failed", visitor.lang))
 
@@ -185,7 +200,7 @@ def home(request: Request, db: Db, visitor: Who) -> HTMLResponse:
 
 
 @router.get("/login", response_class=HTMLResponse, response_model=None)
-def login_form(request: Request, visitor: Who, next: str = "") -> Response:  # noqa: A002
+def login_form(request: Request, visitor: Who, next: str = "") -> Response:
     target = safe_next(next)
     if visitor.signed_in:
         return RedirectResponse(target or "/", status_code=303)
@@ -197,7 +212,7 @@ def login_submit(request: Request, db: Db, visitor: Who,
                  username: Annotated[str, Form()] = "",
                  password: Annotated[str, Form()] = "",
                  csrf_token: Annotated[str, Form()] = "",
-                 next: Annotated[str, Form()] = "") -> Response:  # noqa: A002
+                 next: Annotated[str, Form()] = "") -> Response:
     if not csrf_matches(request, csrf_token):
         return _csrf_failed(request, visitor)
     target = safe_next(next)
@@ -227,7 +242,7 @@ def logout(request: Request, db: Db, visitor: Who,
 
 @router.get("/lang/{lang}", response_class=HTMLResponse, response_model=None)
 def switch_language(request: Request, visitor: Who, lang: str,
-                    next: str = "") -> Response:  # noqa: A002
+                    next: str = "") -> Response:
     if lang not in ("zh", "en"):
         return _error(request, visitor, 404, errors.message(
             "not_found", visitor.lang, object=text("nav.language", visitor.lang), key=lang))
