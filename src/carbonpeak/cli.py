@@ -31,7 +31,7 @@ from carbonpeak.model import Role
 from carbonpeak.service import audit, auth, enterprises
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.service.demo import demo_users
+from carbonpeak.service.demo import DEMO_VERIFIER_PARK, demo_users
 from carbonpeak.settings import get_settings
 from carbonpeak.store.db import migrate, sessionmaker_for
 
@@ -121,13 +121,26 @@ def run(host: Annotated[str | None, typer.Option(help="bind address")] = None,
         console.print(f"已载入演示数据 / loaded the synthetic demo sector: {loaded} enterprises")
     console.print(f"\n[bold green]carbonpeak[/] → http://{host}:{port}/\n")
     if demo:
-        t = RichTable("user / 用户名", "password / 密码", "role / 角色", "scope / 范围",
-                      title="演示账号 / demo logins (synthetic data)")
+        t = RichTable(title="演示账号 / demo logins (synthetic data)")
+        for col in ("user / 用户名", "password / 密码", "role / 角色", "scope / 范围"):
+            t.add_column(col, overflow="fold")
         for u in demo_users():
-            scope = u["enterprise"] or u["city"] or ("all" if u["role"] == "province" else "")
-            t.add_row(u["username"], u["password"], u["role"], scope)
+            t.add_row(u["username"], u["password"], u["role"], _demo_scope(u))
         console.print(t)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _demo_scope(u: dict[str, str]) -> str:
+    if u["role"] == "province":
+        return "全省 / all"
+    if u["role"] == "verifier":
+        return f"{DEMO_VERIFIER_PARK} 园区企业 / assigned"
+    if u["role"] == "public":
+        return "公开汇总 / aggregates"
+    if u["enterprise"]:
+        return u["enterprise"]
+    city = refdata.cities().by_id.get(u["city"])
+    return str(city["name_zh"]) if city else u["city"]
 
 
 @db_app.command("migrate")
