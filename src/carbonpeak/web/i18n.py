@@ -49,7 +49,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "login.submit": ("登录", "Sign in"),
     # home
     "home.title": ("行业概览", "The sector at a glance"),
-    "home.lead": ("全省有色金属行业规模以上企业、生产线与产能的汇总（公开数据）。",
+    "home.lead": ("全省有色金属行业登记企业、生产线与产能的汇总（公开数据）。",
                   "Enterprises, production lines and capacity of the province's nonferrous-metals "
                   "sector (published aggregates)."),
     "home.kpi.enterprises": ("企业", "Enterprises"),
@@ -59,7 +59,8 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "home.unit.enterprises": ("家", ""),
     "home.unit.lines": ("条", ""),
     "home.unit.cities": ("个", ""),
-    "home.chart.city": ("各市州企业数（按金属品种）", "Enterprises by city, by metal"),
+    "home.chart.city": ("各市州企业数（按金属品种；多金属企业在每个品种各计一次）",
+                        "Enterprises by city and metal (a multi-metal enterprise counts once per metal)"),
     "home.chart.metal": ("各金属品种企业数与在产产能", "Enterprises and existing capacity by metal"),
     "home.chart.noscript": ("图表需要启用 JavaScript；数据见下表。",
                             "The charts need JavaScript; the figures are in the table below."),
