@@ -48,12 +48,14 @@ db_app = typer.Typer(help="Store / 数据库", no_args_is_help=True)
 ent_app = typer.Typer(help="Enterprise register / 企业名录", no_args_is_help=True)
 refdata_app = typer.Typer(help="Reference data / 参考数据", no_args_is_help=True)
 units_app = typer.Typer(help="Units / 计量单位", no_args_is_help=True)
+inv_app = typer.Typer(help="Inventories / 温室气体与能耗核算", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(ent_app, name="enterprise")
 app.add_typer(refdata_app, name="refdata")
 app.add_typer(units_app, name="units")
+app.add_typer(inv_app, name="inventory")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -274,3 +276,97 @@ def units_convert(value: float, from_unit: str, to_unit: str) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     return app(argv if argv is not None else sys.argv[1:])
+
+
+@inv_app.command("compute")
+@handles_errors
+def inventory_compute(
+    activity: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                             help="activity CSV/XLSX")],
+    method: Annotated[str, typer.Option(help="auto | other_nonferrous_2015 | aluminium_2013 | "
+                                             "cets_al_2024")] = "auto",
+    year: Annotated[int | None, typer.Option(help="only this year's rows")] = None,
+    gwp: Annotated[str | None, typer.Option(help="GWP set: SAR | AR5 | AR6")] = None,
+    grid: Annotated[str | None, typer.Option(help="grid-factor series id")] = None,
+    factor_set: Annotated[str | None, typer.Option(help="factor-set version")] = None,
+    store: Annotated[bool, typer.Option(help="store the result as inventory runs")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print every line as JSON")] = False,
+) -> None:
+    """Compute GHG and energy inventories from an activity file (stored only with --store)."""
+    import json  # noqa: PLC0415
+
+    from carbonpeak.accounting.engine import CATEGORIES  # noqa: PLC0415
+    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
+    from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL  # noqa: PLC0415
+    from carbonpeak.service import inventory  # noqa: PLC0415
+
+    choices = AccountingChoices(method="other_nonferrous_2015" if method == "auto" else method,
+                                gwp_set=gwp, grid_series=grid, factor_set=factor_set)
+    with console.status("读取 / reading…", spinner="dots"):
+        table = read_rows(activity.read_bytes(), activity.name, ACTIVITY_COLUMNS,
+                          ACTIVITY_OPTIONAL)
+    ctx = _ctx()
+    with ctx.db, console.status(f"核算 {len(table.rows):,} 行 / computing…", spinner="dots"):
+        if store:
+            ids = inventory.store_table(ctx, table, choices, method=method, year=year)
+            console.print(f"stored runs: {', '.join(map(str, ids))}")
+            return
+        result = inventory.compute_table(ctx, table, choices, method=method, year=year)
+    lines = result.lines
+    if as_json:
+        console.print_json(json.dumps(lines.drop(columns=["file"]).to_dict("records"),
+                                      ensure_ascii=False, default=float))
+        return
+    summary = inventory.summarise(lines)
+    t = RichTable("来源 / source", "tCO2e", "tCO2e (market)", "tce", title="合计 / totals")
+    for cat, vals in summary["by_category"].items():
+        zh, en = CATEGORIES.get(cat, (cat, cat))
+        t.add_row(f"{zh} / {en}", f"{vals['co2e_t']:,.1f}", f"{vals['co2e_market_t']:,.1f}",
+                  f"{vals['energy_tce']:,.1f}")
+    tot = summary["total"]
+    t.add_row("[bold]合计 / total[/]", f"[bold]{tot['co2e_t']:,.1f}", f"{tot['co2e_market_t']:,.1f}",
+              f"{tot['energy_tce']:,.1f}")
+    console.print(t)
+    for f in {id(f): f for f in result.methods.values()}.values():
+        console.print(f"method {f.method.id} ({f.method.version}), factor set {f.factor_set}, "
+                      f"GWP {f.gwp_set}, grid {f.grid_series}/{f.grid_region}")
+    console.print(f"{len(lines):,} lines, {lines['enterprise'].nunique()} enterprises")
+
+
+@inv_app.command("explain")
+@handles_errors
+def inventory_explain(run_id: int, line: int) -> None:
+    """Explain one line of a stored run: formula, factors with source and clause, arithmetic."""
+    from carbonpeak.service import inventory  # noqa: PLC0415
+
+    ctx = _ctx()
+    with ctx.db:
+        e = inventory.explain(ctx, run_id, line)
+    console.print(f"[bold]run {run_id} line {e.line_no}[/] — {e.item} ({e.category_zh} / "
+                  f"{e.category_en})")
+    console.print(f"公式 / formula: {e.formula_zh}  ({e.formula_en})")
+    t = RichTable("factor", "values", "source / 来源", "clause", "conf.")
+    for u in e.factors:
+        vals = ", ".join(f"{k}={v}" for k, v in u.values.items() if v not in (None, "", []))
+        t.add_row(u.factor_id, vals, u.source_title, u.clause, u.confidence)
+    console.print(t)
+    for step in e.arithmetic:
+        console.print(f"  {step}")
+
+
+@inv_app.command("recompute")
+@handles_errors
+def inventory_recompute(run_id: int,
+                        factor_set: Annotated[str | None, typer.Option()] = None) -> None:
+    """Recompute a stored run with the newest (or a chosen) factor set; the old run stays."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
+    from carbonpeak.service import inventory  # noqa: PLC0415
+
+    ctx = _ctx()
+    with ctx.db:
+        old = inventory.get_run(ctx, run_id)
+        choices = replace(AccountingChoices(method=old["method"]), factor_set=factor_set)
+        new = inventory.recompute(ctx, run_id, choices)
+    console.print(f"run {run_id} superseded by run {new}")

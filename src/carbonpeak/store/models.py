@@ -28,6 +28,8 @@ __all__ = [
     "Base",
     "Enterprise",
     "EnterpriseMetal",
+    "InventoryLine",
+    "InventoryRun",
     "ProductionLine",
     "ReportingPeriod",
     "User",
@@ -216,3 +218,67 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class InventoryRun(Base):
+    """One stored inventory computation for one enterprise, with its provenance.
+
+    ``status`` is ``current`` until a recomputation (e.g. after a factor-set change)
+    supersedes it; superseded runs stay readable (``superseded_by`` points forward).
+    """
+
+    __tablename__ = "inventory_run"
+    __table_args__ = (Index("ix_inventory_run_enterprise_status", "enterprise_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(64))
+    method_version: Mapped[str] = mapped_column(String(32))
+    factor_set: Mapped[str] = mapped_column(String(32))
+    gwp_set: Mapped[str] = mapped_column(String(8))
+    grid_series: Mapped[str] = mapped_column(String(64))
+    grid_region: Mapped[str] = mapped_column(String(16))
+    choices: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="current")
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    source_file: Mapped[str] = mapped_column(String(255), default="")
+    input_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    totals: Mapped[str] = mapped_column(Text)
+
+    lines: Mapped[list[InventoryLine]] = relationship(
+        cascade="all, delete-orphan", order_by="InventoryLine.line_no")
+
+
+class InventoryLine(Base):
+    """One computed activity line of a run (quantities canonical; figures in t and tce)."""
+
+    __tablename__ = "inventory_line"
+    __table_args__ = (UniqueConstraint("run_id", "line_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"),
+                                        index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    line_code: Mapped[str] = mapped_column(String(32), default="")
+    period: Mapped[str] = mapped_column(String(7))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int | None] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32))
+    quantity_in: Mapped[float] = mapped_column(Float)
+    unit_in: Mapped[str] = mapped_column(String(32))
+    purity: Mapped[float | None] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    co2_t: Mapped[float] = mapped_column(Float)
+    co2_market_t: Mapped[float] = mapped_column(Float)
+    cf4_t: Mapped[float] = mapped_column(Float)
+    c2f6_t: Mapped[float] = mapped_column(Float)
+    co2e_t: Mapped[float] = mapped_column(Float)
+    co2e_market_t: Mapped[float] = mapped_column(Float)
+    energy_tce: Mapped[float] = mapped_column(Float)
+    energy_tce_equal_value: Mapped[float] = mapped_column(Float)
+    factor_ids: Mapped[str] = mapped_column(Text)

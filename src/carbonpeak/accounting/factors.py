@@ -1,0 +1,243 @@
+"""Factor tables for one accounting run, assembled from a refdata factor set.
+
+:func:`load_factors` picks, for a method and the choices that are parameters (GWP set,
+grid-factor series and region, GB/T 2589 edition), the rows the engine needs and returns
+them as small frames keyed by item id, each row carrying its refdata id so every result can
+cite the factor it used. The engine itself (:mod:`carbonpeak.accounting.engine`) only sees
+these frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from carbonpeak import units
+from carbonpeak.errors import RefdataError
+from carbonpeak.refdata.loader import FactorSet, RefTable, factor_set
+
+__all__ = [
+    "AccountingChoices",
+    "FactorTables",
+    "Method",
+    "load_factors",
+    "method_for_metal",
+    "methods",
+]
+
+T_ITEMS = "accounting/items"
+T_FUELS = "accounting/fuels"
+T_REDUCTANTS = "accounting/reductants"
+T_CARBONATES = "accounting/carbonates"
+T_ALUMINIUM = "accounting/aluminium"
+T_GWP = "accounting/gwp"
+T_GRID = "accounting/grid_factors"
+T_HEAT = "accounting/heat_factors"
+T_TCE = "accounting/tce_coefficients"
+T_EQUAL = "accounting/electricity_equal_value"
+T_METHODS = "accounting/methods"
+
+#: GB/T 2589: 1 kgce = 29 307 kJ, so 1 GJ = 1/0.029307 kgce (used only for untabulated fuels)
+KGCE_PER_GJ = 1.0 / 0.029307
+
+
+@dataclass(frozen=True)
+class Method:
+    """An accounting method (a guideline) and the parameters it prescribes."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    version: str
+    applies_to: tuple[str, ...]
+    excludes: tuple[str, ...]
+    gwp_set: str
+    grid_series: str
+    heat_method: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source_id: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class AccountingChoices:
+    """The parameters of a run: the method's defaults unless overridden."""
+
+    method: str = "other_nonferrous_2015"
+    gwp_set: str | None = None
+    grid_series: str | None = None
+    grid_region: str = "430000"          # Hunan
+    residual_series: str = "mee_nbs_excl_market_nonfossil"
+    tce_edition: str = "gbt2589_2008"
+    factor_set: str | None = None
+
+
+@dataclass(frozen=True)
+class FactorTables:
+    """Everything the engine needs, as frames indexed by item (or year for the grid)."""
+
+    method: Method
+    factor_set: str
+    gwp_set: str
+    grid_series: str
+    grid_region: str
+    items: pd.DataFrame            # index item: kind, canonical_unit, sign, row_id
+    fuels: pd.DataFrame            # index item: ncv_gj, cc_tc_per_tj, oxidation, row_id
+    reductants: pd.DataFrame       # index item: ef_tco2, row_id
+    carbonates: pd.DataFrame       # index item: ef_tco2_per_t, default_purity, row_id
+    grid: pd.DataFrame             # index year: ef_tco2_per_mwh, row_id
+    residual_grid: pd.DataFrame    # index year: ef_tco2_per_mwh, row_id
+    heat_ef: float
+    heat_row: str
+    tce: pd.DataFrame              # index item: tce_per_unit, row_id  (当量值)
+    equal_value: pd.DataFrame      # index year: tce_per_mwh, row_id   (等价值 electricity)
+    gwp: Mapping[str, float]
+    gwp_rows: Mapping[str, str]
+    aluminium: Mapping[str, float] = field(default_factory=dict)
+    aluminium_rows: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+
+def _rid(table: str, row_id: str) -> str:
+    return f"{table}#{row_id}"
+
+
+def _table(fs: FactorSet, name: str) -> RefTable:
+    try:
+        return fs.tables[name]
+    except KeyError:
+        raise RefdataError("refdata_missing", table=f"{name} (factor set {fs.version})") from None
+
+
+def methods(version: str | None = None) -> dict[str, Method]:
+    """The accounting methods of a factor set, by id."""
+    fs = factor_set(version)
+    out = {}
+    for r in _table(fs, T_METHODS):
+        out[r["id"]] = Method(
+            id=r["id"], name_zh=r["name_zh"], name_en=r["name_en"], version=r["version"],
+            applies_to=tuple(r["applies_to"]), excludes=tuple(r["excludes"]),
+            gwp_set=r["gwp_set"], grid_series=r["grid_series"], heat_method=r["heat_method"],
+            valid_from=r["valid_from"], valid_to=r["valid_to"], source_id=r["source_id"],
+            clause=r["clause"])
+    return out
+
+
+def method_for_metal(metal: str, version: str | None = None) -> Method:
+    """The method that applies to an enterprise of *metal* (Al → aluminium, else 其他有色)."""
+    ms = methods(version)
+    for m in ms.values():
+        if metal in m.applies_to:
+            return m
+    for m in ms.values():
+        if "*" in m.applies_to and metal not in m.excludes:
+            return m
+    raise RefdataError("not_found", object="method", key=metal)
+
+
+def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
+    """Assemble the factor tables for *choices* from the refdata factor set."""
+    c = choices or AccountingChoices()
+    fs = factor_set(c.factor_set)
+    ms = methods(fs.version)
+    if c.method not in ms:
+        raise RefdataError("not_found", object="method", key=c.method)
+    method = ms[c.method]
+    gwp_set = c.gwp_set or method.gwp_set
+    grid_series = c.grid_series or method.grid_series
+
+    items_t = _table(fs, T_ITEMS)
+    items = pd.DataFrame(
+        [{"item": r["id"], "kind": r["kind"], "canonical_unit": r["canonical_unit"],
+          "sign": int(r["sign"]), "name_zh": r["name_zh"], "name_en": r["name_en"],
+          "row_id": _rid(T_ITEMS, r["id"])} for r in items_t]).set_index("item")
+    aliases: dict[str, str] = {}
+    for r in items_t:
+        for a in (r["id"], r["name_zh"], r["name_en"], *r["aliases"]):
+            aliases[str(a).strip().lower()] = r["id"]
+    canonical = items["canonical_unit"].to_dict()
+
+    fuels = pd.DataFrame(
+        [{"item": r["item"],
+          # NCV [GJ per ncv_unit's denominator] → GJ per the item's canonical unit
+          "ncv_gj": r["ncv"] * units.conversion_factor(canonical[r["item"]],
+                                                       r["ncv_unit"].split("/", 1)[1]),
+          "cc_tc_per_tj": r["cc_tc_per_tj"], "oxidation": r["oxidation"],
+          "row_id": _rid(T_FUELS, r["id"])}
+         for r in _table(fs, T_FUELS) if r["method"] == _fuel_method(method)],
+        columns=["item", "ncv_gj", "cc_tc_per_tj", "oxidation", "row_id"]).set_index("item")
+    reductants = pd.DataFrame(
+        [{"item": r["item"],
+          "ef_tco2": r["ef"] * units.conversion_factor(canonical[r["item"]],
+                                                       r["ef_unit"].split("/", 1)[1]),
+          "row_id": _rid(T_REDUCTANTS, r["id"])}
+         for r in _table(fs, T_REDUCTANTS) if r["method"] == _fuel_method(method)],
+        columns=["item", "ef_tco2", "row_id"]).set_index("item")
+    carbonates = pd.DataFrame(
+        [{"item": r["item"], "ef_tco2_per_t": r["ef_tco2_per_t"],
+          "default_purity": r["default_purity"] if r["default_purity"] is not None else 1.0,
+          "row_id": _rid(T_CARBONATES, r["id"])} for r in _table(fs, T_CARBONATES)],
+        columns=["item", "ef_tco2_per_t", "default_purity", "row_id"]).set_index("item")
+
+    def grid_frame(series: str, region: str) -> pd.DataFrame:
+        rows = [{"year": int(r["year"]),
+                 "ef_tco2_per_mwh": r["ef"] * units.conversion_factor("MWh", r["ef_unit"]
+                                                                       .split("/", 1)[1]),
+                 "row_id": _rid(T_GRID, r["id"])}
+                for r in _table(fs, T_GRID) if r["series"] == series and r["region"] == region]
+        return pd.DataFrame(rows, columns=["year", "ef_tco2_per_mwh", "row_id"]) \
+            .sort_values("year").set_index("year")
+
+    grid = grid_frame(grid_series, c.grid_region)
+    if grid.empty:
+        grid = grid_frame(grid_series, "CN")
+    residual = grid_frame(c.residual_series, "CN")
+
+    heat_rows = [r for r in _table(fs, T_HEAT) if r["method"] == method.heat_method]
+    if not heat_rows:
+        raise RefdataError("not_found", object="heat factor", key=method.heat_method)
+
+    tce = pd.DataFrame(
+        [{"item": r["item"], "tce_per_unit": _tce_per_canonical(r, canonical[r["item"]]),
+          "row_id": _rid(T_TCE, r["id"])}
+         for r in _table(fs, T_TCE)
+         if r["edition"] == c.tce_edition and r["basis"] == "equivalent" and r.get("default", True)
+         and r["item"] in canonical],
+        columns=["item", "tce_per_unit", "row_id"]).drop_duplicates("item").set_index("item")
+    equal = pd.DataFrame(
+        # kgce/kWh × 1000 kWh/MWh ÷ 1000 kgce/tce = tce/MWh: the same number
+        [{"year": int(r["year"]), "tce_per_mwh": float(r["coefficient"]),
+          "row_id": _rid(T_EQUAL, r["id"])} for r in fs.tables.get(T_EQUAL, ())],
+        columns=["year", "tce_per_mwh", "row_id"]).sort_values("year").set_index("year")
+
+    gwp_rows = {r["gas"]: r for r in _table(fs, T_GWP) if r["gwp_set"] == gwp_set}
+    alu = {r["parameter"]: r for r in fs.tables.get(T_ALUMINIUM, ()) if r["method"] == method.id}
+    return FactorTables(
+        method=method, factor_set=fs.version, gwp_set=gwp_set, grid_series=grid_series,
+        grid_region=c.grid_region, items=items, fuels=fuels, reductants=reductants,
+        carbonates=carbonates, grid=grid, residual_grid=residual,
+        heat_ef=float(heat_rows[0]["ef"]), heat_row=_rid(T_HEAT, heat_rows[0]["id"]),
+        tce=tce, equal_value=equal,
+        gwp={g: float(r["gwp100"]) for g, r in gwp_rows.items()},
+        gwp_rows={g: _rid(T_GWP, r["id"]) for g, r in gwp_rows.items()},
+        aluminium={p: float(r["value"]) for p, r in alu.items()},
+        aluminium_rows={p: _rid(T_ALUMINIUM, r["id"]) for p, r in alu.items()},
+        aliases=aliases,
+    )
+
+
+def _fuel_method(method: Method) -> str:
+    # CETS-AG-04.01 Appendix A was not found; its enterprise-level combustion uses the
+    # 2013 aluminium table until it is (methodology-data §0b.2).
+    return "aluminium_2013" if method.id == "cets_al_2024" else method.id
+
+
+def _tce_per_canonical(row: Mapping[str, Any], canonical: str) -> float:
+    """tce per canonical unit from a coefficient in kgce per (kg | Nm3 | kWh | MJ | t)."""
+    per = str(row["coefficient_unit"]).split("/", 1)[1]
+    return float(row["coefficient"]) * units.conversion_factor(canonical, per) / 1000.0
