@@ -743,6 +743,7 @@ checks its own output before exiting).
 | `enterprises.csv` | {len(ents)} enterprises; this is also the enterprise import format |
 | `lines.csv` | {n_lines} production lines; this is also the production-line import format |
 | `users.csv` | demo logins (password `demo-<username>`), for local demonstration only |
+| `activity.csv` | activity data, written by `scripts/make_demo_activity.py` (rerun it after this script) |
 
 `enterprises.csv`: `credit_code,name_zh,name_en,city,park,metals,above_designated_size`
 (`city` = GB/T 2260 code, `park` = park id or empty, `metals` = `;`-separated metal codes

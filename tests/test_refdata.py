@@ -45,11 +45,16 @@ ROW = ["r1", "名称", "name", "plan", "表1", "2020-01-01", "", "V"]
 def test_every_shipped_table_loads_and_the_factor_set_resolves() -> None:
     names = validate_all()
     assert {"geo/cities", "geo/parks", "sector/metals", "sector/process_routes"} <= set(names)
-    fs = refdata.factor_set()
-    assert fs.version == "2026.1"
-    assert set(fs.digests) == {"geo/cities", "geo/parks", "sector/metals",
-                               "sector/process_routes"}
-    assert all(len(d) == 64 for d in fs.digests.values())
+    foundation = refdata.factor_set("2026.1")
+    assert set(foundation.digests) == {"geo/cities", "geo/parks", "sector/metals",
+                                       "sector/process_routes"}
+    latest = refdata.factor_set()
+    assert latest.version == "2026.2"
+    assert set(foundation.digests) < set(latest.digests)
+    assert "accounting/fuels" in latest.digests
+    # a table shared by two versions is the same bytes in both
+    assert latest.digests["geo/cities"] == foundation.digests["geo/cities"]
+    assert all(len(d) == 64 for d in latest.digests.values())
 
 
 def test_hunan_has_fourteen_cities_and_prefectures() -> None:

@@ -345,11 +345,15 @@ def inventory_explain(run_id: int, line: int) -> None:
     console.print(f"[bold]run {run_id} line {e.line_no}[/] — {e.item} ({e.category_zh} / "
                   f"{e.category_en})")
     console.print(f"公式 / formula: {e.formula_zh}  ({e.formula_en})")
-    t = RichTable("factor", "values", "source / 来源", "clause", "conf.")
+    console.print("因子 / factors:")
     for u in e.factors:
         vals = ", ".join(f"{k}={v}" for k, v in u.values.items() if v not in (None, "", []))
-        t.add_row(u.factor_id, vals, u.source_title, u.clause, u.confidence)
-    console.print(t)
+        console.print(f"  [bold]{u.factor_id}[/] {u.name_zh} / {u.name_en} "
+                      f"[dim](confidence {u.confidence})[/]", soft_wrap=True)
+        console.print(f"      {vals}", markup=False, soft_wrap=True)
+        console.print(f"      来源 / source: {u.source_title} — {u.clause}", markup=False,
+                      soft_wrap=True)
+    console.print("计算 / arithmetic:")
     for step in e.arithmetic:
         console.print(f"  {step}")
 

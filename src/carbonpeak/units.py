@@ -128,8 +128,8 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
 
     Raises :class:`UnitError` if either does not parse or the dimensions differ.
     """
-    src = parse_unit(from_unit)
-    dst = parse_unit(to_unit, expected=from_unit)
+    dst = parse_unit(to_unit)
+    src = parse_unit(from_unit, expected=to_unit)
     return float(registry().Quantity(1.0, src).to(dst).magnitude)
 
 

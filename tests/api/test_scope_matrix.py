@@ -79,7 +79,7 @@ def test_public_routes_are_exactly_the_declared_ones(client: TestClient) -> None
 
 def _fill(path: str) -> str:
     return (path.replace("{enterprise_id}", "1").replace("{domain}", "geo")
-            .replace("{table}", "cities"))
+            .replace("{table}", "cities").replace("{run_id}", "1").replace("{line_no}", "1"))
 
 
 def test_no_private_route_answers_without_a_principal(client: TestClient) -> None:
@@ -216,6 +216,12 @@ def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
         ("GET", "/api/v1/users"),
         ("POST", "/api/v1/users"),
         ("GET", "/api/v1/audit/verify"),
+        # tests/api/test_inventory_api.py
+        ("POST", "/api/v1/inventory/compute"),
+        ("GET", "/api/v1/enterprises/{enterprise_id}/inventories"),
+        ("GET", "/api/v1/inventories/{run_id}"),
+        ("GET", "/api/v1/inventories/{run_id}/lines/{line_no}/explain"),
+        ("POST", "/api/v1/inventories/{run_id}/recompute"),
     }
     assert {(m, p) for m, p, _r in api_routes(client)} == covered
 

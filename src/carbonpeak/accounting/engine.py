@@ -33,6 +33,8 @@ from carbonpeak.errors import InputError, Problem
 __all__ = ["CATEGORIES", "OUTPUT_COLUMNS", "REDUCTANT_BASE", "compute_inventory"]
 
 C_TO_CO2 = 44.0 / 12.0
+#: The aluminium parameters the default (Tier 1) anode and PFC calculation uses.
+TIER1_ALUMINIUM = ("net_anode_consumption", "anode_sulfur", "anode_ash", "ef_cf4", "ef_c2f6")
 
 #: Source categories, in report order (zh, en).
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -61,15 +63,27 @@ _KIND_CATEGORY = {"fuel": "combustion", "reductant": "feedstock", "carbonate": "
                   "green_electricity": "electricity", "heat": "heat", "aluminium": "anode"}
 
 
-def _by_year(table: pd.DataFrame, years: np.ndarray, col: str) -> tuple[np.ndarray, np.ndarray]:
-    """Value and row id of the newest row with year ≤ each year (NaN/'' before the first)."""
+def _by_year(table: pd.DataFrame, years: np.ndarray, col: str,
+             policy: str = "nearest") -> tuple[np.ndarray, np.ndarray]:
+    """Value and row id for each year.
+
+    ``strict``: the row of exactly that year, else NaN. ``nearest``: the newest row with
+    year ≤ the year, else the earliest row (a base year before the first publication); the
+    row id returned names the year actually used.
+    """
+    n = len(years)
     if table.empty:
-        return np.full(len(years), np.nan), np.full(len(years), "", dtype=object)
+        return np.full(n, np.nan), np.full(n, "", dtype=object)
     idx = table.index.to_numpy()
     pos = np.searchsorted(idx, years, side="right") - 1
-    ok = pos >= 0
-    vals = np.where(ok, table[col].to_numpy()[np.clip(pos, 0, None)], np.nan)
-    ids = np.where(ok, table["row_id"].to_numpy()[np.clip(pos, 0, None)], "")
+    if policy == "strict":
+        ok = (pos >= 0) & (idx[np.clip(pos, 0, None)] == years)
+    else:
+        ok = np.ones(n, dtype=bool)
+        pos = np.clip(pos, 0, None)
+    pos = np.clip(pos, 0, None)
+    vals = np.where(ok, table[col].to_numpy(dtype=float)[pos], np.nan)
+    ids = np.where(ok, table["row_id"].to_numpy(dtype=object)[pos], "")
     return vals.astype(float), ids.astype(object)
 
 
@@ -78,7 +92,9 @@ def _ids(*parts: pd.Series) -> pd.Series:
     for part in parts[1:]:
         nxt = part.fillna("")
         out = out.where(nxt == "", out.where(out == "", out + ";") + nxt)
-    return out
+    # the same row can serve twice (a fuel's NCV for CO2 and for tce): cite it once
+    uniq = {v: ";".join(dict.fromkeys(v.split(";"))) for v in out.unique()}
+    return out.map(uniq)
 
 
 def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
@@ -133,8 +149,8 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         problems += [_p(a, int(i), "no_factor", item=item.iat[int(i)], method=f.method.id)
                      for i in np.flatnonzero(missing)]
 
-    grid_ef, grid_id = _by_year(f.grid, year, "ef_tco2_per_mwh")
-    res_ef, res_id = _by_year(f.residual_grid, year, "ef_tco2_per_mwh")
+    grid_ef, grid_id = _by_year(f.grid, year, "ef_tco2_per_mwh", f.grid_year_policy)
+    res_ef, res_id = _by_year(f.residual_grid, year, "ef_tco2_per_mwh", f.grid_year_policy)
     elec = is_["electricity"]
     green = is_["green_electricity"]
     bad_grid = elec & np.isnan(grid_ef)
@@ -180,8 +196,10 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     coef = np.where(use_ncv, ncv_tce, coef)
     coef_id = np.where(use_ncv, base_fuel["row_id"].fillna("").to_numpy(dtype=object), coef_id)
     tce = np.where(energy_kinds, q * np.nan_to_num(coef, nan=0.0), zero)
-    eq_val, eq_id = _by_year(f.equal_value, year, "tce_per_mwh")
-    tce_equal = np.where(elec, q * np.where(np.isnan(eq_val), np.nan_to_num(coef), eq_val), tce)
+    # 等价值: a yearly parameter; where the factor set has none for the year, NaN (never a
+    # silent substitute: the equal-value total is then reported as unavailable)
+    eq_val, eq_id = _by_year(f.equal_value, year, "tce_per_mwh", "strict")
+    tce_equal = np.where(elec, q * eq_val, tce)
 
     category = pd.Series(kind).map(_KIND_CATEGORY).fillna("none").to_numpy(dtype=object)
     s = pd.Series
@@ -194,7 +212,8 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         s(np.where(elec, grid_id, "")),
         s(np.where(elec | green, res_id, "")),
         s(np.where(is_["heat"], f.heat_row, "")),
-        s(np.where(p_al > 0, ";".join(f.aluminium_rows.values()), "")),
+        s(np.where(p_al > 0, ";".join(f.aluminium_rows[k] for k in TIER1_ALUMINIUM
+                                      if k in f.aluminium_rows), "")),
         s(np.where(p_al > 0, ";".join(f.gwp_rows.get(g, "") for g in ("CF4", "C2F6")), "")),
         s(np.where(energy_kinds, coef_id, "")),
         s(np.where(elec, eq_id, "")),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from carbonpeak.accounting.engine import C_TO_CO2, CATEGORIES
+from carbonpeak.accounting.engine import CATEGORIES
 
 __all__ = ["Explanation", "FactorUse", "explain_line"]
 
@@ -56,7 +56,7 @@ class Explanation:
     formula_en: str
     arithmetic: tuple[str, ...]
     factors: tuple[FactorUse, ...]
-    results: Mapping[str, float]
+    results: Mapping[str, float | None]
 
 
 _SKIP = {"id", "name_zh", "name_en", "source_id", "clause", "valid_from", "valid_to",
@@ -87,17 +87,18 @@ def explain_line(line: Mapping[str, Any], lookup: Callable[[str], Mapping[str, A
     return Explanation(
         line_no=int(line["line_no"]), item=str(line["item"]), kind=kind,
         category_zh=cat[0], category_en=cat[1], formula_zh=zh, formula_en=en,
-        arithmetic=tuple(_arithmetic(line, {u.table: u for u in uses})), factors=tuple(uses),
-        results={k: float(line[k]) for k in ("co2_t", "co2_market_t", "cf4_t", "c2f6_t",
-                                               "co2e_t", "energy_tce", "energy_tce_equal_value")
-                 if k in line})
+        arithmetic=tuple(_arithmetic(line, {u.table: u for u in uses}, uses)), factors=tuple(uses),
+        results={k: None if line[k] is None else float(line[k])
+                 for k in ("co2_t", "co2_market_t", "cf4_t", "c2f6_t", "co2e_t", "energy_tce",
+                           "energy_tce_equal_value") if k in line})
 
 
 def _g(use: FactorUse | None, key: str) -> Any:
     return None if use is None else use.values.get(key)
 
 
-def _arithmetic(line: Mapping[str, Any], by_table: Mapping[str, FactorUse]) -> list[str]:
+def _arithmetic(line: Mapping[str, Any], by_table: Mapping[str, FactorUse],
+                uses: list[FactorUse]) -> list[str]:
     q, unit = float(line["quantity"]), str(line["unit"])
     kind = str(line["kind"])
     steps = [f"Q = {line['quantity_in']:g} {line['unit_in']} = {q:,.6g} {unit}"]
@@ -121,9 +122,19 @@ def _arithmetic(line: Mapping[str, Any], by_table: Mapping[str, FactorUse]) -> l
     elif kind == "heat" and (h := by_table.get("accounting/heat_factors")):
         steps.append(f"CO2 = {q:,.6g} GJ × {_g(h, 'ef')} tCO2/GJ = {float(line['co2_t']):,.4f} tCO2")
     elif kind == "aluminium":
-        steps.append(f"anode CO2 = P × NC × (1 − S − A) × {C_TO_CO2:.4f}; "
-                     f"CF4 = {float(line.get('cf4_t', 0)):,.6g} t, C2F6 = "
-                     f"{float(line.get('c2f6_t', 0)):,.6g} t; CO2e = {float(line['co2e_t']):,.4f} t")
+        par = {u.values.get("parameter"): u.values.get("value") for u in uses
+               if u.table == "accounting/aluminium"}
+        gwp = {u.values.get("gas"): u.values.get("gwp100") for u in uses
+               if u.table == "accounting/gwp"}
+        steps.append(f"anode CO2 = {q:,.6g} t × {par.get('net_anode_consumption')} × (1 − "
+                     f"{par.get('anode_sulfur')} − {par.get('anode_ash')}) × 44/12 = "
+                     f"{float(line['co2_t']):,.4f} tCO2")
+        steps.append(f"CF4 = {q:,.6g} t × {par.get('ef_cf4')} kg/t ÷ 1000 = "
+                     f"{float(line['cf4_t']):,.6g} t; C2F6 = {q:,.6g} t × {par.get('ef_c2f6')} "
+                     f"kg/t ÷ 1000 = {float(line['c2f6_t']):,.6g} t")
+        steps.append(f"CO2e = {float(line['co2_t']):,.4f} + {float(line['cf4_t']):,.6g} × "
+                     f"{gwp.get('CF4')} + {float(line['c2f6_t']):,.6g} × {gwp.get('C2F6')} = "
+                     f"{float(line['co2e_t']):,.4f} tCO2e")
     if (t := by_table.get("accounting/tce_coefficients")) is not None:
         steps.append(f"tce = {q:,.6g} {unit} × {_g(t, 'coefficient')} {_g(t, 'coefficient_unit')}"
                      f" = {float(line['energy_tce']):,.4f} tce")

@@ -75,6 +75,9 @@ class AccountingChoices:
     residual_series: str = "mee_nbs_excl_market_nonfossil"
     tce_edition: str = "gbt2589_2008"
     factor_set: str | None = None
+    #: "nearest": a data year without a published grid factor uses the nearest published
+    #: year (earlier preferred) and the result names the row used; "strict": an error.
+    grid_year_policy: str = "nearest"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class FactorTables:
     gwp_set: str
     grid_series: str
     grid_region: str
+    grid_year_policy: str
     items: pd.DataFrame            # index item: kind, canonical_unit, sign, row_id
     fuels: pd.DataFrame            # index item: ncv_gj, cc_tc_per_tj, oxidation, row_id
     reductants: pd.DataFrame       # index item: ef_tco2, row_id
@@ -219,7 +223,8 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
     alu = {r["parameter"]: r for r in fs.tables.get(T_ALUMINIUM, ()) if r["method"] == method.id}
     return FactorTables(
         method=method, factor_set=fs.version, gwp_set=gwp_set, grid_series=grid_series,
-        grid_region=c.grid_region, items=items, fuels=fuels, reductants=reductants,
+        grid_region=c.grid_region, grid_year_policy=c.grid_year_policy, items=items,
+        fuels=fuels, reductants=reductants,
         carbonates=carbonates, grid=grid, residual_grid=residual,
         heat_ef=float(heat_rows[0]["ef"]), heat_row=_rid(T_HEAT, heat_rows[0]["id"]),
         tce=tce, equal_value=equal,

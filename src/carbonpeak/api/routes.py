@@ -7,8 +7,10 @@ role × scope matrix test enumerates them all.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic import BaseModel
 
@@ -31,7 +33,7 @@ from carbonpeak.model.schemas import (
     TokenPublic,
     UserPublic,
 )
-from carbonpeak.service import audit, auth, enterprises, sector
+from carbonpeak.service import audit, auth, enterprises, inventory, sector
 from carbonpeak.service.context import Context
 
 __all__ = ["router"]
@@ -168,3 +170,62 @@ def audit_verify(ctx: Ctx) -> dict[str, Any]:
     if problems:
         raise IntegrityViolation(detail="; ".join(f"#{p.event_id} {p.kind}" for p in problems))
     return {"ok": True, "events": checked}
+
+
+# --- inventories --------------------------------------------------------------------------
+
+def _no_public(ctx: Context, action: str) -> None:
+    if ctx.principal.role is Role.PUBLIC:
+        raise PermissionDenied(role=str(ctx.principal.role), action=action)
+
+
+@router.post("/inventory/compute", tags=["inventories"])
+async def inventory_compute(request: Request, ctx: Ctx,
+                            activity_file: Annotated[UploadFile, File()],
+                            method: str = "auto", year: int | None = None,
+                            gwp: str | None = None, grid: str | None = None,
+                            store: bool = False) -> dict[str, Any]:
+    """Compute inventories from an activity file (CSV/XLSX); store them with ``store=true``
+    (one run per enterprise, each in the caller's change scope)."""
+    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
+    from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL  # noqa: PLC0415
+
+    _no_public(ctx, "inventory.compute")
+    table = read_rows(await _read_limited(request, activity_file),
+                      activity_file.filename or "activity.csv", ACTIVITY_COLUMNS,
+                      ACTIVITY_OPTIONAL)
+    choices = AccountingChoices(method="other_nonferrous_2015" if method == "auto" else method,
+                                gwp_set=gwp, grid_series=grid)
+    if store:
+        return {"runs": inventory.store_table(ctx, table, choices, method=method, year=year)}
+    result = inventory.compute_table(ctx, table, choices, method=method, year=year)
+    lines = result.lines.drop(columns=["file"]).replace({np.nan: None})
+    return {"summary": inventory.summarise(result.lines),
+            "methods": {code: {"method": f.method.id, "factor_set": f.factor_set,
+                               "gwp_set": f.gwp_set, "grid_series": f.grid_series}
+                        for code, f in result.methods.items()},
+            "lines": lines.to_dict("records")}
+
+
+@router.get("/enterprises/{enterprise_id}/inventories", tags=["inventories"])
+def enterprise_inventories(ctx: Ctx, enterprise_id: int) -> list[dict[str, Any]]:
+    """The inventory runs of an enterprise, newest first."""
+    return inventory.list_runs(ctx, enterprise_id)
+
+
+@router.get("/inventories/{run_id}", tags=["inventories"])
+def inventory_run(ctx: Ctx, run_id: int) -> dict[str, Any]:
+    """A stored run: provenance (method, factor set, GWP, grid series), totals, lines."""
+    return inventory.get_run(ctx, run_id)
+
+
+@router.get("/inventories/{run_id}/lines/{line_no}/explain", tags=["inventories"])
+def inventory_explain(ctx: Ctx, run_id: int, line_no: int) -> dict[str, Any]:
+    """Formula, factors with source and clause, and the arithmetic of one line."""
+    return asdict(inventory.explain(ctx, run_id, line_no))
+
+
+@router.post("/inventories/{run_id}/recompute", status_code=201, tags=["inventories"])
+def inventory_recompute(ctx: Ctx, run_id: int) -> dict[str, int]:
+    """Recompute with the newest factor set; the old run stays, marked superseded."""
+    return {"run": inventory.recompute(ctx, run_id), "superseded": run_id}

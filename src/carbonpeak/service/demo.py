@@ -56,7 +56,17 @@ def load_demo(ctx: Context) -> int:
                       enterprises=[u["enterprise"]] if u["enterprise"] else [],
                       display_name=u["display_name"])
     _assign_verifier(ctx)
+    load_demo_inventories(ctx)
     return len(added)
+
+
+def load_demo_inventories(ctx: Context) -> list[int]:
+    """Compute and store the demo enterprises' inventories from ``demo/activity.csv``."""
+    from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL  # noqa: PLC0415
+    from carbonpeak.service.inventory import store_table  # noqa: PLC0415
+
+    table = read_rows(_read("activity.csv"), "activity.csv", ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
+    return store_table(ctx, table)
 
 
 @transactional

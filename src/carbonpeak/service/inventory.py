@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from carbonpeak import refdata
 from carbonpeak.accounting.engine import CATEGORIES, compute_inventory
@@ -156,14 +156,21 @@ def _save_run(ctx: Context, ent: Enterprise, sub: pd.DataFrame, f: FactorTables,
         status="current", source_file=source_file[:255], input_digest=_digest(sub),
         created_at=audit.now_iso(), created_by=ctx.principal.username,
         totals=json.dumps(summarise(sub), ensure_ascii=False, sort_keys=True))
-    recs = sub.rename(columns={"line": "line_code"})
-    for i, r in enumerate(recs.to_dict("records"), start=1):
-        vals = {k: r[k] for k in LINE_FIELDS}
-        vals["month"] = None if pd.isna(vals["month"]) else int(vals["month"])
-        vals["purity"] = None if pd.isna(vals["purity"]) else float(vals["purity"])
-        vals["unit"] = str(f.items.at[r["item"], "canonical_unit"])
-        run.lines.append(InventoryLine(line_no=i, **vals))
     ctx.db.add(run)
+    ctx.db.flush()
+    recs = sub.rename(columns={"line": "line_code"})
+    recs = recs.assign(unit=recs["item"].map(f.items["canonical_unit"]).astype(str))[LINE_FIELDS]
+    recs["line_code"] = recs["line_code"].fillna("").astype(str)
+    recs.insert(0, "line_no", np.arange(1, len(recs) + 1))
+    recs.insert(0, "run_id", run.id)
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()}
+        for r in recs.astype(object).where(recs.notna(), None).to_dict("records")]
+    for r in rows:
+        r["month"] = None if r["month"] is None else int(r["month"])
+        r["year"], r["line_no"], r["run_id"] = int(r["year"]), int(r["line_no"]), int(r["run_id"])
+    if rows:
+        ctx.db.execute(insert(InventoryLine), rows)
     return run
 
 
@@ -191,7 +198,6 @@ def store_table(ctx: Context, table: Table, choices: AccountingChoices | None = 
     for code in codes:
         sub = lines[lines["enterprise"] == code]
         run = _save_run(ctx, ents[code], sub, result.methods[code], choices, table.file)
-        ctx.db.flush()
         audit.record(ctx.db, ctx.principal, ctx.request_id, "inventory.compute",
                      "inventory_run", run.id,
                      after={"enterprise": code, "method": run.method,

@@ -280,5 +280,5 @@ class InventoryLine(Base):
     co2e_t: Mapped[float] = mapped_column(Float)
     co2e_market_t: Mapped[float] = mapped_column(Float)
     energy_tce: Mapped[float] = mapped_column(Float)
-    energy_tce_equal_value: Mapped[float] = mapped_column(Float)
+    energy_tce_equal_value: Mapped[float | None] = mapped_column(Float)  # NaN: no 等价值 coefficient
     factor_ids: Mapped[str] = mapped_column(Text)

@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("co2e_t", sa.Float(), nullable=False),
         sa.Column("co2e_market_t", sa.Float(), nullable=False),
         sa.Column("energy_tce", sa.Float(), nullable=False),
-        sa.Column("energy_tce_equal_value", sa.Float(), nullable=False),
+        sa.Column("energy_tce_equal_value", sa.Float(), nullable=True),
         sa.Column("factor_ids", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["run_id"],
