@@ -58,6 +58,8 @@ app.add_typer(units_app, name="units")
 app.add_typer(inv_app, name="inventory")
 
 console = Console()
+#: CSV files larger than this are read with pyarrow (columnar) rather than row by row.
+BULK_CSV_BYTES = 20 * 1024 * 1024
 err_console = Console(stderr=True)
 
 
@@ -297,21 +299,31 @@ def inventory_compute(
 
     from carbonpeak.accounting.engine import CATEGORIES  # noqa: PLC0415
     from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
-    from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL  # noqa: PLC0415
+    from carbonpeak.io.activity import (  # noqa: PLC0415
+        ACTIVITY_COLUMNS,
+        ACTIVITY_OPTIONAL,
+        read_activity_frame,
+    )
     from carbonpeak.service import inventory  # noqa: PLC0415
 
     choices = AccountingChoices(method="other_nonferrous_2015" if method == "auto" else method,
                                 gwp_set=gwp, grid_series=grid, factor_set=factor_set)
+    bulk = activity.suffix.lower() == ".parquet" or (
+        activity.suffix.lower() == ".csv" and activity.stat().st_size > BULK_CSV_BYTES)
     with console.status("读取 / reading…", spinner="dots"):
-        table = read_rows(activity.read_bytes(), activity.name, ACTIVITY_COLUMNS,
-                          ACTIVITY_OPTIONAL)
+        data = activity.read_bytes()
+        table = (read_activity_frame(data, activity.name) if bulk else
+                 read_rows(data, activity.name, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL))
+    rows = len(table) if bulk else len(table.rows)  # type: ignore[arg-type]
     ctx = _ctx()
-    with ctx.db, console.status(f"核算 {len(table.rows):,} 行 / computing…", spinner="dots"):
+    with ctx.db, console.status(f"核算 {rows:,} 行 / computing…", spinner="dots"):
         if store:
-            ids = inventory.store_table(ctx, table, choices, method=method, year=year)
+            ids = inventory.store_table(ctx, table, choices, method=method, year=year,
+                                        file=activity.name)
             console.print(f"stored runs: {', '.join(map(str, ids))}")
             return
-        result = inventory.compute_table(ctx, table, choices, method=method, year=year)
+        result = inventory.compute_table(ctx, table, choices, method=method, year=year,
+                                         file=activity.name)
     lines = result.lines
     if as_json:
         console.print_json(json.dumps(lines.drop(columns=["file"]).to_dict("records"),

@@ -24,6 +24,9 @@ electricity); a fuel without a tabulated coefficient uses NCV / 29.307 GJ/tce.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -63,38 +66,45 @@ _KIND_CATEGORY = {"fuel": "combustion", "reductant": "feedstock", "carbonate": "
                   "green_electricity": "electricity", "heat": "heat", "aluminium": "anode"}
 
 
-def _by_year(table: pd.DataFrame, years: np.ndarray, col: str,
-             policy: str = "nearest") -> tuple[np.ndarray, np.ndarray]:
-    """Value and row id for each year.
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_Y0, _NY = 1900, 301  # years 1900..2200 index the per-year lookup tables
 
-    ``strict``: the row of exactly that year, else NaN. ``nearest``: the newest row with
+
+def _year_table(table: pd.DataFrame, col: str, policy: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per-year value and row position (into ``table``) for years 1900..2200.
+
+    ``strict``: the row of exactly that year, else NaN / −1. ``nearest``: the newest row with
     year ≤ the year, else the earliest row (a base year before the first publication); the
-    row id returned names the year actually used.
+    row id cited names the year actually used.
     """
-    n = len(years)
+    vals, pos = np.full(_NY, np.nan), np.full(_NY, -1, dtype=np.int64)
     if table.empty:
-        return np.full(n, np.nan), np.full(n, "", dtype=object)
-    idx = table.index.to_numpy()
-    pos = np.searchsorted(idx, years, side="right") - 1
-    if policy == "strict":
-        ok = (pos >= 0) & (idx[np.clip(pos, 0, None)] == years)
-    else:
-        ok = np.ones(n, dtype=bool)
-        pos = np.clip(pos, 0, None)
-    pos = np.clip(pos, 0, None)
-    vals = np.where(ok, table[col].to_numpy(dtype=float)[pos], np.nan)
-    ids = np.where(ok, table["row_id"].to_numpy(dtype=object)[pos], "")
-    return vals.astype(float), ids.astype(object)
+        return vals, pos
+    idx = table.index.to_numpy(dtype=np.int64)
+    years = np.arange(_Y0, _Y0 + _NY)
+    p = np.searchsorted(idx, years, side="right") - 1
+    ok = ((p >= 0) & (idx[np.clip(p, 0, None)] == years) if policy == "strict"
+          else np.ones(_NY, dtype=bool))
+    p = np.clip(p, 0, None)
+    vals = np.where(ok, table[col].to_numpy(dtype=float)[p], np.nan)
+    return vals, np.where(ok, p, -1)
 
 
-def _ids(*parts: pd.Series) -> pd.Series:
-    out = parts[0].fillna("")
-    for part in parts[1:]:
-        nxt = part.fillna("")
-        out = out.where(nxt == "", out.where(out == "", out + ";") + nxt)
-    # the same row can serve twice (a fuel's NCV for CO2 and for tce): cite it once
-    uniq = {v: ";".join(dict.fromkeys(v.split(";"))) for v in out.unique()}
-    return out.map(uniq)
+def _item_codes(item: pd.Series, cats: pd.Index) -> np.ndarray:
+    """Integer code of each row's item in *cats* (−1 if unknown); fast for categoricals."""
+    if isinstance(item.dtype, pd.CategoricalDtype):
+        return np.asarray(item.cat.set_categories(cats).cat.codes, dtype=np.int64)
+    return np.asarray(pd.Categorical(item, categories=cats).codes, dtype=np.int64)
+
+
+def _col(frame: pd.DataFrame, cats: pd.Index, col: str) -> np.ndarray:
+    """Column *col* of a per-item frame aligned to *cats*, NaN where absent, with a last
+    slot (index −1) for unknown items."""
+    return np.append(frame[col].reindex(cats).to_numpy(dtype=float), np.nan)
+
+
+def _ids_col(frame: pd.DataFrame, cats: pd.Index) -> np.ndarray:
+    return np.append(frame["row_id"].reindex(cats).fillna("").to_numpy(dtype=object), "")
 
 
 def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
@@ -103,10 +113,10 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     Parameters
     ----------
     activity : DataFrame
-        Columns ``item`` (an item id of the factor set), ``quantity`` (in the item's
-        canonical unit, ≥ 0), ``year`` (int); optional ``purity`` (fraction, carbonates
-        and oxalic acid), and any others (``enterprise``, ``line``, ``period``, ``row``),
-        which are carried through.
+        Columns ``item`` (an item id of the factor set; a categorical is fastest),
+        ``quantity`` (in the item's canonical unit, ≥ 0), ``year`` (int); optional
+        ``purity`` (fraction, carbonates and oxalic acid), and any others (``enterprise``,
+        ``line``, ``period``, ``row``), which are carried through.
     f : FactorTables
         From :func:`carbonpeak.accounting.factors.load_factors`.
 
@@ -116,120 +126,209 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         The input columns plus :data:`OUTPUT_COLUMNS`: ``co2_t`` (location-based),
         ``co2_market_t`` (market-based electricity), ``cf4_t``, ``c2f6_t``, ``co2e_t``
         [t CO2e], ``energy_tce`` (当量值) and ``energy_tce_equal_value`` (electricity at
-        等价值), ``factor_ids`` (``table#row`` ids joined by ``;``).
+        等价值; NaN where the factor set has no coefficient for the year), ``factor_ids``
+        (categorical; ``table#row`` ids joined by ``;``).
 
     Raises
     ------
     InputError
-        One located problem per row with an unknown item, a missing factor, or a year
-        outside the method's or the grid series' validity; nothing is returned.
+        One located problem per row with an unknown item, a negative quantity, a missing
+        factor, or a year outside the method's or the grid series' validity.
     """
     a = activity.reset_index(drop=True)
-    n = len(a)
-    item = a["item"].astype(str)
+    cats = f.items.index
+    code = _item_codes(a["item"], cats)
     q_raw = a["quantity"].to_numpy(dtype=float)
-    year = a["year"].to_numpy(dtype=int)
-    items = f.items.reindex(item)
-    kind = items["kind"].fillna("unknown").to_numpy(dtype=object)
-    sign = items["sign"].fillna(1).to_numpy(dtype=float)
-    q = q_raw * sign
-    problems = _validate(a, kind, year, f)
+    year = a["year"].to_numpy(dtype=np.int64)
+    yi = np.clip(year - _Y0, 0, _NY - 1)
 
-    is_ = {k: kind == k for k in set(_KIND_CATEGORY) | {"unknown"}}
-    fuel = f.fuels.reindex(item)
-    red = f.reductants.reindex(item)
-    carb = f.carbonates.reindex(item)
-    purity = (a["purity"].to_numpy(dtype=float) if "purity" in a
-              else np.full(n, np.nan))
-    purity = np.where(np.isnan(purity), carb["default_purity"].to_numpy(dtype=float), purity)
+    # --- per-item tables (one slot per item, plus a last slot for unknown items) ----------
+    kinds = np.append(f.items["kind"].to_numpy(dtype=object), "unknown")
+    kind_names = sorted(set(kinds))
+    kind_of_item = np.asarray([kind_names.index(k) for k in kinds], dtype=np.int64)
 
-    for mask, frame, what in ((is_["fuel"], fuel, "ncv_gj"), (is_["reductant"], red, "ef_tco2"),
-                              (is_["carbonate"] | is_["oxalic_acid"], carb, "ef_tco2_per_t")):
-        missing = mask & np.isnan(frame[what].to_numpy(dtype=float))
-        problems += [_p(a, int(i), "no_factor", item=item.iat[int(i)], method=f.method.id)
-                     for i in np.flatnonzero(missing)]
+    def item_is(*names: str) -> np.ndarray:
+        return np.isin(kinds, names)
 
-    grid_ef, grid_id = _by_year(f.grid, year, "ef_tco2_per_mwh", f.grid_year_policy)
-    res_ef, res_id = _by_year(f.residual_grid, year, "ef_tco2_per_mwh", f.grid_year_policy)
-    elec = is_["electricity"]
-    green = is_["green_electricity"]
-    bad_grid = elec & np.isnan(grid_ef)
-    problems += [_p(a, int(i), "period_outside_validity", value=int(year[i]),
-                    what=f"grid factor {f.grid_series}/{f.grid_region}")
-                 for i in np.flatnonzero(bad_grid)]
+    fuel_i, red_i, carb_i = item_is("fuel"), item_is("reductant"), item_is("carbonate",
+                                                                             "oxalic_acid")
+    elec_i, green_i, heat_i = item_is("electricity"), item_is("green_electricity"), \
+        item_is("heat")
+    energy_i = fuel_i | red_i | elec_i | heat_i | item_is("energy_medium")
+    pal_i = np.append(np.asarray(cats == "primary_aluminium"), False)
+    sign_i = np.append(f.items["sign"].to_numpy(dtype=float), 1.0)
+    ncv = _col(f.fuels, cats, "ncv_gj")
+    fuel_ef = ncv * _col(f.fuels, cats, "cc_tc_per_tj") / 1000.0 \
+        * _col(f.fuels, cats, "oxidation") * C_TO_CO2
+    red_ef = _col(f.reductants, cats, "ef_tco2")
+    default_pur = _col(f.carbonates, cats, "default_purity")
+    carb_ef = _col(f.carbonates, cats, "ef_tco2_per_t") * default_pur
+    al = f.aluminium
+    anode_ef = al.get("net_anode_consumption", 0.0) * (
+        1.0 - al.get("anode_sulfur", 0.0) - al.get("anode_ash", 0.0)) * C_TO_CO2
+    cf4_i = np.where(pal_i, al.get("ef_cf4", 0.0) / 1000.0, 0.0)
+    c2f6_i = np.where(pal_i, al.get("ef_c2f6", 0.0) / 1000.0, 0.0)
+    pfc_i = np.where(pal_i, cf4_i * f.gwp.get("CF4", np.nan) + c2f6_i * f.gwp.get("C2F6", np.nan),
+                     0.0)
+    # CO2 per canonical unit for the kinds whose factor does not depend on the year
+    co2_i = np.select([fuel_i, red_i, carb_i, heat_i, pal_i],
+                      [fuel_ef, red_ef, carb_ef, np.full(len(kinds), f.heat_ef),
+                       np.full(len(kinds), anode_ef)], 0.0) * sign_i
+    missing_i = (fuel_i & np.isnan(fuel_ef)) | (red_i & np.isnan(red_ef)) | (
+        carb_i & np.isnan(carb_ef))
+    co2_i = np.nan_to_num(co2_i, nan=0.0)
+
+    base = pd.Index([REDUCTANT_BASE.get(c, c) for c in cats])
+    coef_i = f.tce["tce_per_unit"].reindex(base).to_numpy(dtype=float)
+    coef_id_i = f.tce["row_id"].reindex(base).fillna("").to_numpy(dtype=object)
+    ncv_tce_i = f.fuels["ncv_gj"].reindex(base).to_numpy(dtype=float) * KGCE_PER_GJ / 1000.0
+    fuel_id_i = f.fuels["row_id"].reindex(base).fillna("").to_numpy(dtype=object)
+    use_ncv_i = np.isnan(coef_i) & ~np.isnan(ncv_tce_i)
+    tce_i = np.append(np.where(use_ncv_i, ncv_tce_i, coef_i), np.nan)
+    tce_i = np.where(energy_i, np.nan_to_num(tce_i, nan=0.0), 0.0) * sign_i
+    coef_id_i = np.append(np.where(use_ncv_i, fuel_id_i, coef_id_i), "")
+
+    # --- per-year tables ------------------------------------------------------------------
+    grid_v, grid_p = _year_table(f.grid, "ef_tco2_per_mwh", f.grid_year_policy)
+    res_v, res_p = _year_table(f.residual_grid, "ef_tco2_per_mwh", f.grid_year_policy)
+    eq_v, eq_p = _year_table(f.equal_value, "tce_per_mwh", "strict")
+    res_or_grid = np.where(np.isnan(res_v), grid_v, res_v)
+    res0 = np.nan_to_num(res_v, nan=0.0)
+
+    # --- every output is q × a coefficient of (item, year): build the (item × year) tables
+    e_, g_, s_ = elec_i[:, None], green_i[:, None], sign_i[:, None]
+    grid_term = np.where(e_, s_ * grid_v[None, :], 0.0)
+    co2_tab = co2_i[:, None] + grid_term
+    market_tab = co2_i[:, None] + np.where(e_, s_ * res_or_grid[None, :], 0.0) \
+        - np.where(g_, res0[None, :], 0.0)
+    pfc_tab = np.broadcast_to(pfc_i[:, None], co2_tab.shape)
+    tce_tab = np.broadcast_to(tce_i[:, None], co2_tab.shape)
+    tables = {
+        "co2_t": co2_tab,
+        "co2_market_t": market_tab,
+        "cf4_t": np.broadcast_to(cf4_i[:, None], co2_tab.shape),
+        "c2f6_t": np.broadcast_to(c2f6_i[:, None], co2_tab.shape),
+        "co2e_t": co2_tab + pfc_tab,
+        "co2e_market_t": market_tab + pfc_tab,
+        "energy_tce": tce_tab,
+        "energy_tce_equal_value": np.where(e_, s_ * eq_v[None, :], tce_tab),
+    }
+    # a key is bad when its factor is missing, or it is electricity in a year without a
+    # grid factor; rows are checked against the key table in one pass
+    bad_key = np.broadcast_to(missing_i[:, None], co2_tab.shape) | (
+        e_ & np.isnan(grid_v)[None, :])
+
+    # --- validation (problems are only built when something is wrong) -----------------
+    kcode = kind_of_item[code]
+    key = np.where(code < 0, len(kinds) - 1, code) * _NY + yi
+    problems = _validate(a, code < 0, q_raw, year, f)
+    bad_rows = bad_key.ravel()[key]
+    if bad_rows.any():
+        for i in np.flatnonzero(bad_rows):
+            c = int(code[i])
+            if missing_i[c]:
+                problems.append(_p(a, int(i), "no_factor", item=str(a["item"].iat[int(i)]),
+                                   method=f.method.id))
+            else:
+                problems.append(_p(a, int(i), "period_outside_validity", value=int(year[i]),
+                                   what=f"grid factor {f.grid_series}/{f.grid_region}"))
     if problems:
         raise InputError(problems)
 
-    zero = np.zeros(n)
-    co2_comb = np.where(is_["fuel"], q * fuel["ncv_gj"].to_numpy(dtype=float)
-                        * fuel["cc_tc_per_tj"].to_numpy(dtype=float) / 1000.0
-                        * fuel["oxidation"].to_numpy(dtype=float) * C_TO_CO2, zero)
-    co2_red = np.where(is_["reductant"], q * red["ef_tco2"].to_numpy(dtype=float), zero)
-    co2_carb = np.where(is_["carbonate"] | is_["oxalic_acid"],
-                        q * carb["ef_tco2_per_t"].to_numpy(dtype=float) * purity, zero)
-    co2_elec = np.where(elec, q * grid_ef, zero)
-    res = np.nan_to_num(res_ef, nan=0.0)
-    co2_elec_mkt = np.where(elec, q * np.where(np.isnan(res_ef), grid_ef, res_ef), zero)
-    co2_green_mkt = np.where(green, -q * np.where(np.isnan(res_ef), 0.0, res), zero)
-    co2_heat = np.where(is_["heat"], q * f.heat_ef, zero)
+    # --- the pass: per output column, one gather and one multiply, in parallel chunks ---
+    cols = _apply_tables(q_raw, key, {k: np.ascontiguousarray(v).ravel()
+                                      for k, v in tables.items()})
+    if "purity" in a and carb_i[code].any():
+        pur = a["purity"].to_numpy(dtype=float)
+        adj = carb_i[code] & ~np.isnan(pur)
+        if adj.any():  # a reported purity replaces the default one (carbonates only)
+            scale = np.where(adj, pur / default_pur[code], 1.0)
+            for k in ("co2_t", "co2_market_t", "co2e_t", "co2e_market_t"):
+                cols[k] = cols[k] * scale
 
-    al = f.aluminium
-    p_al = np.where(is_["aluminium"] & (item.to_numpy() == "primary_aluminium"), q, zero)
-    co2_anode = p_al * al.get("net_anode_consumption", 0.0) * (
-        1.0 - al.get("anode_sulfur", 0.0) - al.get("anode_ash", 0.0)) * C_TO_CO2
-    cf4 = p_al * al.get("ef_cf4", 0.0) / 1000.0
-    c2f6 = p_al * al.get("ef_c2f6", 0.0) / 1000.0
+    cat_names = sorted({_KIND_CATEGORY.get(k, "none") for k in kind_names})
+    cat_of_kind = np.asarray([cat_names.index(_KIND_CATEGORY.get(k, "none"))
+                              for k in kind_names], dtype=np.int64)
+    new = {
+        "kind": pd.Categorical.from_codes(kcode, categories=pd.Index(kind_names)),
+        "category": pd.Categorical.from_codes(cat_of_kind[kcode],
+                                              categories=pd.Index(cat_names)),
+        **cols,
+        "factor_ids": _factor_ids(f, code, yi, kinds, coef_id_i, grid_p, res_p, eq_p),
+    }
+    keep = [c for c in a.columns if c not in new]
+    return pd.DataFrame({**{c: a[c] for c in keep}, **new}, index=a.index, copy=False)
 
-    co2 = co2_comb + co2_red + co2_carb + co2_elec + co2_heat + co2_anode
-    co2_market = co2 - co2_elec + co2_elec_mkt + co2_green_mkt
-    pfc_e = cf4 * f.gwp.get("CF4", np.nan) + c2f6 * f.gwp.get("C2F6", np.nan)
-    pfc_e = np.where(p_al > 0, pfc_e, 0.0)
 
-    # --- comprehensive energy (GB/T 2589) ----------------------------------------------
-    energy_item = item.map(lambda x: REDUCTANT_BASE.get(x, x))
-    coef = f.tce["tce_per_unit"].reindex(energy_item).to_numpy(dtype=float)
-    coef_id = f.tce["row_id"].reindex(energy_item).fillna("").to_numpy(dtype=object)
-    base_fuel = f.fuels.reindex(energy_item)
-    ncv_tce = base_fuel["ncv_gj"].to_numpy(dtype=float) * KGCE_PER_GJ / 1000.0
-    energy_kinds = is_["fuel"] | is_["reductant"] | elec | is_["heat"] | (kind == "energy_medium")
-    use_ncv = energy_kinds & np.isnan(coef) & ~np.isnan(ncv_tce)
-    coef = np.where(use_ncv, ncv_tce, coef)
-    coef_id = np.where(use_ncv, base_fuel["row_id"].fillna("").to_numpy(dtype=object), coef_id)
-    tce = np.where(energy_kinds, q * np.nan_to_num(coef, nan=0.0), zero)
-    # 等价值: a yearly parameter; where the factor set has none for the year, NaN (never a
-    # silent substitute: the equal-value total is then reported as unavailable)
-    eq_val, eq_id = _by_year(f.equal_value, year, "tce_per_mwh", "strict")
-    tce_equal = np.where(elec, q * eq_val, tce)
+_CHUNK = 1 << 20
 
-    category = pd.Series(kind).map(_KIND_CATEGORY).fillna("none").to_numpy(dtype=object)
-    s = pd.Series
-    fid = _ids(
-        s(items["row_id"].to_numpy(dtype=object)),
-        s(np.where(is_["fuel"], fuel["row_id"].to_numpy(dtype=object), "")),
-        s(np.where(is_["reductant"], red["row_id"].to_numpy(dtype=object), "")),
-        s(np.where(is_["carbonate"] | is_["oxalic_acid"], carb["row_id"].to_numpy(dtype=object),
-                   "")),
-        s(np.where(elec, grid_id, "")),
-        s(np.where(elec | green, res_id, "")),
-        s(np.where(is_["heat"], f.heat_row, "")),
-        s(np.where(p_al > 0, ";".join(f.aluminium_rows[k] for k in TIER1_ALUMINIUM
-                                      if k in f.aluminium_rows), "")),
-        s(np.where(p_al > 0, ";".join(f.gwp_rows.get(g, "") for g in ("CF4", "C2F6")), "")),
-        s(np.where(energy_kinds, coef_id, "")),
-        s(np.where(elec, eq_id, "")),
-    )
-    out = a.copy()
-    out["kind"] = kind
-    out["category"] = category
-    out["co2_t"] = co2
-    out["co2_market_t"] = co2_market
-    out["cf4_t"] = cf4
-    out["c2f6_t"] = c2f6
-    out["co2e_t"] = co2 + pfc_e
-    out["co2e_market_t"] = co2_market + pfc_e
-    out["energy_tce"] = tce
-    out["energy_tce_equal_value"] = tce_equal
-    out["factor_ids"] = fid.to_numpy()
+
+def _apply_tables(q: np.ndarray, key: np.ndarray,
+                  tables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``out[col] = q × table[col][key]`` for every column, over chunks on two threads
+    (NumPy releases the GIL in ``take`` and ``multiply``)."""
+    n = len(q)
+    out = {k: np.empty(n) for k in tables}
+
+    def work(lo: int) -> None:
+        hi = min(lo + _CHUNK, n)
+        k, qq = key[lo:hi], q[lo:hi]
+        buf = np.empty(hi - lo)
+        for name, tab in tables.items():
+            np.take(tab, k, out=buf)
+            np.multiply(buf, qq, out=out[name][lo:hi])
+
+    starts = range(0, n, _CHUNK)
+    if n > _CHUNK:
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            list(pool.map(work, starts))
+    else:
+        for lo in starts:
+            work(lo)
+    return out
+
+
+def _factor_ids(f: FactorTables, code: np.ndarray, yi: np.ndarray, kinds: np.ndarray,
+                coef_id_i: np.ndarray, grid_p: np.ndarray, res_p: np.ndarray,
+                eq_p: np.ndarray) -> pd.Categorical:
+    """The ``table#row`` ids each line used, built once per (item, year) and shared."""
+    inverse, ukeys = pd.factorize(code * _NY + yi)
+    cats = f.items.index
+    item_ids = np.append(f.items["row_id"].to_numpy(dtype=object), "")
+    fuel_ids, red_ids, carb_ids = (_ids_col(t, cats) for t in (f.fuels, f.reductants,
+                                                               f.carbonates))
+    grid_ids = f.grid["row_id"].to_numpy(dtype=object)
+    res_ids = f.residual_grid["row_id"].to_numpy(dtype=object)
+    eq_ids = f.equal_value["row_id"].to_numpy(dtype=object)
+    al_ids = [f.aluminium_rows[k] for k in TIER1_ALUMINIUM if k in f.aluminium_rows]
+    pfc_ids = [f.gwp_rows[g] for g in ("CF4", "C2F6") if g in f.gwp_rows]
+    strings = []
+    for k in np.asarray(ukeys):
+        c, y = int(k // _NY), int(k % _NY)
+        kind = kinds[c]
+        parts = [item_ids[c]]
+        if kind == "fuel":
+            parts.append(fuel_ids[c])
+        elif kind == "reductant":
+            parts.append(red_ids[c])
+        elif kind in ("carbonate", "oxalic_acid"):
+            parts.append(carb_ids[c])
+        elif kind == "electricity" and grid_p[y] >= 0:
+            parts.append(grid_ids[grid_p[y]])
+        elif kind == "heat":
+            parts.append(f.heat_row)
+        elif kind == "aluminium" and c < len(cats) and cats[c] == "primary_aluminium":
+            parts += al_ids + pfc_ids
+        if kind in ("electricity", "green_electricity") and res_p[y] >= 0:
+            parts.append(res_ids[res_p[y]])
+        if kind in ("fuel", "reductant", "electricity", "heat", "energy_medium"):
+            parts.append(coef_id_i[c])
+        if kind == "electricity" and eq_p[y] >= 0:
+            parts.append(eq_ids[eq_p[y]])
+        strings.append(";".join(dict.fromkeys(p for p in parts if p)))
+    labels, codes = np.unique(np.asarray(strings, dtype=object), return_inverse=True)
+    out: pd.Categorical = pd.Categorical.from_codes(
+        np.asarray(codes, dtype=np.int64)[np.asarray(inverse)], categories=pd.Index(labels))
     return out
 
 
@@ -241,15 +340,17 @@ def _p(a: pd.DataFrame, i: int, code: str, **fields: object) -> Problem:
                    fields=fields)
 
 
-def _validate(a: pd.DataFrame, kind: np.ndarray, year: np.ndarray,
+def _validate(a: pd.DataFrame, unknown: np.ndarray, q: np.ndarray, year: np.ndarray,
               f: FactorTables) -> list[Problem]:
-    problems = [_p(a, int(i), "unknown_item") for i in np.flatnonzero(kind == "unknown")]
-    if (q := a["quantity"].to_numpy(dtype=float)).size and (bad := np.flatnonzero(q < 0)).size:
-        problems += [_p(a, int(i), "negative", value=q[i]) for i in bad]
+    problems: list[Problem] = []
+    if unknown.any():
+        problems += [_p(a, int(i), "unknown_item") for i in np.flatnonzero(unknown)]
+    if (bad := np.flatnonzero(q < 0)).size:
+        problems += [_p(a, int(i), "negative", value=float(q[i])) for i in bad]
     m = f.method
     lo = m.valid_from.year if m.valid_from else -10_000
     hi = m.valid_to.year if m.valid_to else 10_000
-    out = np.flatnonzero((year < lo) | (year > hi))
-    problems += [_p(a, int(i), "period_outside_validity", value=int(year[i]), what=m.id)
-                 for i in out]
+    if (out := np.flatnonzero((year < lo) | (year > hi))).size:
+        problems += [_p(a, int(i), "period_outside_validity", value=int(year[i]), what=m.id)
+                     for i in out]
     return problems

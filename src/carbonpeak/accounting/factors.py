@@ -165,6 +165,7 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         for a in (r["id"], r["name_zh"], r["name_en"], *r["aliases"]):
             aliases[str(a).strip().lower()] = r["id"]
     canonical = items["canonical_unit"].to_dict()
+    kinds = items["kind"].to_dict()
 
     fuels = pd.DataFrame(
         [{"item": r["item"],
@@ -210,8 +211,10 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         [{"item": r["item"], "tce_per_unit": _tce_per_canonical(r, canonical[r["item"]]),
           "row_id": _rid(T_TCE, r["id"])}
          for r in _table(fs, T_TCE)
-         if r["edition"] == c.tce_edition and r["basis"] == "equivalent" and r.get("default", True)
-         and r["item"] in canonical],
+         if r["edition"] == c.tce_edition and r.get("default", True) and r["item"] in canonical
+         # energy carriers at 当量值; energy-working media (耗能工质) at their 等价值 (GB/T 2589)
+         and r["basis"] == ("equal_value" if kinds.get(r["item"]) == "energy_medium"
+                            else "equivalent")],
         columns=["item", "tce_per_unit", "row_id"]).drop_duplicates("item").set_index("item")
     equal = pd.DataFrame(
         # kgce/kWh × 1000 kWh/MWh ÷ 1000 kgce/tce = tce/MWh: the same number

@@ -2,15 +2,21 @@
 
 Every row is validated (item resolved from its code or Chinese/English name, unit parsed
 and of the item's dimension, quantity a non-negative number, period ``YYYY`` or
-``YYYY-MM``) and every problem collected before anything is returned. Quantities are
-converted to the item's canonical unit with one factor per (unit, item unit) pair, so a
-large file converts as fast as it parses.
+``YYYY-MM``) and every problem collected before anything is returned. The work is
+vectorised: text columns are factorised and each distinct value (a unit, an item name, a
+period) is checked once, quantities converted with one factor per (unit, item) pair, so a
+province-size file converts about as fast as it is read.
+
+CSV and XLSX come through :func:`carbonpeak.io.tabular.read_rows`; large CSV and Parquet
+files through :func:`read_activity_frame` (pyarrow, dictionary-encoded columns).
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +25,15 @@ from carbonpeak import units
 from carbonpeak.errors import InputError, Problem, UnitError
 from carbonpeak.io.tabular import Table
 
-__all__ = ["ACTIVITY_COLUMNS", "ACTIVITY_OPTIONAL", "parse_activity", "parse_period"]
+__all__ = [
+    "ACTIVITY_COLUMNS",
+    "ACTIVITY_OPTIONAL",
+    "parse_activity",
+    "parse_activity_frame",
+    "parse_period",
+    "read_activity_frame",
+    "table_frame",
+]
 
 ACTIVITY_COLUMNS = ("enterprise", "period", "item", "quantity", "unit")
 ACTIVITY_OPTIONAL = ("line", "purity")
@@ -37,81 +51,194 @@ def parse_period(text: str) -> tuple[int, int | None] | None:
     return y, mo
 
 
+def table_frame(table: Table) -> pd.DataFrame:
+    """A :class:`Table` as a frame of text columns plus ``row`` (the row the user sees)."""
+    cols = [*ACTIVITY_COLUMNS, *(c for c in ACTIVITY_OPTIONAL if table.rows and c in
+                                 table.rows[0][1])]
+    data = {c: [r.get(c, "") for _n, r in table.rows] for c in cols}
+    frame = pd.DataFrame(data, columns=cols)
+    frame.insert(0, "row", np.asarray([n for n, _r in table.rows], dtype=np.int64))
+    return frame
+
+
+def read_activity_frame(data: bytes, filename: str) -> pd.DataFrame:
+    """Read a large CSV or Parquet activity file with pyarrow (text columns categorical)."""
+    import pyarrow as pa  # noqa: PLC0415 — only for bulk files
+    import pyarrow.csv as pacsv  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    name = Path(filename).name
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix == ".parquet":
+            tab = pq.read_table(io.BytesIO(data))
+        elif suffix == ".csv":
+            tab = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in (*ACTIVITY_COLUMNS, "line")
+                              if c != "quantity"},
+                strings_can_be_null=False, auto_dict_encode=True,
+                auto_dict_max_cardinality=1 << 20))
+        else:
+            raise InputError([Problem("bad_file", file=name, fields={
+                "reason": f"unsupported bulk file type {suffix or '?'} (use .csv or .parquet)"})])
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError([Problem("bad_file", file=name, fields={"reason": str(exc)})]) from exc
+    frame: pd.DataFrame = tab.to_pandas()
+    lower = {c.lower().strip(): c for c in frame.columns}
+    missing = [c for c in ACTIVITY_COLUMNS if c not in lower]
+    if missing:
+        raise InputError([Problem("missing_column", file=name, row=1, column=c)
+                          for c in missing])
+    frame = frame.rename(columns={v: k for k, v in lower.items()})
+    keep = [c for c in (*ACTIVITY_COLUMNS, *ACTIVITY_OPTIONAL) if c in frame.columns]
+    frame = frame[keep]
+    frame.insert(0, "row", np.arange(2, len(frame) + 2, dtype=np.int64))
+    return frame
+
+
+def _factorised(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct stripped texts of a text column (categoricals reuse their codes)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return (np.asarray(col.cat.codes, dtype=np.int64),
+                [str(v).strip() for v in col.cat.categories])
+    codes, uniques = pd.factorize(col.fillna("").astype(str), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64), [str(v).strip() for v in uniques]
+
+
 def parse_activity(table: Table, items: pd.DataFrame, aliases: Mapping[str, str],
                    ) -> pd.DataFrame:
-    """Validate *table* and return the canonical activity frame.
+    """Validate a :class:`Table` (CSV/XLSX rows) and return the canonical activity frame."""
+    return parse_activity_frame(table_frame(table), items, aliases, file=table.file,
+                                sheet=table.sheet)
+
+
+def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mapping[str, str],
+                         *, file: str | None = None, sheet: str | None = None,
+                         ) -> pd.DataFrame:
+    """Validate *raw* (text columns + ``row``) and return the canonical activity frame.
 
     *items* is the factor set's item frame (index item id; ``canonical_unit``), *aliases*
     maps lower-cased spellings to item ids. Returns columns ``file, row, enterprise, line,
-    period, year, month, item, quantity, unit_in, quantity_in`` (+ ``purity``).
+    period, year, month, item`` (categorical), ``quantity`` (canonical unit),
+    ``quantity_in, unit_in, purity``. Raises :class:`InputError` listing every problem.
     """
-    problems: list[Problem] = []
-    recs = []
+    n = len(raw)
+    rows = raw["row"].to_numpy(dtype=np.int64)
+    problems: list[tuple[int, Problem]] = []
 
-    def bad(code: str, n: int, column: str, value: object = None, **fields: object) -> None:
-        problems.append(Problem(code, column=column, value=value, row=n, file=table.file,
-                                sheet=table.sheet, fields=fields))
+    def flag(mask: np.ndarray, code: str, column: str, values: object = None,
+             **fields: object) -> None:
+        for i in np.flatnonzero(mask):
+            v = values[i] if isinstance(values, (np.ndarray, list)) else values
+            problems.append((int(i), Problem(code, column=column, value=v, row=int(rows[i]),
+                                             file=file, sheet=sheet, fields=fields)))
 
-    for n, r in table.rows:
-        ok = True
-        ent = r["enterprise"].strip()
-        if not ent:
-            bad("required", n, "enterprise")
-            ok = False
-        period = parse_period(r["period"])
-        if period is None:
-            bad("required" if not r["period"] else "bad_period", n, "period", r["period"] or None)
-            ok = False
-        item = aliases.get(r["item"].strip().lower())
-        if item is None:
-            bad("required" if not r["item"] else "unknown_item", n, "item", r["item"] or None)
-            ok = False
+    # enterprise
+    ent_codes, ent_u = _factorised(raw["enterprise"])
+    ent_u_up = np.asarray([u.upper() for u in ent_u], dtype=object)
+    flag((ent_u_up == "")[ent_codes], "required", "enterprise")
+
+    # period
+    per_codes, per_u = _factorised(raw["period"])
+    parsed = [parse_period(u) for u in per_u]
+    bad_p = np.asarray([p is None for p in parsed])[per_codes]
+    empty_p = np.asarray([u == "" for u in per_u])[per_codes]
+    flag(bad_p & empty_p, "required", "period")
+    flag(bad_p & ~empty_p, "bad_period", "period", np.asarray(per_u, dtype=object)[per_codes])
+    year_u = np.asarray([p[0] if p else 0 for p in parsed], dtype=np.int64)
+    month_u = np.asarray([p[1] if p and p[1] else np.nan for p in parsed], dtype=float)
+    label_u = np.asarray([("" if p is None else f"{p[0]}" if p[1] is None
+                           else f"{p[0]}-{p[1]:02d}") for p in parsed], dtype=object)
+
+    # item
+    item_codes, item_u = _factorised(raw["item"])
+    item_id_u = [aliases.get(u.lower()) for u in item_u]
+    unknown_u = np.asarray([i is None for i in item_id_u])
+    empty_i = np.asarray([u == "" for u in item_u])
+    flag((unknown_u & empty_i)[item_codes], "required", "item")
+    flag((unknown_u & ~empty_i)[item_codes], "unknown_item", "item",
+         np.asarray(item_u, dtype=object)[item_codes])
+
+    # quantity
+    qcol = raw["quantity"]
+    if pd.api.types.is_numeric_dtype(qcol):
+        qty = qcol.to_numpy(dtype=float)
+        not_num = ~np.isfinite(qty)
+        empty_q = np.isnan(qty)
+    else:
+        text = qcol.astype(str)
+        qty = pd.to_numeric(text.str.replace(",", "", regex=False),
+                            errors="coerce").to_numpy(dtype=float)
+        not_num = ~np.isfinite(qty)
+        empty_q = np.zeros(n, dtype=bool)
+        if not_num.any():
+            idx = np.flatnonzero(not_num)
+            empty_q[idx] = text.iloc[idx].str.strip().isin(["", "nan", "None"]).to_numpy()
+    if not_num.any():
+        shown = qcol.to_numpy(dtype=object)
+        flag(not_num & empty_q, "required", "quantity")
+        flag(not_num & ~empty_q, "not_a_number", "quantity", shown)
+    if (qty < 0).any():
+        flag(~not_num & (qty < 0), "negative", "quantity", qcol.to_numpy(dtype=object))
+
+    # unit, against the item's canonical unit, once per distinct (unit, item) pair
+    unit_codes, unit_u = _factorised(raw["unit"])
+    flag(np.asarray([u == "" for u in unit_u])[unit_codes], "required", "unit")
+    item_idx = np.asarray([items.index.get_loc(i) if i is not None else -1
+                           for i in item_id_u], dtype=np.int64)[item_codes]
+    canon = items["canonical_unit"].to_numpy(dtype=object)
+    seen = np.zeros((len(unit_u), len(items) + 1), dtype=bool)
+    seen[unit_codes, item_idx + 1] = True
+    factor_tab = np.full(seen.shape, np.nan)
+    for uc, ic in zip(*np.nonzero(seen), strict=True):
+        u, it = unit_u[uc], int(ic) - 1
+        if it < 0 or not u:
+            continue
         try:
-            qty = float(r["quantity"].replace(",", ""))
-            if not np.isfinite(qty):
-                raise ValueError(qty)
-            if qty < 0:
-                bad("negative", n, "quantity", r["quantity"])
-                ok = False
-        except ValueError:
-            bad("required" if not r["quantity"] else "not_a_number", n, "quantity",
-                r["quantity"] or None)
-            ok = False
-        unit = r["unit"].strip()
-        if not unit:
-            bad("required", n, "unit")
-            ok = False
-        elif item is not None:
+            factor_tab[uc, ic] = units.conversion_factor(u, str(canon[it]))
+        except UnitError as exc:
+            p = exc.problems[0]
+            flag((unit_codes == uc) & (item_idx == it), p.code, "unit", u, **dict(p.fields))
+    factor = factor_tab[unit_codes, item_idx + 1]
+
+    # purity (optional): a fraction or a percentage
+    purity = None
+    if "purity" in raw:
+        pur_codes, pur_u = _factorised(raw["purity"])
+        vals = []
+        for u in pur_u:
             try:
-                units.conversion_factor(unit, str(items.at[item, "canonical_unit"]))
-            except UnitError as exc:
-                p = exc.problems[0]
-                bad(p.code, n, "unit", unit, **dict(p.fields))
-                ok = False
-        purity = np.nan
-        if r.get("purity"):
-            try:
-                purity = float(r["purity"].rstrip("%")) / (100.0 if "%" in r["purity"] else 1.0)
-                if not 0 < purity <= 1:
-                    raise ValueError(purity)
+                v = float(u.rstrip("%")) / (100.0 if u.endswith("%") else 1.0) if u else np.nan
             except ValueError:
-                bad("not_a_number", n, "purity", r["purity"])
-                ok = False
-        if ok and period is not None:
-            recs.append((table.file, n, ent.upper(), r.get("line", "").strip(),
-                         r["period"].strip(), period[0], period[1], item, qty, unit, purity))
+                v = -1.0
+            vals.append(v if np.isnan(v) or 0 < v <= 1 else -1.0)
+        purity = np.asarray(vals, dtype=float)[pur_codes]
+        flag(purity == -1.0, "not_a_number", "purity",
+             np.asarray(pur_u, dtype=object)[pur_codes])
+
     if problems:
-        raise InputError(problems)
-    frame = pd.DataFrame(recs, columns=["file", "row", "enterprise", "line", "period", "year",
-                                        "month", "item", "quantity_in", "unit_in", "purity"])
-    if frame.empty:
-        frame["quantity"] = pd.Series(dtype=float)
-        return frame
-    frame["period"] = [f"{y}" if m is None or pd.isna(m) else f"{y}-{int(m):02d}"
-                       for y, m in zip(frame["year"], frame["month"], strict=True)]
-    canon = frame["item"].map(items["canonical_unit"])
-    pairs = pd.Series(list(zip(frame["unit_in"], canon, strict=True)))
-    factor = pairs.map({p: units.conversion_factor(p[0], p[1]) for p in set(pairs)})
-    frame["quantity"] = frame["quantity_in"].to_numpy() * factor.to_numpy(dtype=float)
-    frame["year"] = frame["year"].astype(int)
-    return frame
+        raise InputError([p for _i, p in sorted(problems, key=lambda t: (t[0], t[1].column or ""))])
+
+    line = (_cat(*_factorised(raw["line"])) if "line" in raw
+            else _cat(np.zeros(n, dtype=np.int64), [""]))
+    out = pd.DataFrame({
+        "file": _cat(np.zeros(n, dtype=np.int64), [file or ""]),
+        "row": rows,
+        "enterprise": _cat(ent_codes, list(ent_u_up)),
+        "line": line,
+        "period": _cat(per_codes, list(label_u)),
+        "year": year_u[per_codes],
+        "month": month_u[per_codes],
+        "item": pd.Categorical.from_codes(item_idx, categories=items.index),
+        "quantity": qty * factor,
+        "quantity_in": qty,
+        "unit_in": _cat(unit_codes, unit_u),
+    })
+    out["purity"] = np.nan if purity is None else purity
+    return out
+
+
+def _cat(codes: np.ndarray, uniques: list[str]) -> pd.Categorical:
+    """A categorical from codes into *uniques*, merging uniques that are equal text."""
+    recode, labels = pd.factorize(pd.Index(uniques, dtype=object))
+    return pd.Categorical.from_codes(np.asarray(recode)[codes], categories=labels)

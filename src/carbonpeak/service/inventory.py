@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from carbonpeak.accounting.engine import CATEGORIES, compute_inventory
 from carbonpeak.accounting.explain import Explanation, explain_line
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
-from carbonpeak.io.activity import parse_activity
+from carbonpeak.io.activity import parse_activity, parse_activity_frame
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action
 from carbonpeak.service import audit
@@ -86,12 +86,18 @@ def _has_electrolysis(ctx: Context, code: str) -> bool:
     return any(ln.route == "al_electrolysis" for ln in ent.lines)
 
 
-def compute_table(ctx: Context, table: Table, choices: AccountingChoices | None = None,
-                  *, method: str = "auto", year: int | None = None) -> ComputeResult:
-    """Parse *table* and compute every line; nothing is stored."""
+def compute_table(ctx: Context, table: Table | pd.DataFrame,
+                  choices: AccountingChoices | None = None, *, method: str = "auto",
+                  year: int | None = None, file: str = "") -> ComputeResult:
+    """Parse *table* (a :class:`Table`, or a raw frame from
+    :func:`~carbonpeak.io.activity.read_activity_frame`) and compute every line; nothing is
+    stored."""
     choices = choices or AccountingChoices()
     base = _base_factors(choices)
-    frame = parse_activity(table, base.items, base.aliases)
+    if isinstance(table, Table):
+        frame = parse_activity(table, base.items, base.aliases)
+    else:
+        frame = parse_activity_frame(table, base.items, base.aliases, file=file)
     if year is not None:
         frame = frame[frame["year"] == year]
     codes = sorted(frame["enterprise"].unique().tolist())
@@ -121,7 +127,7 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
     a file carrying both (as the demo does) is not counted twice.
     """
     if lines.empty:
-        return {"by_category": {}, "by_period": {}, "by_year": {}, "total": {}}
+        return {"by_line": {}, "by_category": {}, "by_period": {}, "by_year": {}, "total": {}}
     has_annual = lines.groupby("year")["month"].apply(lambda m: bool(m.isna().any()))
     annual_mask = np.where(lines["year"].map(has_annual), lines["month"].isna(), True)
     annual = lines[annual_mask]
@@ -130,11 +136,34 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
     by_year = annual.groupby("year")[SUM_FIELDS].sum()
     direct = annual[~annual["category"].isin(["electricity", "heat"])]["co2e_t"].sum()
     return {
+        "by_line": _by_line(annual),
         "by_category": {str(k): _round(v) for k, v in by_cat.to_dict("index").items()},
         "by_period": {str(k): _round(v) for k, v in by_period.to_dict("index").items()},
         "by_year": {str(k): _round(v) for k, v in by_year.to_dict("index").items()},
         "total": {**_round(annual[SUM_FIELDS].sum().to_dict()), "direct_co2e_t": float(direct)},
     }
+
+
+def _by_line(annual: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """Unit-product comprehensive energy per production line and year (GB/T 2589 §3.8):
+    the line's energy (tce, 当量值) over its product output (t), in kgce/t."""
+    if "line" not in annual or annual.empty:
+        return {}
+    keyed = annual.assign(line=annual["line"].astype(str))
+    keyed = keyed[keyed["line"] != ""]
+    energy = keyed.groupby(["line", "year"], observed=True)["energy_tce"].sum()
+    output = keyed[keyed["item"].astype(str) == "product_output"].groupby(
+        ["line", "year"], observed=True)["quantity"].sum()
+    out: dict[str, dict[str, float | None]] = {}
+    for key, tce in energy.items():
+        line, yr = cast(tuple[str, int], key)  # a (line, year) MultiIndex key
+        t = output.get((line, yr))
+        out[f"{line}/{yr}"] = {
+            "energy_tce": float(tce),
+            "output_t": None if t is None else float(t),
+            "unit_energy_kgce_per_t": None if not t else float(tce) * 1000.0 / float(t),
+        }
+    return out
 
 
 def _round(d: Mapping[Any, Any]) -> dict[str, float]:
@@ -175,15 +204,17 @@ def _save_run(ctx: Context, ent: Enterprise, sub: pd.DataFrame, f: FactorTables,
 
 
 @transactional
-def store_table(ctx: Context, table: Table, choices: AccountingChoices | None = None,
-                *, method: str = "auto", year: int | None = None) -> list[int]:
+def store_table(ctx: Context, table: Table | pd.DataFrame,
+                choices: AccountingChoices | None = None, *, method: str = "auto",
+                year: int | None = None, file: str = "") -> list[int]:
     """Compute *table* and store one run per enterprise; all-or-nothing.
 
     Every enterprise of the file must exist and be in the caller's CHANGE scope (an
     unknown or out-of-scope credit code is a located problem); returns the run ids.
     """
     choices = choices or AccountingChoices()
-    result = compute_table(ctx, table, choices, method=method, year=year)
+    result = compute_table(ctx, table, choices, method=method, year=year, file=file)
+    file = table.file if isinstance(table, Table) else file
     lines = result.lines
     codes = sorted(lines["enterprise"].unique().tolist())
     ents = {e.credit_code: e for e in ctx.db.execute(
@@ -193,11 +224,11 @@ def store_table(ctx: Context, table: Table, choices: AccountingChoices | None = 
     if missing:
         first_row = lines.groupby("enterprise")["row"].min()
         raise InputError([Problem("unknown_enterprise", column="enterprise", value=c,
-                                  row=int(first_row[c]), file=table.file) for c in missing])
+                                  row=int(first_row[c]), file=file) for c in missing])
     ids = []
     for code in codes:
         sub = lines[lines["enterprise"] == code]
-        run = _save_run(ctx, ents[code], sub, result.methods[code], choices, table.file)
+        run = _save_run(ctx, ents[code], sub, result.methods[code], choices, file)
         audit.record(ctx.db, ctx.principal, ctx.request_id, "inventory.compute",
                      "inventory_run", run.id,
                      after={"enterprise": code, "method": run.method,
