@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 
 from carbonpeak.api.app import create_app
 from carbonpeak.service.bootstrap import prepare_store
-from carbonpeak.settings import Settings
+from carbonpeak.settings import Settings, get_settings
 from carbonpeak.store.db import dispose_all, engine_for, normalise_url
 
 BASE_URL = os.environ.get("CARBONPEAK_DATABASE_URL", "")
@@ -116,6 +116,15 @@ def demo_url(stores: StoreFactory) -> str:
 def empty_url(stores: StoreFactory) -> str:
     """A fresh, migrated, empty store, for one test."""
     return stores.empty()
+
+
+@pytest.fixture
+def store(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A demo store that the CLI (which reads its settings from the environment) uses."""
+    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", demo_url)
+    get_settings.cache_clear()
+    yield demo_url
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from carbonpeak.cli import app
 from carbonpeak.service.auth import verify_password
-from carbonpeak.settings import get_settings
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import User
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", demo_url)
-    get_settings.cache_clear()
-    yield demo_url
-    get_settings.cache_clear()
 
 
 def test_user_add_hashes_the_password_with_argon2(store: str) -> None:

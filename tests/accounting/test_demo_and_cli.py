@@ -11,18 +11,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from carbonpeak.cli import app
-from carbonpeak.settings import get_settings
 from carbonpeak.store.db import engine_for
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", demo_url)
-    get_settings.cache_clear()
-    yield demo_url
-    get_settings.cache_clear()
 
 
 def test_demo_sector_resembles_the_plan_interpretation(demo_url: str) -> None:
