@@ -1,4 +1,5 @@
-"""Screenshots of the web pages for the docs: ``docs/img/home.png`` (and the register).
+"""Screenshots of the web pages for the docs: ``docs/img/home.png``, the register and
+an enterprise's inventory (``docs/img/inventory.png``).
 
 Starts the platform on a free localhost port over a temporary demo SQLite store, signs
 in as the demo ``province`` user through the login form in headless Chromium, and saves
@@ -28,6 +29,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 860}
+#: The demo enterprise whose inventory is shown (an antimony smelter: four source categories).
+INVENTORY_ENTERPRISE = "91431300UMXUCU14MQ"
 
 
 def _free_port() -> int:
@@ -80,6 +83,20 @@ def shoot(out: Path, lang: str = "zh") -> list[Path]:
                 register = out / f"enterprises{suffix}.png"
                 page.screenshot(path=str(register))
                 saved.append(register)
+                page.fill("#f-q", INVENTORY_ENTERPRISE)
+                page.click("form.filters button[type=submit]")
+                page.locator("#enterprise-table tbody a").first.click()
+                page.wait_for_selector("#chart-inventory canvas")
+                page.wait_for_timeout(800)
+                # from the top of the page to the end of the inventory section
+                box = page.locator("#inventory").bounding_box()
+                if box is None:
+                    raise RuntimeError("the inventory section is not on the page")
+                inv = out / f"inventory{suffix}.png"
+                page.screenshot(path=str(inv), full_page=True, clip={
+                    "x": 0, "y": 0, "width": VIEWPORT["width"],
+                    "height": box["y"] + box["height"] + 14})
+                saved.append(inv)
                 browser.close()
         finally:
             server.should_exit = True

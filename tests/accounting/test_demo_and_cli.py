@@ -91,3 +91,22 @@ def test_cli_bad_activity_exits_2_with_locations(store: str, tmp_path: Path) -> 
     r = runner.invoke(app, ["inventory", "compute", str(f)])
     assert r.exit_code == 2
     assert "row=2" in r.output and "column=item" in r.output
+
+
+def test_explain_electricity_quotes_location_and_market_factors(demo_url: str) -> None:
+    from carbonpeak.service import inventory
+    from carbonpeak.service.context import SYSTEM, Context
+    from carbonpeak.store.db import sessionmaker_for
+
+    with engine_for(demo_url).connect() as conn:
+        run_id, line_no, q, co2, co2m = conn.execute(sa.text(
+            "SELECT run_id, line_no, quantity, co2_t, co2_market_t FROM inventory_line "
+            "WHERE item='electricity_purchased' AND year=2022 LIMIT 1")).one()
+    with sessionmaker_for(demo_url)() as db:
+        e = inventory.explain(Context(db=db, principal=SYSTEM), run_id, line_no)
+    loc = next(s for s in e.arithmetic if s.startswith("CO2 (location)"))
+    mkt = next(s for s in e.arithmetic if s.startswith("CO2 (market)"))
+    assert "mee_nbs_provincial, 430000, 2022" in loc and "0.49 tCO2/MWh" in loc
+    assert co2 == pytest.approx(q * 0.49)  # Hunan 2022 provincial factor (S+)
+    assert "mee_nbs_excl_market_nonfossil" in mkt
+    assert co2m == pytest.approx(q * 0.6096)

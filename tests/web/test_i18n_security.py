@@ -83,5 +83,6 @@ def test_no_inline_script_in_templates_and_static_files_exist() -> None:
 def test_web_routes_stay_out_of_the_api_schema() -> None:
     paths = {getattr(r, "path", "") for r in router.routes}
     assert paths == {"/", "/login", "/logout", "/lang/{lang}", "/enterprises",
-                     "/enterprises/{enterprise_id}"}
+                     "/enterprises/{enterprise_id}", "/inventories/{run_id}",
+                     "/inventories/{run_id}/lines/{line_no}"}
     assert all(getattr(r, "include_in_schema", False) is False for r in router.routes)

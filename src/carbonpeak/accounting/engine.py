@@ -254,7 +254,7 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         "category": pd.Categorical.from_codes(cat_of_kind[kcode],
                                               categories=pd.Index(cat_names)),
         **cols,
-        "factor_ids": _factor_ids(f, code, yi, kinds, coef_id_i, grid_p, res_p, eq_p),
+        "factor_ids": _factor_ids(f, key, kinds, coef_id_i, grid_p, res_p, eq_p),
     }
     keep = [c for c in a.columns if c not in new]
     return pd.DataFrame({**{c: a[c] for c in keep}, **new}, index=a.index, copy=False)
@@ -288,11 +288,17 @@ def _apply_tables(q: np.ndarray, key: np.ndarray,
     return out
 
 
-def _factor_ids(f: FactorTables, code: np.ndarray, yi: np.ndarray, kinds: np.ndarray,
-                coef_id_i: np.ndarray, grid_p: np.ndarray, res_p: np.ndarray,
-                eq_p: np.ndarray) -> pd.Categorical:
-    """The ``table#row`` ids each line used, built once per (item, year) and shared."""
-    inverse, ukeys = pd.factorize(code * _NY + yi)
+def _factor_ids(f: FactorTables, key: np.ndarray, kinds: np.ndarray, coef_id_i: np.ndarray,
+                grid_p: np.ndarray, res_p: np.ndarray, eq_p: np.ndarray) -> pd.Categorical:
+    """The ``table#row`` ids each line used, built once per (item, year) key and shared.
+
+    Keys are small integers (item × year), so the distinct ones are found with a bincount
+    rather than a hash table.
+    """
+    used = np.bincount(key, minlength=len(kinds) * _NY) > 0
+    ukeys = np.flatnonzero(used)
+    remap = np.full(len(used), -1, dtype=np.int64)
+    remap[ukeys] = np.arange(len(ukeys))
     cats = f.items.index
     item_ids = np.append(f.items["row_id"].to_numpy(dtype=object), "")
     fuel_ids, red_ids, carb_ids = (_ids_col(t, cats) for t in (f.fuels, f.reductants,
@@ -303,8 +309,9 @@ def _factor_ids(f: FactorTables, code: np.ndarray, yi: np.ndarray, kinds: np.nda
     al_ids = [f.aluminium_rows[k] for k in TIER1_ALUMINIUM if k in f.aluminium_rows]
     pfc_ids = [f.gwp_rows[g] for g in ("CF4", "C2F6") if g in f.gwp_rows]
     strings = []
-    for k in np.asarray(ukeys):
+    for k in ukeys:
         c, y = int(k // _NY), int(k % _NY)
+        c = c if c < len(kinds) - 1 else -1  # the unknown-item slot
         kind = kinds[c]
         parts = [item_ids[c]]
         if kind == "fuel":
@@ -327,8 +334,9 @@ def _factor_ids(f: FactorTables, code: np.ndarray, yi: np.ndarray, kinds: np.nda
             parts.append(eq_ids[eq_p[y]])
         strings.append(";".join(dict.fromkeys(p for p in parts if p)))
     labels, codes = np.unique(np.asarray(strings, dtype=object), return_inverse=True)
-    out: pd.Categorical = pd.Categorical.from_codes(
-        np.asarray(codes, dtype=np.int64)[np.asarray(inverse)], categories=pd.Index(labels))
+    per_key = np.asarray(codes, dtype=np.int64)
+    out: pd.Categorical = pd.Categorical.from_codes(per_key[remap[key]],
+                                                    categories=pd.Index(labels))
     return out
 
 

@@ -116,9 +116,20 @@ def _arithmetic(line: Mapping[str, Any], by_table: Mapping[str, FactorUse],
             pur = _g(c, "default_purity")
         steps.append(f"CO2 = {q:,.6g} t × {_g(c, 'ef_tco2_per_t')} tCO2/t × {pur} "
                      f"= {float(line['co2_t']):,.4f} tCO2")
-    elif kind == "electricity" and (g := by_table.get("accounting/grid_factors")):
-        steps.append(f"CO2 = {q:,.6g} MWh × {_g(g, 'ef')} tCO2/MWh ({_g(g, 'series')}, "
-                     f"{_g(g, 'region')}, {_g(g, 'year')}) = {float(line['co2_t']):,.4f} tCO2")
+    elif kind in ("electricity", "green_electricity"):
+        grids = [u for u in uses if u.table == "accounting/grid_factors"]
+        if kind == "electricity" and grids:  # the first cited grid row is the location factor
+            g = grids[0]
+            steps.append(f"CO2 (location) = {q:,.6g} MWh × {_g(g, 'ef')} tCO2/MWh "
+                         f"({_g(g, 'series')}, {_g(g, 'region')}, {_g(g, 'year')}) = "
+                         f"{float(line['co2_t']):,.4f} tCO2")
+        res = grids[1] if kind == "electricity" and len(grids) > 1 else (
+            grids[0] if kind == "green_electricity" and grids else None)
+        if res is not None:
+            sign = "−" if kind == "green_electricity" else ""
+            steps.append(f"CO2 (market) = {sign}{q:,.6g} MWh × {_g(res, 'ef')} tCO2/MWh "
+                         f"({_g(res, 'series')}, {_g(res, 'region')}, {_g(res, 'year')}) = "
+                         f"{float(line['co2_market_t']):,.4f} tCO2")
     elif kind == "heat" and (h := by_table.get("accounting/heat_factors")):
         steps.append(f"CO2 = {q:,.6g} GJ × {_g(h, 'ef')} tCO2/GJ = {float(line['co2_t']):,.4f} tCO2")
     elif kind == "aluminium":

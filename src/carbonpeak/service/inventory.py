@@ -134,13 +134,27 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
     by_cat = annual.groupby("category")[SUM_FIELDS].sum()
     by_period = lines.groupby("period")[SUM_FIELDS].sum()
     by_year = annual.groupby("year")[SUM_FIELDS].sum()
-    direct = annual[~annual["category"].isin(["electricity", "heat"])]["co2e_t"].sum()
+    # 等价值 is unavailable (NaN) for a year without a coefficient: never a silent 0
+    eq_missing = annual["energy_tce_equal_value"].isna()
+    for frame_, keys in ((by_cat, annual["category"]), (by_year, annual["year"])):
+        missing = eq_missing.groupby(keys, observed=True).any()
+        frame_.loc[missing[missing].index, "energy_tce_equal_value"] = np.nan
+    cat_by_year: dict[str, dict[str, float]] = {}
+    for key, t in annual.groupby(["year", "category"], observed=True)["co2e_t"].sum().items():
+        y, c = cast(tuple[int, str], key)
+        cat_by_year.setdefault(str(y), {})[str(c)] = float(t)
+    direct_rows = annual[~annual["category"].isin(["electricity", "heat"])]
+    direct_by_year = direct_rows.groupby("year")["co2e_t"].sum()
+    direct = direct_rows["co2e_t"].sum()
     return {
         "by_line": _by_line(annual),
         "by_category": {str(k): _round(v) for k, v in by_cat.to_dict("index").items()},
         "by_period": {str(k): _round(v) for k, v in by_period.to_dict("index").items()},
-        "by_year": {str(k): _round(v) for k, v in by_year.to_dict("index").items()},
-        "total": {**_round(annual[SUM_FIELDS].sum().to_dict()), "direct_co2e_t": float(direct)},
+        "by_year": {str(k): {**_round(v), "direct_co2e_t": float(direct_by_year.get(k, 0.0)),
+                             "by_category": cat_by_year.get(str(k), {})}
+                    for k, v in by_year.to_dict("index").items()},
+        "total": {**_round(annual[SUM_FIELDS].sum(skipna=False).to_dict()),
+                  "direct_co2e_t": float(direct)},
     }
 
 
@@ -166,8 +180,9 @@ def _by_line(annual: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     return out
 
 
-def _round(d: Mapping[Any, Any]) -> dict[str, float]:
-    return {str(k): float(v) for k, v in d.items()}
+def _round(d: Mapping[Any, Any]) -> dict[str, float | None]:
+    """Plain floats for JSON; NaN (an unavailable figure) becomes None."""
+    return {str(k): (None if pd.isna(v) else float(v)) for k, v in d.items()}
 
 
 def _digest(sub: pd.DataFrame) -> str:

@@ -24,9 +24,9 @@ from carbonpeak.api.deps import Db, get_db
 from carbonpeak.errors import AuthenticationFailed, NotFound
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.model.schemas import SectorOverview
-from carbonpeak.service import auth, enterprises, sector
+from carbonpeak.service import auth, enterprises, inventory, sector
 from carbonpeak.service.context import Context
-from carbonpeak.web import TEMPLATES_DIR
+from carbonpeak.web import TEMPLATES_DIR, inventory_view
 from carbonpeak.web.i18n import Lang, html_lang, normalise_lang, text
 from carbonpeak.web.security import (
     LANG_COOKIE,
@@ -58,6 +58,21 @@ def _num(value: float | None, digits: int = 0) -> str:
     return "" if value is None else f"{value:,.{digits}f}"
 
 
+def _signed_pct(value: float | None) -> str:
+    """0.0123 -> '+1.2%', -0.05 -> '−5.0%'."""
+    if value is None:
+        return ""
+    return f"{value:+.1%}".replace("-", "\u2212")
+
+
+def _qty(value: float | None) -> str:
+    """A quantity as entered: separators, no trailing zeros (2150.5 -> '2,150.5')."""
+    if value is None:
+        return ""
+    shown = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if shown in ("-0", "") else shown
+
+
 def _wan(value_t: float | None) -> str:
     """t/a -> 万t/a, two decimals."""
     return "" if value_t is None else f"{value_t / 1e4:,.2f}"
@@ -69,6 +84,9 @@ def _env() -> Environment:
     env.globals["t"] = _t
     env.filters["num"] = _num
     env.filters["wan"] = _wan
+    env.filters["pct"] = _signed_pct
+    env.filters["qty"] = _qty
+    env.filters["when"] = inventory_view.when
     return env
 
 
@@ -289,4 +307,66 @@ def enterprise_detail(request: Request, db: Db, visitor: Who,
         return _error(request, visitor, 404, not_found)
     metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"]))
                    for m in refdata.metals()}
-    return render(request, visitor, "enterprise.html", ent=ent, metal_names=metal_names)
+    ctx = _ctx(request, db, visitor.principal)
+    runs = inventory.list_runs(ctx, ent.id)
+    inv = inventory_view.section(runs, lambda run_id: inventory.get_run(ctx, run_id),
+                                 visitor.lang)
+    return render(request, visitor, "enterprise.html", ent=ent, metal_names=metal_names,
+                  inv=inv)
+
+
+# --- inventories -------------------------------------------------------------------------
+
+
+def _id(value: str) -> int | None:
+    """A path id: ASCII digits, at most 12 of them (else None, shown as a 404)."""
+    if not value.isascii() or not value.isdigit() or len(value) > 12:
+        return None
+    return int(value)
+
+
+def _run_not_found(request: Request, visitor: Visitor, key: str,
+                   obj: str = "inv.run_object") -> HTMLResponse:
+    return _error(request, visitor, 404, errors.message(
+        "not_found", visitor.lang, object=text(obj, visitor.lang), key=key))
+
+
+@router.get("/inventories/{run_id}", response_class=HTMLResponse, response_model=None)
+def inventory_run(request: Request, db: Db, visitor: Who, run_id: str, year: str = "",
+                  monthly: str = "") -> Response:
+    if not visitor.signed_in:
+        return _to_login(request)
+    rid = _id(run_id)
+    if rid is None:
+        return _run_not_found(request, visitor, run_id)
+    ctx = _ctx(request, db, visitor.principal)
+    try:
+        run = inventory.get_run(ctx, rid)
+        ent = enterprises.get_enterprise(ctx, int(run["enterprise_id"]))
+    except NotFound:
+        return _run_not_found(request, visitor, run_id)
+    view = inventory_view.run_view(run, year.strip()[:4], monthly == "1", visitor.lang)
+    return render(request, visitor, "inventory.html", run=run, ent=ent, view=view)
+
+
+@router.get("/inventories/{run_id}/lines/{line_no}", response_class=HTMLResponse,
+            response_model=None)
+def inventory_explain(request: Request, db: Db, visitor: Who, run_id: str,
+                      line_no: str) -> Response:
+    if not visitor.signed_in:
+        return _to_login(request)
+    rid, no = _id(run_id), _id(line_no)
+    key = f"{run_id}/{line_no}"
+    if rid is None or no is None:
+        return _run_not_found(request, visitor, key, "inv.line_object")
+    ctx = _ctx(request, db, visitor.principal)
+    try:
+        exp = inventory.explain(ctx, rid, no)
+        run = inventory.get_run(ctx, rid)
+        ent = enterprises.get_enterprise(ctx, int(run["enterprise_id"]))
+    except NotFound:
+        return _run_not_found(request, visitor, key, "inv.line_object")
+    line = next(ln for ln in run["lines"] if int(ln["line_no"]) == no)
+    view = inventory_view.explanation_view(exp, line, visitor.lang)
+    return render(request, visitor, "explain.html", run=run, ent=ent, view=view,
+                  confidence=inventory_view.CONFIDENCE)

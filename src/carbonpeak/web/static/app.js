@@ -58,7 +58,43 @@
     return opt;
   }
 
-  var BUILDERS = { "city-metal": cityMetal, "metal": metal };
+  /* One colour per source category (the same as the .cat-* dots in app.css). */
+  var CATEGORY_COLORS = {
+    combustion: "#c8553d", feedstock: "#8a6f4d", carbonate: "#e0a526", oxalate: "#a3a948",
+    anode: "#6b5ca5", pfc: "#b8496b", electricity: "#1d5fa8", heat: "#2f9e8f"
+  };
+
+  function formatNumber(v, digits) {
+    if (v === null || v === undefined || isNaN(v)) {
+      return "—";
+    }
+    return Number(v).toLocaleString("en-US", { minimumFractionDigits: digits,
+                                                maximumFractionDigits: digits });
+  }
+
+  function inventory(data) {
+    var opt = base();
+    var unit = data.unit;
+    opt.legend = { type: "scroll", top: 0, left: 0, right: 0, textStyle: { fontFamily: FONT } };
+    opt.grid.top = 56;
+    opt.tooltip.valueFormatter = function (v) { return formatNumber(v, 1) + " " + unit; };
+    opt.xAxis = { type: "category", data: data.categories, axisTick: { alignWithLabel: true } };
+    opt.yAxis = { type: "value", name: data.valueName, nameTextStyle: { align: "left" },
+                  axisLabel: { formatter: function (v) { return formatNumber(v, 0); } } };
+    opt.series = data.series.map(function (s) {
+      return { name: s.name, type: "bar", stack: "co2e", data: s.data, barMaxWidth: 56,
+               itemStyle: { color: CATEGORY_COLORS[s.key] }, emphasis: { focus: "series" } };
+    });
+    if (data.market) {
+      opt.series.push({ name: data.market.name, type: "line", data: data.market.data,
+                        symbol: "circle", symbolSize: 7, z: 5,
+                        itemStyle: { color: "#33475b" },
+                        lineStyle: { width: 2, type: "dashed", color: "#33475b" } });
+    }
+    return opt;
+  }
+
+  var BUILDERS = { "city-metal": cityMetal, "metal": metal, "inventory": inventory };
 
   function init() {
     if (typeof window.echarts === "undefined") {
