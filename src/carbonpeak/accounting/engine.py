@@ -265,18 +265,21 @@ _CHUNK = 1 << 20
 
 def _apply_tables(q: np.ndarray, key: np.ndarray,
                   tables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``out[col] = q × table[col][key]`` for every column, over chunks on two threads
-    (NumPy releases the GIL in ``take`` and ``multiply``)."""
+    """``out[col] = q × table[col][key]`` for every column.
+
+    The tables are stacked into one (keys × columns) matrix so each row needs a single
+    64-byte gather; chunks run on up to four threads (NumPy releases the GIL in ``take``
+    and ``multiply``). Returns column views of one (rows × columns) array.
+    """
+    names = list(tables)
+    mat = np.ascontiguousarray(np.stack([tables[k] for k in names], axis=1))
     n = len(q)
-    out = {k: np.empty(n) for k in tables}
+    out = np.empty((n, len(names)))
 
     def work(lo: int) -> None:
         hi = min(lo + _CHUNK, n)
-        k, qq = key[lo:hi], q[lo:hi]
-        buf = np.empty(hi - lo)
-        for name, tab in tables.items():
-            np.take(tab, k, out=buf)
-            np.multiply(buf, qq, out=out[name][lo:hi])
+        np.take(mat, key[lo:hi], axis=0, out=out[lo:hi])
+        out[lo:hi] *= q[lo:hi, None]
 
     starts = range(0, n, _CHUNK)
     if n > _CHUNK:
@@ -285,7 +288,7 @@ def _apply_tables(q: np.ndarray, key: np.ndarray,
     else:
         for lo in starts:
             work(lo)
-    return out
+    return {k: out[:, j] for j, k in enumerate(names)}
 
 
 def _factor_ids(f: FactorTables, key: np.ndarray, kinds: np.ndarray, coef_id_i: np.ndarray,
