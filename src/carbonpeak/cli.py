@@ -331,8 +331,10 @@ def inventory_compute(
         return
     summary = inventory.summarise(lines)
     t = RichTable("来源 / source", "tCO2e", "tCO2e (market)", "tce", title="合计 / totals")
-    for cat, vals in summary["by_category"].items():
-        zh, en = CATEGORIES.get(cat, (cat, cat))
+    for cat, (zh, en) in CATEGORIES.items():
+        vals = summary["by_category"].get(cat)
+        if vals is None or cat == "none":
+            continue
         t.add_row(f"{zh} / {en}", f"{vals['co2e_t']:,.1f}", f"{vals['co2e_market_t']:,.1f}",
                   f"{vals['energy_tce']:,.1f}")
     tot = summary["total"]
