@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from carbonpeak.api.app import create_app
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.settings import Settings, get_settings
-from carbonpeak.store.db import dispose_all, engine_for, normalise_url
+from carbonpeak.store.db import dispose, dispose_all, engine_for, normalise_url
 
 BASE_URL = os.environ.get("CARBONPEAK_DATABASE_URL", "")
 IS_PG = BASE_URL.startswith(("postgresql", "postgres"))
@@ -92,6 +92,16 @@ class StoreFactory:
         prepare_store(url, demo=False)
         return url
 
+    def release(self, url: str) -> None:
+        """Close a test store's connections and, on PostgreSQL, drop its database."""
+        gc.collect()  # sessions a test left open return their connections to the pool
+        dispose(url)
+        if IS_PG:
+            name = sa.make_url(url).database
+            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if name in self.created:
+                self.created.remove(name)
+
     def cleanup(self) -> None:
         gc.collect()  # return connections of sessions a test left open to their pools
         dispose_all()
@@ -107,15 +117,19 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreFactory]:
 
 
 @pytest.fixture
-def demo_url(stores: StoreFactory) -> str:
-    """A fresh store with the demo sector, for one test."""
-    return stores.demo()
+def demo_url(stores: StoreFactory) -> Iterator[str]:
+    """A fresh store with the demo sector, for one test (dropped afterwards)."""
+    url = stores.demo()
+    yield url
+    stores.release(url)
 
 
 @pytest.fixture
-def empty_url(stores: StoreFactory) -> str:
-    """A fresh, migrated, empty store, for one test."""
-    return stores.empty()
+def empty_url(stores: StoreFactory) -> Iterator[str]:
+    """A fresh, migrated, empty store, for one test (dropped afterwards)."""
+    url = stores.empty()
+    yield url
+    stores.release(url)
 
 
 @pytest.fixture

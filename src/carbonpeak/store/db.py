@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "alembic_config",
+    "dispose",
     "dispose_all",
     "downgrade",
     "engine_for",
@@ -55,6 +56,14 @@ def engine_for(url: str) -> Engine:
     if url not in _ENGINES:
         _ENGINES[url] = _make_engine(url)
     return _ENGINES[url]
+
+
+def dispose(url: str) -> None:
+    """Close the pooled connections of *url*'s engine and forget it."""
+    eng = _ENGINES.pop(normalise_url(url), None)
+    if eng is not None:
+        eng.dispose()
+    sessionmaker_for.cache_clear()
 
 
 def dispose_all() -> None:
