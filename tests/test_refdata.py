@@ -49,7 +49,7 @@ def test_every_shipped_table_loads_and_the_factor_set_resolves() -> None:
     assert set(foundation.digests) == {"geo/cities", "geo/parks", "sector/metals",
                                        "sector/process_routes"}
     latest = refdata.factor_set()
-    assert latest.version == "2026.2"
+    assert latest.version == "2026.3"
     assert set(foundation.digests) < set(latest.digests)
     assert "accounting/fuels" in latest.digests
     # a table shared by two versions is the same bytes in both
