@@ -7,19 +7,16 @@ English with their location, and the command exits with status 2.
 
 from __future__ import annotations
 
-import functools
 import getpass
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from carbonpeak import __version__, refdata, units
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.cli_support import console, err_console, handles_errors
 from carbonpeak.io.register import (
     ENTERPRISE_COLUMNS,
     ENTERPRISE_OPTIONAL,
@@ -28,6 +25,7 @@ from carbonpeak.io.register import (
 )
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
+from carbonpeak.scenarios_cli import decompose_app, macc_app
 from carbonpeak.service import audit, auth, enterprises
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.service.context import SYSTEM, Context
@@ -56,42 +54,11 @@ app.add_typer(ent_app, name="enterprise")
 app.add_typer(refdata_app, name="refdata")
 app.add_typer(units_app, name="units")
 app.add_typer(inv_app, name="inventory")
+app.add_typer(decompose_app, name="decompose")
+app.add_typer(macc_app, name="macc")
 
-console = Console()
 #: CSV files larger than this are read with pyarrow (columnar) rather than row by row.
 BULK_CSV_BYTES = 20 * 1024 * 1024
-err_console = Console(stderr=True)
-
-
-def _report(exc: CarbonpeakError) -> None:
-    err_console.print(f"[bold red]错误[/] {exc.message_zh}", soft_wrap=True)
-    err_console.print(f"[bold red]Error[/] {message_en(exc)}", soft_wrap=True)
-    problems = exc.problems if isinstance(exc, InputError) else []
-    for p in problems:
-        where = p.location() or "-"
-        err_console.print(f"  [{where}]", markup=False)
-        err_console.print(f"    {p.message_zh}", markup=False, soft_wrap=True)
-        err_console.print(f"    {p.message_en}", markup=False, soft_wrap=True)
-
-
-def message_en(exc: CarbonpeakError) -> str:
-    from carbonpeak.errors import message  # noqa: PLC0415
-
-    return message(exc.code, "en", **exc.fields)
-
-
-def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Print carbonpeak errors in zh/en (with their locations) and exit 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except CarbonpeakError as exc:
-            _report(exc)
-            raise typer.Exit(2) from exc
-
-    return wrapper
 
 
 def _ctx() -> Context:

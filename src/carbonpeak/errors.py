@@ -96,6 +96,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "Period {value} lies outside the validity of {what}"),
     "bad_period": ("“{value}”不是有效的期间（YYYY 或 YYYY-MM）",
                    "'{value}' is not a valid period (YYYY or YYYY-MM)"),
+    "not_finite": ("“{value}”不是有限数值", "'{value}' is not a finite number"),
+    "length_mismatch": ("长度不一致：{what}", "Lengths differ: {what}"),
+    # scenarios: LMDI decomposition
+    "lmdi_shape": ("基期与末期的因素矩阵须同为二维（子类别 × 因素）且形状相同：{value}",
+                   "The base and end factor arrays must have the same 2-D shape "
+                   "(sub-categories × factors): {value}"),
+    "lmdi_negative": ("子类别“{category}”在 {year} 年的因素“{column}”为负数：{value}（LMDI 只接受非负值）",
+                      "Factor '{column}' of sub-category '{category}' in {year} is negative: {value} "
+                      "(LMDI takes non-negative values only)"),
+    "lmdi_not_finite": ("子类别“{category}”在 {year} 年的因素“{column}”不是有限数值：{value}",
+                        "Factor '{column}' of sub-category '{category}' in {year} is not a finite "
+                        "number: {value}"),
+    "lmdi_missing_row": ("子类别“{category}”缺少 {year} 年的数据行"
+                         "（新出现或消失的子类别，请给出取值为零的因素）",
+                         "Sub-category '{category}' has no row for {year} (for one that appears or "
+                         "disappears, give a row whose zero factor says why)"),
+    "lmdi_duplicate_row": ("子类别“{category}”在 {year} 年有重复行（首次出现在第 {first_row} 行）",
+                           "Sub-category '{category}' has more than one row for {year} "
+                           "(first seen in row {first_row})"),
+    "lmdi_too_few_years": ("分解至少需要两个年份，现有：{value}",
+                           "A decomposition needs at least two years; got: {value}"),
+    "lmdi_total_zero": ("乘法分解要求各年总量为正：{year} 年总量为 {value}",
+                        "The multiplicative decomposition needs a positive total in every year: "
+                        "the {year} total is {value}"),
+    # scenarios: marginal abatement cost curve
+    "macc_abatement_spec": ("措施“{id}”须且只须给出年减排量（abatement_tco2e_per_a）或减排比例"
+                            "（abatement_share）之一",
+                            "Measure '{id}' needs exactly one of abatement_tco2e_per_a and "
+                            "abatement_share"),
+    "macc_share_range": ("减排比例须在 (0, 1] 内：{value}",
+                         "The abatement share must lie in (0, 1]: {value}"),
+    "must_be_positive": ("“{column}”必须大于零：{value}", "'{column}' must be greater than zero: {value}"),
+    "bad_discount_rate": ("折现率须大于 −1：{value}", "The discount rate must exceed −1: {value}"),
+    "macc_no_baseline": ("未给出“{value}”的基准排放", "No baseline emissions given for '{value}'"),
+    # scenarios: peak finder
+    "peak_empty": ("序列为空，无法确定峰值", "The series is empty; there is no peak to find"),
+    "years_not_increasing": ("年份须严格递增：第 {row} 个年份 {value} 不大于前一个年份",
+                             "Years must increase strictly: year {value} at position {row} does not "
+                             "exceed the one before"),
+    "bad_tolerance": ("容差须为非负有限数：{value}",
+                      "The tolerance must be a non-negative finite number: {value}"),
     # refdata
     "refdata_unknown_source": ("参考数据 {table} 第 {row} 行引用了未登记的来源“{value}”",
                                "Reference table {table} row {row} cites an unregistered source '{value}'"),
