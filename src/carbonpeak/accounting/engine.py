@@ -238,48 +238,51 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     # --- the pass: per output column, one gather and one multiply, in parallel chunks ---
     cols = _apply_tables(q_raw, key, {k: np.ascontiguousarray(v).ravel()
                                       for k, v in tables.items()})
+    cols.index = a.index
     if "purity" in a and carb_i[code].any():
         pur = a["purity"].to_numpy(dtype=float)
         adj = carb_i[code] & ~np.isnan(pur)
         if adj.any():  # a reported purity replaces the default one (carbonates only)
             scale = np.where(adj, pur / default_pur[code], 1.0)
             for k in ("co2_t", "co2_market_t", "co2e_t", "co2e_market_t"):
-                cols[k] = cols[k] * scale
+                cols[k] = cols[k].to_numpy() * scale
 
     cat_names = sorted({_KIND_CATEGORY.get(k, "none") for k in kind_names})
     cat_of_kind = np.asarray([cat_names.index(_KIND_CATEGORY.get(k, "none"))
                               for k in kind_names], dtype=np.int64)
-    new = {
-        "kind": pd.Categorical.from_codes(kcode, categories=pd.Index(kind_names)),
+    labels = pd.DataFrame({
+        # codes are built in range here, so pandas' range check is skipped
+        "kind": pd.Categorical.from_codes(kcode, categories=pd.Index(kind_names),
+                                          validate=False),
         "category": pd.Categorical.from_codes(cat_of_kind[kcode],
-                                              categories=pd.Index(cat_names)),
-        **cols,
-        "factor_ids": _factor_ids(f, key, kinds, coef_id_i, grid_p, res_p, eq_p),
-    }
-    keep = [c for c in a.columns if c not in new]
-    return pd.DataFrame({**{c: a[c] for c in keep}, **new}, index=a.index, copy=False)
+                                              categories=pd.Index(cat_names), validate=False),
+    }, index=a.index)
+    ids = pd.DataFrame({"factor_ids": _factor_ids(f, key, kinds, coef_id_i, grid_p, res_p,
+                                                  eq_p)}, index=a.index)
+    keep = [c for c in a.columns if c not in OUTPUT_COLUMNS]
+    return pd.concat([a[keep], labels, cols, ids], axis=1)
 
 
 _CHUNK = 1 << 20
 
 
-def _apply_tables(q: np.ndarray, key: np.ndarray,
-                  tables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``out[col] = q × table[col][key]`` for every column.
+def _apply_tables(q: np.ndarray, key: np.ndarray, tables: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``out[col] = q × table[col][key]`` for every column, as one float frame.
 
-    The tables are stacked into one (keys × columns) matrix so each row needs a single
-    64-byte gather; chunks run on up to four threads (NumPy releases the GIL in ``take``
-    and ``multiply``). Returns column views of one (rows × columns) array.
+    The tables are stacked into a (columns × keys) matrix; each chunk gathers a
+    (columns × rows) slab and scales it by q, on up to four threads (NumPy releases the GIL
+    in ``take`` and ``multiply``). The result is one contiguous block: no copy when the
+    frame is built.
     """
     names = list(tables)
-    mat = np.ascontiguousarray(np.stack([tables[k] for k in names], axis=1))
+    mat = np.ascontiguousarray(np.stack([tables[k] for k in names], axis=0))
     n = len(q)
-    out = np.empty((n, len(names)))
+    out = np.empty((len(names), n))
 
     def work(lo: int) -> None:
         hi = min(lo + _CHUNK, n)
-        np.take(mat, key[lo:hi], axis=0, out=out[lo:hi])
-        out[lo:hi] *= q[lo:hi, None]
+        np.take(mat, key[lo:hi], axis=1, out=out[:, lo:hi])
+        out[:, lo:hi] *= q[lo:hi]
 
     starts = range(0, n, _CHUNK)
     if n > _CHUNK:
@@ -288,7 +291,7 @@ def _apply_tables(q: np.ndarray, key: np.ndarray,
     else:
         for lo in starts:
             work(lo)
-    return {k: out[:, j] for j, k in enumerate(names)}
+    return pd.DataFrame(out.T, columns=names, copy=False)
 
 
 def _factor_ids(f: FactorTables, key: np.ndarray, kinds: np.ndarray, coef_id_i: np.ndarray,
@@ -338,7 +341,7 @@ def _factor_ids(f: FactorTables, key: np.ndarray, kinds: np.ndarray, coef_id_i: 
         strings.append(";".join(dict.fromkeys(p for p in parts if p)))
     labels, codes = np.unique(np.asarray(strings, dtype=object), return_inverse=True)
     per_key = np.asarray(codes, dtype=np.int64)
-    out: pd.Categorical = pd.Categorical.from_codes(per_key[remap[key]],
+    out: pd.Categorical = pd.Categorical.from_codes(per_key[remap[key]], validate=False,
                                                     categories=pd.Index(labels))
     return out
 
