@@ -7,9 +7,8 @@
 
 They read a CSV, call the pure engines of :mod:`carbonpeak.scenarios`, and print a rich
 table (or JSON). Errors print in Chinese and English with their location (the file name
-is added to every problem) and the command exits with status 2, as everywhere in the CLI.
-This module does not import :mod:`carbonpeak.cli` (which imports it), so the error
-handling mirrors ``carbonpeak.cli.handles_errors``.
+is added to every problem) and the command exits with status 2, through the printer
+shared with the rest of the CLI (:mod:`carbonpeak.cli_support`).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import dataclasses
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -32,15 +31,11 @@ from carbonpeak.scenarios.macc import macc
 
 __all__ = ["decompose_app", "macc_app"]
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 decompose_app = typer.Typer(help="Decomposition analysis / 因素分解（LMDI）", no_args_is_help=True)
 # A group with only a callback, so ``carbonpeak macc MEASURES.csv --baseline …`` works;
 # interspersed options let the options follow the file name.
 macc_app = typer.Typer(help="Marginal abatement cost curve / 边际减排成本曲线",
                        context_settings={"allow_interspersed_args": True})
-
 
 
 def _in_file(exc: InputError, name: str) -> InputError:
