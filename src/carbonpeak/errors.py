@@ -137,6 +137,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "exceed the one before"),
     "bad_tolerance": ("容差须为非负有限数：{value}",
                       "The tolerance must be a non-negative finite number: {value}"),
+    # benchmark and targets
+    "unknown_product": ("未知的产品/工序代码“{value}”（见 benchmark/limit_levels）",
+                        "Unknown product/process code '{value}' (see benchmark/limit_levels)"),
+    "base_year_missing": ("缺少基准年 {value} 的数据", "There is no value for the base year {value}"),
+    # scenarios: projection and Monte Carlo
+    "scenario_unknown_parent": ("情景“{scenario}”的父情景“{value}”不存在",
+                                "The parent '{value}' of scenario '{scenario}' does not exist"),
+    "scenario_cycle": ("情景“{scenario}”的继承链出现循环（“{value}”）",
+                       "The inheritance chain of scenario '{scenario}' loops back to '{value}'"),
+    "scenario_unknown_driver": ("情景“{scenario}”：未知的驱动因素“{value}”（允许：{allowed}）",
+                                "Scenario '{scenario}': unknown driver '{value}' (allowed: {allowed})"),
+    "scenario_bad_selector": ("情景“{scenario}”驱动因素“{driver}”的适用范围“{value}”无效"
+                              "（“*”或 metal=…,route=…,city=…；回收比例只能按金属）",
+                              "Scenario '{scenario}', driver '{driver}': bad selector '{value}' "
+                              "('*' or metal=…,route=…,city=…; recycled_share by metal only)"),
+    "scenario_empty_path": ("情景“{scenario}”驱动因素“{driver}”（{selector}）的路径没有年份",
+                            "Scenario '{scenario}', driver '{driver}' ({selector}): the path has no years"),
+    "scenario_path_gap": ("情景“{scenario}”驱动因素“{driver}”（{selector}）的年份 {year} 无效："
+                          "年份须为整数且严格递增、不得重复",
+                          "Scenario '{scenario}', driver '{driver}' ({selector}), year {year}: years "
+                          "must be whole, strictly increasing and not repeated"),
+    "scenario_not_finite": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的取值不是有限数值：{value}",
+                            "Scenario '{scenario}', driver '{driver}', year {year}: {value} is not "
+                            "a finite number"),
+    "scenario_share_range": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的比例须在 0–1 之间：{value}",
+                             "Scenario '{scenario}', driver '{driver}', year {year}: the share must "
+                             "lie in [0, 1]: {value}"),
+    "scenario_negative_intensity": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的提升率 {value} 大于 1，"
+                                    "将导致单位能耗为负",
+                                    "Scenario '{scenario}', driver '{driver}', year {year}: an "
+                                    "improvement of {value} (> 1) makes the energy intensity negative"),
+    "scenario_negative": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的取值超出允许范围：{value}",
+                          "Scenario '{scenario}', driver '{driver}', year {year}: {value} is out of "
+                          "range (negative, or a growth of −100 % or less)"),
+    "scenario_bad_years": ("预测年份须从基准年 {base_year} 开始并严格递增：{value}",
+                           "Projection years must start at the base year {base_year} and increase "
+                           "strictly: {value}"),
+    "scenario_no_secondary": ("情景“{scenario}”给出了金属“{value}”的回收比例，"
+                              "但基准年没有再生（secondary）路线",
+                              "Scenario '{scenario}' sets a recycled share for '{value}', which has "
+                              "no secondary route in the base year"),
+    "mc_bad_distribution": ("驱动因素“{driver}”的分布参数无效（{kind}）：{reason}",
+                            "Driver '{driver}': impossible parameters for a {kind} distribution: "
+                            "{reason}"),
+    "mc_correlation": ("相关系数矩阵无效：{reason}", "The correlation matrix is invalid: {reason}"),
     # refdata
     "refdata_unknown_source": ("参考数据 {table} 第 {row} 行引用了未登记的来源“{value}”",
                                "Reference table {table} row {row} cites an unregistered source '{value}'"),

@@ -1,0 +1,304 @@
+"""Energy-consumption levels as frames, and the level that applies to each production line.
+
+:func:`load_levels` reads two refdata tables of a factor set into frames the classifier
+(:mod:`carbonpeak.benchmark.classify`) works on, each row carrying its refdata id
+(``benchmark/limit_levels#<id>``) so a result can cite the row it used:
+
+* ``limits`` — the mandatory limit grades 1级/2级/3级 of the national standards
+  (GB 25323-2023, GB 21346-2022/-2013, GB 21347-2023, GB 29448-2022, GB 21350-2023,
+  GB 29435-2012/-2025, GB 29141-2012, GB 21248-2007), one row per (edition, product,
+  indicator), with the edition's validity;
+* ``efficiency`` — the 能效标杆/基准 levels of the NDRC benchmark documents (only
+  electrolytic aluminium is sourced; flagged unverified).
+
+:func:`levels_for` chooses, in one vectorised pass, the limit row that applies to each
+line: rows are matched by ``product`` when the line names one, else by ``route`` (a line's
+process route in the row's route list); of those, the rows whose validity contains the
+evaluation date; of those, the indicator of highest priority (:data:`INDICATOR_PRIORITY`)
+unless the line names one, and the newest edition. A line whose product or route has rows,
+none of them in force on its date, gets ``level_status = "no_level_in_force"``; a line
+with no row at all, ``"no_level"``. A zinc line evaluated on 2023-12-31 is in the first
+case (GB 21249-2014 is not shipped); on 2024-06-01 GB 25323-2023 applies.
+
+References
+----------
+.. [1] GB 25323-2023 有色重金属冶炼企业单位产品能源消耗限额 (effective 2024-06-01).
+.. [2] GB 21346-2022 电解铝和氧化铝单位产品能源消耗限额 (effective 2024-01-01).
+.. [3] GB 21248-2007 铜冶炼企业单位产品能源消耗限额 (superseded).
+.. [4] 发改产业〔2023〕723号《工业重点领域能效标杆水平和基准水平（2023年版）》.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from carbonpeak.errors import InputError, Problem, RefdataError
+from carbonpeak.refdata import loader
+from carbonpeak.refdata.loader import FactorSet, RefTable
+
+__all__ = [
+    "EFFICIENCY_TABLE",
+    "INDICATOR_PRIORITY",
+    "LEVEL_COLUMNS",
+    "LIMIT_TABLE",
+    "Levels",
+    "levels_for",
+    "load_levels",
+]
+
+LIMIT_TABLE = "benchmark/limit_levels"
+EFFICIENCY_TABLE = "benchmark/efficiency_levels"
+ROUTES_TABLE = "sector/process_routes"
+
+#: Where several indicators of one product are in force, the one a line is compared with
+#: unless it names its own: the whole-product comprehensive figure first.
+INDICATOR_PRIORITY = ("comprehensive_energy", "ac_power", "comprehensive_ac_power",
+                      "process_energy")
+
+#: Columns :func:`levels_for` adds to the lines.
+LEVEL_COLUMNS = [
+    "level_status", "level_id", "standard", "level_product", "indicator", "grade1", "grade2",
+    "grade3", "value_unit", "lower_is_better", "level_confidence", "efficiency_id",
+    "efficiency_benchmark", "efficiency_baseline", "efficiency_unverified",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Levels:
+    """The level frames of one factor set.
+
+    Attributes
+    ----------
+    factor_set : str
+        Version of the refdata factor set the frames come from.
+    limits : DataFrame
+        One row per limit row: ``level_id``, ``standard``, ``metal``, ``product``,
+        ``route`` (tuple of route ids), ``indicator``, ``grade1``/``grade2``/``grade3``
+        [value_unit; NaN where not published], ``value_unit`` (kgce/t or kWh/t),
+        ``lower_is_better``, ``valid_from``/``valid_to`` (Timestamp, NaT = open),
+        ``confidence``, ``clause``.
+    efficiency : DataFrame
+        One row per 标杆/基准 row: ``efficiency_id``, ``document``, ``metal``, ``product``,
+        ``indicator``, ``benchmark``, ``baseline`` [value_unit], ``value_unit``,
+        ``unverified``, ``valid_from``/``valid_to``, ``confidence``.
+    routes : Mapping[str, str]
+        Known process-route ids → metal (sector/process_routes).
+    """
+
+    factor_set: str
+    limits: pd.DataFrame
+    efficiency: pd.DataFrame
+    routes: dict[str, str]
+
+
+def _table(fs: FactorSet, name: str) -> RefTable:
+    try:
+        return fs.tables[name]
+    except KeyError:
+        raise RefdataError("refdata_missing", table=f"{name} (factor set {fs.version})") from None
+
+
+def _ts(d: dt.date | None) -> pd.Timestamp | None:
+    return pd.Timestamp(d) if d is not None else None
+
+
+def _num(v: float | None) -> float:
+    return float(v) if v is not None else np.nan
+
+
+def load_levels(factor_set: str | None = None) -> Levels:
+    """The limit and efficiency levels of a refdata factor set, as frames.
+
+    Parameters
+    ----------
+    factor_set : str, optional
+        Factor-set version (default: the latest released that ships the benchmark tables).
+
+    Returns
+    -------
+    Levels
+        ``limits`` and ``efficiency`` frames (see :class:`Levels`), with row ids
+        ``benchmark/limit_levels#<id>`` and ``benchmark/efficiency_levels#<id>``.
+
+    Raises
+    ------
+    RefdataError
+        The factor set does not ship the benchmark tables.
+
+    References
+    ----------
+    .. [1] GB 25323-2023, GB 21346-2022 and the other standards listed in the table's
+       ``source_id`` column (refdata/sources.toml).
+    """
+    fs = loader.factor_set(factor_set)
+    limits = pd.DataFrame(
+        [{"level_id": f"{LIMIT_TABLE}#{r['id']}", "standard": r["standard"],
+          "metal": r["metal"], "product": r["product"], "route": tuple(r["route"]),
+          "indicator": r["indicator"], "grade1": _num(r["grade1"]), "grade2": _num(r["grade2"]),
+          "grade3": _num(r["grade3"]), "value_unit": r["value_unit"],
+          "lower_is_better": bool(r["lower_is_better"]), "valid_from": _ts(r["valid_from"]),
+          "valid_to": _ts(r["valid_to"]), "confidence": r["confidence"], "clause": r["clause"]}
+         for r in _table(fs, LIMIT_TABLE)])
+    efficiency = pd.DataFrame(
+        [{"efficiency_id": f"{EFFICIENCY_TABLE}#{r['id']}", "document": r["document"],
+          "metal": r["metal"], "product": r["product"], "indicator": r["indicator"],
+          "benchmark": _num(r["benchmark"]), "baseline": _num(r["baseline"]),
+          "value_unit": r["value_unit"], "unverified": bool(r["unverified"]),
+          "valid_from": _ts(r["valid_from"]), "valid_to": _ts(r["valid_to"]),
+          "confidence": r["confidence"]}
+         for r in _table(fs, EFFICIENCY_TABLE)],
+        columns=["efficiency_id", "document", "metal", "product", "indicator", "benchmark",
+                 "baseline", "value_unit", "unverified", "valid_from", "valid_to", "confidence"])
+    routes = {str(r["id"]): str(r["metal"]) for r in _table(fs, ROUTES_TABLE)}
+    return Levels(factor_set=fs.version, limits=limits, efficiency=efficiency, routes=routes)
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """A text column as object strings, missing and blank as None."""
+    vals = [None if v is None or (not isinstance(v, str) and pd.isna(v)) or not str(v).strip()
+            else str(v).strip() for v in s.tolist()]
+    return pd.Series(vals, index=s.index, dtype=object)
+
+
+def _row_numbers(lines: pd.DataFrame) -> np.ndarray:
+    if "row" in lines:
+        return lines["row"].to_numpy()
+    return np.arange(1, len(lines) + 1)
+
+
+def _in_force(frame: pd.DataFrame, date: pd.Series) -> pd.Series:
+    return ((frame["valid_from"].isna() | (frame["valid_from"] <= date))
+            & (frame["valid_to"].isna() | (date <= frame["valid_to"])))
+
+
+def levels_for(lines: pd.DataFrame, on: dt.date | str | None = None, *,
+               levels: Levels | None = None) -> pd.DataFrame:
+    """The limit row (and the 标杆/基准 row, if any) that applies to each production line.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        One row per line and evaluation date: ``metal`` (sector/metals id; optional),
+        ``route`` (sector/process_routes id) and/or ``product`` (a product code of
+        benchmark/limit_levels, which takes precedence over the route; e.g.
+        ``zn_hydro_without_residue`` for a plant without residue treatment), ``date``
+        (evaluation date; optional when *on* is given), optional ``indicator`` and ``row``
+        (for error locations). Other columns are carried through.
+    on : date or str, optional
+        Evaluation date for lines without a ``date`` column (or with a missing date).
+    levels : Levels, optional
+        From :func:`load_levels` (default: the latest factor set).
+
+    Returns
+    -------
+    DataFrame
+        The lines (same index and order) plus :data:`LEVEL_COLUMNS`: ``level_status``
+        (``"in_force"``, ``"no_level_in_force"`` — the product or route has rows but none
+        valid on the date — or ``"no_level"``), ``level_id``, ``standard``, the grade values
+        [``value_unit``], and the efficiency level of the same product and indicator in force
+        (``efficiency_benchmark``/``efficiency_baseline``, NaN where none is sourced).
+
+    Raises
+    ------
+    InputError
+        One located problem per line with an unknown route, a route of another metal, an
+        unknown product, or a missing or unparseable date.
+
+    References
+    ----------
+    .. [1] GB 25323-2023 §4 (1级/2级/3级) and the superseded editions it replaced.
+    """
+    lv = levels if levels is not None else load_levels()
+    a = lines.reset_index(drop=True)
+    n = len(a)
+    rows = _row_numbers(a)
+    empty = pd.Series([None] * n, dtype=object)
+    route = _text(a["route"]) if "route" in a else empty
+    product = _text(a["product"]) if "product" in a else empty
+    metal = _text(a["metal"]) if "metal" in a else empty
+    indicator = _text(a["indicator"]) if "indicator" in a else empty
+    raw_date = a["date"] if "date" in a else pd.Series([None] * n, dtype=object)
+    if on is not None:
+        raw_date = raw_date.where(raw_date.notna(), pd.Timestamp(on))
+    date = pd.to_datetime(raw_date, errors="coerce")
+
+    # validation: masks over all lines; Problems are built only for the offending ones
+    has_r, has_p, has_m = route.notna().to_numpy(), product.notna().to_numpy(), \
+        metal.notna().to_numpy()
+    route_metal = route.map(lv.routes)
+    unknown_r = has_r & route_metal.isna().to_numpy()
+    mismatch = has_r & ~unknown_r & has_m & (route_metal != metal).to_numpy()
+    unknown_p = has_p & ~product.isin(set(lv.limits["product"])).to_numpy()
+    no_date = date.isna().to_numpy()
+    given_date = raw_date.notna().to_numpy()
+    checks = [
+        (~has_r & ~has_p, "required", "route", route),
+        (unknown_r, "unknown_route", "route", route),
+        (mismatch, "route_metal_mismatch", "route", route),
+        (unknown_p, "unknown_product", "product", product),
+        (no_date & given_date, "bad_date", "date", raw_date),
+        (no_date & ~given_date, "required", "date", raw_date),
+    ]
+    metals = metal.tolist()
+    found = [(int(i), code, col, values) for mask, code, col, vals in checks if mask.any()
+             for values in [vals.tolist()] for i in np.flatnonzero(mask)]
+    problems = [Problem(code, column=col, value=vals[i], row=int(rows[i]),
+                        fields={"metal": metals[i]} if code == "route_metal_mismatch" else {})
+                for i, code, col, vals in sorted(found, key=lambda t: t[0])]
+    if problems:
+        raise InputError(problems)
+
+    # candidate rows: by product where given, else by route (a row lists the routes it governs)
+    keys = pd.DataFrame({"_pos": np.arange(n), "_product": product, "_route": route,
+                         "_metal": metal, "_indicator": indicator, "_date": date})
+    lim = lv.limits
+    by_route = lim.explode("route").dropna(subset=["route"])
+    cand = pd.concat([
+        keys[keys["_product"].notna()].merge(lim, left_on="_product", right_on="product"),
+        keys[keys["_product"].isna()].merge(by_route, left_on="_route", right_on="route"),
+    ], ignore_index=True)
+    cand = cand[cand["_indicator"].isna() | (cand["_indicator"] == cand["indicator"])]
+    has_any = np.zeros(n, dtype=bool)
+    has_any[cand["_pos"].to_numpy(dtype=np.int64)] = True
+    cand = cand[_in_force(cand, cand["_date"])]
+    prio = {k: i for i, k in enumerate(INDICATOR_PRIORITY)}
+    cand = cand.assign(_prio=cand["indicator"].map(prio).fillna(len(prio)))
+    # newest edition first; an open valid_from (NaT) counts as the oldest
+    chosen = cand.sort_values(["_pos", "_prio", "valid_from"], ascending=[True, True, False],
+                              na_position="last", kind="stable") \
+        .drop_duplicates("_pos").set_index("_pos")
+
+    # the efficiency level of the same product and indicator in force on the date
+    eff = chosen[["product", "indicator", "_date"]].reset_index().merge(
+        lv.efficiency, on=["product", "indicator"], how="inner")
+    eff = eff[_in_force(eff, eff["_date"])].drop_duplicates("_pos").set_index("_pos")
+
+    pos = pd.RangeIndex(n)
+    got = chosen.reindex(pos)
+    e = eff.reindex(pos)
+    status = np.where(pos.isin(chosen.index), "in_force",
+                      np.where(has_any, "no_level_in_force", "no_level"))
+    out = pd.DataFrame({
+        "level_status": status,
+        "level_id": got["level_id"].astype(object),
+        "standard": got["standard"].astype(object),
+        "level_product": got["product"].astype(object),
+        "indicator": got["indicator"].astype(object),
+        "grade1": got["grade1"].astype(float),
+        "grade2": got["grade2"].astype(float),
+        "grade3": got["grade3"].astype(float),
+        "value_unit": got["value_unit"].astype(object),
+        "lower_is_better": got["lower_is_better"].astype(object),
+        "level_confidence": got["confidence"].astype(object),
+        "efficiency_id": e["efficiency_id"].astype(object),
+        "efficiency_benchmark": e["benchmark"].astype(float),
+        "efficiency_baseline": e["baseline"].astype(float),
+        "efficiency_unverified": e["unverified"].astype(object),
+    })
+    out.index = lines.index
+    keep = [c for c in lines.columns if c not in LEVEL_COLUMNS]
+    return pd.concat([lines[keep], out], axis=1)
