@@ -182,6 +182,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "Driver '{driver}': impossible parameters for a {kind} distribution: "
                             "{reason}"),
     "mc_correlation": ("相关系数矩阵无效：{reason}", "The correlation matrix is invalid: {reason}"),
+    "mc_scheduler_address": ("Dask 调度器地址“{value}”无效：应为 local 或 tcp://主机:端口",
+                             "Bad Dask scheduler address '{value}': expected local or tcp://host:port"),
+    "mc_scheduler_unreachable": ("无法在 {timeout} 秒内连接 Dask 调度器“{value}”：{reason}",
+                                 "Could not reach the Dask scheduler '{value}' within {timeout} s: "
+                                 "{reason}"),
     # refdata
     "refdata_unknown_source": ("参考数据 {table} 第 {row} 行引用了未登记的来源“{value}”",
                                "Reference table {table} row {row} cites an unregistered source '{value}'"),

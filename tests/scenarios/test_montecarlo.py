@@ -64,7 +64,10 @@ def test_the_dask_cluster_gives_the_numpy_result(base: BaseYear) -> None:
                       protocol="tcp://", host="127.0.0.1") as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://")
-        got = run_montecarlo(base, PLAN, UNCERTAIN, 200, seed=5, scheduler=address, **kw)  # type: ignore[arg-type]
+        seen: list[int] = []
+        got = run_montecarlo(base, PLAN, UNCERTAIN, 200, seed=5, scheduler=address,
+                             progress=lambda d, t: seen.append(d), **kw)  # type: ignore[arg-type]
+    assert seen == [1, 2, 3, 4]
     assert np.array_equal(ref.fan, got.fan)
     assert np.array_equal(ref.peak_year, got.peak_year)
     assert np.array_equal(ref.peak_value, got.peak_value)
@@ -130,3 +133,37 @@ def test_zero_variance_on_a_selected_group_is_exact_too(base: BaseYear) -> None:
                          selector="metal=Al,route=al_electrolysis")]
     r = run_montecarlo(base, PLAN, zero, 4, seed=0, registry=DEMO_SCENARIOS)
     assert np.array_equal(r.fan[2], project(base, PLAN, registry=DEMO_SCENARIOS).total())
+
+
+def test_progress_is_reported_per_chunk_in_process_and_on_dask(base: BaseYear) -> None:
+    kw = {"registry": DEMO_SCENARIOS, "chunk": 25}
+    calls: list[tuple[int, int]] = []
+    ref = run_montecarlo(base, PLAN, UNCERTAIN[:1], 90, seed=2, **kw)  # type: ignore[arg-type]
+    got = run_montecarlo(base, PLAN, UNCERTAIN[:1], 90, seed=2, progress=lambda d, t: calls.append((d, t)),
+                         **kw)  # type: ignore[arg-type]
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert np.array_equal(ref.fan, got.fan)  # observing does not change the result
+    calls.clear()
+    dask = run_montecarlo(base, PLAN, UNCERTAIN[:1], 90, seed=2, scheduler="local",
+                          progress=lambda d, t: calls.append((d, t)), **kw)  # type: ignore[arg-type]
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # counted as tasks complete
+    assert np.array_equal(ref.fan, dask.fan)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:8786", "tcp://", "tcp://host", "http://h:1"])
+def test_a_malformed_scheduler_address_is_refused(base: BaseYear, address: str) -> None:
+    with pytest.raises(InputError) as e:
+        run_montecarlo(base, PLAN, UNCERTAIN[:1], 10, seed=1, scheduler=address, registry=DEMO_SCENARIOS)
+    assert e.value.problems[0].code == "mc_scheduler_address"
+
+
+def test_an_unreachable_scheduler_is_an_input_error_within_the_timeout(base: BaseYear) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as e:
+        run_montecarlo(base, PLAN, UNCERTAIN[:1], 10, seed=1, scheduler="tcp://127.0.0.1:1",
+                       connect_timeout=0.5, registry=DEMO_SCENARIOS)
+    assert time.perf_counter() - t0 < 5.0
+    p = e.value.problems[0]
+    assert p.code == "mc_scheduler_unreachable" and p.value == "tcp://127.0.0.1:1"

@@ -13,15 +13,31 @@ Hunan or of any enterprise, not the plan's targets and not a forecast; do not qu
   imperial-smelting (ISP) zinc line retired.
 * ``accelerated`` (parent ``plan_policy``) — lower growth, 2.5 %/a intensity gain,
   deeper electrification, coal→gas, 50 % green power by 2030.
+
+:data:`DEMO_UNCERTAINTY` is a small, equally **synthetic** set of Monte Carlo
+distributions for ``carbonpeak scenario montecarlo`` (independent; no correlation):
+
+======================= ============ ======================================= =========
+driver                  kind         parameters                              applied
+======================= ============ ======================================= =========
+output_growth           normal       mean 0, sd 0.005 [1/a]                  added
+grid_ef                 lognormal    mu 0, sigma 0.10 (of the log)           × path
+electrification         triangular   left −0.05, mode 0, right 0.10 [share]  added
+======================= ============ ======================================= =========
+
+One draw per trajectory shifts (or scales) the whole path: ±0.5 %/a on output growth
+every year, a grid factor about ±10 % off its path throughout, an electrification
+share up to 5 points lower or 10 higher (clipped to [0, 1]).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from carbonpeak.scenarios.montecarlo import Distribution
 from carbonpeak.scenarios.projection import Scenario
 
-__all__ = ["DEMO_BASE_YEAR", "DEMO_SCENARIOS", "demo_base_frame"]
+__all__ = ["DEMO_BASE_YEAR", "DEMO_SCENARIOS", "DEMO_UNCERTAINTY", "demo_base_frame"]
 
 #: Base year of the demo table [a].
 DEMO_BASE_YEAR = 2020
@@ -124,3 +140,10 @@ _ACCELERATED = Scenario(
 
 #: The three demo scenarios by name (synthetic; see the module docstring).
 DEMO_SCENARIOS: dict[str, Scenario] = {s.name: s for s in (_BASELINE, _PLAN, _ACCELERATED)}
+
+#: Synthetic Monte Carlo distributions for the demo (module docstring): growth, grid, electrification.
+DEMO_UNCERTAINTY: tuple[Distribution, ...] = (
+    Distribution("output_growth", "normal", {"mean": 0.0, "sd": 0.005}),
+    Distribution("grid_ef", "lognormal", {"mu": 0.0, "sigma": 0.10}, mode="scale"),
+    Distribution("electrification", "triangular", {"left": -0.05, "mode": 0.0, "right": 0.10}),
+)

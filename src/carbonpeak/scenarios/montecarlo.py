@@ -34,6 +34,13 @@ so memory is bounded by the chunk, not by N. The same chunks run in-process
 the result is identical, bit for bit. With zero variance every trajectory equals the
 deterministic projection exactly.
 
+A ``progress(done, total)`` callback, when given, is called with the number of chunks
+finished and their total: after each chunk in-process, as each task completes on Dask
+(in completion order; the result is still assembled in chunk order). It only observes —
+the numbers do not depend on it. A ``tcp://`` scheduler that cannot be reached within
+``connect_timeout`` seconds is an :class:`~carbonpeak.errors.InputError`
+(``mc_scheduler_unreachable``), a malformed address one too (``mc_scheduler_address``).
+
 References
 ----------
 .. [1] R.B. Nelsen, *An Introduction to Copulas*, 2nd ed., Springer 2006 (Gaussian copula).
@@ -43,7 +50,8 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,6 +72,7 @@ from carbonpeak.scenarios.projection import (
 )
 
 __all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
     "FAN_PERCENTILES",
     "PARAMS",
     "Distribution",
@@ -84,7 +93,11 @@ PARAMS: dict[str, tuple[str, ...]] = {
 }
 #: Percentiles of the fan chart [%].
 FAN_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
+#: Seconds to wait for a ``tcp://`` scheduler before giving up (distributed's own default is 30).
+DEFAULT_CONNECT_TIMEOUT = 10.0
 _ERF = np.frompyfunc(math.erf, 1, 1)
+_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}$")
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -312,23 +325,33 @@ def _run_chunk(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Seq
 
 def _chunks(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Sequence[Distribution],
             factor: FloatArray, n: int, seed: int | None, chunk: int, years: NDArray[np.int64],
-            tolerance: float, deadline: int, scheduler: str | None) -> list[tuple[Any, ...]]:
+            tolerance: float, deadline: int, scheduler: str | None, progress: Progress | None,
+            connect_timeout: float) -> list[tuple[Any, ...]]:
     n_chunks = -(-n // chunk)
     seeds = np.random.SeedSequence(seed).spawn(n_chunks)
     sizes = [min(chunk, n - i * chunk) for i in range(n_chunks)]
     common = (distributions, factor)
     if scheduler is None:
-        return [_run_chunk(base, drv, *common, s, m, years, tolerance, deadline)
-                for s, m in zip(seeds, sizes, strict=True)]
+        out: list[tuple[Any, ...]] = []
+        for s, m in zip(seeds, sizes, strict=True):
+            out.append(_run_chunk(base, drv, *common, s, m, years, tolerance, deadline))
+            if progress is not None:
+                progress(len(out), n_chunks)
+        return out
     # imported here: only a Dask run needs them; distributed's API is untyped (hence the ignores)
     from dask.delayed import delayed  # noqa: PLC0415
-    from distributed import Client, LocalCluster  # noqa: PLC0415
+    from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415
 
     cluster = (LocalCluster(n_workers=1, threads_per_worker=2, processes=False,  # type: ignore[no-untyped-call]
                             dashboard_address=None) if scheduler == "local" else None)
     try:
-        client = Client(cluster if cluster is not None else scheduler,  # type: ignore[no-untyped-call]
-                        set_as_default=False)
+        try:
+            client = Client(cluster if cluster is not None else scheduler,  # type: ignore[no-untyped-call]
+                            set_as_default=False, timeout=connect_timeout)
+        except OSError as exc:  # TimeoutError included: nothing answered at the address
+            raise InputError([Problem("mc_scheduler_unreachable", column="scheduler", value=scheduler,
+                                      fields={"timeout": f"{connect_timeout:g}",
+                                              "reason": str(exc)})]) from exc
         try:
             base_d = delayed(base, pure=True)
             drv_d = delayed(dict(drv), pure=True)
@@ -336,6 +359,10 @@ def _chunks(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Sequen
                                                     tolerance, deadline)
                      for s, m in zip(seeds, sizes, strict=True)]
             futures = client.compute(tasks)  # type: ignore[no-untyped-call]
+            if progress is not None:
+                for done, _ in enumerate(as_completed(futures, loop=client.loop),  # type: ignore[no-untyped-call]
+                                         start=1):
+                    progress(done, n_chunks)
             return [tuple(r) for r in client.gather(futures)]  # type: ignore[no-untyped-call]
         finally:
             client.close()  # type: ignore[no-untyped-call]
@@ -349,7 +376,8 @@ def run_montecarlo(base: BaseYear, scenario: Scenario, distributions: Sequence[D
                    years: Sequence[int] | None = None, registry: Mapping[str, Scenario] | None = None,
                    chunk: int = 1_000, scheduler: str | None = None,
                    tolerance: float = DEFAULT_TOLERANCE, deadline: int = 2030,
-                   percentiles: Sequence[float] = FAN_PERCENTILES) -> MonteCarloResult:
+                   percentiles: Sequence[float] = FAN_PERCENTILES, progress: Progress | None = None,
+                   connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> MonteCarloResult:
     """Run N perturbed projections of one scenario and summarise their peaks and spread.
 
     Parameters
@@ -382,6 +410,11 @@ def run_montecarlo(base: BaseYear, scenario: Scenario, distributions: Sequence[D
         Year of the "peak by" verdict [a]; default 2030.
     percentiles : sequence of float
         Fan percentiles [%]; default 5, 25, 50, 75, 95.
+    progress : callable, optional
+        ``progress(done, total)`` [chunks], called after each chunk (on Dask, as each task
+        completes). Observes only; the result does not depend on it.
+    connect_timeout : float
+        Seconds to wait for a ``tcp://`` scheduler [s]; default 10.
 
     Returns
     -------
@@ -393,13 +426,20 @@ def run_montecarlo(base: BaseYear, scenario: Scenario, distributions: Sequence[D
         Impossible distribution parameters (negative sd or sigma, low > high, mode
         outside [left, right]) naming the driver; an unknown driver or selector; a bad
         correlation matrix (shape, symmetry, diagonal, not positive semi-definite);
-        n < 1 or chunk < 1; and every error of the projection (naming scenario, driver, year).
+        n < 1 or chunk < 1; a scheduler that is neither ``"local"`` nor ``tcp://host:port``
+        (``mc_scheduler_address``) or does not answer within *connect_timeout*
+        (``mc_scheduler_unreachable``); and every error of the projection (naming scenario,
+        driver, year).
     """
     problems, r = _validate(distributions, correlation)
     if n < 1:
         problems.append(Problem("must_be_positive", column="n", value=n))
     if chunk < 1:
         problems.append(Problem("must_be_positive", column="chunk", value=chunk))
+    if scheduler is not None and scheduler != "local" and not _ADDRESS.match(scheduler):
+        problems.append(Problem("mc_scheduler_address", column="scheduler", value=scheduler))
+    if not (math.isfinite(connect_timeout) and connect_timeout > 0):
+        problems.append(Problem("must_be_positive", column="connect_timeout", value=connect_timeout))
     if problems:
         raise InputError(problems)
     s = resolve(scenario, registry or {}) if scenario.parent else scenario
@@ -411,7 +451,7 @@ def run_montecarlo(base: BaseYear, scenario: Scenario, distributions: Sequence[D
     compact = {k: v[:1] if np.array_equal(v, np.broadcast_to(v[:1], v.shape)) else v
                for k, v in drv.items()}
     parts = _chunks(base, compact, distributions, _factor(r), n, seed, chunk, yrs, tolerance, deadline,
-                    scheduler)
+                    scheduler, progress, connect_timeout)
     totals = np.concatenate([p[0] for p in parts])
     peak_year = np.concatenate([p[1] for p in parts])
     peak_value = np.concatenate([p[2] for p in parts])

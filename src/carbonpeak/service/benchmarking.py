@@ -1,0 +1,264 @@
+"""Benchmarking: every production line in scope against the limit standard in force.
+
+Read-only use cases over the stored inventories (nothing here writes):
+
+* :func:`line_frame` — one row per production line in the caller's VIEW scope whose
+  enterprise has a current inventory run, with the line's unit-product comprehensive
+  energy [kgce/t] for a year, read from the stored run's ``by_line`` summary;
+* :func:`classify` — those lines graded by :func:`carbonpeak.benchmark.classify.classify_unit_energy`
+  (evaluation date ``{year}-12-31``), with an ``assessment`` column saying why a line was not
+  graded;
+* :func:`capacity_share` — the capacity-weighted share at benchmark of Cu/Pb/Zn smelting
+  lines (computed on every call, never stored); a city user gets its city's share, the
+  province role the province's;
+* :func:`below_limit` — the lines worse than the limit in force, with the gap in kgce/t and
+  tce/a.
+
+Aluminium electrolysis is limited on AC power per tonne [kWh/t] (GB 21346-2022), which the
+inventories do not carry (they give comprehensive energy in kgce/t); such lines are reported
+``not_assessed_ac_power`` rather than compared with a level in another unit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from carbonpeak import refdata
+from carbonpeak.benchmark.classify import (
+    capacity_share_at_benchmark,
+    classify_unit_energy,
+    lines_below_limit,
+)
+from carbonpeak.benchmark.levels import Levels, load_levels
+from carbonpeak.model import Action
+from carbonpeak.service.context import Context
+from carbonpeak.store.models import Enterprise, InventoryRun
+from carbonpeak.store.scope import restrict
+
+__all__ = [
+    "ASSESSMENT_NOTES",
+    "SHARE_METALS",
+    "STANDIN_NOTE",
+    "below_limit",
+    "capacity_share",
+    "classify",
+    "current_runs",
+    "line_frame",
+]
+
+#: Metals of the plan's "capacity at benchmark" target (Hunan plan 一(三)).
+SHARE_METALS = ("Cu", "Pb", "Zn")
+#: Route kinds that count as smelting capacity (processing lines are not smelting).
+SMELTING_KINDS = ("primary", "secondary")
+AC_POWER_ROUTES = frozenset({"al_electrolysis"})
+
+#: Why a line was or was not graded: code → (zh, en).
+ASSESSMENT_NOTES: dict[str, tuple[str, str]] = {
+    "assessed": ("已按现行限额标准评价", "graded against the limit standard in force"),
+    "not_assessed_ac_power": (
+        "未评价：电解铝按铝液交流电耗（kWh/t）考核，核算数据仅有综合能耗（kgce/t）",
+        "not assessed: needs AC power per t (kWh/t); the inventory gives comprehensive "
+        "energy in kgce/t only"),
+    "no_data": ("未评价：该年无产量或能耗数据", "not assessed: no output or energy that year"),
+    "no_level": ("未评价：该工艺无能耗限额标准", "not assessed: no limit standard for this route"),
+    "no_level_in_force": ("未评价：评价日无现行限额标准（旧版标准未收录）",
+                          "not assessed: no limit standard in force on the evaluation date "
+                          "(the earlier edition is not shipped)"),
+}
+
+#: Shown next to a share whose benchmark is the limit standard's grade 1 (§0b.5).
+STANDIN_NOTE = ("能效标杆水平未经核实，暂以限额标准1级值代替（取其与限定值中较严者）",
+                "limit grade 1 stands in for the unverified 标杆 (benchmark) level "
+                "(the stricter of it and the limit in force governs)")
+
+LINE_COLUMNS = [
+    "line_id", "line_code", "line_name_zh", "line_name_en", "enterprise_id", "credit_code",
+    "enterprise_name_zh", "enterprise_name_en", "city", "city_name_zh", "city_name_en", "park",
+    "metal", "route", "route_kind", "capacity_t_per_a", "status", "above_designated_size",
+    "year", "date", "unit_energy", "energy_tce", "output_t", "run_id",
+]
+
+
+def current_runs(ctx: Context) -> list[InventoryRun]:
+    """The current inventory runs of the enterprises in the caller's VIEW scope, oldest
+    first (so that, key by key, a newer run's figure overrides an older one's)."""
+    visible = restrict(select(Enterprise.id), ctx.principal, Action.VIEW)
+    return list(ctx.db.execute(
+        select(InventoryRun).where(InventoryRun.status == "current",
+                                   InventoryRun.enterprise_id.in_(visible))
+        .order_by(InventoryRun.id)).scalars())
+
+
+def _by_line(runs: list[InventoryRun]) -> dict[tuple[int, str], dict[str, Any]]:
+    """(enterprise id, "line/year") → the stored by_line figures; newest run wins."""
+    out: dict[tuple[int, str], dict[str, Any]] = {}
+    for run in runs:
+        for key, vals in json.loads(run.totals).get("by_line", {}).items():
+            out[(run.enterprise_id, key)] = {**vals, "run_id": run.id}
+    return out
+
+
+def _name(table: str, key: str | None, lang: str) -> str:
+    if key is None:
+        return ""
+    row = refdata.load_table(table).by_id.get(key)
+    return str(row[f"name_{lang}"]) if row else key
+
+
+def line_frame(ctx: Context, year: int) -> pd.DataFrame:
+    """Production lines in scope with a current inventory run, and their unit energy in *year*.
+
+    Parameters
+    ----------
+    ctx : Context
+        Who is asking (VIEW scope).
+    year : int
+        Reporting year [a]; the evaluation date is ``{year}-12-31``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`LINE_COLUMNS`: ``unit_energy`` [kgce/t] (NaN where the run has no output or
+        energy for the line that year), ``energy_tce`` [tce/a], ``output_t`` [t/a],
+        ``capacity_t_per_a`` [t/a], ``route_kind`` (sector/process_routes ``kind``).
+    """
+    runs = current_runs(ctx)
+    with_run = {r.enterprise_id for r in runs}
+    figures = _by_line(runs)
+    kinds = {str(r["id"]): str(r["kind"]) for r in refdata.process_routes()}
+    stmt = restrict(select(Enterprise), ctx.principal, Action.VIEW).where(
+        Enterprise.id.in_(sorted(with_run))).order_by(Enterprise.city_code, Enterprise.credit_code)
+    pairs = [(line, ent) for ent in ctx.db.execute(stmt).scalars() for line in ent.lines]
+    recs = []
+    for line, ent in pairs:
+        if ent.id not in with_run:
+            continue
+        f = figures.get((ent.id, f"{line.code}/{year}"), {})
+        unit = f.get("unit_energy_kgce_per_t")
+        recs.append({
+            "line_id": f"{ent.credit_code}/{line.code}", "line_code": line.code,
+            "line_name_zh": line.name_zh, "line_name_en": line.name_en,
+            "enterprise_id": ent.id, "credit_code": ent.credit_code,
+            "enterprise_name_zh": ent.name_zh, "enterprise_name_en": ent.name_en,
+            "city": ent.city_code, "city_name_zh": _name("geo/cities", ent.city_code, "zh"),
+            "city_name_en": _name("geo/cities", ent.city_code, "en"), "park": ent.park_id,
+            "metal": line.metal, "route": line.route, "route_kind": kinds.get(line.route),
+            "capacity_t_per_a": float(line.capacity_t_per_a), "status": line.status,
+            "above_designated_size": bool(ent.above_designated_size),
+            "year": year, "date": f"{year}-12-31",
+            "unit_energy": np.nan if unit is None else float(unit),
+            "energy_tce": float(f.get("energy_tce") or 0.0) if f else np.nan,
+            "output_t": np.nan if f.get("output_t") is None else float(f["output_t"]),
+            "run_id": f.get("run_id"),
+        })
+    return pd.DataFrame(recs, columns=LINE_COLUMNS)
+
+
+def classify(ctx: Context, year: int, *, levels: Levels | None = None) -> pd.DataFrame:
+    """Every line of :func:`line_frame` graded against the limit standard in force.
+
+    Lines with a unit energy are passed to
+    :func:`~carbonpeak.benchmark.classify.classify_unit_energy`, except aluminium
+    electrolysis (limited on AC power [kWh/t], which the inventories do not give).
+
+    Returns
+    -------
+    DataFrame
+        The line columns, the engine's level and classification columns (NaN/None for lines
+        not graded), and ``assessment`` (a key of :data:`ASSESSMENT_NOTES`) with
+        ``assessment_zh``/``assessment_en``.
+    """
+    lines = line_frame(ctx, year)
+    lv = levels if levels is not None else load_levels()
+    ac = lines["route"].isin(AC_POWER_ROUTES).to_numpy()
+    has_e = lines["unit_energy"].notna().to_numpy()
+    graded_mask = has_e & ~ac
+    parts = []
+    if graded_mask.any():
+        graded = classify_unit_energy(lines[graded_mask], lv)
+        graded["assessment"] = np.where(graded["level_status"] == "in_force", "assessed",
+                                        graded["level_status"])
+        parts.append(graded)
+    rest = lines[~graded_mask].copy()
+    rest["assessment"] = np.where(ac[~graded_mask], "not_assessed_ac_power", "no_data")
+    parts.append(rest)
+    out = pd.concat([p for p in parts if not p.empty] or [rest], sort=False).sort_index()
+    for col in ("below_limit",):
+        if col in out:
+            out[col] = out[col].fillna(False).astype(bool)
+        else:
+            out[col] = False
+    for col in ("grade", "band", "standard", "level_id", "benchmark_basis"):
+        if col not in out:
+            out[col] = None
+    for col in ("gap_to_limit", "gap_tce_per_a", "grade1", "grade2", "grade3",
+                "benchmark_value", "baseline_value"):
+        if col not in out:
+            out[col] = np.nan
+    if "at_benchmark" not in out:
+        out["at_benchmark"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    if "benchmark_unverified" not in out:
+        out["benchmark_unverified"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    out["assessment_zh"] = out["assessment"].map(lambda a: ASSESSMENT_NOTES[a][0])
+    out["assessment_en"] = out["assessment"].map(lambda a: ASSESSMENT_NOTES[a][1])
+    return out.reset_index(drop=True)
+
+
+def _share_lines(classified: pd.DataFrame) -> pd.DataFrame:
+    """Cu/Pb/Zn smelting lines operating in the year (those with a unit energy)."""
+    return classified[classified["metal"].isin(SHARE_METALS)
+                      & classified["route_kind"].isin(SMELTING_KINDS)
+                      & classified["unit_energy"].notna()]
+
+
+def capacity_share(ctx: Context, year: int, by: Sequence[str] = ("metal",), *,
+                   classified: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Capacity-weighted share of Cu/Pb/Zn smelting capacity at benchmark in *year*.
+
+    Computed from the stored unit energies on every call (never stored). Only the lines in
+    the caller's scope count: a city user gets its city's share.
+
+    Parameters
+    ----------
+    by : sequence of str
+        Grouping columns of :func:`classify` (e.g. ``("metal",)``, ``("city", "metal")``,
+        ``()`` for one total).
+    classified : DataFrame, optional
+        A :func:`classify` result of the same *year* to reuse.
+
+    Returns
+    -------
+    DataFrame
+        The groups as columns, then the columns of
+        :func:`~carbonpeak.benchmark.classify.capacity_share_at_benchmark` (``share`` 0–1,
+        ``unverified``), ``year``, and ``note_zh``/``note_en`` (:data:`STANDIN_NOTE` where a
+        stand-in benchmark was used, else empty).
+    """
+    c = classified if classified is not None else classify(ctx, year)
+    sel = _share_lines(c)
+    keys = list(by)
+    if sel.empty:
+        cols = [*keys, "capacity_t_per_a", "capacity_at_benchmark_t_per_a", "share", "lines",
+                "lines_unassessed", "unverified", "year", "note_zh", "note_en"]
+        return pd.DataFrame(columns=cols)
+    agg = capacity_share_at_benchmark(sel, by=keys)
+    out = agg.reset_index() if keys else agg.reset_index(drop=True)
+    out["year"] = year
+    out["unverified"] = out["unverified"].astype(bool)
+    out["note_zh"] = np.where(out["unverified"], STANDIN_NOTE[0], "")
+    out["note_en"] = np.where(out["unverified"], STANDIN_NOTE[1], "")
+    return out
+
+
+def below_limit(ctx: Context, year: int, *,
+                classified: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The lines in scope worse than the limit in force in *year* (must exit or retrofit),
+    largest gap [tce/a] first, with ``gap_to_limit`` [kgce/t] and ``gap_tce_per_a``."""
+    c = classified if classified is not None else classify(ctx, year)
+    return lines_below_limit(c[c["assessment"] == "assessed"]).reset_index(drop=True)
