@@ -222,6 +222,10 @@ def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
         ("GET", "/api/v1/inventories/{run_id}"),
         ("GET", "/api/v1/inventories/{run_id}/lines/{line_no}/explain"),
         ("POST", "/api/v1/inventories/{run_id}/recompute"),
+        # tests/api/test_benchmark_api.py
+        ("GET", "/api/v1/benchmark/lines"),
+        ("GET", "/api/v1/benchmark/share"),
+        ("GET", "/api/v1/targets"),
     }
     assert {(m, p) for m, p, _r in api_routes(client)} == covered
 

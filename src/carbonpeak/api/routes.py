@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import numpy as np
+import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic import BaseModel
 
@@ -229,3 +230,40 @@ def inventory_explain(ctx: Ctx, run_id: int, line_no: int) -> dict[str, Any]:
 def inventory_recompute(ctx: Ctx, run_id: int) -> dict[str, int]:
     """Recompute with the newest factor set; the old run stays, marked superseded."""
     return {"run": inventory.recompute(ctx, run_id), "superseded": run_id}
+
+
+# --- benchmarks and targets -----------------------------------------------------------------
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): (None if isinstance(v, float) and not np.isfinite(v) else v)
+             for k, v in r.items()} for r in frame.astype(object).to_dict("records")]
+
+
+@router.get("/benchmark/lines", tags=["benchmarks"])
+def benchmark_lines(ctx: Ctx, year: int = 2024) -> list[dict[str, Any]]:
+    """Every production line in scope graded against the limit standard in force on
+    31 December of *year* (grade, band, gap to the limit)."""
+    from carbonpeak.service import benchmarking  # noqa: PLC0415
+
+    _no_public(ctx, "benchmark.view")
+    return _records(benchmarking.classify(ctx, year))
+
+
+@router.get("/benchmark/share", tags=["benchmarks"])
+def benchmark_share(ctx: Ctx, year: int = 2024, by: str = "metal") -> list[dict[str, Any]]:
+    """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
+    (``by``: comma-separated of metal, city, park)."""
+    from carbonpeak.service import benchmarking  # noqa: PLC0415
+
+    _no_public(ctx, "benchmark.view")
+    keys = tuple(k.strip() for k in by.split(",") if k.strip() in ("metal", "city", "park"))
+    return _records(benchmarking.capacity_share(ctx, year, by=keys or ("metal",)))
+
+
+@router.get("/targets", tags=["targets"])
+def targets(ctx: Ctx, year: int = 2025) -> list[dict[str, Any]]:
+    """Each plan target: value, target, gap, trend and status with the rule that set it."""
+    from carbonpeak.service import targets as targets_service  # noqa: PLC0415
+
+    _no_public(ctx, "targets.view")
+    return targets_service.indicators(ctx, year)
