@@ -164,58 +164,58 @@ RECIPES: dict[str, tuple[Use, ...]] = {
     # Electrolytic zinc: electrowinning power; Waelz kilns fume the leach residue with coke;
     # coal-fired steam for leaching; some waste-heat power from the roaster.
     "zn_hydro": (
-        use(EL, 3.35),
-        pick((RC, 0.55, 0.65), (RSC, 0.55, 0.25), (RA, 0.70, 0.10), prob=0.8),
-        use(COAL, 0.28),
+        use(EL, 3.20),
+        pick((RC, 0.48, 0.65), (RSC, 0.48, 0.25), (RA, 0.60, 0.10)),
+        use(COAL, 0.34),
         use(NG, 0.0025, 0.7),
         use(EX, 0.15, 0.8, min_capacity=150_000),
         use("diesel", 0.0012),
     ),
     "zn_isp": (
-        use(RC, 0.90), use(COAL, 0.22), use(EL, 1.05), use("limestone", 0.12, trend=False),
+        use(RC, 1.80), use(COAL, 0.30), use(EL, 1.05), use("limestone", 0.12, trend=False),
         use(NG, 0.002, 0.5), use("diesel", 0.0015),
     ),
     "zn_secondary": (
-        use(EL, 3.6), use(COAL, 0.35), pick((RA, 0.25, 0.6), (RC, 0.2, 0.4), prob=0.6),
+        use(EL, 3.6), use(COAL, 0.55), pick((RA, 0.45, 0.6), (RC, 0.40, 0.4)),
         use(NG, 0.003, 0.5),
     ),
     # Lead: bottom-blown oxidation + reduction furnace, slag fuming with pulverised coal.
     "pb_bottom_blown": (
-        pick((RC, 0.15, 0.6), (RSC, 0.15, 0.4)),
-        use(COAL, 0.40), use(NG, 0.010), use(EL, 0.50),
+        pick((RC, 0.085, 0.6), (RSC, 0.085, 0.4)),
+        use(COAL, 0.20), use(NG, 0.0058), use(EL, 0.36),
         use("limestone", 0.10, 0.6, trend=False),
-        use(EX, 0.12, 0.5, min_capacity=80_000),
+        use(EX, 0.08, 0.5, min_capacity=80_000),
         use("diesel", 0.0015),
     ),
     "pb_sinter_blast": (
-        use(RC, 0.36), use(COAL, 0.30), use(EL, 0.42), use("limestone", 0.20, trend=False),
+        use(RC, 0.30), use(COAL, 0.22), use(EL, 0.42), use("limestone", 0.20, trend=False),
         use(NG, 0.003, 0.3), use("diesel", 0.002),
     ),
     "pb_secondary": (
-        use(NG, 0.0110), use(EL, 0.20), pick((RC, 0.08, 0.6), (RA, 0.10, 0.4), prob=0.8),
-        use(COAL, 0.08, 0.4), use("soda_ash", 0.07, 0.5, trend=False), use("diesel", 0.001),
+        use(NG, 0.0065), use(EL, 0.15), pick((RC, 0.055, 0.6), (RA, 0.065, 0.4), prob=0.8),
+        use(COAL, 0.05, 0.4), use("soda_ash", 0.07, 0.5, trend=False), use("diesel", 0.001),
     ),
     # Copper
     "cu_bottom_blown": (
-        use(EL, 1.20), use(NG, 0.0080), use(COAL, 0.25), use("fuel_oil", 0.010, 0.5),
+        use(EL, 0.90), use(NG, 0.0050), use(COAL, 0.10), use("fuel_oil", 0.010, 0.5),
         use("limestone", 0.04, 0.5, trend=False), use(EX, 0.25, 0.7), use("diesel", 0.002),
     ),
     "cu_flash": (
-        use(EL, 1.15), use(NG, 0.0060), use("fuel_oil", 0.015), use(COAL, 0.08, 0.5),
+        use(EL, 0.95), use(NG, 0.0040), use("fuel_oil", 0.012), use(COAL, 0.06, 0.5),
         use(EX, 0.30, 0.8),
     ),
     "cu_secondary": (
-        use(NG, 0.0200), use(EL, 0.40), pick((RC, 0.08, 0.5), (COAL, 0.15, 0.5), prob=0.6),
+        use(NG, 0.0170), use(EL, 0.36), pick((RC, 0.07, 0.5), (COAL, 0.135, 0.5), prob=0.6),
         use("diesel", 0.0015),
     ),
     "cu_processing": (use(EL, 0.50), use(NG, 0.0080), use("diesel", 0.0008, 0.5)),
     # Antimony
     "sb_blast_volatilization": (
-        use(RC, 1.40), use(COAL, 0.60), use(EL, 0.80), use("limestone", 0.30, 0.7, trend=False),
+        use(RC, 0.90), use(COAL, 0.40), use(EL, 0.70), use("limestone", 0.30, 0.7, trend=False),
         use("soda_ash", 0.05, 0.6, trend=False), use("diesel", 0.003),
     ),
     "sb_bath": (
-        pick((RC, 0.70, 0.6), (RA, 0.85, 0.4)), use(COAL, 0.35), use(EL, 0.65),
+        pick((RC, 0.82, 0.6), (RA, 1.00, 0.4)), use(COAL, 0.40), use(EL, 0.65),
         use(NG, 0.0070, 0.5), use("limestone", 0.22, 0.6, trend=False),
     ),
     "sb_oxide": (use(EL, 0.35), pick((NG, 0.015, 0.6), (COAL, 0.22, 0.4))),
@@ -243,7 +243,7 @@ RECIPES: dict[str, tuple[Use, ...]] = {
     "pm_secondary": (use(EL, 22.0), use(NG, 0.075), use(RC, 2.0, 0.5)),
     "in_smelting": (use(EL, 45.0), use(NG, 0.15), use(COAL, 3.0, 0.5)),
     "sn_smelting": (
-        use(RA, 0.28), use(COAL, 0.60), use(EL, 2.0), use("limestone", 0.30, 0.7, trend=False),
+        use(RA, 0.90), use(COAL, 1.10), use(EL, 2.0), use("limestone", 0.30, 0.7, trend=False),
         use(NG, 0.0075, 0.5),
     ),
 }
@@ -251,12 +251,12 @@ RECIPES: dict[str, tuple[Use, ...]] = {
 
 # Utilisation ranges by route (default 0.68-0.90). Electrolytic aluminium runs part-loaded
 # (power cost); the demo zinc capacity is large, so electrolytic zinc runs part-loaded too.
-UTIL = {"al_electrolysis": (0.62, 0.75), "zn_hydro": (0.60, 0.78)}
+UTIL = {"al_electrolysis": (0.55, 0.68), "zn_hydro": (0.60, 0.78)}
 OBSOLETE = frozenset({"pb_sinter_blast", "zn_isp"})
 # Market/supply factor on utilisation by metal and year 2020..2025 (e.g. the 2024-25 zinc
 # concentrate shortage); metals not listed run at 1.0.
 MARKET = {
-    "Zn": (1.0, 1.0, 0.97, 0.98, 0.88, 0.86),
+    "Zn": (1.0, 1.0, 0.97, 0.98, 0.88, 0.83),
     "Pb": (1.0, 1.0, 0.98, 1.0, 0.97, 0.96),
     "Sb": (1.0, 1.0, 1.0, 0.98, 0.92, 0.88),
 }
@@ -281,6 +281,8 @@ PRICE: dict[str, tuple[float, ...]] = {
     "In": (1_100_000, 1_300_000, 1_500_000, 1_350_000, 2_300_000, 2_600_000),
     "Sn": (140_000, 230_000, 220_000, 205_000, 250_000, 265_000),
 }
+# Share of price swings passed into value added (elasticity on the nominal/2020-price ratio).
+VA_PRICE_ELASTICITY = 0.15
 PRICE_MULT = {
     "cu_processing": 1.12, "al_processing": 1.30, "al_secondary": 0.95, "sb_oxide": 0.90,
     "w_carbide": 3.0, "re_metal": 1.8, "zn_secondary": 0.97,
@@ -396,7 +398,7 @@ def plan_line(ln: Line, rng: random.Random) -> LinePlan | None:
     else:
         trend = rng.uniform(-0.005, 0.02)
     noise = {y: rng.gauss(0, 0.02) for y in ANNUAL_YEARS}
-    ent_factor = rng.uniform(0.92, 1.08)  # enterprise (line) efficiency level
+    ent_factor = rng.uniform(0.88, 1.12)  # enterprise (line) efficiency level
     specs: dict[str, tuple[float, bool]] = {}
     for u in RECIPES[ln.route]:
         draw = rng.random()
@@ -486,8 +488,10 @@ class Builder:
         green_share = rng.uniform(0.08, 0.25)
         certs = rng.random() < 0.08
         cert_share = rng.uniform(0.01, 0.02)
+        va_gain = rng.uniform(-0.005, 0.01)  # real value-added gain per year (upgrading)
         for store in (self.annual, self.monthly):
             by_period: dict[str, float] = defaultdict(float)
+            real_by_period: dict[str, float] = defaultdict(float)  # at 2020 prices
             el_by_period: dict[str, float] = defaultdict(float)
             for (e, line, item), vals in store.items():
                 if e != ent.code or not line:
@@ -498,6 +502,9 @@ class Builder:
                         year = int(period[:4])
                         price = PRICE[p.line.metal][year - 2020] * PRICE_MULT.get(p.line.route, 1.0)
                         by_period[period] += q * price / 1e4  # 万元
+                        real_by_period[period] += (
+                            q * PRICE[p.line.metal][0] * PRICE_MULT.get(p.line.route, 1.0) / 1e4
+                        )
                 elif item == EL:
                     for period, q in vals.items():
                         el_by_period[period] += q
@@ -505,7 +512,13 @@ class Builder:
                 value = raw * (1 + rng.gauss(0, 0.03))
                 store[(ent.code, "", "output_value")][period] = value
                 share = va_share * (1 + rng.gauss(0, 0.05))
-                store[(ent.code, "", "value_added")][period] = value * share
+                # Value added moves with volume (at 2020 prices), a modest real gain and only
+                # a damped share of the price swings (margins are squeezed when prices jump).
+                year = int(period[:4])
+                price_idx = raw / real_by_period[period] if real_by_period[period] else 1.0
+                growth = (1 + va_gain) ** (year - 2020)
+                va = real_by_period[period] * growth * price_idx**VA_PRICE_ELASTICITY
+                store[(ent.code, "", "value_added")][period] = va * share * (1 + rng.gauss(0, 0.03))
             for period, el in sorted(el_by_period.items()):
                 year = int(period[:4])
                 if green and year >= 2023:
@@ -749,15 +762,23 @@ def readme_section(rows: list[dict[str, str]], summary: list[str]) -> str:
 **同样是虚构的合成数据。** `activity.csv` 由 `scripts/make_demo_activity.py`（固定随机种子
 {SEED}，读取本目录的 `enterprises.csv` 与 `lines.csv`）生成：各生产线的产量、能源与物料
 消耗、企业的工业增加值与总产值。单位产品能耗按工艺路线取“量级合理”的整数常数，加上
-企业间 ±10 % 差异和每年 1–2 % 的能效进步；**不是实测值，也不是能效标杆或限额。**
+企业间约 ±15 % 差异和每年 1–2 % 的能效进步；**不是实测值，也不是能效标杆或限额。**
+按 GB 25323-2023 计算的单位产品综合能耗大致分布在各级之间（约三到四成铜铅锌产能达到
+1级，少数老旧工艺如烧结-鼓风炉炼铅、ISP 炼锌低于限额）；工业增加值按 2020 年不变价
+随产量增长，只计入部分价格波动。
 参数经过调整，使示例行业 2020 年 CO2 的结构大致接近湖南省有色金属行业碳达峰实施方案
 官方解读中的比例（铅锌冶炼约七成，化石燃料燃烧约 59 %，电力约 41 %）。
 
 **Synthetic as well.** `activity.csv` is written by `scripts/make_demo_activity.py` (fixed
 seed {SEED}; it reads `enterprises.csv` and `lines.csv`): per production line the output and
 the energy and material inputs, per enterprise the value added and output value. Specific
-consumptions are round, plausible per-route constants with ±10 % enterprise spread and a
-1–2 %/year efficiency trend; **they are not measurements, benchmarks or limit values.**
+consumptions are round, plausible per-route constants with about ±15 % enterprise spread
+and a 1–2 %/year efficiency trend; **they are not measurements, benchmarks or limit values.**
+They put the GB 25323-2023 unit-product comprehensive energy of most Cu/Pb/Zn/Sb lines
+between grade 1 and the limit (roughly a third of Cu/Pb/Zn capacity at grade 1), with a few
+old routes (sinter/blast-furnace lead, ISP zinc) and small lines worse than the limit. Value
+added follows output volume at 2020 prices with a small real gain and only a damped share
+(elasticity 0.15) of the price swings.
 They were tuned so that the demo sector's 2020 CO2 roughly has the structure quoted in the
 official interpretation of Hunan's nonferrous carbon-peak plan (Pb-Zn smelting 71.7 %,
 fossil fuels 58.6 %, electricity 41.4 %; see the figures at the end of this section).
