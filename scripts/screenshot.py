@@ -11,17 +11,13 @@ in as the demo ``province`` user through the login form in headless Chromium, an
 from __future__ import annotations
 
 import argparse
-import socket
 import tempfile
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import ViewportSize, sync_playwright
 
-from carbonpeak.api.app import create_app
+from carbonpeak.api.background import serve_in_background
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.settings import Settings
 
@@ -33,74 +29,50 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 860}
 INVENTORY_ENTERPRISE = "91431300UMXUCU14MQ"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(database_url: str) -> tuple[uvicorn.Server, threading.Thread, str]:
-    port = _free_port()
-    app = create_app(replace(Settings(), database_url=database_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
-
-
 def shoot(out: Path, lang: str = "zh") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'screenshot.db'}"
         prepare_store(url)
-        server, thread, base = _serve(url)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
-                if lang == "en":
-                    page.goto(f"{base}/lang/en?next=/")
-                page.goto(f"{base}/login")
-                page.fill("#username", "province")
-                page.fill("#password", "demo-province")
-                page.click("form.stack button[type=submit]")
-                page.wait_for_url(f"{base}/")
-                page.wait_for_selector("#chart-city canvas")
-                page.wait_for_selector("#chart-metal canvas")
-                page.wait_for_timeout(800)  # let the chart animation finish
-                suffix = "" if lang == "zh" else "-en"
-                home = out / f"home{suffix}.png"
-                page.screenshot(path=str(home))
-                saved.append(home)
-                page.goto(f"{base}/enterprises")
-                page.wait_for_selector("#enterprise-table")
-                register = out / f"enterprises{suffix}.png"
-                page.screenshot(path=str(register))
-                saved.append(register)
-                page.fill("#f-q", INVENTORY_ENTERPRISE)
-                page.click("form.filters button[type=submit]")
-                page.locator("#enterprise-table tbody a").first.click()
-                page.wait_for_selector("#chart-inventory canvas")
-                page.wait_for_timeout(800)
-                # from the top of the page to the end of the inventory section
-                box = page.locator("#inventory").bounding_box()
-                if box is None:
-                    raise RuntimeError("the inventory section is not on the page")
-                inv = out / f"inventory{suffix}.png"
-                page.screenshot(path=str(inv), full_page=True, clip={
-                    "x": 0, "y": 0, "width": VIEWPORT["width"],
-                    "height": box["y"] + box["height"] + 14})
-                saved.append(inv)
-                browser.close()
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        settings = replace(Settings(), database_url=url)
+        with serve_in_background(settings) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
+            if lang == "en":
+                page.goto(f"{base}/lang/en?next=/")
+            page.goto(f"{base}/login")
+            page.fill("#username", "province")
+            page.fill("#password", "demo-province")
+            page.click("form.stack button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.wait_for_selector("#chart-city canvas")
+            page.wait_for_selector("#chart-metal canvas")
+            page.wait_for_timeout(800)  # let the chart animation finish
+            suffix = "" if lang == "zh" else "-en"
+            home = out / f"home{suffix}.png"
+            page.screenshot(path=str(home))
+            saved.append(home)
+            page.goto(f"{base}/enterprises")
+            page.wait_for_selector("#enterprise-table")
+            register = out / f"enterprises{suffix}.png"
+            page.screenshot(path=str(register))
+            saved.append(register)
+            page.fill("#f-q", INVENTORY_ENTERPRISE)
+            page.click("form.filters button[type=submit]")
+            page.locator("#enterprise-table tbody a").first.click()
+            page.wait_for_selector("#chart-inventory canvas")
+            page.wait_for_timeout(800)
+            # from the top of the page to the end of the inventory section
+            box = page.locator("#inventory").bounding_box()
+            if box is None:
+                raise RuntimeError("the inventory section is not on the page")
+            inv = out / f"inventory{suffix}.png"
+            page.screenshot(path=str(inv), full_page=True, clip={
+                "x": 0, "y": 0, "width": VIEWPORT["width"],
+                "height": box["y"] + box["height"] + 14})
+            saved.append(inv)
+            browser.close()
     return saved
 
 

@@ -11,9 +11,6 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from fastapi.testclient import TestClient
 
 from carbonpeak.api.app import create_app
+from carbonpeak.api.background import serve_in_background
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.settings import Settings, get_settings
 from carbonpeak.store.db import dispose, dispose_all, engine_for, normalise_url
@@ -161,26 +158,8 @@ def api_token(client: TestClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(stores: StoreFactory) -> Iterator[str]:
     """The platform served by uvicorn on a free localhost port over a demo store."""
-    settings = replace(Settings(), database_url=stores.demo())
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_background(replace(Settings(), database_url=stores.demo())) as base:
+        yield base

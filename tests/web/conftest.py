@@ -13,7 +13,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from tests.conftest import DEMO_PASSWORDS
 
@@ -73,3 +80,18 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def page_problems(page: Page) -> list[str]:
+    """Console errors and uncaught exceptions of *page* (a CSP violation is one), collected
+    while the test runs; a test asserts the list is empty."""
+    problems: list[str] = []
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            problems.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return problems

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import Page
 
 from tests.web.test_pages_browser import _chart_series, _login
 
@@ -15,15 +15,8 @@ pytestmark = pytest.mark.page
 LOUDI_SB = "91431300UMXUCU14MQ"
 
 
-def test_province_follows_an_inventory_to_an_explanation(page: Page, live_server: str) -> None:
-    problems: list[str] = []
-
-    def on_console(msg: ConsoleMessage) -> None:
-        if msg.type == "error":
-            problems.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+def test_province_follows_an_inventory_to_an_explanation(page: Page, live_server: str,
+                                                         page_problems: list[str]) -> None:
     _login(page, live_server, "province")
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/enterprises?q={LOUDI_SB}")
@@ -58,4 +51,4 @@ def test_province_follows_an_inventory_to_an_explanation(page: Page, live_server
     # and back along the breadcrumb
     page.click("#crumb-run")
     page.wait_for_selector("#inv-lines")
-    assert problems == []
+    assert page_problems == []

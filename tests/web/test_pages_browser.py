@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import BrowserContext, Page
 
 from tests.conftest import DEMO_PASSWORDS
 
@@ -31,15 +31,8 @@ def test_login_through_the_form_shows_the_user(page: Page, live_server: str) -> 
     assert page.locator("#demo-banner").is_visible()
 
 
-def test_home_charts_render_without_csp_or_script_errors(page: Page, live_server: str) -> None:
-    problems: list[str] = []
-
-    def on_console(msg: ConsoleMessage) -> None:
-        if msg.type == "error":
-            problems.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+def test_home_charts_render_without_csp_or_script_errors(page: Page, live_server: str,
+                                                         page_problems: list[str]) -> None:
     page.goto(f"{live_server}/")
     page.wait_for_selector("#chart-city canvas")
     page.wait_for_selector("#chart-metal canvas")
@@ -49,7 +42,7 @@ def test_home_charts_render_without_csp_or_script_errors(page: Page, live_server
         "() => echarts.getInstanceByDom(document.getElementById('chart-city'))"
         ".getOption().xAxis[0].data")
     assert "衡阳" in categories
-    assert problems == []
+    assert page_problems == []
 
 
 def test_language_switch_changes_the_nav_and_back(page: Page, live_server: str) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "load_sources",
     "load_table",
     "metals",
+    "name",
     "parks",
     "process_routes",
     "resolve",
@@ -55,6 +56,15 @@ def _aliases(table: str) -> Mapping[str, str]:
             if val:
                 out[str(val).strip().lower()] = row["id"]
     return out
+
+
+def name(table: str, key: str | None, lang: str) -> str | None:
+    """The ``name_zh``/``name_en`` of row *key* of *table*; the key itself if unknown; None
+    for no key."""
+    if key is None:
+        return None
+    row = load_table(table).by_id.get(key)
+    return str(row[f"name_{lang}"]) if row else key
 
 
 def resolve(table: str, text: Any) -> str | None:

@@ -104,13 +104,6 @@ def _by_line(runs: list[InventoryRun]) -> dict[tuple[int, str], dict[str, Any]]:
     return out
 
 
-def _name(table: str, key: str | None, lang: str) -> str:
-    if key is None:
-        return ""
-    row = refdata.load_table(table).by_id.get(key)
-    return str(row[f"name_{lang}"]) if row else key
-
-
 def line_frame(ctx: Context, year: int) -> pd.DataFrame:
     """Production lines in scope with a current inventory run, and their unit energy in *year*.
 
@@ -146,8 +139,8 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
             "line_name_zh": line.name_zh, "line_name_en": line.name_en,
             "enterprise_id": ent.id, "credit_code": ent.credit_code,
             "enterprise_name_zh": ent.name_zh, "enterprise_name_en": ent.name_en,
-            "city": ent.city_code, "city_name_zh": _name("geo/cities", ent.city_code, "zh"),
-            "city_name_en": _name("geo/cities", ent.city_code, "en"), "park": ent.park_id,
+            "city": ent.city_code, "city_name_zh": refdata.name("geo/cities", ent.city_code, "zh") or "",
+            "city_name_en": refdata.name("geo/cities", ent.city_code, "en") or "", "park": ent.park_id,
             "metal": line.metal, "route": line.route, "route_kind": kinds.get(line.route),
             "capacity_t_per_a": float(line.capacity_t_per_a), "status": line.status,
             "above_designated_size": bool(ent.above_designated_size),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from carbonpeak.service.context import SYSTEM, Context
 from carbonpeak.service.demo import load_demo
-from carbonpeak.store.db import is_empty, migrate, session_scope, sessionmaker_for
+from carbonpeak.store.db import is_empty, migrate, sessionmaker_for
 
 __all__ = ["prepare_store"]
 
@@ -20,5 +20,3 @@ def prepare_store(url: str, *, demo: bool = True) -> int:
     with sessionmaker_for(url)() as db:
         return load_demo(Context(db=db, principal=SYSTEM, request_id="bootstrap"))
 
-
-__all__ += ["session_scope"]

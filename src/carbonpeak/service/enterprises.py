@@ -36,32 +36,25 @@ __all__ = [
 ]
 
 
-def _name(table: str, key: str | None, lang: str) -> str | None:
-    if key is None:
-        return None
-    row = refdata.load_table(table).by_id.get(key)
-    return str(row[f"name_{lang}"]) if row else key
-
-
 def _line_public(line: ProductionLine) -> LinePublic:
     return LinePublic(
         id=line.id, code=line.code, name_zh=line.name_zh, name_en=line.name_en,
         metal=line.metal, route=line.route, capacity_t_per_a=line.capacity_t_per_a,
         status=LineStatus(line.status), commissioned_year=line.commissioned_year,
-        metal_name_zh=_name("sector/metals", line.metal, "zh") or "",
-        metal_name_en=_name("sector/metals", line.metal, "en") or "",
-        route_name_zh=_name("sector/process_routes", line.route, "zh") or "",
-        route_name_en=_name("sector/process_routes", line.route, "en") or "",
+        metal_name_zh=refdata.name("sector/metals", line.metal, "zh") or "",
+        metal_name_en=refdata.name("sector/metals", line.metal, "en") or "",
+        route_name_zh=refdata.name("sector/process_routes", line.route, "zh") or "",
+        route_name_en=refdata.name("sector/process_routes", line.route, "en") or "",
     )
 
 
 def to_public(e: Enterprise, *, with_lines: bool = True) -> EnterprisePublic:
     return EnterprisePublic(
         id=e.id, credit_code=e.credit_code, name_zh=e.name_zh, name_en=e.name_en,
-        city_code=e.city_code, city_name_zh=_name("geo/cities", e.city_code, "zh") or "",
-        city_name_en=_name("geo/cities", e.city_code, "en") or "",
-        park_id=e.park_id, park_name_zh=_name("geo/parks", e.park_id, "zh"),
-        park_name_en=_name("geo/parks", e.park_id, "en"),
+        city_code=e.city_code, city_name_zh=refdata.name("geo/cities", e.city_code, "zh") or "",
+        city_name_en=refdata.name("geo/cities", e.city_code, "en") or "",
+        park_id=e.park_id, park_name_zh=refdata.name("geo/parks", e.park_id, "zh"),
+        park_name_en=refdata.name("geo/parks", e.park_id, "en"),
         metals=tuple(e.metal_codes), above_designated_size=e.above_designated_size,
         is_demo=e.is_demo,
         capacity_t_per_a=sum(ln.capacity_t_per_a for ln in e.lines

@@ -32,7 +32,7 @@ from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
-from carbonpeak.store.models import Enterprise, EnterpriseMetal, InventoryLine, InventoryRun
+from carbonpeak.store.models import Enterprise, InventoryLine, InventoryRun, ProductionLine
 from carbonpeak.store.scope import enterprise_scope, restrict
 
 __all__ = [
@@ -62,28 +62,16 @@ class ComputeResult:
     methods: Mapping[str, FactorTables]  # enterprise credit code -> the factor tables used
 
 
-def _base_factors(choices: AccountingChoices) -> FactorTables:
-    return load_factors(choices)
-
-
 def _method_of(ctx: Context, codes: list[str], default: str) -> dict[str, str]:
-    """Aluminium smelters (an Al electrolysis line, or Al among their metals) use the
-    aluminium method unless one was chosen; everyone else the 其他有色 guideline."""
-    out = dict.fromkeys(codes, default)
+    """Enterprises with an electrolytic-aluminium line use the aluminium method unless one
+    was chosen; everyone else the 其他有色 guideline."""
     if default != "auto":
-        return out
-    out = dict.fromkeys(codes, "other_nonferrous_2015")
-    rows = ctx.db.execute(select(Enterprise.credit_code, EnterpriseMetal.metal)
-                          .join(EnterpriseMetal).where(Enterprise.credit_code.in_(codes))).all()
-    for code, metal in rows:
-        if metal == "Al" and _has_electrolysis(ctx, code):
-            out[code] = "aluminium_2013"
-    return out
-
-
-def _has_electrolysis(ctx: Context, code: str) -> bool:
-    ent = ctx.db.execute(select(Enterprise).where(Enterprise.credit_code == code)).scalar_one()
-    return any(ln.route == "al_electrolysis" for ln in ent.lines)
+        return dict.fromkeys(codes, default)
+    smelters = set(ctx.db.execute(
+        select(Enterprise.credit_code).join(ProductionLine)
+        .where(Enterprise.credit_code.in_(codes), ProductionLine.route == "al_electrolysis")
+    ).scalars())
+    return {c: "aluminium_2013" if c in smelters else "other_nonferrous_2015" for c in codes}
 
 
 def compute_table(ctx: Context, table: Table | pd.DataFrame,
@@ -93,7 +81,7 @@ def compute_table(ctx: Context, table: Table | pd.DataFrame,
     :func:`~carbonpeak.io.activity.read_activity_frame`) and compute every line; nothing is
     stored."""
     choices = choices or AccountingChoices()
-    base = _base_factors(choices)
+    base = load_factors(choices)
     if isinstance(table, Table):
         frame = parse_activity(table, base.items, base.aliases)
     else:
