@@ -152,8 +152,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def api_token(client: TestClient, username: str) -> dict[str, str]:
     """Authorization header for a demo user."""
-    r = client.post("/api/v1/auth/token",
-                    data={"username": username, "password": DEMO_PASSWORDS[username]})
+    r = client.post("/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORDS[username]})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 

@@ -17,8 +17,16 @@ import pytest
 import carbonpeak
 
 SRC = Path(carbonpeak.__file__).parent
-ENGINES = ["accounting", "benchmark", "targets", "scenarios", "planning", "footprint",
-           "monitoring", "reporting"]
+ENGINES = [
+    "accounting",
+    "benchmark",
+    "targets",
+    "scenarios",
+    "planning",
+    "footprint",
+    "monitoring",
+    "reporting",
+]
 FACES_AND_SERVICE = {"service", "api", "web", "cli"}
 BANNED: dict[str, set[str]] = {
     **{e: {"store", "io", *FACES_AND_SERVICE} for e in ENGINES},
@@ -57,8 +65,9 @@ def _files(part: str) -> list[Path]:
 def test_imports_point_down(part: str) -> None:
     files = _files(part)
     assert files, f"{part} has no Python files"
-    offenders = {f"{f.relative_to(SRC)} imports carbonpeak.{m}"
-                 for f in files for m in _imports(f) & BANNED[part]}
+    offenders = {
+        f"{f.relative_to(SRC)} imports carbonpeak.{m}" for f in files for m in _imports(f) & BANNED[part]
+    }
     assert not offenders, sorted(offenders)
 
 

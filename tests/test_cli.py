@@ -14,8 +14,22 @@ runner = CliRunner()
 
 
 def test_user_add_hashes_the_password_with_argon2(store: str) -> None:
-    r = runner.invoke(app, ["user", "add", "xiangtan-bureau", "--role", "city", "--city", "湘潭",
-                            "--password", "a-long-password", "--display-name", "湘潭市工信局"])
+    r = runner.invoke(
+        app,
+        [
+            "user",
+            "add",
+            "xiangtan-bureau",
+            "--role",
+            "city",
+            "--city",
+            "湘潭",
+            "--password",
+            "a-long-password",
+            "--display-name",
+            "湘潭市工信局",
+        ],
+    )
     assert r.exit_code == 0, r.output
     with engine_for(store).connect() as conn:
         u = conn.execute(sa.select(User).where(User.username == "xiangtan-bureau")).one()
@@ -26,8 +40,7 @@ def test_user_add_hashes_the_password_with_argon2(store: str) -> None:
 
 
 def test_user_add_reports_bad_input_in_zh_and_en(store: str) -> None:
-    r = runner.invoke(app, ["user", "add", "x", "--role", "city", "--city", "火星",
-                            "--password", "short"])
+    r = runner.invoke(app, ["user", "add", "x", "--role", "city", "--city", "火星", "--password", "short"])
     assert r.exit_code == 2
     out = r.output
     assert "未知的市州" in out and "Unknown city/prefecture" in out

@@ -50,6 +50,14 @@ def test_targets_table(store: str) -> None:
     assert r.exit_code == 0, r.output
     out = r.output
     assert "targets (2025)" in out
-    for text in ("再生金属供应占比", "单位增加值能耗", "能效标杆水平以上产能比例", "碳达峰",
-                 "no_data", "绿色工厂名录", "registry", "target met"):
+    for text in (
+        "再生金属供应占比",
+        "单位增加值能耗",
+        "能效标杆水平以上产能比例",
+        "碳达峰",
+        "no_data",
+        "绿色工厂名录",
+        "registry",
+        "target met",
+    ):
         assert text in out, text

@@ -15,6 +15,7 @@ def test_every_message_has_both_languages_with_the_same_fields() -> None:
     for code, (zh, en) in MESSAGES.items():
         assert zh and en and zh != en, code
         assert re.search(r"[\u4e00-\u9fff]", zh), f"{code}: the zh message has no Chinese"
+
         def fields(t: str) -> set[str]:
             return {re.sub(r"_(zh|en)$", "", f) for f in re.findall(r"{(\w+)}", t)}
 
@@ -31,9 +32,11 @@ def test_errors_inherit_the_builtin_a_caller_expects() -> None:
     assert issubclass(errors.NotFound, LookupError)
     assert issubclass(errors.RefdataError, LookupError)
     assert issubclass(errors.PermissionDenied, PermissionError)
-    assert all(issubclass(getattr(errors, n), errors.CarbonpeakError)
-               for n in errors.__all__ if n[0].isupper() and n not in ("MESSAGES", "OBJECT_NAMES",
-                                                                        "Problem"))
+    assert all(
+        issubclass(getattr(errors, n), errors.CarbonpeakError)
+        for n in errors.__all__
+        if n[0].isupper() and n not in ("MESSAGES", "OBJECT_NAMES", "Problem")
+    )
 
 
 def test_object_names_are_translated() -> None:
@@ -43,8 +46,10 @@ def test_object_names_are_translated() -> None:
 
 
 def test_an_input_error_lists_every_problem_with_its_location() -> None:
-    probs = [Problem("unknown_unit", column="unit", value="x", row=3, file="a.csv"),
-             Problem("negative", column="capacity", value=-1, row=4, file="a.csv")]
+    probs = [
+        Problem("unknown_unit", column="unit", value="x", row=3, file="a.csv"),
+        Problem("negative", column="capacity", value=-1, row=4, file="a.csv"),
+    ]
     e = InputError(probs)
     assert e.fields["count"] == 2
     body = e.as_dict()

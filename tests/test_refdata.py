@@ -27,8 +27,7 @@ kind = "policy"
 
 
 def _schema(**extra: dict[str, Any]) -> dict[str, Any]:
-    cols: dict[str, Any] = {c: {"type": "date" if c.startswith("valid") else "str"}
-                            for c in PROVENANCE}
+    cols: dict[str, Any] = {c: {"type": "date" if c.startswith("valid") else "str"} for c in PROVENANCE}
     cols["confidence"] = {"type": "enum", "values": ["V", "S+", "S", "R"]}
     cols.update(extra)
     return {"title_zh": "测试", "title_en": "test", "columns": cols}
@@ -46,8 +45,7 @@ def test_every_shipped_table_loads_and_the_factor_set_resolves() -> None:
     names = validate_all()
     assert {"geo/cities", "geo/parks", "sector/metals", "sector/process_routes"} <= set(names)
     foundation = refdata.factor_set("2026.1")
-    assert set(foundation.digests) == {"geo/cities", "geo/parks", "sector/metals",
-                                       "sector/process_routes"}
+    assert set(foundation.digests) == {"geo/cities", "geo/parks", "sector/metals", "sector/process_routes"}
     latest = refdata.factor_set()
     assert latest.version == "2026.3"
     assert set(foundation.digests) < set(latest.digests)
@@ -70,13 +68,12 @@ def test_parks_the_plan_names_lie_in_their_cities() -> None:
     parks = refdata.parks()
     city_ids = set(refdata.cities().by_id)
     assert all(p["city_id"] in city_ids for p in parks)
-    assert parks.get("shuikoushan")["city_id"] == "430400"       # 衡阳 水口山
-    assert parks.get("yongzhou_re")["city_id"] == "431100"       # 永州 稀土产业园
-    assert parks.get("yongxing_circular")["city_id"] == "431000" # 郴州 永兴
+    assert parks.get("shuikoushan")["city_id"] == "430400"  # 衡阳 水口山
+    assert parks.get("yongzhou_re")["city_id"] == "431100"  # 永州 稀土产业园
+    assert parks.get("yongxing_circular")["city_id"] == "431000"  # 郴州 永兴
     # the five national bulk-solid-waste bases of 专栏4
     bases = {p["id"] for p in parks if "solid_waste_base" in p["designations"]}
-    assert bases == {"loudi_city", "anhua_county", "shuikoushan", "miluo_hitech",
-                     "yongxing_etdz"}
+    assert bases == {"loudi_city", "anhua_county", "shuikoushan", "miluo_hitech", "yongxing_etdz"}
 
 
 def test_every_route_belongs_to_a_known_metal() -> None:
@@ -84,11 +81,21 @@ def test_every_route_belongs_to_a_known_metal() -> None:
     assert all(r["metal"] in metals for r in refdata.process_routes())
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("娄底市", "431300"), ("娄底", "431300"), ("431300", "431300"), ("Loudi", "431300"),
-    ("loudi", "431300"), ("湘西州", "433100"), ("湘西", "433100"), ("", None),
-    (None, None), ("北京市", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("娄底市", "431300"),
+        ("娄底", "431300"),
+        ("431300", "431300"),
+        ("Loudi", "431300"),
+        ("loudi", "431300"),
+        ("湘西州", "433100"),
+        ("湘西", "433100"),
+        ("", None),
+        (None, None),
+        ("北京市", None),
+    ],
+)
 def test_resolve_city_spellings(text: str | None, expected: str | None) -> None:
     assert refdata.resolve("geo/cities", text) == expected
 
@@ -164,4 +171,4 @@ def test_schemas_describe_every_column() -> None:
 
     for name in table_names():
         schema = json.loads((shipped_path() / f"{name}.schema.json").read_text("utf-8"))
-        assert list(schema["columns"])[:len(PROVENANCE)] == list(PROVENANCE), name
+        assert list(schema["columns"])[: len(PROVENANCE)] == list(PROVENANCE), name

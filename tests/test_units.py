@@ -13,15 +13,43 @@ from carbonpeak.errors import UnitError
 
 # Spellings seen in Chinese reporting forms → the registry symbol they must parse to.
 SPELLINGS = {
-    "万千瓦时": "万kWh", "万kWh": "万kWh", "万 kWh": "万kWh", "度": "kWh", "千瓦时": "kWh",
-    "兆瓦时": "MWh", "亿千瓦时": "亿kWh",
-    "万立方米": "万m3", "万Nm³": "万Nm3", "万Nm3": "万Nm3", "Nm³": "Nm3", "标准立方米": "Nm3",
-    "吨标准煤": "tce", "吨标煤": "tce", "tce": "tce", "万吨标准煤": "万tce", "万tce": "万tce",
-    "千克标准煤": "kgce", "kgce": "kgce",
-    "吨": "t", "万吨": "万t", "万t": "万t", "ｔ": "t", "kg": "kg",
-    "GJ": "GJ", "吉焦": "GJ", "TJ": "TJ", "MJ": "MJ",
-    "tCO2": "tCO2", "tCO₂": "tCO2", "tCO2e": "tCO2e", "元": "元", "万元": "万元",
-    "t/a": "t / a", "万t/a": "万t / a", "吨/年": "t / a", "万吨/年": "万t / a",
+    "万千瓦时": "万kWh",
+    "万kWh": "万kWh",
+    "万 kWh": "万kWh",
+    "度": "kWh",
+    "千瓦时": "kWh",
+    "兆瓦时": "MWh",
+    "亿千瓦时": "亿kWh",
+    "万立方米": "万m3",
+    "万Nm³": "万Nm3",
+    "万Nm3": "万Nm3",
+    "Nm³": "Nm3",
+    "标准立方米": "Nm3",
+    "吨标准煤": "tce",
+    "吨标煤": "tce",
+    "tce": "tce",
+    "万吨标准煤": "万tce",
+    "万tce": "万tce",
+    "千克标准煤": "kgce",
+    "kgce": "kgce",
+    "吨": "t",
+    "万吨": "万t",
+    "万t": "万t",
+    "ｔ": "t",
+    "kg": "kg",
+    "GJ": "GJ",
+    "吉焦": "GJ",
+    "TJ": "TJ",
+    "MJ": "MJ",
+    "tCO2": "tCO2",
+    "tCO₂": "tCO2",
+    "tCO2e": "tCO2e",
+    "元": "元",
+    "万元": "万元",
+    "t/a": "t / a",
+    "万t/a": "万t / a",
+    "吨/年": "t / a",
+    "万吨/年": "万t / a",
 }
 
 
@@ -30,26 +58,29 @@ def test_spellings_parse(text: str, symbol: str) -> None:
     assert units.unit_symbol(text) == symbol
 
 
-@pytest.mark.parametrize(("value", "src", "dst", "expected"), [
-    (1, "万千瓦时", "kWh", 1e4),
-    (1, "万Nm³", "Nm3", 1e4),
-    (1, "万立方米", "Nm3", 1e4),
-    (1, "万t", "t", 1e4),
-    (1, "万tce", "tce", 1e4),
-    (1, "万元", "元", 1e4),
-    (1, "MWh", "kWh", 1e3),
-    (1, "TJ", "GJ", 1e3),
-    (1, "t", "kg", 1e3),
-    (1, "公斤", "kg", 1),
-    (1, "千克", "kg", 1),
-    (1, "tCO2e", "kgCO2e", 1e3),
-    # GB/T 2589-2008 §6.2 (unchanged in 2020): 1 kgce = 29 307 kJ, so 1 tce = 29.307 GJ
-    (1, "tce", "GJ", 29.307),
-    (1, "kgce", "kJ", 29307),
-    # 1 kWh = 3 600 kJ; 3 600 / 29 307 = 0.12284 kgce — the 当量值 0.1229 of GB/T 2589 Annex A
-    (1, "kWh", "kgce", 3600 / 29307),
-    (1, "万t/a", "t/a", 1e4),
-])
+@pytest.mark.parametrize(
+    ("value", "src", "dst", "expected"),
+    [
+        (1, "万千瓦时", "kWh", 1e4),
+        (1, "万Nm³", "Nm3", 1e4),
+        (1, "万立方米", "Nm3", 1e4),
+        (1, "万t", "t", 1e4),
+        (1, "万tce", "tce", 1e4),
+        (1, "万元", "元", 1e4),
+        (1, "MWh", "kWh", 1e3),
+        (1, "TJ", "GJ", 1e3),
+        (1, "t", "kg", 1e3),
+        (1, "公斤", "kg", 1),
+        (1, "千克", "kg", 1),
+        (1, "tCO2e", "kgCO2e", 1e3),
+        # GB/T 2589-2008 §6.2 (unchanged in 2020): 1 kgce = 29 307 kJ, so 1 tce = 29.307 GJ
+        (1, "tce", "GJ", 29.307),
+        (1, "kgce", "kJ", 29307),
+        # 1 kWh = 3 600 kJ; 3 600 / 29 307 = 0.12284 kgce — the 当量值 0.1229 of GB/T 2589 Annex A
+        (1, "kWh", "kgce", 3600 / 29307),
+        (1, "万t/a", "t/a", 1e4),
+    ],
+)
 def test_reference_conversions(value: float, src: str, dst: str, expected: float) -> None:
     assert math.isclose(units.convert(value, src, dst), expected, rel_tol=1e-12)
 
@@ -101,8 +132,10 @@ def same_family(draw: st.DrawFn) -> tuple[str, str]:
     return draw(st.sampled_from(FAMILIES[fam])), draw(st.sampled_from(FAMILIES[fam]))
 
 
-@given(pair=same_family(), value=st.floats(min_value=-1e12, max_value=1e12,
-                                           allow_nan=False, allow_infinity=False))
+@given(
+    pair=same_family(),
+    value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False),
+)
 def test_round_trip_returns_the_value(pair: tuple[str, str], value: float) -> None:
     a, b = pair
     back = units.convert(units.convert(value, a, b), b, a)
@@ -112,9 +145,12 @@ def test_round_trip_returns_the_value(pair: tuple[str, str], value: float) -> No
 @given(pair=same_family(), x=st.floats(0, 1e9), y=st.floats(0, 1e9))
 def test_conversion_is_linear(pair: tuple[str, str], x: float, y: float) -> None:
     a, b = pair
-    assert math.isclose(units.convert(x + y, a, b),
-                        units.convert(x, a, b) + units.convert(y, a, b), rel_tol=1e-9,
-                        abs_tol=1e-6)
+    assert math.isclose(
+        units.convert(x + y, a, b),
+        units.convert(x, a, b) + units.convert(y, a, b),
+        rel_tol=1e-9,
+        abs_tol=1e-6,
+    )
 
 
 def test_every_definition_has_a_source_line() -> None:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.table import Table as RichTable
 
-from carbonpeak import __version__, refdata, units
+from carbonpeak import __version__, intake_cli, refdata, review_cli, units, workflow_cli
 from carbonpeak.cli_support import console, err_console, handles_errors
 from carbonpeak.io.register import (
     ENTERPRISE_COLUMNS,
@@ -38,8 +38,11 @@ __all__ = ["app"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-app = typer.Typer(help="carbonpeak — 湖南省有色金属行业碳达峰平台 / nonferrous carbon-peak platform",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="carbonpeak — 湖南省有色金属行业碳达峰平台 / nonferrous carbon-peak platform",
+    no_args_is_help=True,
+    add_completion=False,
+)
 user_app = typer.Typer(help="Users / 用户", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail / 审计链", no_args_is_help=True)
 db_app = typer.Typer(help="Store / 数据库", no_args_is_help=True)
@@ -57,6 +60,9 @@ app.add_typer(inv_app, name="inventory")
 app.add_typer(decompose_app, name="decompose")
 app.add_typer(macc_app, name="macc")
 app.add_typer(scenario_app, name="scenario")
+intake_cli.register(app)
+workflow_cli.register(app)
+review_cli.register(app)
 
 #: CSV files larger than this are read with pyarrow (columnar) rather than row by row.
 BULK_CSV_BYTES = 20 * 1024 * 1024
@@ -76,10 +82,11 @@ def version() -> None:
 
 @app.command()
 @handles_errors
-def run(host: Annotated[str | None, typer.Option(help="bind address")] = None,
-        port: Annotated[int | None, typer.Option(help="port")] = None,
-        demo: Annotated[bool, typer.Option(help="load the demo data into an empty store")] = True,
-        ) -> None:
+def run(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+    demo: Annotated[bool, typer.Option(help="load the demo data into an empty store")] = True,
+) -> None:
     """Migrate the store, load the demo data if it is empty, and serve the platform."""
     import uvicorn  # noqa: PLC0415
 
@@ -137,12 +144,17 @@ def user_add(
     username: str,
     role: Annotated[Role, typer.Option(help="province | city | enterprise | verifier | public")],
     city: Annotated[str | None, typer.Option(help="city code or name (city users)")] = None,
-    enterprise: Annotated[list[str] | None,
-                          typer.Option(help="credit code (enterprise users; repeatable)")] = None,
+    enterprise: Annotated[
+        list[str] | None, typer.Option(help="credit code (enterprise users; repeatable)")
+    ] = None,
     display_name: Annotated[str, typer.Option(help="name shown in the pages")] = "",
-    password: Annotated[str | None, typer.Option(
-        help="password (omit to be prompted; or set CARBONPEAK_NEW_PASSWORD)",
-        envvar="CARBONPEAK_NEW_PASSWORD")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="password (omit to be prompted; or set CARBONPEAK_NEW_PASSWORD)",
+            envvar="CARBONPEAK_NEW_PASSWORD",
+        ),
+    ] = None,
 ) -> None:
     """Create a user; the password is hashed with argon2id."""
     if password is None:
@@ -152,8 +164,9 @@ def user_add(
             raise typer.Exit(2)
     ctx = _ctx()
     with ctx.db:
-        u = auth.add_user(ctx, username, password, role, city=city, enterprises=enterprise or [],
-                          display_name=display_name)
+        u = auth.add_user(
+            ctx, username, password, role, city=city, enterprises=enterprise or [], display_name=display_name
+        )
     console.print(f"created user [bold]{u.username}[/] ({u.role}) id={u.id}")
 
 
@@ -165,8 +178,14 @@ def user_list() -> None:
     with ctx.db:
         t = RichTable("id", "username", "role", "city", "enterprises", "display name")
         for u in auth.list_users(ctx):
-            t.add_row(str(u.id), u.username, u.role, u.city_code or "",
-                      ",".join(map(str, u.enterprise_ids)), u.display_name)
+            t.add_row(
+                str(u.id),
+                u.username,
+                u.role,
+                u.city_code or "",
+                ",".join(map(str, u.enterprise_ids)),
+                u.display_name,
+            )
     console.print(t)
 
 
@@ -190,33 +209,41 @@ def audit_verify() -> None:
 @handles_errors
 def enterprise_import(
     enterprises_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-    lines: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
-                                               help="production lines CSV/XLSX")] = None,
+    lines: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="production lines CSV/XLSX")
+    ] = None,
 ) -> None:
     """Import an enterprise register (and lines), all-or-nothing."""
-    ents = read_rows(enterprises_file.read_bytes(), enterprises_file.name, ENTERPRISE_COLUMNS,
-                     ENTERPRISE_OPTIONAL)
-    line_table = (read_rows(lines.read_bytes(), lines.name, LINE_COLUMNS, LINE_OPTIONAL)
-                  if lines else None)
+    ents = read_rows(
+        enterprises_file.read_bytes(), enterprises_file.name, ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL
+    )
+    line_table = read_rows(lines.read_bytes(), lines.name, LINE_COLUMNS, LINE_OPTIONAL) if lines else None
     ctx = _ctx()
     with ctx.db:
         added = enterprises.import_register(ctx, ents, line_table)
-    console.print(f"imported {len(added)} enterprises, "
-                  f"{sum(len(e.lines) for e in added)} lines")
+    console.print(f"imported {len(added)} enterprises, {sum(len(e.lines) for e in added)} lines")
 
 
 @ent_app.command("list")
 @handles_errors
-def enterprise_list(city: Annotated[str | None, typer.Option()] = None,
-                    metal: Annotated[str | None, typer.Option()] = None) -> None:
+def enterprise_list(
+    city: Annotated[str | None, typer.Option()] = None, metal: Annotated[str | None, typer.Option()] = None
+) -> None:
     """List enterprises (optionally of one city or metal)."""
     ctx = _ctx()
     with ctx.db:
         rows = enterprises.list_enterprises(ctx, city=city, metal=metal)
     t = RichTable("id", "credit code", "名称", "city", "park", "metals", "capacity 万t/a")
     for e in rows:
-        t.add_row(str(e.id), e.credit_code, e.name_zh, e.city_name_zh, e.park_name_zh or "",
-                  ",".join(e.metals), f"{e.capacity_t_per_a / 1e4:,.2f}")
+        t.add_row(
+            str(e.id),
+            e.credit_code,
+            e.name_zh,
+            e.city_name_zh,
+            e.park_name_zh or "",
+            ",".join(e.metals),
+            f"{e.capacity_t_per_a / 1e4:,.2f}",
+        )
     console.print(t)
     console.print(f"{len(rows)} enterprises")
 
@@ -240,8 +267,10 @@ def refdata_check() -> None:
 @handles_errors
 def units_convert(value: float, from_unit: str, to_unit: str) -> None:
     """Convert a value, e.g. ``carbonpeak units convert 3 万千瓦时 MWh``."""
-    console.print(f"{value:g} {units.unit_symbol(from_unit)} = "
-                  f"{units.convert(value, from_unit, to_unit):.6g} {units.unit_symbol(to_unit)}")
+    console.print(
+        f"{value:g} {units.unit_symbol(from_unit)} = "
+        f"{units.convert(value, from_unit, to_unit):.6g} {units.unit_symbol(to_unit)}"
+    )
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -251,10 +280,10 @@ def main(argv: list[str] | None = None) -> Any:
 @inv_app.command("compute")
 @handles_errors
 def inventory_compute(
-    activity: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                             help="activity CSV/XLSX")],
-    method: Annotated[str, typer.Option(help="auto | other_nonferrous_2015 | aluminium_2013 | "
-                                             "cets_al_2024")] = "auto",
+    activity: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="activity CSV/XLSX")],
+    method: Annotated[
+        str, typer.Option(help="auto | other_nonferrous_2015 | aluminium_2013 | cets_al_2024")
+    ] = "auto",
     year: Annotated[int | None, typer.Option(help="only this year's rows")] = None,
     gwp: Annotated[str | None, typer.Option(help="GWP set: SAR | AR5 | AR6")] = None,
     grid: Annotated[str | None, typer.Option(help="grid-factor series id")] = None,
@@ -274,28 +303,35 @@ def inventory_compute(
     )
     from carbonpeak.service import inventory  # noqa: PLC0415
 
-    choices = AccountingChoices(method="other_nonferrous_2015" if method == "auto" else method,
-                                gwp_set=gwp, grid_series=grid, factor_set=factor_set)
+    choices = AccountingChoices(
+        method="other_nonferrous_2015" if method == "auto" else method,
+        gwp_set=gwp,
+        grid_series=grid,
+        factor_set=factor_set,
+    )
     bulk = activity.suffix.lower() == ".parquet" or (
-        activity.suffix.lower() == ".csv" and activity.stat().st_size > BULK_CSV_BYTES)
+        activity.suffix.lower() == ".csv" and activity.stat().st_size > BULK_CSV_BYTES
+    )
     with console.status("读取 / reading…", spinner="dots"):
         data = activity.read_bytes()
-        table = (read_activity_frame(data, activity.name) if bulk else
-                 read_rows(data, activity.name, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL))
+        table = (
+            read_activity_frame(data, activity.name)
+            if bulk
+            else read_rows(data, activity.name, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
+        )
     rows = len(table) if bulk else len(table.rows)  # type: ignore[arg-type]
     ctx = _ctx()
     with ctx.db, console.status(f"核算 {rows:,} 行 / computing…", spinner="dots"):
         if store:
-            ids = inventory.store_table(ctx, table, choices, method=method, year=year,
-                                        file=activity.name)
+            ids = inventory.store_table(ctx, table, choices, method=method, year=year, file=activity.name)
             console.print(f"stored runs: {', '.join(map(str, ids))}")
             return
-        result = inventory.compute_table(ctx, table, choices, method=method, year=year,
-                                         file=activity.name)
+        result = inventory.compute_table(ctx, table, choices, method=method, year=year, file=activity.name)
     lines = result.lines
     if as_json:
-        console.print_json(json.dumps(lines.drop(columns=["file"]).to_dict("records"),
-                                      ensure_ascii=False, default=float))
+        console.print_json(
+            json.dumps(lines.drop(columns=["file"]).to_dict("records"), ensure_ascii=False, default=float)
+        )
         return
     summary = inventory.summarise(lines)
     t = RichTable("来源 / source", "tCO2e", "tCO2e (market)", "tce", title="合计 / totals")
@@ -303,15 +339,25 @@ def inventory_compute(
         vals = summary["by_category"].get(cat)
         if vals is None or cat == "none":
             continue
-        t.add_row(f"{zh} / {en}", f"{vals['co2e_t']:,.1f}", f"{vals['co2e_market_t']:,.1f}",
-                  f"{vals['energy_tce']:,.1f}")
+        t.add_row(
+            f"{zh} / {en}",
+            f"{vals['co2e_t']:,.1f}",
+            f"{vals['co2e_market_t']:,.1f}",
+            f"{vals['energy_tce']:,.1f}",
+        )
     tot = summary["total"]
-    t.add_row("[bold]合计 / total[/]", f"[bold]{tot['co2e_t']:,.1f}", f"{tot['co2e_market_t']:,.1f}",
-              f"{tot['energy_tce']:,.1f}")
+    t.add_row(
+        "[bold]合计 / total[/]",
+        f"[bold]{tot['co2e_t']:,.1f}",
+        f"{tot['co2e_market_t']:,.1f}",
+        f"{tot['energy_tce']:,.1f}",
+    )
     console.print(t)
     for f in {id(f): f for f in result.methods.values()}.values():
-        console.print(f"method {f.method.id} ({f.method.version}), factor set {f.factor_set}, "
-                      f"GWP {f.gwp_set}, grid {f.grid_series}/{f.grid_region}")
+        console.print(
+            f"method {f.method.id} ({f.method.version}), factor set {f.factor_set}, "
+            f"GWP {f.gwp_set}, grid {f.grid_series}/{f.grid_region}"
+        )
     console.print(f"{len(lines):,} lines, {lines['enterprise'].nunique()} enterprises")
 
 
@@ -324,17 +370,17 @@ def inventory_explain(run_id: int, line: int) -> None:
     ctx = _ctx()
     with ctx.db:
         e = inventory.explain(ctx, run_id, line)
-    console.print(f"[bold]run {run_id} line {e.line_no}[/] — {e.item} ({e.category_zh} / "
-                  f"{e.category_en})")
+    console.print(f"[bold]run {run_id} line {e.line_no}[/] — {e.item} ({e.category_zh} / {e.category_en})")
     console.print(f"公式 / formula: {e.formula_zh}  ({e.formula_en})")
     console.print("因子 / factors:")
     for u in e.factors:
         vals = ", ".join(f"{k}={v}" for k, v in u.values.items() if v not in (None, "", []))
-        console.print(f"  [bold]{u.factor_id}[/] {u.name_zh} / {u.name_en} "
-                      f"[dim](confidence {u.confidence})[/]", soft_wrap=True)
+        console.print(
+            f"  [bold]{u.factor_id}[/] {u.name_zh} / {u.name_en} [dim](confidence {u.confidence})[/]",
+            soft_wrap=True,
+        )
         console.print(f"      {vals}", markup=False, soft_wrap=True)
-        console.print(f"      来源 / source: {u.source_title} — {u.clause}", markup=False,
-                      soft_wrap=True)
+        console.print(f"      来源 / source: {u.source_title} — {u.clause}", markup=False, soft_wrap=True)
     console.print("计算 / arithmetic:")
     for step in e.arithmetic:
         console.print(f"  {step}")
@@ -342,8 +388,7 @@ def inventory_explain(run_id: int, line: int) -> None:
 
 @inv_app.command("recompute")
 @handles_errors
-def inventory_recompute(run_id: int,
-                        factor_set: Annotated[str | None, typer.Option()] = None) -> None:
+def inventory_recompute(run_id: int, factor_set: Annotated[str | None, typer.Option()] = None) -> None:
     """Recompute a stored run with the newest (or a chosen) factor set; the old run stays."""
     from dataclasses import replace  # noqa: PLC0415
 
@@ -388,43 +433,82 @@ def benchmark(
     shares = benchmarking.capacity_share(ctx, year, classified=c)
     below = benchmarking.below_limit(ctx, year, classified=c)
 
-    t = RichTable(title=f"能效对标 / benchmark league table {year}（评价日 / evaluated on "
-                        f"{year}-12-31）")
-    for col in ("产线 / line", "企业 / enterprise", "市州 / city", "金属 / metal",
-                "kgce/t", "等级 / grade", "对标 / band", "标准 / standard"):
+    t = RichTable(title=f"能效对标 / benchmark league table {year}（评价日 / evaluated on {year}-12-31）")
+    for col in (
+        "产线 / line",
+        "企业 / enterprise",
+        "市州 / city",
+        "金属 / metal",
+        "kgce/t",
+        "等级 / grade",
+        "对标 / band",
+        "标准 / standard",
+    ):
         t.add_column(col, overflow="fold")
     rank = c.assign(_a=(c["assessment"] != "assessed").astype(int)).sort_values(
-        ["_a", "metal", "unit_energy"], kind="stable")
+        ["_a", "metal", "unit_energy"], kind="stable"
+    )
     for r in rank.itertuples():
         graded = r.assessment == "assessed"
-        t.add_row(f"{r.line_id} {r.line_name_zh}", str(r.enterprise_name_zh), str(r.city_name_zh),
-                  str(r.metal), _fmt(r.unit_energy),
-                  str(r.grade) if graded else "—",
-                  str(r.band or "—") if graded else str(r.assessment_zh),
-                  str(r.standard) if graded else "—")
+        t.add_row(
+            f"{r.line_id} {r.line_name_zh}",
+            str(r.enterprise_name_zh),
+            str(r.city_name_zh),
+            str(r.metal),
+            _fmt(r.unit_energy),
+            str(r.grade) if graded else "—",
+            str(r.band or "—") if graded else str(r.assessment_zh),
+            str(r.standard) if graded else "—",
+        )
     console.print(t)
 
     s = RichTable(title=f"能效标杆水平以上产能比例 / capacity share at benchmark {year}")
-    for col in ("金属 / metal", "产能 / capacity t/a", "标杆以上 / at benchmark t/a",
-                "比例 / share %", "产线 / lines", "未评价 / unassessed"):
+    for col in (
+        "金属 / metal",
+        "产能 / capacity t/a",
+        "标杆以上 / at benchmark t/a",
+        "比例 / share %",
+        "产线 / lines",
+        "未评价 / unassessed",
+    ):
         s.add_column(col)
     for r in shares.itertuples():
-        s.add_row(str(r.metal), _fmt(r.capacity_t_per_a, ",.0f"),
-                  _fmt(r.capacity_at_benchmark_t_per_a, ",.0f"), _fmt(r.share, scale=100.0),
-                  str(r.lines), str(r.lines_unassessed))
+        s.add_row(
+            str(r.metal),
+            _fmt(r.capacity_t_per_a, ",.0f"),
+            _fmt(r.capacity_at_benchmark_t_per_a, ",.0f"),
+            _fmt(r.share, scale=100.0),
+            str(r.lines),
+            str(r.lines_unassessed),
+        )
     console.print(s)
     if bool(shares["unverified"].any()) if len(shares) else False:
         zh, en = benchmarking.STANDIN_NOTE
         console.print(f"注 / note: {zh} / {en}", soft_wrap=True)
 
     b = RichTable(title=f"低于能耗限定值的产线 / lines below the limit {year}: {len(below)}")
-    for col in ("产线 / line", "企业 / enterprise", "市州 / city", "金属 / metal", "kgce/t",
-                "限定值 / limit", "差距 / gap kgce/t", "差距 / gap tce/a"):
+    for col in (
+        "产线 / line",
+        "企业 / enterprise",
+        "市州 / city",
+        "金属 / metal",
+        "kgce/t",
+        "限定值 / limit",
+        "差距 / gap kgce/t",
+        "差距 / gap tce/a",
+    ):
         b.add_column(col, overflow="fold")
     for r in below.itertuples():
-        b.add_row(f"{r.line_id}", str(r.enterprise_name_zh), str(r.city_name_zh), str(r.metal),
-                  _fmt(r.unit_energy), _fmt(r.grade3, ",.0f"), _fmt(r.gap_to_limit),
-                  _fmt(r.gap_tce_per_a, ",.0f"))
+        b.add_row(
+            f"{r.line_id}",
+            str(r.enterprise_name_zh),
+            str(r.city_name_zh),
+            str(r.metal),
+            _fmt(r.unit_energy),
+            _fmt(r.grade3, ",.0f"),
+            _fmt(r.gap_to_limit),
+            _fmt(r.gap_tce_per_a, ",.0f"),
+        )
     console.print(b)
 
 
@@ -438,23 +522,39 @@ def targets(year: Annotated[int, typer.Option(help="reporting year / 年份")] =
     with ctx.db:
         rows = targets_service.indicators(ctx, year)
     t = RichTable(title=f"目标指标 / targets ({year})")
-    for col in ("指标 / indicator", "目标年 / due", "值 / value", "目标 / target",
-                "差距 / gap", "趋势 / trend /a", "状态 / status", "规则 / rule"):
+    for col in (
+        "指标 / indicator",
+        "目标年 / due",
+        "值 / value",
+        "目标 / target",
+        "差距 / gap",
+        "趋势 / trend /a",
+        "状态 / status",
+        "规则 / rule",
+    ):
         t.add_column(col, overflow="fold")
     colours = {"green": "green", "amber": "yellow", "red": "red", "no_data": "dim"}
     for r in rows:
         unit = "" if r["unit"] in ("count", "year") else f" {r['unit']}"
         value = _fmt(r.get("value"), ".0f" if r["unit"] == "year" else ",.1f")
-        rule = (f"{r['rule_zh']} / {r['rule_en']}" if r["status"] != "no_data"
-                else f"{r['reason_zh']} / {r['reason_en']}")
+        rule = (
+            f"{r['rule_zh']} / {r['rule_en']}"
+            if r["status"] != "no_data"
+            else f"{r['reason_zh']} / {r['reason_en']}"
+        )
         if r.get("note_en"):
             rule += f"\n注 / note: {r['note_zh']} / {r['note_en']}"
         st = r["status"]
-        t.add_row(f"{r['name_zh']}\n{r['name_en']}", str(r["target_year"]),
-                  value + (unit if value != "—" else ""),
-                  f"{'≥' if r['comparison'] == 'at_least' else '≤'} "
-                  f"{_fmt(r['target'], '.0f' if r['unit'] in ('count', 'year') else ',.1f')}"
-                  f"{unit}",
-                  _fmt(r.get("gap")), _fmt(r.get("trend"), ",.2f"),
-                  f"[{colours.get(st, 'white')}]{st}[/]", rule)
+        t.add_row(
+            f"{r['name_zh']}\n{r['name_en']}",
+            str(r["target_year"]),
+            value + (unit if value != "—" else ""),
+            f"{'≥' if r['comparison'] == 'at_least' else '≤'} "
+            f"{_fmt(r['target'], '.0f' if r['unit'] in ('count', 'year') else ',.1f')}"
+            f"{unit}",
+            _fmt(r.get("gap")),
+            _fmt(r.get("trend"), ",.2f"),
+            f"[{colours.get(st, 'white')}]{st}[/]",
+            rule,
+        )
     console.print(t)

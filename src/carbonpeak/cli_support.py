@@ -23,8 +23,7 @@ err_console = Console(stderr=True)
 def report(exc: CarbonpeakError) -> None:
     """Print *exc* in Chinese and English, then every located problem."""
     err_console.print(f"[bold red]错误[/] {exc.message_zh}", soft_wrap=True)
-    err_console.print(f"[bold red]Error[/] {message(exc.code, 'en', **exc.fields)}",
-                      soft_wrap=True)
+    err_console.print(f"[bold red]Error[/] {message(exc.code, 'en', **exc.fields)}", soft_wrap=True)
     for p in exc.problems if isinstance(exc, InputError) else []:
         err_console.print(f"  [{p.location() or '-'}]", markup=False)
         err_console.print(f"    {p.message_zh}", markup=False, soft_wrap=True)

@@ -46,162 +46,247 @@ __all__ = [
 #: code -> (Chinese template, English template). Templates use ``str.format`` fields.
 MESSAGES: dict[str, tuple[str, str]] = {
     # generic
-    "internal": ("系统内部错误，请联系管理员（请求编号 {request_id}）",
-                 "Internal error; please contact the administrator (request id {request_id})"),
+    "internal": (
+        "系统内部错误，请联系管理员（请求编号 {request_id}）",
+        "Internal error; please contact the administrator (request id {request_id})",
+    ),
     "not_found": ("未找到{object}：{key}", "Not found: {object} {key}"),
-    "permission_denied": ("当前角色（{role}）无权执行此操作：{action}",
-                          "Your role ({role}) may not perform this action: {action}"),
+    "permission_denied": (
+        "当前角色（{role}）无权执行此操作：{action}",
+        "Your role ({role}) may not perform this action: {action}",
+    ),
     "auth_required": ("请先登录", "Please sign in first"),
     "auth_failed": ("用户名或密码错误", "Wrong user name or password"),
     "auth_token_invalid": ("访问令牌无效或已过期", "The access token is invalid or has expired"),
-    "csrf_failed": ("表单已过期或来源不可信，请刷新页面后重试",
-                    "The form has expired or did not come from this site; reload and try again"),
-    "payload_too_large": ("上传文件超过大小限制（{limit_mb} MB）",
-                          "The upload exceeds the size limit ({limit_mb} MB)"),
+    "csrf_failed": (
+        "表单已过期或来源不可信，请刷新页面后重试",
+        "The form has expired or did not come from this site; reload and try again",
+    ),
+    "payload_too_large": (
+        "上传文件超过大小限制（{limit_mb} MB）",
+        "The upload exceeds the size limit ({limit_mb} MB)",
+    ),
     "validation": ("输入有误：{detail}", "Invalid input: {detail}"),
     # input problems (one per located problem)
-    "input_invalid": ("输入有 {count} 处错误，未写入任何数据",
-                      "The input has {count} problem(s); nothing was written"),
+    "input_invalid": (
+        "输入有 {count} 处错误，未写入任何数据",
+        "The input has {count} problem(s); nothing was written",
+    ),
     "missing_column": ("缺少必填列“{column}”", "Required column '{column}' is missing"),
     "required": ("“{column}”为必填项", "'{column}' is required"),
     "unknown_unit": ("无法识别的单位“{value}”", "Unknown unit '{value}'"),
-    "wrong_dimension": ("单位“{value}”的量纲不对，应为与“{expected}”同量纲的单位",
-                        "Unit '{value}' has the wrong dimension; expected a unit like '{expected}'"),
+    "wrong_dimension": (
+        "单位“{value}”的量纲不对，应为与“{expected}”同量纲的单位",
+        "Unit '{value}' has the wrong dimension; expected a unit like '{expected}'",
+    ),
     "not_a_number": ("“{value}”不是数字", "'{value}' is not a number"),
     "negative": ("数值不能为负：{value}", "The value must not be negative: {value}"),
-    "bad_enum": ("“{value}”不是允许的取值（允许：{allowed}）",
-                 "'{value}' is not an allowed value (allowed: {allowed})"),
-    "bad_credit_code": ("统一社会信用代码“{value}”无效：{reason_zh}",
-                        "Unified social credit code '{value}' is invalid: {reason_en}"),
-    "duplicate": ("“{value}”重复（已在第 {first_row} 行出现）",
-                  "'{value}' is duplicated (first seen in row {first_row})"),
+    "bad_enum": (
+        "“{value}”不是允许的取值（允许：{allowed}）",
+        "'{value}' is not an allowed value (allowed: {allowed})",
+    ),
+    "bad_credit_code": (
+        "统一社会信用代码“{value}”无效：{reason_zh}",
+        "Unified social credit code '{value}' is invalid: {reason_en}",
+    ),
+    "duplicate": (
+        "“{value}”重复（已在第 {first_row} 行出现）",
+        "'{value}' is duplicated (first seen in row {first_row})",
+    ),
     "exists": ("“{value}”已存在", "'{value}' already exists"),
     "unknown_city": ("未知的市州“{value}”", "Unknown city/prefecture '{value}'"),
     "unknown_park": ("未知的园区“{value}”", "Unknown industrial park '{value}'"),
-    "park_city_mismatch": ("园区“{value}”不在市州“{city}”内",
-                           "Park '{value}' is not in city/prefecture '{city}'"),
+    "park_city_mismatch": (
+        "园区“{value}”不在市州“{city}”内",
+        "Park '{value}' is not in city/prefecture '{city}'",
+    ),
     "unknown_metal": ("未知的金属品种“{value}”", "Unknown metal '{value}'"),
     "unknown_route": ("未知的工艺路线“{value}”", "Unknown process route '{value}'"),
-    "route_metal_mismatch": ("工艺路线“{value}”不适用于金属“{metal}”",
-                             "Process route '{value}' does not apply to metal '{metal}'"),
-    "unknown_enterprise": ("未知的企业（统一社会信用代码）“{value}”",
-                           "Unknown enterprise (credit code) '{value}'"),
+    "route_metal_mismatch": (
+        "工艺路线“{value}”不适用于金属“{metal}”",
+        "Process route '{value}' does not apply to metal '{metal}'",
+    ),
+    "unknown_enterprise": (
+        "未知的企业（统一社会信用代码）“{value}”",
+        "Unknown enterprise (credit code) '{value}'",
+    ),
     "bad_date": ("“{value}”不是有效日期（YYYY-MM-DD）", "'{value}' is not a valid date (YYYY-MM-DD)"),
     "bad_file": ("无法读取文件：{reason}", "The file cannot be read: {reason}"),
-    "unknown_item": ("未知的活动项目“{value}”（既不是代码也不是已知名称）",
-                     "Unknown activity item '{value}' (neither a code nor a known name)"),
-    "no_factor": ("方法 {method} 没有项目“{item}”的排放因子",
-                  "Method {method} has no emission factor for item '{item}'"),
-    "period_outside_validity": ("期间 {value} 超出 {what} 的有效期",
-                                "Period {value} lies outside the validity of {what}"),
-    "bad_period": ("“{value}”不是有效的期间（YYYY 或 YYYY-MM）",
-                   "'{value}' is not a valid period (YYYY or YYYY-MM)"),
+    "unknown_item": (
+        "未知的活动项目“{value}”（既不是代码也不是已知名称）",
+        "Unknown activity item '{value}' (neither a code nor a known name)",
+    ),
+    "no_factor": (
+        "方法 {method} 没有项目“{item}”的排放因子",
+        "Method {method} has no emission factor for item '{item}'",
+    ),
+    "period_outside_validity": (
+        "期间 {value} 超出 {what} 的有效期",
+        "Period {value} lies outside the validity of {what}",
+    ),
+    "bad_period": (
+        "“{value}”不是有效的期间（YYYY 或 YYYY-MM）",
+        "'{value}' is not a valid period (YYYY or YYYY-MM)",
+    ),
     "not_finite": ("“{value}”不是有限数值", "'{value}' is not a finite number"),
     "length_mismatch": ("长度不一致：{what}", "Lengths differ: {what}"),
     # scenarios: LMDI decomposition
-    "lmdi_shape": ("基期与末期的因素矩阵须同为二维（子类别 × 因素）且形状相同：{value}",
-                   "The base and end factor arrays must have the same 2-D shape "
-                   "(sub-categories × factors): {value}"),
-    "lmdi_negative": ("子类别“{category}”在 {year} 年的因素“{column}”为负数：{value}（LMDI 只接受非负值）",
-                      "Factor '{column}' of sub-category '{category}' in {year} is negative: {value} "
-                      "(LMDI takes non-negative values only)"),
-    "lmdi_not_finite": ("子类别“{category}”在 {year} 年的因素“{column}”不是有限数值：{value}",
-                        "Factor '{column}' of sub-category '{category}' in {year} is not a finite "
-                        "number: {value}"),
-    "lmdi_missing_row": ("子类别“{category}”缺少 {year} 年的数据行"
-                         "（新出现或消失的子类别，请给出取值为零的因素）",
-                         "Sub-category '{category}' has no row for {year} (for one that appears or "
-                         "disappears, give a row whose zero factor says why)"),
-    "lmdi_duplicate_row": ("子类别“{category}”在 {year} 年有重复行（首次出现在第 {first_row} 行）",
-                           "Sub-category '{category}' has more than one row for {year} "
-                           "(first seen in row {first_row})"),
-    "lmdi_too_few_years": ("分解至少需要两个年份，现有：{value}",
-                           "A decomposition needs at least two years; got: {value}"),
-    "lmdi_total_zero": ("乘法分解要求各年总量为正：{year} 年总量为 {value}",
-                        "The multiplicative decomposition needs a positive total in every year: "
-                        "the {year} total is {value}"),
+    "lmdi_shape": (
+        "基期与末期的因素矩阵须同为二维（子类别 × 因素）且形状相同：{value}",
+        "The base and end factor arrays must have the same 2-D shape (sub-categories × factors): {value}",
+    ),
+    "lmdi_negative": (
+        "子类别“{category}”在 {year} 年的因素“{column}”为负数：{value}（LMDI 只接受非负值）",
+        "Factor '{column}' of sub-category '{category}' in {year} is negative: {value} "
+        "(LMDI takes non-negative values only)",
+    ),
+    "lmdi_not_finite": (
+        "子类别“{category}”在 {year} 年的因素“{column}”不是有限数值：{value}",
+        "Factor '{column}' of sub-category '{category}' in {year} is not a finite number: {value}",
+    ),
+    "lmdi_missing_row": (
+        "子类别“{category}”缺少 {year} 年的数据行（新出现或消失的子类别，请给出取值为零的因素）",
+        "Sub-category '{category}' has no row for {year} (for one that appears or "
+        "disappears, give a row whose zero factor says why)",
+    ),
+    "lmdi_duplicate_row": (
+        "子类别“{category}”在 {year} 年有重复行（首次出现在第 {first_row} 行）",
+        "Sub-category '{category}' has more than one row for {year} (first seen in row {first_row})",
+    ),
+    "lmdi_too_few_years": (
+        "分解至少需要两个年份，现有：{value}",
+        "A decomposition needs at least two years; got: {value}",
+    ),
+    "lmdi_total_zero": (
+        "乘法分解要求各年总量为正：{year} 年总量为 {value}",
+        "The multiplicative decomposition needs a positive total in every year: the {year} total is {value}",
+    ),
     # scenarios: marginal abatement cost curve
-    "macc_abatement_spec": ("措施“{id}”须且只须给出年减排量（abatement_tco2e_per_a）或减排比例"
-                            "（abatement_share）之一",
-                            "Measure '{id}' needs exactly one of abatement_tco2e_per_a and "
-                            "abatement_share"),
-    "macc_share_range": ("减排比例须在 (0, 1] 内：{value}",
-                         "The abatement share must lie in (0, 1]: {value}"),
+    "macc_abatement_spec": (
+        "措施“{id}”须且只须给出年减排量（abatement_tco2e_per_a）或减排比例（abatement_share）之一",
+        "Measure '{id}' needs exactly one of abatement_tco2e_per_a and abatement_share",
+    ),
+    "macc_share_range": (
+        "减排比例须在 (0, 1] 内：{value}",
+        "The abatement share must lie in (0, 1]: {value}",
+    ),
     "must_be_positive": ("“{column}”必须大于零：{value}", "'{column}' must be greater than zero: {value}"),
     "bad_discount_rate": ("折现率须大于 −1：{value}", "The discount rate must exceed −1: {value}"),
     "macc_no_baseline": ("未给出“{value}”的基准排放", "No baseline emissions given for '{value}'"),
     # scenarios: peak finder
     "peak_empty": ("序列为空，无法确定峰值", "The series is empty; there is no peak to find"),
-    "years_not_increasing": ("年份须严格递增：第 {row} 个年份 {value} 不大于前一个年份",
-                             "Years must increase strictly: year {value} at position {row} does not "
-                             "exceed the one before"),
-    "bad_tolerance": ("容差须为非负有限数：{value}",
-                      "The tolerance must be a non-negative finite number: {value}"),
+    "years_not_increasing": (
+        "年份须严格递增：第 {row} 个年份 {value} 不大于前一个年份",
+        "Years must increase strictly: year {value} at position {row} does not exceed the one before",
+    ),
+    "bad_tolerance": (
+        "容差须为非负有限数：{value}",
+        "The tolerance must be a non-negative finite number: {value}",
+    ),
     # benchmark and targets
-    "unknown_product": ("未知的产品/工序代码“{value}”（见 benchmark/limit_levels）",
-                        "Unknown product/process code '{value}' (see benchmark/limit_levels)"),
+    "unknown_product": (
+        "未知的产品/工序代码“{value}”（见 benchmark/limit_levels）",
+        "Unknown product/process code '{value}' (see benchmark/limit_levels)",
+    ),
     "base_year_missing": ("缺少基准年 {value} 的数据", "There is no value for the base year {value}"),
     # scenarios: projection and Monte Carlo
-    "scenario_unknown_parent": ("情景“{scenario}”的父情景“{value}”不存在",
-                                "The parent '{value}' of scenario '{scenario}' does not exist"),
-    "scenario_cycle": ("情景“{scenario}”的继承链出现循环（“{value}”）",
-                       "The inheritance chain of scenario '{scenario}' loops back to '{value}'"),
-    "scenario_unknown_driver": ("情景“{scenario}”：未知的驱动因素“{value}”（允许：{allowed}）",
-                                "Scenario '{scenario}': unknown driver '{value}' (allowed: {allowed})"),
-    "scenario_bad_selector": ("情景“{scenario}”驱动因素“{driver}”的适用范围“{value}”无效"
-                              "（“*”或 metal=…,route=…,city=…；回收比例只能按金属）",
-                              "Scenario '{scenario}', driver '{driver}': bad selector '{value}' "
-                              "('*' or metal=…,route=…,city=…; recycled_share by metal only)"),
-    "scenario_empty_path": ("情景“{scenario}”驱动因素“{driver}”（{selector}）的路径没有年份",
-                            "Scenario '{scenario}', driver '{driver}' ({selector}): the path has no years"),
-    "scenario_path_gap": ("情景“{scenario}”驱动因素“{driver}”（{selector}）的年份 {year} 无效："
-                          "年份须为整数且严格递增、不得重复",
-                          "Scenario '{scenario}', driver '{driver}' ({selector}), year {year}: years "
-                          "must be whole, strictly increasing and not repeated"),
-    "scenario_not_finite": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的取值不是有限数值：{value}",
-                            "Scenario '{scenario}', driver '{driver}', year {year}: {value} is not "
-                            "a finite number"),
-    "scenario_share_range": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的比例须在 0–1 之间：{value}",
-                             "Scenario '{scenario}', driver '{driver}', year {year}: the share must "
-                             "lie in [0, 1]: {value}"),
-    "scenario_negative_intensity": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的提升率 {value} 大于 1，"
-                                    "将导致单位能耗为负",
-                                    "Scenario '{scenario}', driver '{driver}', year {year}: an "
-                                    "improvement of {value} (> 1) makes the energy intensity negative"),
-    "scenario_negative": ("情景“{scenario}”驱动因素“{driver}”在 {year} 年的取值超出允许范围：{value}",
-                          "Scenario '{scenario}', driver '{driver}', year {year}: {value} is out of "
-                          "range (negative, or a growth of −100 % or less)"),
-    "scenario_bad_years": ("预测年份须从基准年 {base_year} 开始并严格递增：{value}",
-                           "Projection years must start at the base year {base_year} and increase "
-                           "strictly: {value}"),
-    "scenario_no_secondary": ("情景“{scenario}”给出了金属“{value}”的回收比例，"
-                              "但基准年没有再生（secondary）路线",
-                              "Scenario '{scenario}' sets a recycled share for '{value}', which has "
-                              "no secondary route in the base year"),
-    "mc_bad_distribution": ("驱动因素“{driver}”的分布参数无效（{kind}）：{reason}",
-                            "Driver '{driver}': impossible parameters for a {kind} distribution: "
-                            "{reason}"),
+    "scenario_unknown_parent": (
+        "情景“{scenario}”的父情景“{value}”不存在",
+        "The parent '{value}' of scenario '{scenario}' does not exist",
+    ),
+    "scenario_cycle": (
+        "情景“{scenario}”的继承链出现循环（“{value}”）",
+        "The inheritance chain of scenario '{scenario}' loops back to '{value}'",
+    ),
+    "scenario_unknown_driver": (
+        "情景“{scenario}”：未知的驱动因素“{value}”（允许：{allowed}）",
+        "Scenario '{scenario}': unknown driver '{value}' (allowed: {allowed})",
+    ),
+    "scenario_bad_selector": (
+        "情景“{scenario}”驱动因素“{driver}”的适用范围“{value}”无效"
+        "（“*”或 metal=…,route=…,city=…；回收比例只能按金属）",
+        "Scenario '{scenario}', driver '{driver}': bad selector '{value}' "
+        "('*' or metal=…,route=…,city=…; recycled_share by metal only)",
+    ),
+    "scenario_empty_path": (
+        "情景“{scenario}”驱动因素“{driver}”（{selector}）的路径没有年份",
+        "Scenario '{scenario}', driver '{driver}' ({selector}): the path has no years",
+    ),
+    "scenario_path_gap": (
+        "情景“{scenario}”驱动因素“{driver}”（{selector}）的年份 {year} 无效："
+        "年份须为整数且严格递增、不得重复",
+        "Scenario '{scenario}', driver '{driver}' ({selector}), year {year}: years "
+        "must be whole, strictly increasing and not repeated",
+    ),
+    "scenario_not_finite": (
+        "情景“{scenario}”驱动因素“{driver}”在 {year} 年的取值不是有限数值：{value}",
+        "Scenario '{scenario}', driver '{driver}', year {year}: {value} is not a finite number",
+    ),
+    "scenario_share_range": (
+        "情景“{scenario}”驱动因素“{driver}”在 {year} 年的比例须在 0–1 之间：{value}",
+        "Scenario '{scenario}', driver '{driver}', year {year}: the share must lie in [0, 1]: {value}",
+    ),
+    "scenario_negative_intensity": (
+        "情景“{scenario}”驱动因素“{driver}”在 {year} 年的提升率 {value} 大于 1，将导致单位能耗为负",
+        "Scenario '{scenario}', driver '{driver}', year {year}: an "
+        "improvement of {value} (> 1) makes the energy intensity negative",
+    ),
+    "scenario_negative": (
+        "情景“{scenario}”驱动因素“{driver}”在 {year} 年的取值超出允许范围：{value}",
+        "Scenario '{scenario}', driver '{driver}', year {year}: {value} is out of "
+        "range (negative, or a growth of −100 % or less)",
+    ),
+    "scenario_bad_years": (
+        "预测年份须从基准年 {base_year} 开始并严格递增：{value}",
+        "Projection years must start at the base year {base_year} and increase strictly: {value}",
+    ),
+    "scenario_no_secondary": (
+        "情景“{scenario}”给出了金属“{value}”的回收比例，但基准年没有再生（secondary）路线",
+        "Scenario '{scenario}' sets a recycled share for '{value}', which has "
+        "no secondary route in the base year",
+    ),
+    "mc_bad_distribution": (
+        "驱动因素“{driver}”的分布参数无效（{kind}）：{reason}",
+        "Driver '{driver}': impossible parameters for a {kind} distribution: {reason}",
+    ),
     "mc_correlation": ("相关系数矩阵无效：{reason}", "The correlation matrix is invalid: {reason}"),
-    "mc_scheduler_address": ("Dask 调度器地址“{value}”无效：应为 local 或 tcp://主机:端口",
-                             "Bad Dask scheduler address '{value}': expected local or tcp://host:port"),
-    "mc_scheduler_unreachable": ("无法在 {timeout} 秒内连接 Dask 调度器“{value}”：{reason}",
-                                 "Could not reach the Dask scheduler '{value}' within {timeout} s: "
-                                 "{reason}"),
+    "mc_scheduler_address": (
+        "Dask 调度器地址“{value}”无效：应为 local 或 tcp://主机:端口",
+        "Bad Dask scheduler address '{value}': expected local or tcp://host:port",
+    ),
+    "mc_scheduler_unreachable": (
+        "无法在 {timeout} 秒内连接 Dask 调度器“{value}”：{reason}",
+        "Could not reach the Dask scheduler '{value}' within {timeout} s: {reason}",
+    ),
     # refdata
-    "refdata_unknown_source": ("参考数据 {table} 第 {row} 行引用了未登记的来源“{value}”",
-                               "Reference table {table} row {row} cites an unregistered source '{value}'"),
-    "refdata_bad_unit": ("参考数据 {table} 的单位“{value}”无法解析",
-                         "Reference table {table}: unit '{value}' does not parse"),
-    "refdata_schema": ("参考数据 {table} 不符合其结构定义：{detail}",
-                       "Reference table {table} does not match its schema: {detail}"),
+    "refdata_unknown_source": (
+        "参考数据 {table} 第 {row} 行引用了未登记的来源“{value}”",
+        "Reference table {table} row {row} cites an unregistered source '{value}'",
+    ),
+    "refdata_bad_unit": (
+        "参考数据 {table} 的单位“{value}”无法解析",
+        "Reference table {table}: unit '{value}' does not parse",
+    ),
+    "refdata_schema": (
+        "参考数据 {table} 不符合其结构定义：{detail}",
+        "Reference table {table} does not match its schema: {detail}",
+    ),
     "refdata_missing": ("未找到参考数据表 {table}", "Reference table {table} not found"),
     # audit
     "audit_broken": ("审计链校验失败：{detail}", "The audit chain does not verify: {detail}"),
     # users
-    "weak_password": ("密码至少需要 {min_length} 个字符",
-                      "The password needs at least {min_length} characters"),
-    "default_secret": ("生产环境不得使用默认密钥，请设置 CARBONPEAK_SECRET_KEY",
-                       "Refusing the default secret in production; set CARBONPEAK_SECRET_KEY"),
+    "weak_password": (
+        "密码至少需要 {min_length} 个字符",
+        "The password needs at least {min_length} characters",
+    ),
+    "default_secret": (
+        "生产环境不得使用默认密钥，请设置 CARBONPEAK_SECRET_KEY",
+        "Refusing the default secret in production; set CARBONPEAK_SECRET_KEY",
+    ),
+    # --- data intake (issue 6: templates, import, exports) ---
+    # --- workflow and evidence (issue 6) ---
+    # --- benchmarks, review, projects, registries (issue 5) ---
+    # --- scenarios (issue 7) ---
 }
 
 
@@ -212,6 +297,7 @@ OBJECT_NAMES: dict[str, tuple[str, str]] = {
     "user": ("用户", "user"),
     "factor set": ("因子集", "factor set"),
     "resource": ("资源", "resource"),
+    # --- more objects: add below, one line each ---
 }
 
 
@@ -260,8 +346,12 @@ class Problem:
     def location(self) -> str:
         parts = [
             f"{label}={val}"
-            for label, val in (("file", self.file), ("sheet", self.sheet),
-                               ("row", self.row), ("column", self.column))
+            for label, val in (
+                ("file", self.file),
+                ("sheet", self.sheet),
+                ("row", self.row),
+                ("column", self.column),
+            )
             if val is not None
         ]
         return ", ".join(parts)
@@ -308,8 +398,9 @@ class InputError(CarbonpeakError, ValueError):
     code = "input_invalid"
     http_status = 422
 
-    def __init__(self, problems: Iterable[Problem] | None = None, code: str | None = None,
-                 **fields: Any) -> None:
+    def __init__(
+        self, problems: Iterable[Problem] | None = None, code: str | None = None, **fields: Any
+    ) -> None:
         self.problems: list[Problem] = list(problems or [])
         if code is None and len(self.problems) == 1:
             only = self.problems[0]

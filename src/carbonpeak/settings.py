@@ -47,8 +47,7 @@ class Settings:
             session_hours=int(env.get("CARBONPEAK_SESSION_HOURS", cls.session_hours)),
             token_days=int(env.get("CARBONPEAK_TOKEN_DAYS", cls.token_days)),
             max_upload_mb=int(env.get("CARBONPEAK_MAX_UPLOAD_MB", cls.max_upload_mb)),
-            min_password_length=int(env.get("CARBONPEAK_MIN_PASSWORD_LENGTH",
-                                            cls.min_password_length)),
+            min_password_length=int(env.get("CARBONPEAK_MIN_PASSWORD_LENGTH", cls.min_password_length)),
         )
         s.check()
         return s
@@ -61,7 +60,7 @@ class Settings:
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
-            return Path(self.database_url[len(prefix):])
+            return Path(self.database_url[len(prefix) :])
         return None
 
 

@@ -57,7 +57,8 @@ _WS = re.compile(r"\s+")
 def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """The process-wide registry built from the definitions file shipped in refdata/."""
     reg: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
-        filename=None, autoconvert_offset_to_baseunit=False)
+        filename=None, autoconvert_offset_to_baseunit=False
+    )
     text = resources.files("carbonpeak.refdata").joinpath(DEFINITIONS).read_text("utf-8")
     reg.load_definitions(text.splitlines())
     reg.formatter.default_format = "~"
@@ -78,8 +79,9 @@ def _parse(text: str) -> Any:
     return registry().parse_units(text)
 
 
-def parse_unit(text: str, *, expected: str | None = None, column: str | None = None,
-               row: int | None = None) -> Any:
+def parse_unit(
+    text: str, *, expected: str | None = None, column: str | None = None, row: int | None = None
+) -> Any:
     """Parse *text* into a registry unit.
 
     Parameters
@@ -105,8 +107,9 @@ def parse_unit(text: str, *, expected: str | None = None, column: str | None = N
     except Exception as exc:
         raise UnitError([Problem("unknown_unit", column=column, value=text, row=row)]) from exc
     if expected is not None and not same_dimension(unit, _parse(normalise_unit_text(expected))):
-        raise UnitError([Problem("wrong_dimension", column=column, value=text, row=row,
-                                 fields={"expected": expected})])
+        raise UnitError(
+            [Problem("wrong_dimension", column=column, value=text, row=row, fields={"expected": expected})]
+        )
     return unit
 
 

@@ -23,19 +23,25 @@ def store(url: str, text: str, **kw: object) -> list[int]:
 
 def test_every_bad_row_is_located_and_nothing_is_stored(demo_url: str) -> None:
     before = dump(demo_url)
-    text = ("enterprise,period,item,quantity,unit,line\n"
-            f"{ENT},2023,natural_gas,10,万Nm3,L01\n"        # fine
-            f"{ENT},2023,unobtainium,10,t,L01\n"            # unknown item
-            f"{ENT},2023,烟煤,10,kWh,L01\n"                  # wrong dimension for coal
-            f"{ENT},2023,coke,-5,t,L01\n"                   # negative
-            f"{ENT},2023-13,coke,5,t,L01\n"                 # not a period
-            f"{ENT},2023,coke,five,t,L01\n")                # not a number
+    text = (
+        "enterprise,period,item,quantity,unit,line\n"
+        f"{ENT},2023,natural_gas,10,万Nm3,L01\n"  # fine
+        f"{ENT},2023,unobtainium,10,t,L01\n"  # unknown item
+        f"{ENT},2023,烟煤,10,kWh,L01\n"  # wrong dimension for coal
+        f"{ENT},2023,coke,-5,t,L01\n"  # negative
+        f"{ENT},2023-13,coke,5,t,L01\n"  # not a period
+        f"{ENT},2023,coke,five,t,L01\n"
+    )  # not a number
     with pytest.raises(InputError) as err:
         store(demo_url, text)
     got = {(p.row, p.column, p.code) for p in err.value.problems}
-    assert got == {(3, "item", "unknown_item"), (4, "unit", "wrong_dimension"),
-                   (5, "quantity", "negative"), (6, "period", "bad_period"),
-                   (7, "quantity", "not_a_number")}
+    assert got == {
+        (3, "item", "unknown_item"),
+        (4, "unit", "wrong_dimension"),
+        (5, "quantity", "negative"),
+        (6, "period", "bad_period"),
+        (7, "quantity", "not_a_number"),
+    }
     for p in err.value.problems:
         assert p.file == "activity.csv"
         assert p.message_zh != p.message_en
@@ -46,13 +52,16 @@ def test_every_bad_row_is_located_and_nothing_is_stored(demo_url: str) -> None:
 
 def test_a_period_outside_the_methods_validity_is_refused(demo_url: str) -> None:
     before = dump(demo_url)
-    text = ("enterprise,period,item,quantity,unit,line\n"
-            f"{ENT},2023,primary_aluminium,10,t,L01\n"
-            f"{ENT},2025,primary_aluminium,10,t,L01\n")
+    text = (
+        "enterprise,period,item,quantity,unit,line\n"
+        f"{ENT},2023,primary_aluminium,10,t,L01\n"
+        f"{ENT},2025,primary_aluminium,10,t,L01\n"
+    )
     with pytest.raises(InputError) as err:
         store(demo_url, text, method="cets_al_2024")  # in force from 2024-09-13
     assert [(p.row, p.column, p.code, p.value) for p in err.value.problems] == [
-        (2, "period", "period_outside_validity", 2023)]
+        (2, "period", "period_outside_validity", 2023)
+    ]
     assert "超出" in err.value.problems[0].message_zh
     assert dump(demo_url) == before
 

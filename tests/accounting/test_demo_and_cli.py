@@ -39,20 +39,23 @@ def test_demo_sector_resembles_the_plan_interpretation(demo_url: str) -> None:
 
 def test_every_demo_enterprise_with_activity_has_a_current_run(demo_url: str) -> None:
     with engine_for(demo_url).connect() as conn:
-        runs = conn.execute(sa.text(
-            "SELECT COUNT(DISTINCT enterprise_id) FROM inventory_run WHERE status='current'"
-        )).scalar_one()
-        methods = dict(conn.execute(sa.text(
-            "SELECT method, COUNT(*) FROM inventory_run GROUP BY method")).all())
+        runs = conn.execute(
+            sa.text("SELECT COUNT(DISTINCT enterprise_id) FROM inventory_run WHERE status='current'")
+        ).scalar_one()
+        methods = dict(
+            conn.execute(sa.text("SELECT method, COUNT(*) FROM inventory_run GROUP BY method")).all()
+        )
     assert runs >= 95
     assert methods.get("aluminium_2013", 0) >= 1  # the electrolytic-Al smelters
 
 
 def test_cli_compute_prints_totals_and_json(store: str, tmp_path: Path) -> None:
     f = tmp_path / "act.csv"
-    f.write_text("enterprise,period,item,quantity,unit,line\n"
-                 "E1,2023,天然气,10,万立方米,L1\nE1,2023,electricity_purchased,100,万千瓦时,L1\n",
-                 "utf-8")
+    f.write_text(
+        "enterprise,period,item,quantity,unit,line\n"
+        "E1,2023,天然气,10,万立方米,L1\nE1,2023,electricity_purchased,100,万千瓦时,L1\n",
+        "utf-8",
+    )
     r = runner.invoke(app, ["inventory", "compute", str(f)])
     assert r.exit_code == 0, r.output
     assert "化石燃料燃烧" in r.output and "合计" in r.output
@@ -64,9 +67,16 @@ def test_cli_compute_prints_totals_and_json(store: str, tmp_path: Path) -> None:
 
 def test_cli_reads_parquet_in_bulk(store: str, tmp_path: Path) -> None:
     f = tmp_path / "act.parquet"
-    pd.DataFrame({"enterprise": ["E1", "E1"], "period": ["2023-01", "2023-02"],
-                  "item": ["coke", "coke"], "quantity": [1.0, 2.0], "unit": ["t", "万t"],
-                  "line": ["L1", "L1"]}).to_parquet(f)
+    pd.DataFrame(
+        {
+            "enterprise": ["E1", "E1"],
+            "period": ["2023-01", "2023-02"],
+            "item": ["coke", "coke"],
+            "quantity": [1.0, 2.0],
+            "unit": ["t", "万t"],
+            "line": ["L1", "L1"],
+        }
+    ).to_parquet(f)
     r = runner.invoke(app, ["inventory", "compute", str(f), "--json"])
     assert r.exit_code == 0, r.output
     got = json.loads(r.output)
@@ -76,8 +86,9 @@ def test_cli_reads_parquet_in_bulk(store: str, tmp_path: Path) -> None:
 
 def test_cli_explain_shows_formula_factor_source_and_arithmetic(store: str) -> None:
     with engine_for(store).connect() as conn:
-        run_id, line_no = conn.execute(sa.text(
-            "SELECT run_id, line_no FROM inventory_line WHERE kind='fuel' LIMIT 1")).one()
+        run_id, line_no = conn.execute(
+            sa.text("SELECT run_id, line_no FROM inventory_line WHERE kind='fuel' LIMIT 1")
+        ).one()
     r = runner.invoke(app, ["inventory", "explain", str(run_id), str(line_no)])
     assert r.exit_code == 0, r.output
     assert "CO2 = FC × NCV × CC × OF × 44/12" in r.output
@@ -99,9 +110,12 @@ def test_explain_electricity_quotes_location_and_market_factors(demo_url: str) -
     from carbonpeak.store.db import sessionmaker_for
 
     with engine_for(demo_url).connect() as conn:
-        run_id, line_no, q, co2, co2m = conn.execute(sa.text(
-            "SELECT run_id, line_no, quantity, co2_t, co2_market_t FROM inventory_line "
-            "WHERE item='electricity_purchased' AND year=2022 LIMIT 1")).one()
+        run_id, line_no, q, co2, co2m = conn.execute(
+            sa.text(
+                "SELECT run_id, line_no, quantity, co2_t, co2_market_t FROM inventory_line "
+                "WHERE item='electricity_purchased' AND year=2022 LIMIT 1"
+            )
+        ).one()
     with sessionmaker_for(demo_url)() as db:
         e = inventory.explain(Context(db=db, principal=SYSTEM), run_id, line_no)
     loc = next(s for s in e.arithmetic if s.startswith("CO2 (location)"))

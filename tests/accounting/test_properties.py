@@ -15,13 +15,31 @@ from carbonpeak.io.tabular import read_rows
 from carbonpeak.service.inventory import SUM_FIELDS, summarise
 
 F = load_factors()
-ITEMS = ["coke", "natural_gas", "diesel", "bituminous_coal", "reductant_coke",
-         "reductant_natural_gas", "limestone", "soda_ash", "oxalic_acid",
-         "electricity_purchased", "electricity_exported", "heat_purchased",
-         "green_power_traded", "product_output", "value_added"]
+ITEMS = [
+    "coke",
+    "natural_gas",
+    "diesel",
+    "bituminous_coal",
+    "reductant_coke",
+    "reductant_natural_gas",
+    "limestone",
+    "soda_ash",
+    "oxalic_acid",
+    "electricity_purchased",
+    "electricity_exported",
+    "heat_purchased",
+    "green_power_traded",
+    "product_output",
+    "value_added",
+]
 
-lines = st.lists(st.tuples(st.sampled_from(ITEMS), st.floats(0, 1e6), st.integers(2020, 2025),
-                           st.sampled_from([None, 1, 6, 12])), min_size=1, max_size=40)
+lines = st.lists(
+    st.tuples(
+        st.sampled_from(ITEMS), st.floats(0, 1e6), st.integers(2020, 2025), st.sampled_from([None, 1, 6, 12])
+    ),
+    min_size=1,
+    max_size=40,
+)
 
 
 def frame(rows: list[tuple[str, float, int, int | None]]) -> pd.DataFrame:
@@ -35,7 +53,7 @@ def frame(rows: list[tuple[str, float, int, int | None]]) -> pd.DataFrame:
 def test_totals_equal_the_sum_of_parts(rows: list[tuple[str, float, int, int | None]]) -> None:
     out = compute_inventory(frame(rows), F)
     parts = ["co2_t", "cf4_t", "c2f6_t"]
-    assert (out[parts] .notna()).all().all()
+    assert (out[parts].notna()).all().all()
     # CO2e is CO2 plus the GWP-weighted PFCs, line by line
     pfc = out["cf4_t"] * F.gwp.get("CF4", 0) + out["c2f6_t"] * F.gwp.get("C2F6", 0)
     assert np.allclose(out["co2e_t"], out["co2_t"] + pfc)
@@ -48,8 +66,7 @@ def test_totals_equal_the_sum_of_parts(rows: list[tuple[str, float, int, int | N
 
 
 @given(rows=lines, k=st.floats(0, 1e3))
-def test_results_are_linear_in_quantity(rows: list[tuple[str, float, int, int | None]],
-                                        k: float) -> None:
+def test_results_are_linear_in_quantity(rows: list[tuple[str, float, int, int | None]], k: float) -> None:
     a = frame(rows)
     base = compute_inventory(a, F)
     scaled = compute_inventory(a.assign(quantity=a["quantity"] * k), F)
@@ -57,19 +74,27 @@ def test_results_are_linear_in_quantity(rows: list[tuple[str, float, int, int | 
         assert np.allclose(scaled[col], base[col] * k, rtol=1e-9, atol=1e-6)
 
 
-PAIRS = [("coke", "t", "万t", 1e-4), ("natural_gas", "万Nm3", "Nm3", 1e4),
-         ("natural_gas", "万立方米", "万Nm3", 1.0), ("electricity_purchased", "MWh", "kWh", 1e3),
-         ("electricity_purchased", "万千瓦时", "MWh", 10.0), ("heat_purchased", "GJ", "MJ", 1e3),
-         ("limestone", "吨", "kg", 1e3)]
+PAIRS = [
+    ("coke", "t", "万t", 1e-4),
+    ("natural_gas", "万Nm3", "Nm3", 1e4),
+    ("natural_gas", "万立方米", "万Nm3", 1.0),
+    ("electricity_purchased", "MWh", "kWh", 1e3),
+    ("electricity_purchased", "万千瓦时", "MWh", 10.0),
+    ("heat_purchased", "GJ", "MJ", 1e3),
+    ("limestone", "吨", "kg", 1e3),
+]
 
 
 @settings(max_examples=50)
 @given(pair=st.sampled_from(PAIRS), q=st.floats(0, 1e7), year=st.integers(2020, 2025))
-def test_a_unit_change_leaves_the_result_unchanged(pair: tuple[str, str, str, float], q: float,
-                                                   year: int) -> None:
+def test_a_unit_change_leaves_the_result_unchanged(
+    pair: tuple[str, str, str, float], q: float, year: int
+) -> None:
     item, u1, u2, ratio = pair
-    text = (f"enterprise,period,item,quantity,unit\nE,{year},{item},{q!r},{u1}\n"
-            f"E,{year},{item},{q * ratio!r},{u2}\n")
+    text = (
+        f"enterprise,period,item,quantity,unit\nE,{year},{item},{q!r},{u1}\n"
+        f"E,{year},{item},{q * ratio!r},{u2}\n"
+    )
     t = read_rows(text.encode(), "a.csv", ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
     out = compute_inventory(parse_activity(t, F.items, F.aliases), F)
     for col in SUM_FIELDS:

@@ -16,8 +16,9 @@ from tests.conftest import api_token
 from tests.service.test_register_import import GOOD_ENTS, GOOD_LINES, A, B, dump
 
 
-def _files(ents: bytes, name: str = "enterprises.csv",
-           lines: bytes | None = None) -> dict[str, tuple[str, bytes, str]]:
+def _files(
+    ents: bytes, name: str = "enterprises.csv", lines: bytes | None = None
+) -> dict[str, tuple[str, bytes, str]]:
     f = {"enterprises_file": (name, ents, "application/octet-stream")}
     if lines is not None:
         f["lines_file"] = ("lines.csv", lines, "text/csv")
@@ -26,12 +27,10 @@ def _files(ents: bytes, name: str = "enterprises.csv",
 
 def test_csv_import_then_visible_in_scope(client: TestClient) -> None:
     prov = api_token(client, "province")
-    r = client.post("/api/v1/enterprises/import", files=_files(GOOD_ENTS, lines=GOOD_LINES),
-                    headers=prov)
+    r = client.post("/api/v1/enterprises/import", files=_files(GOOD_ENTS, lines=GOOD_LINES), headers=prov)
     assert r.status_code == 201, r.text
     assert {e["credit_code"] for e in r.json()} == {A, B}
-    hy = client.get("/api/v1/enterprises", params={"q": A},
-                    headers=api_token(client, "city-hengyang")).json()
+    hy = client.get("/api/v1/enterprises", params={"q": A}, headers=api_token(client, "city-hengyang")).json()
     assert [e["credit_code"] for e in hy] == [A]
 
 
@@ -42,18 +41,19 @@ def test_xlsx_import(client: TestClient) -> None:
         ws.append(line.split(","))
     buf = io.BytesIO()
     wb.save(buf)
-    r = client.post("/api/v1/enterprises/import", files=_files(buf.getvalue(), "企业名录.xlsx"),
-                    headers=api_token(client, "province"))
+    r = client.post(
+        "/api/v1/enterprises/import",
+        files=_files(buf.getvalue(), "企业名录.xlsx"),
+        headers=api_token(client, "province"),
+    )
     assert r.status_code == 201, r.text
     assert len(r.json()) == 2
 
 
-def test_rejected_import_lists_problems_and_stores_nothing(client: TestClient,
-                                                          settings: Settings) -> None:
+def test_rejected_import_lists_problems_and_stores_nothing(client: TestClient, settings: Settings) -> None:
     before = dump(settings.database_url)
     bad = GOOD_ENTS.replace(b"shuikoushan", b"no_such_park")
-    r = client.post("/api/v1/enterprises/import", files=_files(bad),
-                    headers=api_token(client, "province"))
+    r = client.post("/api/v1/enterprises/import", files=_files(bad), headers=api_token(client, "province"))
     assert r.status_code == 422
     body = r.json()["error"]
     assert body["problems"][0]["column"] == "park"
@@ -71,19 +71,24 @@ def test_upload_over_the_limit_is_refused(settings: Settings) -> None:
     small = replace(settings, max_upload_mb=1)
     with TestClient(create_app(small)) as c:
         big = GOOD_ENTS + b"\n" + b"#" * (1024 * 1024 + 10)
-        r = c.post("/api/v1/enterprises/import", files=_files(big),
-                   headers=api_token(c, "province"))
+        r = c.post("/api/v1/enterprises/import", files=_files(big), headers=api_token(c, "province"))
     assert r.status_code == 413
     assert "1 MB" in r.json()["error"]["message_en"]
 
 
-@pytest.mark.parametrize("payload", [
-    b"%PDF-1.7 this is a PDF renamed to xlsx",
-    b"PK\x03\x04\x14\x00broken zip",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"%PDF-1.7 this is a PDF renamed to xlsx",
+        b"PK\x03\x04\x14\x00broken zip",
+    ],
+)
 def test_a_renamed_file_is_a_clear_error(client: TestClient, payload: bytes) -> None:
-    r = client.post("/api/v1/enterprises/import", files=_files(payload, "register.xlsx"),
-                    headers=api_token(client, "province"))
+    r = client.post(
+        "/api/v1/enterprises/import",
+        files=_files(payload, "register.xlsx"),
+        headers=api_token(client, "province"),
+    )
     assert r.status_code == 422
     err = r.json()["error"]
     assert err["problems"][0]["code"] == "bad_file"
@@ -96,8 +101,11 @@ def test_a_zip_bomb_is_refused(client: TestClient) -> None:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
     assert len(buf.getvalue()) < 1024 * 1024
-    r = client.post("/api/v1/enterprises/import", files=_files(buf.getvalue(), "bomb.xlsx"),
-                    headers=api_token(client, "province"))
+    r = client.post(
+        "/api/v1/enterprises/import",
+        files=_files(buf.getvalue(), "bomb.xlsx"),
+        headers=api_token(client, "province"),
+    )
     assert r.status_code == 422
     problem = r.json()["error"]["problems"][0]
     assert problem["code"] == "bad_file"

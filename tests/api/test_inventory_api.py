@@ -9,10 +9,12 @@ from fastapi.testclient import TestClient
 from tests.api.test_scope_matrix import DEMO_USERS, USERS, in_scope
 from tests.conftest import api_token
 
-ACTIVITY = ("enterprise,period,item,quantity,unit,line\n"
-            "91430400XU6TWF13XG,2023,天然气,120,万立方米,L01\n"
-            "91430400XU6TWF13XG,2023,electricity_purchased,5000,万千瓦时,L01\n"
-            "91430400XU6TWF13XG,2023,reductant_coke,8000,t,L01\n")
+ACTIVITY = (
+    "enterprise,period,item,quantity,unit,line\n"
+    "91430400XU6TWF13XG,2023,天然气,120,万立方米,L01\n"
+    "91430400XU6TWF13XG,2023,electricity_purchased,5000,万千瓦时,L01\n"
+    "91430400XU6TWF13XG,2023,reductant_coke,8000,t,L01\n"
+)
 
 
 def _runs(client: TestClient) -> list[dict[str, Any]]:
@@ -36,8 +38,7 @@ def test_every_run_is_visible_exactly_in_scope(client: TestClient) -> None:
             assert client.get(f"/api/v1/inventories/{r['id']}", headers=h).status_code == want
             e = client.get(f"/api/v1/inventories/{r['id']}/lines/1/explain", headers=h)
             assert e.status_code == want, (user, r["id"])
-            lst = client.get(f"/api/v1/enterprises/{r['enterprise']['id']}/inventories",
-                             headers=h)
+            lst = client.get(f"/api/v1/enterprises/{r['enterprise']['id']}/inventories", headers=h)
             assert lst.status_code == want
 
 
@@ -49,43 +50,51 @@ def test_recompute_follows_change_scope(client: TestClient) -> None:
         mine = next((r for r in runs if scope(r["enterprise"])), None)
         if mine is None:
             continue
-        r = client.post(f"/api/v1/inventories/{mine['id']}/recompute",
-                        headers=api_token(client, user))
+        r = client.post(f"/api/v1/inventories/{mine['id']}/recompute", headers=api_token(client, user))
         assert r.status_code == (403 if role == "verifier" else 201), (user, r.text)
         if r.status_code == 201:
-            new = client.get(f"/api/v1/inventories/{r.json()['run']}",
-                             headers=api_token(client, "province")).json()
-            old = client.get(f"/api/v1/inventories/{mine['id']}",
-                             headers=api_token(client, "province")).json()
+            new = client.get(
+                f"/api/v1/inventories/{r.json()['run']}", headers=api_token(client, "province")
+            ).json()
+            old = client.get(
+                f"/api/v1/inventories/{mine['id']}", headers=api_token(client, "province")
+            ).json()
             assert old["status"] == "superseded" and old["superseded_by"] == new["id"]
             assert new["status"] == "current"
-            assert abs(new["totals"]["total"]["co2e_t"] - old["totals"]["total"]["co2e_t"]) \
-                <= 1e-6 * max(1.0, old["totals"]["total"]["co2e_t"])
+            assert abs(new["totals"]["total"]["co2e_t"] - old["totals"]["total"]["co2e_t"]) <= 1e-6 * max(
+                1.0, old["totals"]["total"]["co2e_t"]
+            )
 
 
 def test_compute_without_storing_and_the_public_may_not(client: TestClient) -> None:
     files = {"activity_file": ("activity.csv", ACTIVITY.encode(), "text/csv")}
-    r = client.post("/api/v1/inventory/compute", files=files,
-                    headers=api_token(client, "ent-loudi-sb"))
+    r = client.post("/api/v1/inventory/compute", files=files, headers=api_token(client, "ent-loudi-sb"))
     assert r.status_code == 200, r.text
     body = r.json()
     assert len(body["lines"]) == 3
     ng = body["lines"][0]
     # 120 万Nm3 × 389.31 GJ/万Nm3 × 15.3 tC/TJ ÷ 1000 × 0.99 × 44/12 (Table A)
     assert abs(ng["co2_t"] - 120 * 389.31 * 15.3 / 1000 * 0.99 * 44 / 12) < 1e-6
-    r = client.post("/api/v1/inventory/compute", files=files,
-                    headers=api_token(client, "public"))
+    r = client.post("/api/v1/inventory/compute", files=files, headers=api_token(client, "public"))
     assert r.status_code == 403
 
 
 def test_storing_for_an_enterprise_out_of_scope_is_refused(client: TestClient) -> None:
     files = {"activity_file": ("activity.csv", ACTIVITY.encode(), "text/csv")}
-    r = client.post("/api/v1/inventory/compute", params={"store": "true"}, files=files,
-                    headers=api_token(client, "ent-loudi-sb"))
+    r = client.post(
+        "/api/v1/inventory/compute",
+        params={"store": "true"},
+        files=files,
+        headers=api_token(client, "ent-loudi-sb"),
+    )
     assert r.status_code == 422
     p = r.json()["error"]["problems"][0]
     assert (p["code"], p["column"], p["row"]) == ("unknown_enterprise", "enterprise", 2)
-    r = client.post("/api/v1/inventory/compute", params={"store": "true"}, files=files,
-                    headers=api_token(client, "ent-hengyang-pbzn"))
+    r = client.post(
+        "/api/v1/inventory/compute",
+        params={"store": "true"},
+        files=files,
+        headers=api_token(client, "ent-hengyang-pbzn"),
+    )
     assert r.status_code == 200
     assert len(r.json()["runs"]) == 1

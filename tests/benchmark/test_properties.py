@@ -20,18 +20,24 @@ CITIES = ["430100", "430400", "431000", "431300"]
 line = st.tuples(
     st.sampled_from(CITIES),
     st.sampled_from([("Zn", "zn_hydro"), ("Pb", "pb_bottom_blown"), ("Cu", "cu_flash")]),
-    st.floats(100.0, 1500.0, allow_nan=False),        # unit energy [kgce/t]
-    st.floats(1.0, 5e5, allow_nan=False),              # capacity [t/a]
+    st.floats(100.0, 1500.0, allow_nan=False),  # unit energy [kgce/t]
+    st.floats(1.0, 5e5, allow_nan=False),  # capacity [t/a]
 )
 provinces = st.lists(line, min_size=1, max_size=25)
 
 
 def _classify(rows: list[tuple[str, tuple[str, str], float, float]]) -> pd.DataFrame:
-    lines = pd.DataFrame({
-        "line_id": [f"L{i}" for i in range(len(rows))],
-        "city": [r[0] for r in rows], "metal": [r[1][0] for r in rows],
-        "route": [r[1][1] for r in rows], "date": "2025-12-31",
-        "unit_energy": [r[2] for r in rows], "capacity_t_per_a": [r[3] for r in rows]})
+    lines = pd.DataFrame(
+        {
+            "line_id": [f"L{i}" for i in range(len(rows))],
+            "city": [r[0] for r in rows],
+            "metal": [r[1][0] for r in rows],
+            "route": [r[1][1] for r in rows],
+            "date": "2025-12-31",
+            "unit_energy": [r[2] for r in rows],
+            "capacity_t_per_a": [r[3] for r in rows],
+        }
+    )
     return classify_unit_energy(lines, LEVELS)
 
 
@@ -49,8 +55,7 @@ def test_province_share_is_the_capacity_weighted_combination_of_cities(rows: lis
 
 @settings(max_examples=60, deadline=None)
 @given(provinces, st.sampled_from(CITIES), st.floats(1.0, 5e5, allow_nan=False))
-def test_adding_a_line_at_benchmark_never_lowers_the_share(rows: list, city: str,
-                                                           cap: float) -> None:
+def test_adding_a_line_at_benchmark_never_lowers_the_share(rows: list, city: str, cap: float) -> None:
     before = capacity_share_at_benchmark(_classify(rows), [])["share"].iat[0]
     # GB 25323-2023 湿法炼锌 1级 1 010 kgce/t: a line at 1 000 is at the (stand-in) benchmark
     after_c = _classify([*rows, (city, ("Zn", "zn_hydro"), 1000.0, cap)])

@@ -27,29 +27,48 @@ LEVELS = load_levels()
 CAP = 200_000.0  # t/a
 
 
-def _lines(route: str, metal: str, values: list[float], date: str = "2025-12-31",
-           **extra: object) -> pd.DataFrame:
-    return pd.DataFrame({"line_id": [f"L{i}" for i in range(len(values))], "metal": metal,
-                         "route": route, "date": date, "unit_energy": values,
-                         "capacity_t_per_a": CAP, "city": "430400", "park": None, **extra})
+def _lines(
+    route: str, metal: str, values: list[float], date: str = "2025-12-31", **extra: object
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "line_id": [f"L{i}" for i in range(len(values))],
+            "metal": metal,
+            "route": route,
+            "date": date,
+            "unit_energy": values,
+            "capacity_t_per_a": CAP,
+            "city": "430400",
+            "park": None,
+            **extra,
+        }
+    )
 
 
 def test_levels_frames_carry_row_ids_and_the_published_grades() -> None:
     lim = LEVELS.limits.set_index("level_id")
     assert len(lim) == len(load_table(LIMIT_TABLE))
     zn = lim.loc["benchmark/limit_levels#gb25323_2023:t3:zn_hydro_with_residue"]
-    assert (zn["grade1"], zn["grade2"], zn["grade3"], zn["value_unit"]) == (1010, 1040, 1260,
-                                                                          "kgce/t")
+    assert (zn["grade1"], zn["grade2"], zn["grade3"], zn["value_unit"]) == (1010, 1040, 1260, "kgce/t")
     assert zn["route"] == ("zn_hydro",)
     assert zn["valid_from"] == pd.Timestamp("2024-06-01")
     assert LEVELS.efficiency["efficiency_id"].tolist() == [
-        "benchmark/efficiency_levels#ndrc_benchmark_2023:al_molten:ac_power"]
+        "benchmark/efficiency_levels#ndrc_benchmark_2023:al_molten:ac_power"
+    ]
 
 
-@pytest.mark.parametrize(("value", "grade"), [
-    (1000.0, 1), (1010.0, 1), (1010.01, 2), (1040.0, 2), (1040.01, 3), (1260.0, 3),
-    (1260.5, "below_limit"),
-])
+@pytest.mark.parametrize(
+    ("value", "grade"),
+    [
+        (1000.0, 1),
+        (1010.0, 1),
+        (1010.01, 2),
+        (1040.0, 2),
+        (1040.01, 3),
+        (1260.0, 3),
+        (1260.5, "below_limit"),
+    ],
+)
 def test_hydro_zinc_grade_boundaries_gb25323_table3(value: float, grade: object) -> None:
     out = classify_unit_energy(_lines("zn_hydro", "Zn", [value]), LEVELS)
     assert out["grade"].iat[0] == grade
@@ -71,7 +90,8 @@ def test_the_edition_in_force_is_chosen_by_date_copper() -> None:
     before = classify_unit_energy(_lines("cu_flash", "Cu", [400.0], date="2023-12-31"), LEVELS)
     assert before["standard"].iat[0] == "GB 21248-2007"
     assert before["level_id"].iat[0] == (
-        "benchmark/limit_levels#gb21248_2007:cu_concentrate_to_cathode:comprehensive_energy")
+        "benchmark/limit_levels#gb21248_2007:cu_concentrate_to_cathode:comprehensive_energy"
+    )
     assert before["grade3"].iat[0] == 950.0
     assert before["grade"].iat[0] == 3  # only the 限定值 is published: grade 3 at best
     assert pd.isna(before["at_benchmark"].iat[0])
@@ -80,20 +100,19 @@ def test_the_edition_in_force_is_chosen_by_date_copper() -> None:
     assert last_day["standard"].iat[0] == "GB 21248-2007"
     after = classify_unit_energy(_lines("cu_flash", "Cu", [400.0], date="2024-06-01"), LEVELS)
     assert after["standard"].iat[0] == "GB 25323-2023"
-    assert (after["grade1"].iat[0], after["grade2"].iat[0], after["grade3"].iat[0]) == (210, 230,
-                                                                                      340)
+    assert (after["grade1"].iat[0], after["grade2"].iat[0], after["grade3"].iat[0]) == (210, 230, 340)
     assert after["grade"].iat[0] == "below_limit"
     assert after["gap_to_limit"].iat[0] == 60.0
 
 
 def test_zinc_before_gb25323_has_no_level_in_force() -> None:
-    out = levels_for(_lines("zn_hydro", "Zn", [1000.0, 1000.0]).assign(
-        date=["2023-12-31", "2024-06-01"]), levels=LEVELS)
+    out = levels_for(
+        _lines("zn_hydro", "Zn", [1000.0, 1000.0]).assign(date=["2023-12-31", "2024-06-01"]), levels=LEVELS
+    )
     assert out["level_status"].tolist() == ["no_level_in_force", "in_force"]
     assert pd.isna(out["level_id"].iat[0])
     assert out["standard"].iat[1] == "GB 25323-2023"
-    classified = classify_unit_energy(_lines("zn_hydro", "Zn", [1000.0], date="2023-12-31"),
-                                      LEVELS)
+    classified = classify_unit_energy(_lines("zn_hydro", "Zn", [1000.0], date="2023-12-31"), LEVELS)
     assert classified["grade"].iat[0] is None
     assert not classified["below_limit"].iat[0]
     assert pd.isna(classified["at_benchmark"].iat[0])
@@ -106,14 +125,12 @@ def test_a_route_without_any_level_is_no_level() -> None:
 
 def test_on_sets_the_date_of_lines_without_one() -> None:
     lines = _lines("zn_hydro", "Zn", [1000.0]).drop(columns="date")
-    assert levels_for(lines, "2023-12-31", levels=LEVELS)["level_status"].iat[0] == \
-        "no_level_in_force"
+    assert levels_for(lines, "2023-12-31", levels=LEVELS)["level_status"].iat[0] == "no_level_in_force"
     assert levels_for(lines, "2024-06-01", levels=LEVELS)["standard"].iat[0] == "GB 25323-2023"
 
 
 def test_a_product_code_overrides_the_route() -> None:
-    out = classify_unit_energy(_lines("zn_hydro", "Zn", [700.0],
-                                      product="zn_hydro_without_residue"), LEVELS)
+    out = classify_unit_energy(_lines("zn_hydro", "Zn", [700.0], product="zn_hydro_without_residue"), LEVELS)
     assert out["level_product"].iat[0] == "zn_hydro_without_residue"
     assert (out["grade1"].iat[0], out["grade2"].iat[0], out["grade3"].iat[0]) == (550, 660, 820)
     assert out["grade"].iat[0] == 3
@@ -129,16 +146,20 @@ def test_zinc_benchmark_is_the_grade1_standin_and_says_so() -> None:
     assert out["band"].tolist() == ["at_benchmark", "between", "below_baseline"]
 
 
-@pytest.mark.parametrize(("value", "grade", "at_benchmark", "band"), [
-    (12950.0, 1, True, "at_benchmark"),
-    (12980.0, 2, True, "at_benchmark"),      # not 1级, but at the 13 000 标杆
-    (13000.0, 2, True, "at_benchmark"),
-    (13000.5, 3, False, "between"),
-    (13350.0, 3, False, "between"),
-    (13350.5, "below_limit", False, "below_baseline"),
-])
-def test_electrolytic_aluminium_against_the_13000_benchmark(value: float, grade: object,
-                                                            at_benchmark: bool, band: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "grade", "at_benchmark", "band"),
+    [
+        (12950.0, 1, True, "at_benchmark"),
+        (12980.0, 2, True, "at_benchmark"),  # not 1级, but at the 13 000 标杆
+        (13000.0, 2, True, "at_benchmark"),
+        (13000.5, 3, False, "between"),
+        (13350.0, 3, False, "between"),
+        (13350.5, "below_limit", False, "below_baseline"),
+    ],
+)
+def test_electrolytic_aluminium_against_the_13000_benchmark(
+    value: float, grade: object, at_benchmark: bool, band: str
+) -> None:
     out = classify_unit_energy(_lines("al_electrolysis", "Al", [value]), LEVELS)
     assert out["standard"].iat[0] == "GB 21346-2022"
     assert out["indicator"].iat[0] == "ac_power"
@@ -154,8 +175,7 @@ def test_electrolytic_aluminium_against_the_13000_benchmark(value: float, grade:
 
 def test_aluminium_before_2024_the_stricter_of_baseline_and_limit_governs() -> None:
     # GB 21346-2013 限定值 13 700 is looser than the 13 350 基准: the baseline governs
-    out = classify_unit_energy(_lines("al_electrolysis", "Al", [13500.0], date="2023-06-30"),
-                               LEVELS)
+    out = classify_unit_energy(_lines("al_electrolysis", "Al", [13500.0], date="2023-06-30"), LEVELS)
     assert out["standard"].iat[0] == "GB 21346-2013"
     assert out["grade"].iat[0] == 3
     assert out["baseline_value"].iat[0] == 13350.0
@@ -173,11 +193,15 @@ def test_review_example_new_zinc_line_against_grade1(value: float, passes: bool)
 
 
 def test_capacity_share_by_city_and_metal() -> None:
-    lines = pd.concat([
-        _lines("zn_hydro", "Zn", [1000.0, 1100.0]).assign(city=["A", "B"],
-                                                         capacity_t_per_a=[100.0, 300.0]),
-        _lines("cu_flash", "Cu", [200.0]).assign(city="A", capacity_t_per_a=50.0),
-    ], ignore_index=True)
+    lines = pd.concat(
+        [
+            _lines("zn_hydro", "Zn", [1000.0, 1100.0]).assign(
+                city=["A", "B"], capacity_t_per_a=[100.0, 300.0]
+            ),
+            _lines("cu_flash", "Cu", [200.0]).assign(city="A", capacity_t_per_a=50.0),
+        ],
+        ignore_index=True,
+    )
     out = classify_unit_energy(lines, LEVELS)
     by_metal = capacity_share_at_benchmark(out, ["metal"])
     assert by_metal.loc["Zn", "share"] == 0.25

@@ -24,15 +24,16 @@ from carbonpeak.scenarios.projection import base_year, project, resolve
 @pytest.fixture(scope="module")
 def iamc() -> pd.DataFrame:
     b = base_year(demo_base_frame(), DEMO_BASE_YEAR)
-    return pd.concat([to_iamc(project(b, s, registry=DEMO_SCENARIOS).frame)
-                      for s in DEMO_SCENARIOS.values()], ignore_index=True)
+    return pd.concat(
+        [to_iamc(project(b, s, registry=DEMO_SCENARIOS).frame) for s in DEMO_SCENARIOS.values()],
+        ignore_index=True,
+    )
 
 
 def check_aggregate(df: pd.DataFrame, variable: str, rtol: float = 1e-9) -> pd.DataFrame:
     """pyam's check_aggregate: rows where *variable* differs from the sum of its direct children."""
     depth = variable.count("|") + 1
-    children = df[df["variable"].str.startswith(variable + "|")
-                  & (df["variable"].str.count(r"\|") == depth)]
+    children = df[df["variable"].str.startswith(variable + "|") & (df["variable"].str.count(r"\|") == depth)]
     keys = ["model", "scenario", "region", "year"]
     parent = df[df["variable"] == variable].set_index(keys)["value"]
     summed = children.groupby(keys)["value"].sum()
@@ -86,11 +87,14 @@ def write_paths(path: Path, rows: list[list[object]]) -> Path:
 
 
 def test_driver_paths_from_xlsx_make_scenarios(tmp_path: Path) -> None:
-    f = write_paths(tmp_path / "paths.xlsx", [
-        ["mine", "plan_policy", "grid_ef", "*", 2060, 0.1],
-        ["mine", "plan_policy", "grid_ef", "*", 2020, 0.58],
-        ["mine", "", "green_power_share", "metal=Al", 2030, 0.8],
-    ])
+    f = write_paths(
+        tmp_path / "paths.xlsx",
+        [
+            ["mine", "plan_policy", "grid_ef", "*", 2060, 0.1],
+            ["mine", "plan_policy", "grid_ef", "*", 2020, 0.58],
+            ["mine", "", "green_power_share", "metal=Al", 2030, 0.8],
+        ],
+    )
     s = read_driver_paths_xlsx(f)["mine"]
     assert s.parent == "plan_policy"
     assert dict(s.paths["grid_ef"]["*"]) == {2020: 0.58, 2060: 0.1}
@@ -99,17 +103,25 @@ def test_driver_paths_from_xlsx_make_scenarios(tmp_path: Path) -> None:
 
 
 def test_bad_driver_paths_are_located(tmp_path: Path) -> None:
-    f = write_paths(tmp_path / "bad.xlsx", [
-        ["x", "", "grid_ef", "*", 2020, 0.5],
-        ["x", "", "grid_ef", "*", 2020, 0.4],        # repeated year
-        ["x", "", "green_power_share", "*", 2030, 1.5],  # share above 100 %
-        ["x", "", "warp_drive", "*", 2030, 1],       # unknown driver
-        ["x", "", "output_growth", "*", "soon", 1],  # not a year
-        ["x", "", "energy_intensity_improvement", "*", 2030, 2.0],  # negative intensity
-    ])
+    f = write_paths(
+        tmp_path / "bad.xlsx",
+        [
+            ["x", "", "grid_ef", "*", 2020, 0.5],
+            ["x", "", "grid_ef", "*", 2020, 0.4],  # repeated year
+            ["x", "", "green_power_share", "*", 2030, 1.5],  # share above 100 %
+            ["x", "", "warp_drive", "*", 2030, 1],  # unknown driver
+            ["x", "", "output_growth", "*", "soon", 1],  # not a year
+            ["x", "", "energy_intensity_improvement", "*", 2030, 2.0],  # negative intensity
+        ],
+    )
     with pytest.raises(InputError) as e:
         read_driver_paths_xlsx(f)
     got = sorted((p.row, p.code) for p in e.value.problems)
-    assert got == [(3, "duplicate"), (4, "scenario_share_range"), (5, "scenario_unknown_driver"),
-                   (6, "not_a_number"), (7, "scenario_negative_intensity")]
+    assert got == [
+        (3, "duplicate"),
+        (4, "scenario_share_range"),
+        (5, "scenario_unknown_driver"),
+        (6, "not_a_number"),
+        (7, "scenario_negative_intensity"),
+    ]
     assert all(p.file == "bad.xlsx" and p.sheet for p in e.value.problems)

@@ -28,9 +28,13 @@ principals = st.builds(
 def expected_ids(url: str, p: Principal, action: Action) -> set[int]:
     with engine_for(url).connect() as conn:
         ents = conn.execute(sa.select(Enterprise.id, Enterprise.city_code)).all()
-        assigned = {r.enterprise_id for r in conn.execute(
-            sa.select(VerifierAssignment.enterprise_id, VerifierAssignment.verifier_id)).all()
-            if r.verifier_id == p.user_id}
+        assigned = {
+            r.enterprise_id
+            for r in conn.execute(
+                sa.select(VerifierAssignment.enterprise_id, VerifierAssignment.verifier_id)
+            ).all()
+            if r.verifier_id == p.user_id
+        }
     if p.user_id is None:
         return set()
     rules = {
@@ -54,8 +58,7 @@ def expected_ids(url: str, p: Principal, action: Action) -> set[int]:
     return set()
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(p=principals, action=st.sampled_from(list(Action)))
 def test_scope_is_exactly_the_rule(demo_url: str, p: Principal, action: Action) -> None:
     with sessionmaker_for(demo_url)() as db:

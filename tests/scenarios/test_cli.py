@@ -64,8 +64,9 @@ def test_lmdi_json_chained_and_base_to_end(lmdi_csv: Path) -> None:
     assert first["effects"]["activity"] == pytest.approx(69.79006598, abs=1e-6)
     assert second["effects"] == {"activity": 0.0, "intensity": 0.0, "ef": -120.0}  # zero limit
     assert abs(first["residual"]) < 1e-9 and abs(second["residual"]) < 1e-9
-    r = runner.invoke(app, ["decompose", "lmdi", str(lmdi_csv), "--json", "--multiplicative",
-                            "--base-to-end"])
+    r = runner.invoke(
+        app, ["decompose", "lmdi", str(lmdi_csv), "--json", "--multiplicative", "--base-to-end"]
+    )
     assert r.exit_code == 0, r.output
     (only,) = json.loads(r.output)["periods"]
     assert (only["year_from"], only["year_to"], only["change"]) == (1971, 1973, 0.75)
@@ -99,9 +100,18 @@ def test_macc_prints_the_sorted_curve(macc_csv: Path) -> None:
 def test_macc_baseline_from_a_column_per_group(tmp_path: Path) -> None:
     f = tmp_path / "by_city.csv"
     rows = MACC_CSV.splitlines()
-    f.write_text("\n".join([rows[0] + ",city,baseline_tco2e",
-                            rows[1] + ",衡阳,10000", rows[2] + ",郴州,50000",
-                            rows[3] + ",衡阳,10000"]) + "\n", "utf-8")
+    f.write_text(
+        "\n".join(
+            [
+                rows[0] + ",city,baseline_tco2e",
+                rows[1] + ",衡阳,10000",
+                rows[2] + ",郴州,50000",
+                rows[3] + ",衡阳,10000",
+            ]
+        )
+        + "\n",
+        "utf-8",
+    )
     r = runner.invoke(app, ["macc", str(f), "--by", "city", "--json"])
     assert r.exit_code == 0, r.output
     got = {m["id"]: m for m in json.loads(r.output)}

@@ -31,8 +31,9 @@ def test_lmdi01_additive_effects_and_z_matrix() -> None:
     assert (r.v0, r.vT, r.delta) == (80.0, 180.0, 100.0)
     assert r.effects == pytest.approx([69.79006598, -9.455125793, 39.66505981], abs=FIXTURE_ABS)
     assert r.contributions == pytest.approx(
-        np.array([[50.47438029, -25.23719014, 14.76280986],
-                  [19.31568569, 15.78206435, 24.90224996]]), abs=FIXTURE_ABS)
+        np.array([[50.47438029, -25.23719014, 14.76280986], [19.31568569, 15.78206435, 24.90224996]]),
+        abs=FIXTURE_ABS,
+    )
     assert r.effects.sum() == pytest.approx(100.0, rel=1e-12)
 
 
@@ -46,14 +47,21 @@ def test_lmdi01_multiplicative_effects() -> None:
 
 
 def test_lmdi01_through_the_frame_api() -> None:
-    df = pd.DataFrame({"year": [1971, 1971, 1972, 1972],
-                       "category": ["subcat 1", "subcat 2", "subcat 1", "subcat 2"],
-                       "f1": [1, 4, 4, 5], "f2": [10, 5, 5, 6], "f3": [2, 3, 3, 4]})
+    df = pd.DataFrame(
+        {
+            "year": [1971, 1971, 1972, 1972],
+            "category": ["subcat 1", "subcat 2", "subcat 1", "subcat 2"],
+            "f1": [1, 4, 4, 5],
+            "f2": [10, 5, 5, 6],
+            "f3": [2, 3, 3, 4],
+        }
+    )
     out = lmdi_frame(df, ["f1", "f2", "f3"])
     assert list(out.columns) == EFFECT_COLUMNS
     assert out["factor"].tolist() == ["f1", "f2", "f3"]
-    assert out["effect"].to_numpy() == pytest.approx([69.79006598, -9.455125793, 39.66505981],
-                                                     abs=FIXTURE_ABS)
+    assert out["effect"].to_numpy() == pytest.approx(
+        [69.79006598, -9.455125793, 39.66505981], abs=FIXTURE_ABS
+    )
     detail = lmdi_frame(df, ["f1", "f2", "f3"], by_category=True)
     z = detail.pivot(index="category", columns="factor", values="effect")
     assert z.loc["subcat 1", "f1"] == pytest.approx(50.47438029, abs=FIXTURE_ABS)
@@ -125,8 +133,7 @@ def test_zeros_keep_the_decomposition_finite_and_closed(p: tuple[np.ndarray, np.
 
 
 @given(st.integers(3, 6), st.integers(1, 5), st.integers(1, 4), st.integers(0, 2**32 - 1))
-def test_chained_periods_add_up_to_the_total_change(n_y: int, n_i: int, n_k: int,
-                                                    seed: int) -> None:
+def test_chained_periods_add_up_to_the_total_change(n_y: int, n_i: int, n_k: int, seed: int) -> None:
     x = np.random.default_rng(seed).uniform(0.1, 10.0, (n_y, n_i, n_k))
     v = x.prod(axis=-1).sum(axis=-1)
     add = lmdi_series(x)
@@ -140,13 +147,17 @@ def test_chained_periods_add_up_to_the_total_change(n_y: int, n_i: int, n_k: int
 
 
 def test_chained_over_three_years_in_the_frame() -> None:
-    df = pd.DataFrame({"year": [2020, 2020, 2021, 2021, 2022, 2022],
-                       "category": ["a", "b"] * 3,
-                       "q": [1.0, 4.0, 4.0, 5.0, 3.0, 7.0], "i": [10.0, 5.0, 5.0, 6.0, 2.0, 1.0]})
+    df = pd.DataFrame(
+        {
+            "year": [2020, 2020, 2021, 2021, 2022, 2022],
+            "category": ["a", "b"] * 3,
+            "q": [1.0, 4.0, 4.0, 5.0, 3.0, 7.0],
+            "i": [10.0, 5.0, 5.0, 6.0, 2.0, 1.0],
+        }
+    )
     v = {2020: 30.0, 2021: 50.0, 2022: 13.0}
     out = lmdi_frame(df, ["q", "i"])
-    assert out[["year_from", "year_to"]].drop_duplicates().values.tolist() == [[2020, 2021],
-                                                                              [2021, 2022]]
+    assert out[["year_from", "year_to"]].drop_duplicates().values.tolist() == [[2020, 2021], [2021, 2022]]
     for (y0, y1), g in out.groupby(["year_from", "year_to"]):
         assert g["effect"].sum() == pytest.approx(v[y1] - v[y0], rel=1e-12)
     assert out["effect"].sum() == pytest.approx(13.0 - 30.0, rel=1e-12)
@@ -205,33 +216,51 @@ def test_multiplicative_with_an_appearing_sub_category_still_closes() -> None:
 # --- bad input ----------------------------------------------------------------------------
 def test_a_negative_factor_is_refused_with_its_location() -> None:
     with pytest.raises(InputError) as e:
-        lmdi_decompose([[1.0, -2.0], [1.0, 1.0]], [[1.0, 2.0], [np.nan, 1.0]],
-                       categories=["copper", "zinc"], factors=["output_t", "ef_t_per_t"])
+        lmdi_decompose(
+            [[1.0, -2.0], [1.0, 1.0]],
+            [[1.0, 2.0], [np.nan, 1.0]],
+            categories=["copper", "zinc"],
+            factors=["output_t", "ef_t_per_t"],
+        )
     probs = e.value.problems
     assert [(p.code, p.column, p.fields["category"]) for p in probs] == [
-        ("lmdi_negative", "ef_t_per_t", "copper"), ("lmdi_not_finite", "output_t", "zinc")]
+        ("lmdi_negative", "ef_t_per_t", "copper"),
+        ("lmdi_not_finite", "output_t", "zinc"),
+    ]
     assert "base year" in probs[0].fields["year"] and "end year" in probs[1].fields["year"]
     assert "negative" in probs[0].message_en and "负数" in probs[0].message_zh
 
 
 def test_a_negative_value_in_a_frame_names_row_category_factor_and_year() -> None:
-    df = pd.DataFrame({"year": [2020, 2020, 2021, 2021], "category": ["Cu", "Zn", "Cu", "Zn"],
-                       "output_t": [1.0, 2.0, 3.0, 4.0], "ef": [1.0, 1.0, -1.0, 1.0]})
+    df = pd.DataFrame(
+        {
+            "year": [2020, 2020, 2021, 2021],
+            "category": ["Cu", "Zn", "Cu", "Zn"],
+            "output_t": [1.0, 2.0, 3.0, 4.0],
+            "ef": [1.0, 1.0, -1.0, 1.0],
+        }
+    )
     with pytest.raises(InputError) as e:
         lmdi_frame(df, ["output_t", "ef"])
     (p,) = e.value.problems
     assert (p.code, p.row, p.column, p.fields["category"], p.fields["year"], p.value) == (
-        "lmdi_negative", 3, "ef", "Cu", 2021, -1.0)
+        "lmdi_negative",
+        3,
+        "ef",
+        "Cu",
+        2021,
+        -1.0,
+    )
     assert "Cu" in p.message_en and "2021" in p.message_en
 
 
 def test_frame_problems_missing_duplicate_and_non_numeric() -> None:
-    base = pd.DataFrame({"year": [2020, 2020, 2021], "category": ["a", "b", "a"],
-                         "x": [1.0, 2.0, 3.0]})
+    base = pd.DataFrame({"year": [2020, 2020, 2021], "category": ["a", "b", "a"], "x": [1.0, 2.0, 3.0]})
     with pytest.raises(InputError) as e:
         lmdi_frame(base, ["x"])
     assert [(p.code, p.fields["category"], p.fields["year"]) for p in e.value.problems] == [
-        ("lmdi_missing_row", "b", 2021)]
+        ("lmdi_missing_row", "b", 2021)
+    ]
     dup = pd.concat([base, base.iloc[[0]]], ignore_index=True)
     with pytest.raises(InputError) as e:
         lmdi_frame(dup.assign(x=dup["x"]), ["x"])

@@ -15,8 +15,7 @@ PLAN = DEMO_SCENARIOS["plan_policy"]
 UNCERTAIN = [
     Distribution("output_growth", "normal", {"mean": 0.0, "sd": 0.01}),
     Distribution("grid_ef", "lognormal", {"mu": 0.0, "sigma": 0.1}, mode="scale"),
-    Distribution("energy_intensity_improvement", "triangular",
-                 {"left": -0.005, "mode": 0.0, "right": 0.01}),
+    Distribution("energy_intensity_improvement", "triangular", {"left": -0.005, "mode": 0.0, "right": 0.01}),
     Distribution("green_power_share", "uniform", {"low": -0.05, "high": 0.1}, selector="metal=Al"),
 ]
 CORR = np.array([[1.0, 0.5, 0, 0], [0.5, 1.0, 0, 0], [0, 0, 1.0, 0], [0, 0, 0, 1.0]])
@@ -28,10 +27,12 @@ def base() -> BaseYear:
 
 
 def test_zero_variance_reproduces_the_deterministic_projection_exactly(base: BaseYear) -> None:
-    zero = [Distribution("output_growth", "normal", {"mean": 0.0, "sd": 0.0}),
-            Distribution("grid_ef", "lognormal", {"mu": 0.0, "sigma": 0.0}, mode="scale"),
-            Distribution("coal_to_gas", "uniform", {"low": 0.0, "high": 0.0}),
-            Distribution("electrification", "triangular", {"left": 0.0, "mode": 0.0, "right": 0.0})]
+    zero = [
+        Distribution("output_growth", "normal", {"mean": 0.0, "sd": 0.0}),
+        Distribution("grid_ef", "lognormal", {"mu": 0.0, "sigma": 0.0}, mode="scale"),
+        Distribution("coal_to_gas", "uniform", {"low": 0.0, "high": 0.0}),
+        Distribution("electrification", "triangular", {"left": 0.0, "mode": 0.0, "right": 0.0}),
+    ]
     r = run_montecarlo(base, PLAN, zero, 7, seed=3, chunk=3, registry=DEMO_SCENARIOS)
     det = project(base, PLAN, registry=DEMO_SCENARIOS)
     total = det.total()
@@ -60,13 +61,20 @@ def test_the_dask_cluster_gives_the_numpy_result(base: BaseYear) -> None:
     kw = {"correlation": CORR, "registry": DEMO_SCENARIOS, "chunk": 50}
     ref = run_montecarlo(base, PLAN, UNCERTAIN, 200, seed=5, **kw)  # type: ignore[arg-type]
     # threads in this process, but a real TCP scheduler: the client connects by address
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None,
-                      protocol="tcp://", host="127.0.0.1") as cluster:
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        dashboard_address=None,
+        protocol="tcp://",
+        host="127.0.0.1",
+    ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://")
         seen: list[int] = []
-        got = run_montecarlo(base, PLAN, UNCERTAIN, 200, seed=5, scheduler=address,
-                             progress=lambda d, t: seen.append(d), **kw)  # type: ignore[arg-type]
+        got = run_montecarlo(
+            base, PLAN, UNCERTAIN, 200, seed=5, scheduler=address, progress=lambda d, t: seen.append(d), **kw
+        )  # type: ignore[arg-type]
     assert seen == [1, 2, 3, 4]
     assert np.array_equal(ref.fan, got.fan)
     assert np.array_equal(ref.peak_year, got.peak_year)
@@ -86,13 +94,16 @@ def test_draws_follow_their_distributions(base: BaseYear) -> None:
     assert x[:, 3].min() >= -0.05 and x[:, 3].max() <= 0.1
 
 
-@pytest.mark.parametrize(("dist", "reason"), [
-    (Distribution("output_growth", "normal", {"mean": 0.0, "sd": -0.1}), "sd"),
-    (Distribution("grid_ef", "lognormal", {"mu": 0.0, "sigma": -1.0}, mode="scale"), "sigma"),
-    (Distribution("grid_ef", "uniform", {"low": 0.2, "high": 0.1}), "low"),
-    (Distribution("grid_ef", "triangular", {"left": 0.0, "mode": 2.0, "right": 1.0}), "mode"),
-    (Distribution("grid_ef", "normal", {"mean": 0.0}), "parameters"),
-])
+@pytest.mark.parametrize(
+    ("dist", "reason"),
+    [
+        (Distribution("output_growth", "normal", {"mean": 0.0, "sd": -0.1}), "sd"),
+        (Distribution("grid_ef", "lognormal", {"mu": 0.0, "sigma": -1.0}, mode="scale"), "sigma"),
+        (Distribution("grid_ef", "uniform", {"low": 0.2, "high": 0.1}), "low"),
+        (Distribution("grid_ef", "triangular", {"left": 0.0, "mode": 2.0, "right": 1.0}), "mode"),
+        (Distribution("grid_ef", "normal", {"mean": 0.0}), "parameters"),
+    ],
+)
 def test_impossible_parameters_name_the_driver(base: BaseYear, dist: Distribution, reason: str) -> None:
     with pytest.raises(InputError) as e:
         run_montecarlo(base, PLAN, [dist], 10, seed=1, registry=DEMO_SCENARIOS)
@@ -101,10 +112,13 @@ def test_impossible_parameters_name_the_driver(base: BaseYear, dist: Distributio
     assert dist.driver in p.message_en and reason in p.message_en
 
 
-@pytest.mark.parametrize("corr", [
-    [[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]],  # not positive semi-definite
-    [[1.0, 0.2], [0.3, 1.0]],  # wrong shape
-])
+@pytest.mark.parametrize(
+    "corr",
+    [
+        [[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]],  # not positive semi-definite
+        [[1.0, 0.2], [0.3, 1.0]],  # wrong shape
+    ],
+)
 def test_a_bad_correlation_matrix_is_refused(base: BaseYear, corr: list[list[float]]) -> None:
     dists = [Distribution("output_growth", "normal", {"mean": 0.0, "sd": 0.01})] * 3
     with pytest.raises(InputError) as e:
@@ -113,10 +127,13 @@ def test_a_bad_correlation_matrix_is_refused(base: BaseYear, corr: list[list[flo
 
 
 def test_a_singular_but_valid_correlation_is_accepted(base: BaseYear) -> None:
-    dists = [Distribution("output_growth", "normal", {"mean": 0.0, "sd": 0.01}),
-             Distribution("grid_ef", "normal", {"mean": 0.0, "sd": 0.01})]
-    r = run_montecarlo(base, PLAN, dists, 20, seed=1, correlation=[[1.0, 1.0], [1.0, 1.0]],
-                       registry=DEMO_SCENARIOS)
+    dists = [
+        Distribution("output_growth", "normal", {"mean": 0.0, "sd": 0.01}),
+        Distribution("grid_ef", "normal", {"mean": 0.0, "sd": 0.01}),
+    ]
+    r = run_montecarlo(
+        base, PLAN, dists, 20, seed=1, correlation=[[1.0, 1.0], [1.0, 1.0]], registry=DEMO_SCENARIOS
+    )
     assert r.peak_year.shape == (20,)
 
 
@@ -128,9 +145,16 @@ def test_a_local_cluster_is_started_and_stopped_for_scheduler_local(base: BaseYe
 
 
 def test_zero_variance_on_a_selected_group_is_exact_too(base: BaseYear) -> None:
-    zero = [Distribution("green_power_share", "normal", {"mean": 0.0, "sd": 0.0}, selector="metal=Zn"),
-            Distribution("output_growth", "uniform", {"low": 1.0, "high": 1.0}, mode="scale",
-                         selector="metal=Al,route=al_electrolysis")]
+    zero = [
+        Distribution("green_power_share", "normal", {"mean": 0.0, "sd": 0.0}, selector="metal=Zn"),
+        Distribution(
+            "output_growth",
+            "uniform",
+            {"low": 1.0, "high": 1.0},
+            mode="scale",
+            selector="metal=Al,route=al_electrolysis",
+        ),
+    ]
     r = run_montecarlo(base, PLAN, zero, 4, seed=0, registry=DEMO_SCENARIOS)
     assert np.array_equal(r.fan[2], project(base, PLAN, registry=DEMO_SCENARIOS).total())
 
@@ -139,13 +163,22 @@ def test_progress_is_reported_per_chunk_in_process_and_on_dask(base: BaseYear) -
     kw = {"registry": DEMO_SCENARIOS, "chunk": 25}
     calls: list[tuple[int, int]] = []
     ref = run_montecarlo(base, PLAN, UNCERTAIN[:1], 90, seed=2, **kw)  # type: ignore[arg-type]
-    got = run_montecarlo(base, PLAN, UNCERTAIN[:1], 90, seed=2, progress=lambda d, t: calls.append((d, t)),
-                         **kw)  # type: ignore[arg-type]
+    got = run_montecarlo(
+        base, PLAN, UNCERTAIN[:1], 90, seed=2, progress=lambda d, t: calls.append((d, t)), **kw
+    )  # type: ignore[arg-type]
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert np.array_equal(ref.fan, got.fan)  # observing does not change the result
     calls.clear()
-    dask = run_montecarlo(base, PLAN, UNCERTAIN[:1], 90, seed=2, scheduler="local",
-                          progress=lambda d, t: calls.append((d, t)), **kw)  # type: ignore[arg-type]
+    dask = run_montecarlo(
+        base,
+        PLAN,
+        UNCERTAIN[:1],
+        90,
+        seed=2,
+        scheduler="local",
+        progress=lambda d, t: calls.append((d, t)),
+        **kw,
+    )  # type: ignore[arg-type]
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # counted as tasks complete
     assert np.array_equal(ref.fan, dask.fan)
 
@@ -162,8 +195,16 @@ def test_an_unreachable_scheduler_is_an_input_error_within_the_timeout(base: Bas
 
     t0 = time.perf_counter()
     with pytest.raises(InputError) as e:
-        run_montecarlo(base, PLAN, UNCERTAIN[:1], 10, seed=1, scheduler="tcp://127.0.0.1:1",
-                       connect_timeout=0.5, registry=DEMO_SCENARIOS)
+        run_montecarlo(
+            base,
+            PLAN,
+            UNCERTAIN[:1],
+            10,
+            seed=1,
+            scheduler="tcp://127.0.0.1:1",
+            connect_timeout=0.5,
+            registry=DEMO_SCENARIOS,
+        )
     assert time.perf_counter() - t0 < 5.0
     p = e.value.problems[0]
     assert p.code == "mc_scheduler_unreachable" and p.value == "tcp://127.0.0.1:1"

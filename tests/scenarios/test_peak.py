@@ -96,7 +96,11 @@ def test_the_vectorised_form_agrees_with_the_scalar_one() -> None:
     for j in range(0, 500, 7):
         one = find_peak(YEARS, paths[j])
         assert (many.year[j], many.value[j], many.peaked[j], many.before_deadline[j]) == (
-            one.year, one.value, one.peaked, one.before_2030)
+            one.year,
+            one.value,
+            one.peaked,
+            one.before_2030,
+        )
     assert many.share_before_deadline() == pytest.approx(many.before_deadline.mean())
 
 

@@ -19,10 +19,24 @@ from carbonpeak.scenarios.projection import (
     resolve,
 )
 
-ROW = {"metal": "Zn", "route": "zn_hydro", "route_kind": "primary", "city": "430200", "output_t": 100.0,
-       "coal_tce": 10.0, "gas_tce": 2.0, "oil_tce": 1.0, "electricity_mwh": 50.0, "heat_gj": 20.0,
-       "ef_coal_tco2_per_tce": 2.5, "ef_gas_tco2_per_tce": 1.5, "ef_oil_tco2_per_tce": 2.0,
-       "ef_electricity_tco2_per_mwh": 0.6, "ef_heat_tco2_per_gj": 0.1, "process_co2_t_per_t": 0.2}
+ROW = {
+    "metal": "Zn",
+    "route": "zn_hydro",
+    "route_kind": "primary",
+    "city": "430200",
+    "output_t": 100.0,
+    "coal_tce": 10.0,
+    "gas_tce": 2.0,
+    "oil_tce": 1.0,
+    "electricity_mwh": 50.0,
+    "heat_gj": 20.0,
+    "ef_coal_tco2_per_tce": 2.5,
+    "ef_gas_tco2_per_tce": 1.5,
+    "ef_oil_tco2_per_tce": 2.0,
+    "ef_electricity_tco2_per_mwh": 0.6,
+    "ef_heat_tco2_per_gj": 0.1,
+    "process_co2_t_per_t": 0.2,
+}
 
 
 def one_group() -> pd.DataFrame:
@@ -37,14 +51,17 @@ def test_no_driver_keeps_the_base_year_flat() -> None:
 
 
 def test_each_driver_by_hand() -> None:
-    s = Scenario("s", paths={
-        "output_growth": {"*": {2021: 0.1}},
-        "energy_intensity_improvement": {"*": {2021: 0.5}},
-        "electrification": {"*": {2020: 0.0, 2021: 0.5}},
-        "coal_to_gas": {"*": {2020: 0.0, 2021: 0.2}},
-        "grid_ef": {"*": {2020: 0.6, 2021: 0.4}},
-        "green_power_share": {"*": {2020: 0.0, 2021: 0.25}},
-    })
+    s = Scenario(
+        "s",
+        paths={
+            "output_growth": {"*": {2021: 0.1}},
+            "energy_intensity_improvement": {"*": {2021: 0.5}},
+            "electrification": {"*": {2020: 0.0, 2021: 0.5}},
+            "coal_to_gas": {"*": {2020: 0.0, 2021: 0.2}},
+            "grid_ef": {"*": {2020: 0.6, 2021: 0.4}},
+            "green_power_share": {"*": {2020: 0.0, 2021: 0.25}},
+        },
+    )
     p = project(base_year(one_group(), 2020), s, [2020, 2021])
     a = {q: v[0, 1] for q, v in p.arrays.items()}
     k = 1.1 * 0.5  # output ratio × intensity index
@@ -84,14 +101,14 @@ def test_a_more_specific_selector_wins() -> None:
 
 def test_a_child_overrides_one_driver_and_inherits_the_rest() -> None:
     reg = dict(DEMO_SCENARIOS)
-    child = Scenario("child", parent="plan_policy",
-                     paths={"grid_ef": {"*": {2020: 0.58, 2060: 0.0}}})
+    child = Scenario("child", parent="plan_policy", paths={"grid_ef": {"*": {2020: 0.58, 2060: 0.0}}})
     reg["child"] = child
     r = resolve(child, reg)
     parent = resolve(reg["plan_policy"], reg)
     assert r.paths["grid_ef"] == {"*": {2020: 0.58, 2060: 0.0}}
-    assert {k: v for k, v in r.paths.items() if k != "grid_ef"} == \
-        {k: v for k, v in parent.paths.items() if k != "grid_ef"}
+    assert {k: v for k, v in r.paths.items() if k != "grid_ef"} == {
+        k: v for k, v in parent.paths.items() if k != "grid_ef"
+    }
     b = base_year(demo_base_frame(), DEMO_BASE_YEAR)
     pc, pp = project(b, child, registry=reg), project(b, reg["plan_policy"], registry=reg)
     assert np.array_equal(pc.arrays["combustion_co2_t"], pp.arrays["combustion_co2_t"])
@@ -108,17 +125,21 @@ def test_unknown_parent_and_cycles_are_refused() -> None:
     assert e.value.problems[0].code == "scenario_cycle"
 
 
-@pytest.mark.parametrize(("driver", "path", "code", "year"), [
-    ("green_power_share", {2020: 0.1, 2030: 1.2}, "scenario_share_range", 2030),
-    ("electrification", {2025: -0.1}, "scenario_share_range", 2025),
-    ("energy_intensity_improvement", {2030: 1.5}, "scenario_negative_intensity", 2030),
-    ("grid_ef", {2030: 0.5, 2025: 0.4}, "scenario_path_gap", 2025),
-    ("grid_ef", {2030: 0.5, 2030.5: 0.4}, "scenario_path_gap", 2030.5),
-    ("output_growth", {2030: float("nan")}, "scenario_not_finite", 2030),
-    ("grid_ef", {2030: -0.1}, "scenario_negative", 2030),
-])
-def test_bad_paths_name_scenario_driver_and_year(driver: str, path: dict[float, float], code: str,
-                                                 year: float) -> None:
+@pytest.mark.parametrize(
+    ("driver", "path", "code", "year"),
+    [
+        ("green_power_share", {2020: 0.1, 2030: 1.2}, "scenario_share_range", 2030),
+        ("electrification", {2025: -0.1}, "scenario_share_range", 2025),
+        ("energy_intensity_improvement", {2030: 1.5}, "scenario_negative_intensity", 2030),
+        ("grid_ef", {2030: 0.5, 2025: 0.4}, "scenario_path_gap", 2025),
+        ("grid_ef", {2030: 0.5, 2030.5: 0.4}, "scenario_path_gap", 2030.5),
+        ("output_growth", {2030: float("nan")}, "scenario_not_finite", 2030),
+        ("grid_ef", {2030: -0.1}, "scenario_negative", 2030),
+    ],
+)
+def test_bad_paths_name_scenario_driver_and_year(
+    driver: str, path: dict[float, float], code: str, year: float
+) -> None:
     s = Scenario("bad", paths={driver: {"*": path}})  # type: ignore[dict-item]
     with pytest.raises(InputError) as e:
         project(base_year(one_group(), 2020), s, [2020, 2030])
@@ -130,11 +151,23 @@ def test_bad_paths_name_scenario_driver_and_year(driver: str, path: dict[float, 
 def test_unknown_driver_and_selector_and_a_share_without_secondary_route() -> None:
     b = base_year(one_group(), 2020)
     with pytest.raises(InputError) as e:
-        project(b, Scenario("x", paths={"growth": {"*": {2020: 0.1}},
-                                        "grid_ef": {"metal": {2020: 0.1}},
-                                        "recycled_share": {"city=1": {2020: 0.1}}}), [2020])
+        project(
+            b,
+            Scenario(
+                "x",
+                paths={
+                    "growth": {"*": {2020: 0.1}},
+                    "grid_ef": {"metal": {2020: 0.1}},
+                    "recycled_share": {"city=1": {2020: 0.1}},
+                },
+            ),
+            [2020],
+        )
     assert [p.code for p in e.value.problems] == [
-        "scenario_unknown_driver", "scenario_bad_selector", "scenario_bad_selector"]
+        "scenario_unknown_driver",
+        "scenario_bad_selector",
+        "scenario_bad_selector",
+    ]
     with pytest.raises(InputError) as e:
         project(b, Scenario("x", paths={"recycled_share": {"metal=Zn": {2020: 0.1}}}), [2020])
     assert e.value.problems[0].code == "scenario_no_secondary"

@@ -30,8 +30,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
 def test_run_prints_co2_by_metal_and_the_peak() -> None:
     code, out, _ = invoke("run")
     assert code == 0, out
-    proj = project(base_year(demo_base_frame(), DEMO_BASE_YEAR), DEMO_SCENARIOS["plan_policy"],
-                   registry=DEMO_SCENARIOS)
+    proj = project(
+        base_year(demo_base_frame(), DEMO_BASE_YEAR), DEMO_SCENARIOS["plan_policy"], registry=DEMO_SCENARIOS
+    )
     pk = find_peak(proj.years, proj.total())
     assert pk.peaked and pk.before_2030
     assert "plan_policy" in out and all(str(y) in out for y in range(2020, 2061, 5))
@@ -44,15 +45,21 @@ def test_run_json_matches_the_engine_and_the_tolerance_is_passed_on() -> None:
     code, out, _ = invoke("run", "--scenario", "baseline", "--json", "--tolerance", "0.02")
     assert code == 0, out
     got = json.loads(out)
-    proj = project(base_year(demo_base_frame(), DEMO_BASE_YEAR), DEMO_SCENARIOS["baseline"],
-                   registry=DEMO_SCENARIOS)
+    proj = project(
+        base_year(demo_base_frame(), DEMO_BASE_YEAR), DEMO_SCENARIOS["baseline"], registry=DEMO_SCENARIOS
+    )
     pk = find_peak(proj.years, proj.total(), 0.02)
     assert got["years"][0] == 2020 and got["years"][-1] == 2060
     assert got["co2_t"]["total"] == pytest.approx(proj.total().tolist(), rel=1e-12)
     assert sum(got["co2_t"]["by_metal"][m][10] for m in got["co2_t"]["by_metal"]) == pytest.approx(
-        got["co2_t"]["total"][10], rel=1e-12)
-    assert got["peak"] == {"year": pk.year, "co2_t": pytest.approx(pk.value), "peaked": pk.peaked,
-                           "before_2030": pk.before_2030}
+        got["co2_t"]["total"][10], rel=1e-12
+    )
+    assert got["peak"] == {
+        "year": pk.year,
+        "co2_t": pytest.approx(pk.value),
+        "peaked": pk.peaked,
+        "before_2030": pk.before_2030,
+    }
     assert got["peak"]["before_2030"] is False  # the synthetic baseline peaks late
 
 
@@ -64,8 +71,9 @@ def test_compare_lists_three_scenarios_accelerated_no_later_than_baseline() -> N
     rows = {r["scenario"]: r for r in json.loads(out)["scenarios"]}
     assert list(rows) == ["baseline", "plan_policy", "accelerated"]
     assert rows["accelerated"]["peak"]["year"] <= rows["baseline"]["peak"]["year"]
-    assert rows["accelerated"]["co2_2060_t"] < rows["plan_policy"]["co2_2060_t"] < \
-        rows["baseline"]["co2_2060_t"]
+    assert (
+        rows["accelerated"]["co2_2060_t"] < rows["plan_policy"]["co2_2060_t"] < rows["baseline"]["co2_2060_t"]
+    )
     assert rows["accelerated"]["cumulative_co2_t"] < rows["baseline"]["cumulative_co2_t"]
     code, _, output = invoke("compare", "--scenarios", "baseline,nope")
     assert code == 2 and "nope" in output and "accelerated" in output  # the allowed names
@@ -87,8 +95,9 @@ def test_montecarlo_is_reproducible_and_prints_p_peak_years_and_fan() -> None:
 
 
 def test_montecarlo_json_shares_add_up_and_fan_is_ordered() -> None:
-    code, out, _ = invoke("montecarlo", "--n", "120", "--chunk", "40", "--seed", "1",
-                          "--scenario", "baseline", "--json")
+    code, out, _ = invoke(
+        "montecarlo", "--n", "120", "--chunk", "40", "--seed", "1", "--scenario", "baseline", "--json"
+    )
     assert code == 0, out
     got = json.loads(out)
     assert sum(got["peak_year_share"].values()) + got["not_peaked_share"] == pytest.approx(1.0)
@@ -118,9 +127,12 @@ def test_run_iamc_csv_and_xlsx(tmp_path: Path) -> None:
 
 def test_run_with_driver_paths_from_a_file(tmp_path: Path) -> None:
     f = tmp_path / "drivers.csv"
-    f.write_text("scenario,parent,driver,selector,year,value\n"
-                 "green,accelerated,grid_ef,*,2020,0.58\n"
-                 "green,accelerated,grid_ef,*,2030,0.2\n", "utf-8")
+    f.write_text(
+        "scenario,parent,driver,selector,year,value\n"
+        "green,accelerated,grid_ef,*,2020,0.58\n"
+        "green,accelerated,grid_ef,*,2030,0.2\n",
+        "utf-8",
+    )
     code, out, _ = invoke("run", "--drivers", str(f), "--json")
     assert code == 0, out
     got = json.loads(out)
@@ -141,8 +153,17 @@ def test_an_unknown_scenario_exits_2() -> None:
 
 def test_an_unreachable_scheduler_fails_fast_in_zh_and_en() -> None:
     t0 = time.perf_counter()
-    code, _, output = invoke("montecarlo", "--n", "200", "--chunk", "50",
-                             "--scheduler", "tcp://127.0.0.1:1", "--connect-timeout", "1")
+    code, _, output = invoke(
+        "montecarlo",
+        "--n",
+        "200",
+        "--chunk",
+        "50",
+        "--scheduler",
+        "tcp://127.0.0.1:1",
+        "--connect-timeout",
+        "1",
+    )
     assert time.perf_counter() - t0 < 5.0
     assert code == 2
     assert "无法在 1 秒内连接 Dask 调度器" in output and "Could not reach the Dask scheduler" in output

@@ -33,8 +33,7 @@ def test_a_change_writes_an_event_with_who_when_before_after(demo_url: str) -> N
     enterprises.update_enterprise(ctx, ent.id, EnterpriseUpdate(name_en="Renamed Co. (demo)"))
     last = ctx.db.execute(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
     assert last is not None
-    assert (last.action, last.object_type, last.object_id) == ("enterprise.change", "enterprise",
-                                                               str(ent.id))
+    assert (last.action, last.object_type, last.object_id) == ("enterprise.change", "enterprise", str(ent.id))
     assert (last.actor, last.request_id) == ("system", "req-test")
     assert last.before is not None and ent.name_en in last.before
     assert last.after is not None and "Renamed Co. (demo)" in last.after
@@ -54,8 +53,7 @@ def test_the_table_refuses_update_and_delete(demo_url: str) -> None:
 def test_verify_catches_an_edited_row(demo_url: str) -> None:
     _drop_triggers(demo_url)
     with engine_for(demo_url).begin() as conn:
-        conn.execute(sa.update(AuditEvent).where(AuditEvent.id == 3)
-                     .values(after='{"forged":true}'))
+        conn.execute(sa.update(AuditEvent).where(AuditEvent.id == 3).values(after='{"forged":true}'))
     _checked, problems = audit.verify(_ctx(demo_url).db)
     assert [(p.event_id, p.kind) for p in problems] == [(3, "edited")]
 
@@ -65,14 +63,27 @@ def test_verify_catches_a_row_edited_with_a_recomputed_hash(demo_url: str) -> No
     db = _ctx(demo_url).db
     e = db.get(AuditEvent, 2)
     assert e is not None
-    fields = {k: getattr(e, k) for k in ("id", "ts", "actor_id", "actor", "role", "request_id",
-                                         "action", "object_type", "object_id", "before", "after")}
+    fields = {
+        k: getattr(e, k)
+        for k in (
+            "id",
+            "ts",
+            "actor_id",
+            "actor",
+            "role",
+            "request_id",
+            "action",
+            "object_type",
+            "object_id",
+            "before",
+            "after",
+        )
+    }
     fields["actor"] = "mallory"
     forged = audit.event_hash(e.prev_hash, fields)
     db.close()
     with engine_for(demo_url).begin() as conn:
-        conn.execute(sa.update(AuditEvent).where(AuditEvent.id == 2)
-                     .values(actor="mallory", hash=forged))
+        conn.execute(sa.update(AuditEvent).where(AuditEvent.id == 2).values(actor="mallory", hash=forged))
     _checked, problems = audit.verify(_ctx(demo_url).db)
     assert (3, "broken_link") in [(p.event_id, p.kind) for p in problems]
 

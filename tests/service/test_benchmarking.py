@@ -25,8 +25,9 @@ def ctx(demo_url: str) -> Iterator[Context]:
 
 
 def _city_ctx(ctx: Context, city: str) -> Context:
-    return Context(db=ctx.db, principal=Principal(username="city-user", role=Role.CITY,
-                                                  user_id=9999, city_code=city))
+    return Context(
+        db=ctx.db, principal=Principal(username="city-user", role=Role.CITY, user_id=9999, city_code=city)
+    )
 
 
 def test_share_is_computed_from_the_stored_unit_energy(ctx: Context) -> None:
@@ -37,9 +38,11 @@ def test_share_is_computed_from_the_stored_unit_energy(ctx: Context) -> None:
     share0 = benchmarking.capacity_share(ctx, 2024, classified=before).set_index("metal")
     # a new inventory for that line in 2024: 20 000 MWh for 1 000 t → ≈ 2 458 kgce/t
     code = str(line["credit_code"])
-    csv = (f"enterprise,period,item,quantity,unit,line\n"
-           f"{code},2024,product_output,1000,t,{line['line_code']}\n"
-           f"{code},2024,electricity_purchased,20000,MWh,{line['line_code']}\n")
+    csv = (
+        f"enterprise,period,item,quantity,unit,line\n"
+        f"{code},2024,product_output,1000,t,{line['line_code']}\n"
+        f"{code},2024,electricity_purchased,20000,MWh,{line['line_code']}\n"
+    )
     inventory.store_table(ctx, read_activity_frame(csv.encode(), "edit.csv"), file="edit.csv")
     after = benchmarking.classify(ctx, 2024)
     row = after[after["line_id"] == line["line_id"]].iloc[0]
@@ -47,13 +50,13 @@ def test_share_is_computed_from_the_stored_unit_energy(ctx: Context) -> None:
     share1 = benchmarking.capacity_share(ctx, 2024).set_index("metal")
     cap = float(line["capacity_t_per_a"])
     assert share1.loc["Zn", "capacity_at_benchmark_t_per_a"] == pytest.approx(
-        share0.loc["Zn", "capacity_at_benchmark_t_per_a"] - cap)
+        share0.loc["Zn", "capacity_at_benchmark_t_per_a"] - cap
+    )
     assert share1.loc["Zn", "share"] < share0.loc["Zn", "share"]
     assert share1.loc["Cu", "share"] == share0.loc["Cu", "share"]
     assert line["line_id"] in set(benchmarking.below_limit(ctx, 2024)["line_id"])
     # the other years of the enterprise still come from its earlier run
-    assert benchmarking.classify(ctx, 2023).set_index("line_id").loc[
-        line["line_id"], "unit_energy"] < 2000
+    assert benchmarking.classify(ctx, 2023).set_index("line_id").loc[line["line_id"], "unit_energy"] < 2000
 
 
 def test_a_city_user_sees_its_city_and_gets_its_city_share(ctx: Context) -> None:
@@ -61,11 +64,11 @@ def test_a_city_user_sees_its_city_and_gets_its_city_share(ctx: Context) -> None
     city = _city_ctx(ctx, HENGYANG)
     mine = benchmarking.classify(city, 2024)
     assert set(mine["city"]) == {HENGYANG}
-    assert sorted(mine["line_id"]) == sorted(province.loc[province["city"] == HENGYANG,
-                                                          "line_id"])
+    assert sorted(mine["line_id"]) == sorted(province.loc[province["city"] == HENGYANG, "line_id"])
     got = benchmarking.capacity_share(city, 2024).set_index("metal")
     want = benchmarking.capacity_share(
-        ctx, 2024, classified=province[province["city"] == HENGYANG]).set_index("metal")
+        ctx, 2024, classified=province[province["city"] == HENGYANG]
+    ).set_index("metal")
     pd.testing.assert_frame_equal(got, want)
     prov = benchmarking.capacity_share(ctx, 2024).set_index("metal")
     assert got.loc["Zn", "capacity_t_per_a"] < prov.loc["Zn", "capacity_t_per_a"]
@@ -123,8 +126,11 @@ def test_targets_every_row_with_value_or_reason(ctx: Context) -> None:
             assert r["reason_zh"] and r["reason_en"]
         else:
             assert r["rule_zh"] and r["rule_en"] and r["gap"] is not None
-    by_ind = {r["indicator"]: r for r in rows.values() if r["scope"] in ("province", "Cu;Pb;Zn")
-              and r["source_id"] == "hunan_plan"}
+    by_ind = {
+        r["indicator"]: r
+        for r in rows.values()
+        if r["scope"] in ("province", "Cu;Pb;Zn") and r["source_id"] == "hunan_plan"
+    }
     assert by_ind["new_green_factories"]["status"] == "no_data"
     energy = by_ind["energy_intensity_change"]
     assert energy["series"][2020] == 0.0 and energy["breakdown"]["by_city"]

@@ -41,23 +41,35 @@ def ents_csv(*rows: str, head: str = ENT_HEAD) -> bytes:
     return "\n".join([head, *rows]).encode("utf-8")
 
 
-GOOD_ENTS = ents_csv(f"{A},甲铅锌冶炼有限公司（示例）,A Pb-Zn (demo),衡阳市,shuikoushan,Pb;Zn,是",
-                     f"{B},乙锑业有限公司（示例）,B Sb (demo),娄底,,Sb,true")
-GOOD_LINES = ents_csv(f"{A},L01,电锌,Zn line,Zn,zn_hydro,20,万吨/年,在产,2010",
-                      f"{A},L02,电铅,Pb line,Pb,pb_bottom_blown,80000,t/a,existing,2015",
-                      f"{B},L01,精锑,Sb line,Sb,sb_blast_volatilization,1.2,万t/a,拟建,",
-                      head=LINE_HEAD)
+GOOD_ENTS = ents_csv(
+    f"{A},甲铅锌冶炼有限公司（示例）,A Pb-Zn (demo),衡阳市,shuikoushan,Pb;Zn,是",
+    f"{B},乙锑业有限公司（示例）,B Sb (demo),娄底,,Sb,true",
+)
+GOOD_LINES = ents_csv(
+    f"{A},L01,电锌,Zn line,Zn,zn_hydro,20,万吨/年,在产,2010",
+    f"{A},L02,电铅,Pb line,Pb,pb_bottom_blown,80000,t/a,existing,2015",
+    f"{B},L01,精锑,Sb line,Sb,sb_blast_volatilization,1.2,万t/a,拟建,",
+    head=LINE_HEAD,
+)
 
 
 def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to prove a rejected import changed nothing."""
     with engine_for(url).connect() as conn:
-        return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
+            for t in Base.metadata.sorted_tables
+        }
 
 
-def run_import(url: str, ents: bytes, lines: bytes | None = None, *,
-               principal: Principal = SYSTEM, ents_name: str = "enterprises.csv") -> list[Any]:
+def run_import(
+    url: str,
+    ents: bytes,
+    lines: bytes | None = None,
+    *,
+    principal: Principal = SYSTEM,
+    ents_name: str = "enterprises.csv",
+) -> list[Any]:
     et = read_rows(ents, ents_name, ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL)
     lt = read_rows(lines, "lines.csv", LINE_COLUMNS, LINE_OPTIONAL) if lines else None
     with sessionmaker_for(url)() as db:
@@ -79,17 +91,18 @@ def test_problems_are_all_listed_and_nothing_is_written(demo_url: str) -> None:
     before = dump(demo_url)
     ents = ents_csv(
         f"{A},甲（示例）,,衡阳,shuikoushan,Pb,true",
-        f"{A},甲重复（示例）,,衡阳,,Pb,true",                       # duplicate credit code
+        f"{A},甲重复（示例）,,衡阳,,Pb,true",  # duplicate credit code
         f"{code('430100', '000000009')[:-1]}X,丙（示例）,,长沙,,Cu,true",  # bad check char
-        f"{code('430100', '000000010')},丁（示例）,,火星市,,Cu,maybe",    # unknown city, bad bool
+        f"{code('430100', '000000010')},丁（示例）,,火星市,,Cu,maybe",  # unknown city, bad bool
         f"{code('430100', '000000011')},戊（示例）,,长沙,yongzhou_re,Cu,true",  # park elsewhere
     )
     lines = ents_csv(
         f"{A},L01,电铅,,Pb,pb_bottom_blown,5,万 furlongs,existing,2010",  # unknown unit
-        f"{A},L02,电铅,,Pb,pb_bottom_blown,5,万kWh,existing,2010",        # wrong dimension
-        f"{A},L03,电铅,,Pb,zn_hydro,-5,t/a,existing,2010",                # route/metal, negative
-        f"{A},L04,电铅,,Pb,pb_bottom_blown,五万,t/a,existing,2010",       # not a number
-        head=LINE_HEAD)
+        f"{A},L02,电铅,,Pb,pb_bottom_blown,5,万kWh,existing,2010",  # wrong dimension
+        f"{A},L03,电铅,,Pb,zn_hydro,-5,t/a,existing,2010",  # route/metal, negative
+        f"{A},L04,电铅,,Pb,pb_bottom_blown,五万,t/a,existing,2010",  # not a number
+        head=LINE_HEAD,
+    )
     with pytest.raises(InputError) as err:
         run_import(demo_url, ents, lines)
     found = {(p.file, p.row, p.column, p.code) for p in err.value.problems}
@@ -130,7 +143,9 @@ def test_a_credit_code_already_stored_is_refused(demo_url: str) -> None:
     with pytest.raises(InputError) as err:
         run_import(demo_url, GOOD_ENTS)
     assert {(p.row, p.column, p.code) for p in err.value.problems} == {
-        (2, "credit_code", "exists"), (3, "credit_code", "exists")}
+        (2, "credit_code", "exists"),
+        (3, "credit_code", "exists"),
+    }
     assert dump(demo_url) == before
 
 
@@ -141,8 +156,7 @@ def test_a_city_user_imports_only_its_own_city(demo_url: str) -> None:
         run_import(demo_url, GOOD_ENTS, principal=city)
     assert [p.value for p in err.value.problems] == ["431300"]
     assert dump(demo_url) == before
-    enterprise = Principal(username="e", role=Role.ENTERPRISE, user_id=5,
-                           enterprise_ids=frozenset({1}))
+    enterprise = Principal(username="e", role=Role.ENTERPRISE, user_id=5, enterprise_ids=frozenset({1}))
     with pytest.raises(PermissionDenied):
         run_import(demo_url, GOOD_ENTS, principal=enterprise)
 
@@ -161,21 +175,36 @@ def test_a_renamed_binary_is_a_clear_error(demo_url: str) -> None:
 
 # --- properties ------------------------------------------------------------------------
 
-CELLS = st.one_of(st.text(max_size=12), st.sampled_from(
-    ["", "衡阳", "430400", "shuikoushan", "Pb", "万t/a", "t", "-1", "1e3", "是", "否", "=1+1"]))
+CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["", "衡阳", "430400", "shuikoushan", "Pb", "万t/a", "t", "-1", "1e3", "是", "否", "=1+1"]
+    ),
+)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(CELLS, min_size=7, max_size=7), min_size=1, max_size=4),
-       codes_valid=st.lists(st.booleans(), min_size=4, max_size=4))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=7, max_size=7), min_size=1, max_size=4),
+    codes_valid=st.lists(st.booleans(), min_size=4, max_size=4),
+)
 def test_any_register_imports_or_is_rejected_with_locations(
-        demo_url: str, rows: list[list[str]], codes_valid: list[bool]) -> None:
+    demo_url: str, rows: list[list[str]], codes_valid: list[bool]
+) -> None:
     lines = []
     for i, r in enumerate(rows):
         c = code("430400", f"{i:09d}") if codes_valid[i] else r[0]
-        lines.append(",".join([c, *(v.replace(",", " ").replace("\n", " ").replace("\r", " ")
-                                    .replace('"', "") for v in r[1:])]))
+        lines.append(
+            ",".join(
+                [
+                    c,
+                    *(
+                        v.replace(",", " ").replace("\n", " ").replace("\r", " ").replace('"', "")
+                        for v in r[1:]
+                    ),
+                ]
+            )
+        )
     before = dump(demo_url)
     problems = None
     try:
@@ -197,6 +226,5 @@ def test_malformed_csv_is_a_located_error(demo_url: str) -> None:
     before = dump(demo_url)
     with pytest.raises(InputError) as err:
         run_import(demo_url, bad)
-    assert err.value.problems[0].code in ("bad_file", "bad_credit_code", "required",
-                                          "unknown_city")
+    assert err.value.problems[0].code in ("bad_file", "bad_credit_code", "required", "unknown_city")
     assert dump(demo_url) == before

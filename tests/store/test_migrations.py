@@ -12,8 +12,7 @@ from carbonpeak.store.models import Base
 
 def test_models_and_migrations_agree(empty_url: str) -> None:
     with engine_for(empty_url).connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
 
 

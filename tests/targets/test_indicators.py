@@ -30,7 +30,8 @@ def test_intensity_change_against_the_base_year() -> None:
     va = pd.Series([1000.0] * 6, index=YEARS)
     out = intensity_change(energy, va, 2020)
     assert out["intensity_per_wan_yuan"].tolist() == pytest.approx(
-        [0.1, 0.099, 0.098, 0.095, 0.090, 0.086], rel=1e-12)
+        [0.1, 0.099, 0.098, 0.095, 0.090, 0.086], rel=1e-12
+    )
     assert out.loc[2020, "change_vs_base_pct"] == 0.0
     # 0.086 / 0.1 − 1 = −14 %, the plan's target (tolerance: binary rounding of 0.086)
     assert out.loc[2025, "change_vs_base_pct"] == pytest.approx(-14.0, abs=1e-9)
@@ -42,13 +43,17 @@ def test_intensity_rejects_bad_input_with_located_problems() -> None:
     with pytest.raises(InputError) as exc:
         intensity_change(energy, va, 2020)
     assert [(p.code, p.column, p.row) for p in exc.value.problems] == [
-        ("not_a_number", "energy_tce", 2022), ("negative", "energy_tce", 2023),
-        ("must_be_positive", "value_added_wan_yuan", 2022), ("base_year_missing", "year", None)]
+        ("not_a_number", "energy_tce", 2022),
+        ("negative", "energy_tce", 2023),
+        ("must_be_positive", "value_added_wan_yuan", 2022),
+        ("base_year_missing", "year", None),
+    ]
 
 
 def test_recycled_share_by_year_and_metal() -> None:
-    idx = pd.MultiIndex.from_tuples([(2025, "Pb"), (2025, "Pb"), (2025, "Zn"), (2025, "Zn"),
-                                     (2024, "Pb")], names=["year", "metal"])
+    idx = pd.MultiIndex.from_tuples(
+        [(2025, "Pb"), (2025, "Pb"), (2025, "Zn"), (2025, "Zn"), (2024, "Pb")], names=["year", "metal"]
+    )
     out_t = pd.Series([60_000.0, 40_000.0, 300_000.0, 20_000.0, 50_000.0], index=idx)
     sec = pd.Series([False, True, False, True, False], index=idx)
     share = recycled_share(out_t, sec)
@@ -58,26 +63,27 @@ def test_recycled_share_by_year_and_metal() -> None:
     assert share.loc[(2025, "Pb"), "output_t"] == 100_000.0
     with pytest.raises(InputError) as exc:
         recycled_share(pd.Series([1.0, -2.0, np.nan]), pd.Series([True, False, True]))
-    assert [(p.code, p.row) for p in exc.value.problems] == [("not_a_number", 3),
-                                                              ("negative", 2)]
+    assert [(p.code, p.row) for p in exc.value.problems] == [("not_a_number", 3), ("negative", 2)]
     with pytest.raises(InputError):
         recycled_share(pd.Series([1.0]), pd.Series([True, False]))
 
 
-@pytest.mark.parametrize(("value", "comparison", "trend", "colour", "rule"), [
-    (24.0, "at_least", None, "green", "met"),        # exactly at the target meets it
-    (25.0, "at_least", None, "green", "met"),
-    (20.0, "at_least", 2.0, "green", "on_track"),    # 20 + 2 × 2 = 24 by 2025
-    (20.0, "at_least", 1.0, "amber", "near_track"),  # 22: short by 2 ≤ 2.4 (10 % of 24)
-    (20.0, "at_least", 0.0, "red", "off_track"),     # 20: short by 4 > 2.4
-    (20.0, "at_least", None, "red", "off_track"),    # no trend: no projection
-    (-15.0, "at_most", None, "green", "met"),        # −15 % ≤ −14 %
-    (-10.0, "at_most", -2.0, "green", "on_track"),   # −10 − 4 = −14
-    (-10.0, "at_most", -1.5, "amber", "near_track"), # −13: short by 1 ≤ 1.4
-    (-10.0, "at_most", 0.5, "red", "off_track"),
-])
-def test_status_rule(value: float, comparison: str, trend: float | None, colour: str,
-                     rule: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "comparison", "trend", "colour", "rule"),
+    [
+        (24.0, "at_least", None, "green", "met"),  # exactly at the target meets it
+        (25.0, "at_least", None, "green", "met"),
+        (20.0, "at_least", 2.0, "green", "on_track"),  # 20 + 2 × 2 = 24 by 2025
+        (20.0, "at_least", 1.0, "amber", "near_track"),  # 22: short by 2 ≤ 2.4 (10 % of 24)
+        (20.0, "at_least", 0.0, "red", "off_track"),  # 20: short by 4 > 2.4
+        (20.0, "at_least", None, "red", "off_track"),  # no trend: no projection
+        (-15.0, "at_most", None, "green", "met"),  # −15 % ≤ −14 %
+        (-10.0, "at_most", -2.0, "green", "on_track"),  # −10 − 4 = −14
+        (-10.0, "at_most", -1.5, "amber", "near_track"),  # −13: short by 1 ≤ 1.4
+        (-10.0, "at_most", 0.5, "red", "off_track"),
+    ],
+)
+def test_status_rule(value: float, comparison: str, trend: float | None, colour: str, rule: str) -> None:
     target = 24.0 if comparison == "at_least" else -14.0
     s = status(value, target, comparison, 2023, 2025, trend)
     assert (s.status, s.rule) == (colour, rule)

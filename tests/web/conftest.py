@@ -25,8 +25,14 @@ from playwright.sync_api import (
 from tests.conftest import DEMO_PASSWORDS
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 _CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
@@ -41,8 +47,7 @@ def csrf_token(client: TestClient, path: str = "/login") -> str:
 
 def web_login(client: TestClient, username: str, *, next_path: str | None = None) -> Response:
     """Sign *username* in through the login form; return the (unfollowed) response."""
-    data = {"username": username, "password": DEMO_PASSWORDS[username],
-            "csrf_token": csrf_token(client)}
+    data = {"username": username, "password": DEMO_PASSWORDS[username], "csrf_token": csrf_token(client)}
     if next_path is not None:
         data["next"] = next_path
     r = client.post("/login", data=data, follow_redirects=False)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from carbonpeak.web import STATIC_DIR, TEMPLATES_DIR, i18n, security
-from carbonpeak.web.pages import router
+from carbonpeak.web.routers import WEB_ROUTERS
 
 T_CALL = re.compile(r"""\bt\(\s*'([a-z0-9_.]+)'""")
 T_PREFIX = re.compile(r"""\bt\(\s*'([a-z0-9_.]+\.)'\s*~""")
@@ -25,9 +25,17 @@ def test_every_template_key_is_in_the_catalogue() -> None:
     # keys built from a prefix ('role.' ~ role, 'status.' ~ status) have one entry per value
     assert prefixes == {"role.", "status."}
     assert {k for k in i18n.TEXT if k.startswith("role.")} == {
-        "role.province", "role.city", "role.enterprise", "role.verifier", "role.public"}
+        "role.province",
+        "role.city",
+        "role.enterprise",
+        "role.verifier",
+        "role.public",
+    }
     assert {k for k in i18n.TEXT if k.startswith("status.")} == {
-        "status.existing", "status.under_construction", "status.planned"}
+        "status.existing",
+        "status.under_construction",
+        "status.planned",
+    }
 
 
 def test_every_entry_has_chinese_and_english() -> None:
@@ -49,16 +57,28 @@ def test_text_formats_fields_and_defaults_to_chinese() -> None:
         i18n.text("no.such.key")
 
 
-@pytest.mark.parametrize("value", ["/", "/enterprises", "/enterprises?city=430400&q=铅",
-                                   "/enterprises/12"])
+@pytest.mark.parametrize("value", ["/", "/enterprises", "/enterprises?city=430400&q=铅", "/enterprises/12"])
 def test_safe_next_keeps_site_paths(value: str) -> None:
     assert security.safe_next(value) == value
 
 
-@pytest.mark.parametrize("value", [None, "", "//evil.example", "///evil.example",
-                                   "https://evil.example", "http:/evil", "/\\evil.example",
-                                   "/a\\b", "evil.example", "javascript:alert(1)",
-                                   "/\r\nSet-Cookie: x=1", "/\x7f"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "//evil.example",
+        "///evil.example",
+        "https://evil.example",
+        "http:/evil",
+        "/\\evil.example",
+        "/a\\b",
+        "evil.example",
+        "javascript:alert(1)",
+        "/\r\nSet-Cookie: x=1",
+        "/\x7f",
+    ],
+)
 def test_safe_next_refuses_everything_else(value: str | None) -> None:
     assert security.safe_next(value) is None
 
@@ -75,14 +95,29 @@ def test_no_inline_script_in_templates_and_static_files_exist() -> None:
         for tag in re.findall(r"<script\b[^>]*>", source):
             assert "src=" in tag or 'type="application/json"' in tag, (path.name, tag)
         assert not re.search(r"\son[a-z]+\s*=", source), path.name
-    for name in ("app.css", "app.js", "favicon.svg", "vendor/echarts.min.js",
-                 "vendor/echarts.LICENSE.txt", "vendor/README.md"):
+    for name in (
+        "app.css",
+        "app.js",
+        "favicon.svg",
+        "vendor/echarts.min.js",
+        "vendor/echarts.LICENSE.txt",
+        "vendor/README.md",
+    ):
         assert (STATIC_DIR / name).is_file(), name
 
 
 def test_web_routes_stay_out_of_the_api_schema() -> None:
-    paths = {getattr(r, "path", "") for r in router.routes}
-    assert paths == {"/", "/login", "/logout", "/lang/{lang}", "/enterprises",
-                     "/enterprises/{enterprise_id}", "/inventories/{run_id}",
-                     "/inventories/{run_id}/lines/{line_no}"}
-    assert all(getattr(r, "include_in_schema", False) is False for r in router.routes)
+    routes = [r for router in WEB_ROUTERS for r in router.routes]
+    paths = {getattr(r, "path", "") for r in routes}
+    assert {
+        "/",
+        "/login",
+        "/logout",
+        "/lang/{lang}",
+        "/enterprises",
+        "/enterprises/{enterprise_id}",
+        "/inventories/{run_id}",
+        "/inventories/{run_id}/lines/{line_no}",
+    } <= paths
+    assert not any(p.startswith("/api/") for p in paths)
+    assert all(getattr(r, "include_in_schema", False) is False for r in routes)

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.page
 LOUDI_SB = "91431300UMXUCU14MQ"
 
 
-def test_province_follows_an_inventory_to_an_explanation(page: Page, live_server: str,
-                                                         page_problems: list[str]) -> None:
+def test_province_follows_an_inventory_to_an_explanation(
+    page: Page, live_server: str, page_problems: list[str]
+) -> None:
     _login(page, live_server, "province")
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/enterprises?q={LOUDI_SB}")
@@ -24,8 +25,8 @@ def test_province_follows_an_inventory_to_an_explanation(page: Page, live_server
     page.wait_for_selector("#chart-inventory canvas")
     assert _chart_series(page, "chart-inventory") >= 1
     years = page.evaluate(
-        "() => echarts.getInstanceByDom(document.getElementById('chart-inventory'))"
-        ".getOption().xAxis[0].data")
+        "() => echarts.getInstanceByDom(document.getElementById('chart-inventory')).getOption().xAxis[0].data"
+    )
     assert years == ["2020", "2021", "2022", "2023", "2024", "2025"]
     assert page.locator("#inv-synthetic").is_visible()
     assert page.locator("#inv-kpi-location").inner_text().endswith("tCO2e")

@@ -20,8 +20,11 @@ from tests.web.test_pages_http import SCRIPT_TAG, assert_no_inline_script
 
 PBZN = "91430400XU6TWF13XG"  # 常宁溪成铅锌冶炼 (衡阳), the ent-hengyang-pbzn user's
 LOUDI_SB = "91431300UMXUCU14MQ"  # 冷水江恒川锑业 (娄底): four source categories
-CHART_DATA = re.compile(r'<script type="application/json" id="chart-inventory-data">(.*?)'
-                        r"</script>", re.DOTALL)
+CHART_DATA = re.compile(
+    r'<script type="application/json" id="chart-inventory-data">(.*?)'
+    r"</script>",
+    re.DOTALL,
+)
 LINE_ROW = re.compile(r'<tr data-line="(\d+)"')
 EXPLAIN_LINK = re.compile(r'href="/inventories/(\d+)/lines/(\d+)"')
 
@@ -74,13 +77,21 @@ def test_province_sees_the_inventory_section_and_chart_data(client: TestClient) 
     assert "综合能耗（当量值）" in html
     assert "," in f"{year['co2e_t']:,.1f}"
     # direct = the year's annual rows outside purchased electricity and heat
-    direct = sum(ln["co2e_t"] for ln in _annual(run, int(latest))
-                 if ln["category"] not in ("electricity", "heat"))
+    direct = sum(
+        ln["co2e_t"] for ln in _annual(run, int(latest)) if ln["category"] not in ("electricity", "heat")
+    )
     assert f'id="inv-kpi-direct">{direct:,.1f}<span' in html
     # provenance
-    for s in ("其他有色金属冶炼和压延加工业企业温室气体排放核算方法与报告指南（试行）",
-              "other_nonferrous_2015", run["factor_set"], "SAR", "mee_nbs_provincial", "湖南省",
-              "现行", run["created_at"][:10]):
+    for s in (
+        "其他有色金属冶炼和压延加工业企业温室气体排放核算方法与报告指南（试行）",
+        "other_nonferrous_2015",
+        run["factor_set"],
+        "SAR",
+        "mee_nbs_provincial",
+        "湖南省",
+        "现行",
+        run["created_at"][:10],
+    ):
         assert s in html, s
     chart = _chart(html)
     assert chart["categories"] == [str(y) for y in range(2020, 2026)]
@@ -91,7 +102,8 @@ def test_province_sees_the_inventory_section_and_chart_data(client: TestClient) 
         stacked = sum(s["data"][i] for s in chart["series"])
         assert stacked == pytest.approx(run["totals"]["by_year"][y]["co2e_t"], abs=0.05)
         assert chart["market"]["data"][i] == pytest.approx(
-            run["totals"]["by_year"][y]["co2e_market_t"], abs=0.01)
+            run["totals"]["by_year"][y]["co2e_market_t"], abs=0.01
+        )
     assert chart["unit"] == "tCO2e"
     assert "/static/vendor/echarts.min.js" in html
     assert "/static/app.js" in html
@@ -112,8 +124,9 @@ def test_enterprise_page_in_english_names_the_categories_in_english(client: Test
 def test_enterprise_without_a_run_says_so(client: TestClient) -> None:
     h = _api(client)
     ents = client.get("/api/v1/enterprises", headers=h).json()
-    bare = next(e for e in ents
-                if not client.get(f"/api/v1/enterprises/{e['id']}/inventories", headers=h).json())
+    bare = next(
+        e for e in ents if not client.get(f"/api/v1/enterprises/{e['id']}/inventories", headers=h).json()
+    )
     web_login(client, "province")
     html = client.get(f"/enterprises/{bare['id']}").text
     assert 'id="inv-none"' in html
@@ -139,14 +152,15 @@ def test_run_page_lists_the_latest_years_lines(client: TestClient) -> None:
     annual = _annual(run, latest)
     assert [int(n) for n in LINE_ROW.findall(html)] == [ln["line_no"] for ln in annual]
     assert {(int(a), int(b)) for a, b in EXPLAIN_LINK.findall(html)} == {
-        (run["id"], ln["line_no"]) for ln in annual}
+        (run["id"], ln["line_no"]) for ln in annual
+    }
     assert html.count(">说明</a>") == len(annual)
     assert "烟煤" in html and "购入电力" in html  # item names, not ids
     assert "万Nm3" in html  # units as entered
     coal = next(ln for ln in annual if ln["item"] == "bituminous_coal")
     assert f"{coal['co2e_t']:,.2f}" in html
     assert f"{coal['energy_tce']:,.2f}" in html
-    assert f"{_qty(coal['quantity_in'])} <span class=\"unit\">{coal['unit_in']}</span>" in html
+    assert f'{_qty(coal["quantity_in"])} <span class="unit">{coal["unit_in"]}</span>' in html
     # totals by year and by category (of the latest year), with the year's total
     for y, tot in run["totals"]["by_year"].items():
         assert f'href="/inventories/{run["id"]}?year={y}"' in html
@@ -162,8 +176,7 @@ def test_run_page_filters_by_year_and_shows_months_on_request(client: TestClient
     run = _current_run(client, ent["id"])
     web_login(client, "province")
     html = client.get(f"/inventories/{run['id']}", params={"year": "2021"}).text
-    assert [int(n) for n in LINE_ROW.findall(html)] == [
-        ln["line_no"] for ln in _annual(run, 2021)]
+    assert [int(n) for n in LINE_ROW.findall(html)] == [ln["line_no"] for ln in _annual(run, 2021)]
     assert '<option value="2021" selected>' in html
     # 2024 has annual rows and months: annual by default, both with monthly=1
     annual = _annual(run, 2024)
@@ -187,8 +200,9 @@ def test_explain_page_shows_formula_factors_source_and_clause(client: TestClient
     ent = _enterprise(client, LOUDI_SB)
     run = _current_run(client, ent["id"])
     coal = next(ln for ln in _annual(run, 2025) if ln["item"] == "bituminous_coal")
-    exp = client.get(f"/api/v1/inventories/{run['id']}/lines/{coal['line_no']}/explain",
-                     headers=_api(client)).json()
+    exp = client.get(
+        f"/api/v1/inventories/{run['id']}/lines/{coal['line_no']}/explain", headers=_api(client)
+    ).json()
     web_login(client, "province")
     r = client.get(f"/inventories/{run['id']}/lines/{coal['line_no']}")
     assert r.status_code == 200
@@ -252,15 +266,20 @@ def test_city_user_gets_404_for_another_citys_run_and_explanation(client: TestCl
     other = _current_run(client, _enterprise(client, LOUDI_SB)["id"])  # 娄底
     own = _current_run(client, _enterprise(client, PBZN)["id"])  # 衡阳
     web_login(client, "city-hengyang")
-    for path in (f"/inventories/{other['id']}", f"/inventories/{other['id']}/lines/1",
-                 f"/inventories/{other['id']}?year=2024"):
+    for path in (
+        f"/inventories/{other['id']}",
+        f"/inventories/{other['id']}/lines/1",
+        f"/inventories/{other['id']}?year=2024",
+    ):
         r = client.get(path)
         assert r.status_code == 404, path
         assert "text/html" in r.headers["content-type"]
         assert "页面不存在" in r.text
         assert "冷水江" not in r.text
-    assert message("not_found", "zh", object="核算", key=str(other["id"])) in client.get(
-        f"/inventories/{other['id']}").text
+    assert (
+        message("not_found", "zh", object="核算", key=str(other["id"]))
+        in client.get(f"/inventories/{other['id']}").text
+    )
     assert client.get(f"/inventories/{own['id']}").status_code == 200
     assert client.get(f"/inventories/{own['id']}/lines/1").status_code == 200
 
@@ -269,8 +288,9 @@ def test_enterprise_user_sees_its_own_run_only(client: TestClient) -> None:
     mine = client.get("/api/v1/enterprises", headers=_api(client, "ent-hengyang-pbzn")).json()
     [own] = mine
     assert own["credit_code"] == PBZN
-    runs = client.get(f"/api/v1/enterprises/{own['id']}/inventories",
-                      headers=_api(client, "ent-hengyang-pbzn")).json()
+    runs = client.get(
+        f"/api/v1/enterprises/{own['id']}/inventories", headers=_api(client, "ent-hengyang-pbzn")
+    ).json()
     run_id = next(r["id"] for r in runs if r["status"] == "current")
     other = _current_run(client, _enterprise(client, LOUDI_SB)["id"])
     web_login(client, "ent-hengyang-pbzn")
@@ -287,10 +307,20 @@ def test_enterprise_user_sees_its_own_run_only(client: TestClient) -> None:
     assert client.get(f"/inventories/{other['id']}/lines/1").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/inventories/abc", "/inventories/0", "/inventories/999999",
-                                  "/inventories/" + "1" * 40, "/inventories/１",
-                                  "/inventories/1/lines/x", "/inventories/1/lines/0",
-                                  "/inventories/1/lines/999999", "/inventories/999999/lines/1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/inventories/abc",
+        "/inventories/0",
+        "/inventories/999999",
+        "/inventories/" + "1" * 40,
+        "/inventories/１",
+        "/inventories/1/lines/x",
+        "/inventories/1/lines/0",
+        "/inventories/1/lines/999999",
+        "/inventories/999999/lines/1",
+    ],
+)
 def test_unknown_run_or_line_is_a_404_page(client: TestClient, path: str) -> None:
     web_login(client, "province")
     r = client.get(path)
@@ -338,10 +368,14 @@ def test_no_inline_script_on_the_inventory_pages(client: TestClient) -> None:
     run = _current_run(client, ent["id"])
     line = run["lines"][0]["line_no"]
     web_login(client, "province")
-    paths = [f"/enterprises/{ent['id']}", f"/inventories/{run['id']}",
-             f"/inventories/{run['id']}?year=2024&monthly=1",
-             f"/inventories/{run['id']}/lines/{line}", "/inventories/999999",
-             "/inventories/1/lines/999999"]
+    paths = [
+        f"/enterprises/{ent['id']}",
+        f"/inventories/{run['id']}",
+        f"/inventories/{run['id']}?year=2024&monthly=1",
+        f"/inventories/{run['id']}/lines/{line}",
+        "/inventories/999999",
+        "/inventories/1/lines/999999",
+    ]
     pages = {p: client.get(p) for p in paths}
     client.get("/lang/en")
     pages |= {f"{p} en": client.get(p) for p in paths}
@@ -364,8 +398,11 @@ def test_quantities_keep_their_decimals_with_separators() -> None:
 
 
 def test_lines_of_a_year_prefer_annual_rows() -> None:
-    lines = [{"year": 2024, "month": None, "n": 1}, {"year": 2024, "month": 1.0, "n": 2},
-             {"year": 2023, "month": 5.0, "n": 3}]
+    lines = [
+        {"year": 2024, "month": None, "n": 1},
+        {"year": 2024, "month": 1.0, "n": 2},
+        {"year": 2023, "month": 5.0, "n": 3},
+    ]
     assert inventory_view.lines_of_year(lines, "2024", False) == ([lines[0]], True)
     assert inventory_view.lines_of_year(lines, "2024", True) == (lines[:2], True)
     assert inventory_view.lines_of_year(lines, "2023", False) == ([lines[2]], False)
@@ -373,8 +410,8 @@ def test_lines_of_a_year_prefer_annual_rows() -> None:
 
 def test_factor_values_put_a_value_and_its_unit_together() -> None:
     values, note = inventory_view.factor_values(
-        {"ef": 0.5138, "ef_unit": "tCO2/MWh", "year": 2021, "note": "n", "empty": None,
-         "default": True})
+        {"ef": 0.5138, "ef_unit": "tCO2/MWh", "year": 2021, "note": "n", "empty": None, "default": True}
+    )
     assert values == [("ef", "0.5138 tCO2/MWh"), ("year", "2021"), ("default", "true")]
     assert note == "n"
 

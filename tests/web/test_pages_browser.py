@@ -18,9 +18,11 @@ def _login(page: Page, base: str, username: str, password: str | None = None) ->
 
 
 def _chart_series(page: Page, div_id: str) -> int:
-    return int(page.evaluate(
-        "id => echarts.getInstanceByDom(document.getElementById(id)).getOption().series.length",
-        div_id))
+    return int(
+        page.evaluate(
+            "id => echarts.getInstanceByDom(document.getElementById(id)).getOption().series.length", div_id
+        )
+    )
 
 
 def test_login_through_the_form_shows_the_user(page: Page, live_server: str) -> None:
@@ -31,16 +33,17 @@ def test_login_through_the_form_shows_the_user(page: Page, live_server: str) -> 
     assert page.locator("#demo-banner").is_visible()
 
 
-def test_home_charts_render_without_csp_or_script_errors(page: Page, live_server: str,
-                                                         page_problems: list[str]) -> None:
+def test_home_charts_render_without_csp_or_script_errors(
+    page: Page, live_server: str, page_problems: list[str]
+) -> None:
     page.goto(f"{live_server}/")
     page.wait_for_selector("#chart-city canvas")
     page.wait_for_selector("#chart-metal canvas")
     assert _chart_series(page, "chart-city") > 1  # stacked: one series per metal
     assert _chart_series(page, "chart-metal") == 2  # enterprises (bars), capacity (line)
     categories = page.evaluate(
-        "() => echarts.getInstanceByDom(document.getElementById('chart-city'))"
-        ".getOption().xAxis[0].data")
+        "() => echarts.getInstanceByDom(document.getElementById('chart-city')).getOption().xAxis[0].data"
+    )
     assert "衡阳" in categories
     assert page_problems == []
 
@@ -57,15 +60,16 @@ def test_language_switch_changes_the_nav_and_back(page: Page, live_server: str) 
     assert page.url == f"{live_server}/"  # stays on the page it was on
     page.wait_for_selector("#chart-city canvas")
     assert "Hengyang" in page.evaluate(
-        "() => echarts.getInstanceByDom(document.getElementById('chart-city'))"
-        ".getOption().xAxis[0].data")
+        "() => echarts.getInstanceByDom(document.getElementById('chart-city')).getOption().xAxis[0].data"
+    )
     page.click("#lang-zh")
     page.wait_for_selector("html[lang=zh-CN]")
     assert nav.inner_text().split() == ["首页", "企业"]
 
 
 def test_wrong_password_shows_the_message_and_sets_no_session(
-        page: Page, context: BrowserContext, live_server: str) -> None:
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
     _login(page, live_server, "province", "not-the-password")
     assert page.locator("#login-error").inner_text() == "用户名或密码错误"
     assert page.locator("#username").input_value() == "province"
@@ -73,7 +77,8 @@ def test_wrong_password_shows_the_message_and_sets_no_session(
 
 
 def test_session_cookie_is_httponly_in_the_browser(
-        page: Page, context: BrowserContext, live_server: str) -> None:
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
     _login(page, live_server, "province")
     page.wait_for_url(f"{live_server}/")
     cookies = {c["name"]: c for c in context.cookies()}

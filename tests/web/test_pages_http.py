@@ -34,6 +34,8 @@ def assert_no_inline_script(name: str, r: httpx.Response) -> None:
     assert bad == [], name
     assert EVENT_ATTR.findall(r.text) == [], name
     assert "javascript:" not in r.text.lower(), name
+
+
 POST_FORM = re.compile(r'<form[^>]*method="post"[^>]*>(.*?)</form>', re.IGNORECASE | re.DOTALL)
 HENGYANG = "430400"
 PBZN = "91430400XU6TWF13XG"
@@ -44,8 +46,7 @@ def _ids(html: str) -> list[int]:
 
 
 def _logout(client: TestClient) -> None:
-    r = client.post("/logout", data={"csrf_token": csrf_token(client, "/")},
-                    follow_redirects=False)
+    r = client.post("/logout", data={"csrf_token": csrf_token(client, "/")}, follow_redirects=False)
     assert r.status_code == 303
 
 
@@ -53,8 +54,11 @@ def _logout(client: TestClient) -> None:
 
 
 def test_wrong_password_rerenders_login_with_401_and_no_session(client: TestClient) -> None:
-    r = client.post("/login", data={"username": "province", "password": "wrong-password",
-                                    "csrf_token": csrf_token(client)}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": "province", "password": "wrong-password", "csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
     assert r.status_code == 401
     assert "用户名或密码错误" in r.text
     assert "cp_session" not in r.cookies
@@ -64,16 +68,19 @@ def test_wrong_password_rerenders_login_with_401_and_no_session(client: TestClie
 
 
 def test_unknown_user_gets_the_same_message(client: TestClient) -> None:
-    r = client.post("/login", data={"username": "nobody", "password": "x" * 12,
-                                    "csrf_token": csrf_token(client)})
+    r = client.post(
+        "/login", data={"username": "nobody", "password": "x" * 12, "csrf_token": csrf_token(client)}
+    )
     assert r.status_code == 401
     assert "用户名或密码错误" in r.text
 
 
 def test_wrong_password_message_in_english(client: TestClient) -> None:
     client.get("/lang/en?next=/login")
-    r = client.post("/login", data={"username": "province", "password": "nope-nope-nope",
-                                    "csrf_token": csrf_token(client)})
+    r = client.post(
+        "/login",
+        data={"username": "province", "password": "nope-nope-nope", "csrf_token": csrf_token(client)},
+    )
     assert r.status_code == 401
     assert "Wrong user name or password" in r.text
     assert '<html lang="en">' in r.text
@@ -94,15 +101,17 @@ def test_login_without_matching_csrf_is_refused(client: TestClient, token: str |
 def test_login_with_a_token_but_no_csrf_cookie_is_refused(client: TestClient) -> None:
     token = csrf_token(client)
     client.cookies.clear()
-    r = client.post("/login", data={"username": "province", "csrf_token": token,
-                                    "password": DEMO_PASSWORDS["province"]})
+    r = client.post(
+        "/login", data={"username": "province", "csrf_token": token, "password": DEMO_PASSWORDS["province"]}
+    )
     assert r.status_code == 403
 
 
 def test_non_ascii_csrf_token_is_refused_not_crashed(client: TestClient) -> None:
     csrf_token(client)
-    r = client.post("/login", data={"username": "province", "csrf_token": "令牌",
-                                    "password": DEMO_PASSWORDS["province"]})
+    r = client.post(
+        "/login", data={"username": "province", "csrf_token": "令牌", "password": DEMO_PASSWORDS["province"]}
+    )
     assert r.status_code == 403
 
 
@@ -139,9 +148,12 @@ def test_session_cookie_is_secure_when_forced(settings: Settings) -> None:
         assert "secure" in [a.strip().lower() for a in csrf_header.split(";")]
         token = csrf_header.split(";")[0].removeprefix("cp_csrf=")
         # the client keeps Secure cookies off plain http, so send the token by hand
-        r = c.post("/login", data={"username": "province", "csrf_token": token,
-                                   "password": DEMO_PASSWORDS["province"]},
-                   headers={"cookie": f"cp_csrf={token}"}, follow_redirects=False)
+        r = c.post(
+            "/login",
+            data={"username": "province", "csrf_token": token, "password": DEMO_PASSWORDS["province"]},
+            headers={"cookie": f"cp_csrf={token}"},
+            follow_redirects=False,
+        )
     assert r.status_code == 303
     [header] = set_cookie_headers(r, "cp_session")
     assert "secure" in [a.strip().lower() for a in header.split(";")]
@@ -166,8 +178,7 @@ def test_signed_in_visitor_of_login_page_goes_home(client: TestClient) -> None:
 def test_logout_ends_the_session_server_side(client: TestClient) -> None:
     web_login(client, "province")
     old = client.cookies["cp_session"]
-    r = client.post("/logout", data={"csrf_token": csrf_token(client, "/")},
-                    follow_redirects=False)
+    r = client.post("/logout", data={"csrf_token": csrf_token(client, "/")}, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/"
     [header] = set_cookie_headers(r, "cp_session")
@@ -215,9 +226,18 @@ def test_login_returns_to_the_page_asked_for(client: TestClient) -> None:
     assert r.headers["location"] == "/enterprises?city=430400"
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "//evil.example/x", "https://evil.example",
-                                    "/\\evil.example", "evil.example", "javascript:alert(1)",
-                                    "/\tevil"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/x",
+        "https://evil.example",
+        "/\\evil.example",
+        "evil.example",
+        "javascript:alert(1)",
+        "/\tevil",
+    ],
+)
 def test_login_does_not_follow_foreign_next(client: TestClient, target: str) -> None:
     form = client.get("/login", params={"next": target}).text
     assert 'name="next" value=""' in form
@@ -335,16 +355,21 @@ def test_home_is_public_with_demo_banner_and_chart_data(client: TestClient) -> N
     assert '<html lang="zh-CN">' in html
     assert "演示数据：全部为虚构的合成数据，并非湖南省统计数据" in html
     assert 'id="kpi-enterprises">108' in html
-    city = json.loads(re.search(r'<script type="application/json" id="chart-city-data">(.*?)'
-                                r"</script>", html, re.DOTALL).group(1))  # type: ignore[union-attr]
+    city = json.loads(
+        re.search(
+            r'<script type="application/json" id="chart-city-data">(.*?)'
+            r"</script>",
+            html,
+            re.DOTALL,
+        ).group(1)
+    )  # type: ignore[union-attr]
     assert len(city["categories"]) == 14
     assert "衡阳" in city["categories"]
     assert city["series"]
     hengyang = city["categories"].index("衡阳")
     # stacked by metal: an enterprise with two metals counts once per metal
     assert sum(s["data"][hengyang] for s in city["series"]) >= 14
-    metal = json.loads(re.search(r'id="chart-metal-data">(.*?)</script>', html,
-                                 re.DOTALL).group(1))  # type: ignore[union-attr]
+    metal = json.loads(re.search(r'id="chart-metal-data">(.*?)</script>', html, re.DOTALL).group(1))  # type: ignore[union-attr]
     assert len(metal["categories"]) == len(metal["enterprises"]) == len(metal["capacity"])
     assert "/static/vendor/echarts.min.js" in html
 
@@ -360,8 +385,12 @@ def test_language_switch_renders_english(client: TestClient) -> None:
     assert f"max-age={365 * 24 * 3600}" in attrs
     html = client.get("/").text
     assert '<html lang="en">' in html
-    for s in ("Home", "Enterprises", "The sector at a glance",
-              "Demo data: every figure is synthetic, not a Hunan statistic"):
+    for s in (
+        "Home",
+        "Enterprises",
+        "The sector at a glance",
+        "Demo data: every figure is synthetic, not a Hunan statistic",
+    ):
         assert s in html
     web_login(client, "city-hengyang")
     listing = client.get("/enterprises").text
@@ -379,22 +408,34 @@ def test_unknown_language_is_a_404_page(client: TestClient) -> None:
 
 
 def test_static_assets_are_served(client: TestClient) -> None:
-    for path in ("/static/app.css", "/static/app.js", "/static/vendor/echarts.min.js",
-                 "/static/vendor/echarts.LICENSE.txt", "/static/favicon.svg"):
+    for path in (
+        "/static/app.css",
+        "/static/app.js",
+        "/static/vendor/echarts.min.js",
+        "/static/vendor/echarts.LICENSE.txt",
+        "/static/favicon.svg",
+    ):
         assert client.get(path).status_code == 200, path
 
 
 def test_no_inline_script_on_any_page(client: TestClient) -> None:
-    pages = {"/": client.get("/"), "/login": client.get("/login"),
-             "/login 401": client.post("/login", data={"username": "x", "password": "y",
-                                                       "csrf_token": csrf_token(client)}),
-             "/login 403": client.post("/login", data={"username": "x"}),
-             "/lang/fr": client.get("/lang/fr")}
+    pages = {
+        "/": client.get("/"),
+        "/login": client.get("/login"),
+        "/login 401": client.post(
+            "/login", data={"username": "x", "password": "y", "csrf_token": csrf_token(client)}
+        ),
+        "/login 403": client.post("/login", data={"username": "x"}),
+        "/lang/fr": client.get("/lang/fr"),
+    }
     web_login(client, "province")
     ids = _ids(client.get("/enterprises").text)
-    pages |= {"/ signed in": client.get("/"), "/enterprises": client.get("/enterprises"),
-              "/enterprises/id": client.get(f"/enterprises/{ids[0]}"),
-              "/enterprises/404": client.get("/enterprises/999999")}
+    pages |= {
+        "/ signed in": client.get("/"),
+        "/enterprises": client.get("/enterprises"),
+        "/enterprises/id": client.get(f"/enterprises/{ids[0]}"),
+        "/enterprises/404": client.get("/enterprises/999999"),
+    }
     client.get("/lang/en")
     pages |= {"/ en": client.get("/"), "/enterprises en": client.get("/enterprises")}
     for name, r in pages.items():
@@ -403,11 +444,13 @@ def test_no_inline_script_on_any_page(client: TestClient) -> None:
 
 
 def test_chart_data_cannot_break_out_of_its_script_block() -> None:
-    html = _ENV.from_string("<script type=\"application/json\">{{ d|tojson }}</script>").render(
-        d={"name": "</script><script>alert(1)</script>"})
+    html = _ENV.from_string('<script type="application/json">{{ d|tojson }}</script>').render(
+        d={"name": "</script><script>alert(1)</script>"}
+    )
     assert html.count("</script>") == 1
-    assert json.loads(html.removeprefix('<script type="application/json">')
-                      .removesuffix("</script>"))["name"].startswith("</script>")
+    assert json.loads(html.removeprefix('<script type="application/json">').removesuffix("</script>"))[
+        "name"
+    ].startswith("</script>")
 
 
 def test_pages_are_not_cached(client: TestClient) -> None:

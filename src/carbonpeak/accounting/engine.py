@@ -53,17 +53,37 @@ CATEGORIES: dict[str, tuple[str, str]] = {
 }
 
 #: The fuel a reductant is, for its energy content (tce).
-REDUCTANT_BASE = {"reductant_coke": "coke", "reductant_anthracite": "anthracite",
-                  "reductant_natural_gas": "natural_gas", "reductant_semi_coke": "coke"}
+REDUCTANT_BASE = {
+    "reductant_coke": "coke",
+    "reductant_anthracite": "anthracite",
+    "reductant_natural_gas": "natural_gas",
+    "reductant_semi_coke": "coke",
+}
 
 OUTPUT_COLUMNS = [
-    "kind", "category", "co2_t", "co2_market_t", "cf4_t", "c2f6_t", "co2e_t", "co2e_market_t",
-    "energy_tce", "energy_tce_equal_value", "factor_ids",
+    "kind",
+    "category",
+    "co2_t",
+    "co2_market_t",
+    "cf4_t",
+    "c2f6_t",
+    "co2e_t",
+    "co2e_market_t",
+    "energy_tce",
+    "energy_tce_equal_value",
+    "factor_ids",
 ]
 
-_KIND_CATEGORY = {"fuel": "combustion", "reductant": "feedstock", "carbonate": "carbonate",
-                  "oxalic_acid": "oxalate", "electricity": "electricity",
-                  "green_electricity": "electricity", "heat": "heat", "aluminium": "anode"}
+_KIND_CATEGORY = {
+    "fuel": "combustion",
+    "reductant": "feedstock",
+    "carbonate": "carbonate",
+    "oxalic_acid": "oxalate",
+    "electricity": "electricity",
+    "green_electricity": "electricity",
+    "heat": "heat",
+    "aluminium": "anode",
+}
 
 
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -83,8 +103,7 @@ def _year_table(table: pd.DataFrame, col: str, policy: str) -> tuple[np.ndarray,
     idx = table.index.to_numpy(dtype=np.int64)
     years = np.arange(_Y0, _Y0 + _NY)
     p = np.searchsorted(idx, years, side="right") - 1
-    ok = ((p >= 0) & (idx[np.clip(p, 0, None)] == years) if policy == "strict"
-          else np.ones(_NY, dtype=bool))
+    ok = (p >= 0) & (idx[np.clip(p, 0, None)] == years) if policy == "strict" else np.ones(_NY, dtype=bool)
     p = np.clip(p, 0, None)
     vals = np.where(ok, table[col].to_numpy(dtype=float)[p], np.nan)
     return vals, np.where(ok, p, -1)
@@ -150,32 +169,35 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     def item_is(*names: str) -> np.ndarray:
         return np.isin(kinds, names)
 
-    fuel_i, red_i, carb_i = item_is("fuel"), item_is("reductant"), item_is("carbonate",
-                                                                             "oxalic_acid")
-    elec_i, green_i, heat_i = item_is("electricity"), item_is("green_electricity"), \
-        item_is("heat")
+    fuel_i, red_i, carb_i = item_is("fuel"), item_is("reductant"), item_is("carbonate", "oxalic_acid")
+    elec_i, green_i, heat_i = item_is("electricity"), item_is("green_electricity"), item_is("heat")
     energy_i = fuel_i | red_i | elec_i | heat_i | item_is("energy_medium")
     pal_i = np.append(np.asarray(cats == "primary_aluminium"), False)
     sign_i = np.append(f.items["sign"].to_numpy(dtype=float), 1.0)
     ncv = _col(f.fuels, cats, "ncv_gj")
-    fuel_ef = ncv * _col(f.fuels, cats, "cc_tc_per_tj") / 1000.0 \
-        * _col(f.fuels, cats, "oxidation") * C_TO_CO2
+    fuel_ef = ncv * _col(f.fuels, cats, "cc_tc_per_tj") / 1000.0 * _col(f.fuels, cats, "oxidation") * C_TO_CO2
     red_ef = _col(f.reductants, cats, "ef_tco2")
     default_pur = _col(f.carbonates, cats, "default_purity")
     carb_ef = _col(f.carbonates, cats, "ef_tco2_per_t") * default_pur
     al = f.aluminium
-    anode_ef = al.get("net_anode_consumption", 0.0) * (
-        1.0 - al.get("anode_sulfur", 0.0) - al.get("anode_ash", 0.0)) * C_TO_CO2
+    anode_ef = (
+        al.get("net_anode_consumption", 0.0)
+        * (1.0 - al.get("anode_sulfur", 0.0) - al.get("anode_ash", 0.0))
+        * C_TO_CO2
+    )
     cf4_i = np.where(pal_i, al.get("ef_cf4", 0.0) / 1000.0, 0.0)
     c2f6_i = np.where(pal_i, al.get("ef_c2f6", 0.0) / 1000.0, 0.0)
-    pfc_i = np.where(pal_i, cf4_i * f.gwp.get("CF4", np.nan) + c2f6_i * f.gwp.get("C2F6", np.nan),
-                     0.0)
+    pfc_i = np.where(pal_i, cf4_i * f.gwp.get("CF4", np.nan) + c2f6_i * f.gwp.get("C2F6", np.nan), 0.0)
     # CO2 per canonical unit for the kinds whose factor does not depend on the year
-    co2_i = np.select([fuel_i, red_i, carb_i, heat_i, pal_i],
-                      [fuel_ef, red_ef, carb_ef, np.full(len(kinds), f.heat_ef),
-                       np.full(len(kinds), anode_ef)], 0.0) * sign_i
-    missing_i = (fuel_i & np.isnan(fuel_ef)) | (red_i & np.isnan(red_ef)) | (
-        carb_i & np.isnan(carb_ef))
+    co2_i = (
+        np.select(
+            [fuel_i, red_i, carb_i, heat_i, pal_i],
+            [fuel_ef, red_ef, carb_ef, np.full(len(kinds), f.heat_ef), np.full(len(kinds), anode_ef)],
+            0.0,
+        )
+        * sign_i
+    )
+    missing_i = (fuel_i & np.isnan(fuel_ef)) | (red_i & np.isnan(red_ef)) | (carb_i & np.isnan(carb_ef))
     co2_i = np.nan_to_num(co2_i, nan=0.0)
 
     base = pd.Index([REDUCTANT_BASE.get(c, c) for c in cats])
@@ -199,8 +221,9 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     e_, g_, s_ = elec_i[:, None], green_i[:, None], sign_i[:, None]
     grid_term = np.where(e_, s_ * grid_v[None, :], 0.0)
     co2_tab = co2_i[:, None] + grid_term
-    market_tab = co2_i[:, None] + np.where(e_, s_ * res_or_grid[None, :], 0.0) \
-        - np.where(g_, res0[None, :], 0.0)
+    market_tab = (
+        co2_i[:, None] + np.where(e_, s_ * res_or_grid[None, :], 0.0) - np.where(g_, res0[None, :], 0.0)
+    )
     pfc_tab = np.broadcast_to(pfc_i[:, None], co2_tab.shape)
     tce_tab = np.broadcast_to(tce_i[:, None], co2_tab.shape)
     tables = {
@@ -215,8 +238,7 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     }
     # a key is bad when its factor is missing, or it is electricity in a year without a
     # grid factor; rows are checked against the key table in one pass
-    bad_key = np.broadcast_to(missing_i[:, None], co2_tab.shape) | (
-        e_ & np.isnan(grid_v)[None, :])
+    bad_key = np.broadcast_to(missing_i[:, None], co2_tab.shape) | (e_ & np.isnan(grid_v)[None, :])
 
     # --- validation (problems are only built when something is wrong) -----------------
     kcode = kind_of_item[code]
@@ -227,17 +249,24 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         for i in np.flatnonzero(bad_rows):
             c = int(code[i])
             if missing_i[c]:
-                problems.append(_p(a, int(i), "no_factor", item=str(a["item"].iat[int(i)]),
-                                   method=f.method.id))
+                problems.append(
+                    _p(a, int(i), "no_factor", item=str(a["item"].iat[int(i)]), method=f.method.id)
+                )
             else:
-                problems.append(_p(a, int(i), "period_outside_validity", value=int(year[i]),
-                                   what=f"grid factor {f.grid_series}/{f.grid_region}"))
+                problems.append(
+                    _p(
+                        a,
+                        int(i),
+                        "period_outside_validity",
+                        value=int(year[i]),
+                        what=f"grid factor {f.grid_series}/{f.grid_region}",
+                    )
+                )
     if problems:
         raise InputError(problems)
 
     # --- the pass: per output column, one gather and one multiply, in parallel chunks ---
-    cols = _apply_tables(q_raw, key, {k: np.ascontiguousarray(v).ravel()
-                                      for k, v in tables.items()})
+    cols = _apply_tables(q_raw, key, {k: np.ascontiguousarray(v).ravel() for k, v in tables.items()})
     cols.index = a.index
     if "purity" in a and carb_i[code].any():
         pur = a["purity"].to_numpy(dtype=float)
@@ -248,17 +277,22 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
                 cols[k] = cols[k].to_numpy() * scale
 
     cat_names = sorted({_KIND_CATEGORY.get(k, "none") for k in kind_names})
-    cat_of_kind = np.asarray([cat_names.index(_KIND_CATEGORY.get(k, "none"))
-                              for k in kind_names], dtype=np.int64)
-    labels = pd.DataFrame({
-        # codes are built in range here, so pandas' range check is skipped
-        "kind": pd.Categorical.from_codes(kcode, categories=pd.Index(kind_names),
-                                          validate=False),
-        "category": pd.Categorical.from_codes(cat_of_kind[kcode],
-                                              categories=pd.Index(cat_names), validate=False),
-    }, index=a.index)
-    ids = pd.DataFrame({"factor_ids": _factor_ids(f, key, kinds, coef_id_i, grid_p, res_p,
-                                                  eq_p)}, index=a.index)
+    cat_of_kind = np.asarray(
+        [cat_names.index(_KIND_CATEGORY.get(k, "none")) for k in kind_names], dtype=np.int64
+    )
+    labels = pd.DataFrame(
+        {
+            # codes are built in range here, so pandas' range check is skipped
+            "kind": pd.Categorical.from_codes(kcode, categories=pd.Index(kind_names), validate=False),
+            "category": pd.Categorical.from_codes(
+                cat_of_kind[kcode], categories=pd.Index(cat_names), validate=False
+            ),
+        },
+        index=a.index,
+    )
+    ids = pd.DataFrame(
+        {"factor_ids": _factor_ids(f, key, kinds, coef_id_i, grid_p, res_p, eq_p)}, index=a.index
+    )
     keep = [c for c in a.columns if c not in OUTPUT_COLUMNS]
     return pd.concat([a[keep], labels, cols, ids], axis=1)
 
@@ -294,8 +328,15 @@ def _apply_tables(q: np.ndarray, key: np.ndarray, tables: dict[str, np.ndarray])
     return pd.DataFrame(out.T, columns=names, copy=False)
 
 
-def _factor_ids(f: FactorTables, key: np.ndarray, kinds: np.ndarray, coef_id_i: np.ndarray,
-                grid_p: np.ndarray, res_p: np.ndarray, eq_p: np.ndarray) -> pd.Categorical:
+def _factor_ids(
+    f: FactorTables,
+    key: np.ndarray,
+    kinds: np.ndarray,
+    coef_id_i: np.ndarray,
+    grid_p: np.ndarray,
+    res_p: np.ndarray,
+    eq_p: np.ndarray,
+) -> pd.Categorical:
     """The ``table#row`` ids each line used, built once per (item, year) key and shared.
 
     Keys are small integers (item × year), so the distinct ones are found with a bincount
@@ -307,8 +348,7 @@ def _factor_ids(f: FactorTables, key: np.ndarray, kinds: np.ndarray, coef_id_i: 
     remap[ukeys] = np.arange(len(ukeys))
     cats = f.items.index
     item_ids = np.append(f.items["row_id"].to_numpy(dtype=object), "")
-    fuel_ids, red_ids, carb_ids = (_ids_col(t, cats) for t in (f.fuels, f.reductants,
-                                                               f.carbonates))
+    fuel_ids, red_ids, carb_ids = (_ids_col(t, cats) for t in (f.fuels, f.reductants, f.carbonates))
     grid_ids = f.grid["row_id"].to_numpy(dtype=object)
     res_ids = f.residual_grid["row_id"].to_numpy(dtype=object)
     eq_ids = f.equal_value["row_id"].to_numpy(dtype=object)
@@ -341,21 +381,28 @@ def _factor_ids(f: FactorTables, key: np.ndarray, kinds: np.ndarray, coef_id_i: 
         strings.append(";".join(dict.fromkeys(p for p in parts if p)))
     labels, codes = np.unique(np.asarray(strings, dtype=object), return_inverse=True)
     per_key = np.asarray(codes, dtype=np.int64)
-    out: pd.Categorical = pd.Categorical.from_codes(per_key[remap[key]], validate=False,
-                                                    categories=pd.Index(labels))
+    out: pd.Categorical = pd.Categorical.from_codes(
+        per_key[remap[key]], validate=False, categories=pd.Index(labels)
+    )
     return out
 
 
 def _p(a: pd.DataFrame, i: int, code: str, **fields: object) -> Problem:
     row = int(a["row"].to_numpy()[i]) if "row" in a else i + 1
     file = str(a["file"].iat[i]) if "file" in a else None
-    return Problem(code, column="item" if code != "period_outside_validity" else "period",
-                   value=fields.pop("value", a["item"].iat[i]), row=row, file=file,
-                   fields=fields)
+    return Problem(
+        code,
+        column="item" if code != "period_outside_validity" else "period",
+        value=fields.pop("value", a["item"].iat[i]),
+        row=row,
+        file=file,
+        fields=fields,
+    )
 
 
-def _validate(a: pd.DataFrame, unknown: np.ndarray, q: np.ndarray, year: np.ndarray,
-              f: FactorTables) -> list[Problem]:
+def _validate(
+    a: pd.DataFrame, unknown: np.ndarray, q: np.ndarray, year: np.ndarray, f: FactorTables
+) -> list[Problem]:
     problems: list[Problem] = []
     if unknown.any():
         problems += [_p(a, int(i), "unknown_item") for i in np.flatnonzero(unknown)]
@@ -365,6 +412,5 @@ def _validate(a: pd.DataFrame, unknown: np.ndarray, q: np.ndarray, year: np.ndar
     lo = m.valid_from.year if m.valid_from else -10_000
     hi = m.valid_to.year if m.valid_to else 10_000
     if (out := np.flatnonzero((year < lo) | (year > hi))).size:
-        problems += [_p(a, int(i), "period_outside_validity", value=int(year[i]), what=m.id)
-                     for i in out]
+        problems += [_p(a, int(i), "period_outside_validity", value=int(year[i]), what=m.id) for i in out]
     return problems

@@ -16,17 +16,23 @@ from carbonpeak.accounting.engine import CATEGORIES
 __all__ = ["Explanation", "FactorUse", "explain_line"]
 
 FORMULAS: dict[str, tuple[str, str]] = {
-    "fuel": ("CO2 = FC × NCV × CC × OF × 44/12",
-             "CO2 = fuel consumed × NCV × carbon content × oxidation × 44/12"),
+    "fuel": (
+        "CO2 = FC × NCV × CC × OF × 44/12",
+        "CO2 = fuel consumed × NCV × carbon content × oxidation × 44/12",
+    ),
     "reductant": ("CO2 = Q × EF", "CO2 = quantity × emission factor"),
     "carbonate": ("CO2 = Q × EF × PUR", "CO2 = quantity × stoichiometric factor × purity"),
     "oxalic_acid": ("CO2 = Q × 0.349 × PUR", "CO2 = quantity × 0.349 × purity"),
     "electricity": ("CO2 = AD × EF_grid", "CO2 = net purchased electricity × grid factor"),
-    "green_electricity": ("CO2_market = −AD_green × EF_residual",
-                          "market-based: green power deducted at the residual factor"),
+    "green_electricity": (
+        "CO2_market = −AD_green × EF_residual",
+        "market-based: green power deducted at the residual factor",
+    ),
     "heat": ("CO2 = AD × EF_heat", "CO2 = net purchased heat × heat factor"),
-    "aluminium": ("CO2 = P × NC × (1 − S − A) × 44/12; PFC = P × EF_CF4 / 1000 …",
-                  "anode CO2 and anode-effect PFCs per tonne of aluminium"),
+    "aluminium": (
+        "CO2 = P × NC × (1 − S − A) × 44/12; PFC = P × EF_CF4 / 1000 …",
+        "anode CO2 and anode-effect PFCs per tonne of aluminium",
+    ),
 }
 
 
@@ -59,12 +65,12 @@ class Explanation:
     results: Mapping[str, float | None]
 
 
-_SKIP = {"id", "name_zh", "name_en", "source_id", "clause", "valid_from", "valid_to",
-         "confidence", "aliases"}
+_SKIP = {"id", "name_zh", "name_en", "source_id", "clause", "valid_from", "valid_to", "confidence", "aliases"}
 
 
-def explain_line(line: Mapping[str, Any], lookup: Callable[[str], Mapping[str, Any]],
-                 source_title: Callable[[str], str]) -> Explanation:
+def explain_line(
+    line: Mapping[str, Any], lookup: Callable[[str], Mapping[str, Any]], source_title: Callable[[str], str]
+) -> Explanation:
     """Build the explanation of a stored inventory *line*.
 
     *lookup* returns the refdata row of a ``table#row`` id; *source_title* the title of a
@@ -74,82 +80,129 @@ def explain_line(line: Mapping[str, Any], lookup: Callable[[str], Mapping[str, A
     for fid in filter(None, str(line.get("factor_ids", "")).split(";")):
         table, _, _rid = fid.partition("#")
         row = lookup(fid)
-        uses.append(FactorUse(
-            factor_id=fid, table=table, name_zh=str(row.get("name_zh", "")),
-            name_en=str(row.get("name_en", "")),
-            values={k: v for k, v in row.items() if k not in _SKIP},
-            source_id=str(row.get("source_id", "")),
-            source_title=source_title(str(row.get("source_id", ""))),
-            clause=str(row.get("clause", "")), confidence=str(row.get("confidence", ""))))
+        uses.append(
+            FactorUse(
+                factor_id=fid,
+                table=table,
+                name_zh=str(row.get("name_zh", "")),
+                name_en=str(row.get("name_en", "")),
+                values={k: v for k, v in row.items() if k not in _SKIP},
+                source_id=str(row.get("source_id", "")),
+                source_title=source_title(str(row.get("source_id", ""))),
+                clause=str(row.get("clause", "")),
+                confidence=str(row.get("confidence", "")),
+            )
+        )
     kind = str(line["kind"])
     zh, en = FORMULAS.get(kind, ("无排放计算", "no emission computed"))
     cat = CATEGORIES.get(str(line["category"]), (str(line["category"]),) * 2)
     return Explanation(
-        line_no=int(line["line_no"]), item=str(line["item"]), kind=kind,
-        category_zh=cat[0], category_en=cat[1], formula_zh=zh, formula_en=en,
-        arithmetic=tuple(_arithmetic(line, {u.table: u for u in uses}, uses)), factors=tuple(uses),
-        results={k: None if line[k] is None else float(line[k])
-                 for k in ("co2_t", "co2_market_t", "cf4_t", "c2f6_t", "co2e_t", "energy_tce",
-                           "energy_tce_equal_value") if k in line})
+        line_no=int(line["line_no"]),
+        item=str(line["item"]),
+        kind=kind,
+        category_zh=cat[0],
+        category_en=cat[1],
+        formula_zh=zh,
+        formula_en=en,
+        arithmetic=tuple(_arithmetic(line, {u.table: u for u in uses}, uses)),
+        factors=tuple(uses),
+        results={
+            k: None if line[k] is None else float(line[k])
+            for k in (
+                "co2_t",
+                "co2_market_t",
+                "cf4_t",
+                "c2f6_t",
+                "co2e_t",
+                "energy_tce",
+                "energy_tce_equal_value",
+            )
+            if k in line
+        },
+    )
 
 
 def _g(use: FactorUse | None, key: str) -> Any:
     return None if use is None else use.values.get(key)
 
 
-def _arithmetic(line: Mapping[str, Any], by_table: Mapping[str, FactorUse],
-                uses: list[FactorUse]) -> list[str]:
+def _arithmetic(
+    line: Mapping[str, Any], by_table: Mapping[str, FactorUse], uses: list[FactorUse]
+) -> list[str]:
     q, unit = float(line["quantity"]), str(line["unit"])
     kind = str(line["kind"])
     steps = [f"Q = {line['quantity_in']:g} {line['unit_in']} = {q:,.6g} {unit}"]
     fuel = by_table.get("accounting/fuels")
     if kind == "fuel" and fuel is not None:
         ncv, cc, of = _g(fuel, "ncv"), _g(fuel, "cc_tc_per_tj"), _g(fuel, "oxidation")
-        steps.append(f"CO2 = {q:,.6g} {unit} × {ncv} {_g(fuel, 'ncv_unit')} × {cc} tC/TJ ÷ 1000"
-                     f" × {of} × 44/12 = {float(line['co2_t']):,.4f} tCO2")
+        steps.append(
+            f"CO2 = {q:,.6g} {unit} × {ncv} {_g(fuel, 'ncv_unit')} × {cc} tC/TJ ÷ 1000"
+            f" × {of} × 44/12 = {float(line['co2_t']):,.4f} tCO2"
+        )
     elif kind == "reductant" and (r := by_table.get("accounting/reductants")):
-        steps.append(f"CO2 = {q:,.6g} {unit} × {_g(r, 'ef')} {_g(r, 'ef_unit')} "
-                     f"= {float(line['co2_t']):,.4f} tCO2")
+        steps.append(
+            f"CO2 = {q:,.6g} {unit} × {_g(r, 'ef')} {_g(r, 'ef_unit')} = {float(line['co2_t']):,.4f} tCO2"
+        )
     elif kind in ("carbonate", "oxalic_acid") and (c := by_table.get("accounting/carbonates")):
         pur = line.get("purity")
         if pur is None or math.isnan(float(pur)):
             pur = _g(c, "default_purity")
-        steps.append(f"CO2 = {q:,.6g} t × {_g(c, 'ef_tco2_per_t')} tCO2/t × {pur} "
-                     f"= {float(line['co2_t']):,.4f} tCO2")
+        steps.append(
+            f"CO2 = {q:,.6g} t × {_g(c, 'ef_tco2_per_t')} tCO2/t × {pur} = {float(line['co2_t']):,.4f} tCO2"
+        )
     elif kind in ("electricity", "green_electricity"):
         grids = [u for u in uses if u.table == "accounting/grid_factors"]
         if kind == "electricity" and grids:  # the first cited grid row is the location factor
             g = grids[0]
-            steps.append(f"CO2 (location) = {q:,.6g} MWh × {_g(g, 'ef')} tCO2/MWh "
-                         f"({_g(g, 'series')}, {_g(g, 'region')}, {_g(g, 'year')}) = "
-                         f"{float(line['co2_t']):,.4f} tCO2")
-        res = grids[1] if kind == "electricity" and len(grids) > 1 else (
-            grids[0] if kind == "green_electricity" and grids else None)
+            steps.append(
+                f"CO2 (location) = {q:,.6g} MWh × {_g(g, 'ef')} tCO2/MWh "
+                f"({_g(g, 'series')}, {_g(g, 'region')}, {_g(g, 'year')}) = "
+                f"{float(line['co2_t']):,.4f} tCO2"
+            )
+        res = (
+            grids[1]
+            if kind == "electricity" and len(grids) > 1
+            else (grids[0] if kind == "green_electricity" and grids else None)
+        )
         if res is not None:
             sign = "−" if kind == "green_electricity" else ""
-            steps.append(f"CO2 (market) = {sign}{q:,.6g} MWh × {_g(res, 'ef')} tCO2/MWh "
-                         f"({_g(res, 'series')}, {_g(res, 'region')}, {_g(res, 'year')}) = "
-                         f"{float(line['co2_market_t']):,.4f} tCO2")
+            steps.append(
+                f"CO2 (market) = {sign}{q:,.6g} MWh × {_g(res, 'ef')} tCO2/MWh "
+                f"({_g(res, 'series')}, {_g(res, 'region')}, {_g(res, 'year')}) = "
+                f"{float(line['co2_market_t']):,.4f} tCO2"
+            )
     elif kind == "heat" and (h := by_table.get("accounting/heat_factors")):
         steps.append(f"CO2 = {q:,.6g} GJ × {_g(h, 'ef')} tCO2/GJ = {float(line['co2_t']):,.4f} tCO2")
     elif kind == "aluminium":
-        par = {u.values.get("parameter"): u.values.get("value") for u in uses
-               if u.table == "accounting/aluminium"}
-        gwp = {u.values.get("gas"): u.values.get("gwp100") for u in uses
-               if u.table == "accounting/gwp"}
-        steps.append(f"anode CO2 = {q:,.6g} t × {par.get('net_anode_consumption')} × (1 − "
-                     f"{par.get('anode_sulfur')} − {par.get('anode_ash')}) × 44/12 = "
-                     f"{float(line['co2_t']):,.4f} tCO2")
-        steps.append(f"CF4 = {q:,.6g} t × {par.get('ef_cf4')} kg/t ÷ 1000 = "
-                     f"{float(line['cf4_t']):,.6g} t; C2F6 = {q:,.6g} t × {par.get('ef_c2f6')} "
-                     f"kg/t ÷ 1000 = {float(line['c2f6_t']):,.6g} t")
-        steps.append(f"CO2e = {float(line['co2_t']):,.4f} + {float(line['cf4_t']):,.6g} × "
-                     f"{gwp.get('CF4')} + {float(line['c2f6_t']):,.6g} × {gwp.get('C2F6')} = "
-                     f"{float(line['co2e_t']):,.4f} tCO2e")
+        par = {
+            u.values.get("parameter"): u.values.get("value")
+            for u in uses
+            if u.table == "accounting/aluminium"
+        }
+        gwp = {u.values.get("gas"): u.values.get("gwp100") for u in uses if u.table == "accounting/gwp"}
+        steps.append(
+            f"anode CO2 = {q:,.6g} t × {par.get('net_anode_consumption')} × (1 − "
+            f"{par.get('anode_sulfur')} − {par.get('anode_ash')}) × 44/12 = "
+            f"{float(line['co2_t']):,.4f} tCO2"
+        )
+        steps.append(
+            f"CF4 = {q:,.6g} t × {par.get('ef_cf4')} kg/t ÷ 1000 = "
+            f"{float(line['cf4_t']):,.6g} t; C2F6 = {q:,.6g} t × {par.get('ef_c2f6')} "
+            f"kg/t ÷ 1000 = {float(line['c2f6_t']):,.6g} t"
+        )
+        steps.append(
+            f"CO2e = {float(line['co2_t']):,.4f} + {float(line['cf4_t']):,.6g} × "
+            f"{gwp.get('CF4')} + {float(line['c2f6_t']):,.6g} × {gwp.get('C2F6')} = "
+            f"{float(line['co2e_t']):,.4f} tCO2e"
+        )
     if (t := by_table.get("accounting/tce_coefficients")) is not None:
-        steps.append(f"tce = {q:,.6g} {unit} × {_g(t, 'coefficient')} {_g(t, 'coefficient_unit')}"
-                     f" = {float(line['energy_tce']):,.4f} tce")
+        steps.append(
+            f"tce = {q:,.6g} {unit} × {_g(t, 'coefficient')} {_g(t, 'coefficient_unit')}"
+            f" = {float(line['energy_tce']):,.4f} tce"
+        )
     elif float(line.get("energy_tce", 0) or 0) and fuel is not None:
-        steps.append(f"tce = {q:,.6g} {unit} × {_g(fuel, 'ncv')} {_g(fuel, 'ncv_unit')} ÷ 29.307 "
-                     f"GJ/tce = {float(line['energy_tce']):,.4f} tce (no tabulated coefficient)")
+        steps.append(
+            f"tce = {q:,.6g} {unit} × {_g(fuel, 'ncv')} {_g(fuel, 'ncv_unit')} ÷ 29.307 "
+            f"GJ/tce = {float(line['energy_tce']):,.4f} tce (no tabulated coefficient)"
+        )
     return steps

@@ -71,7 +71,7 @@ class AccountingChoices:
     method: str = "other_nonferrous_2015"
     gwp_set: str | None = None
     grid_series: str | None = None
-    grid_region: str = "430000"          # Hunan
+    grid_region: str = "430000"  # Hunan
     residual_series: str = "mee_nbs_excl_market_nonfossil"
     tce_edition: str = "gbt2589_2008"
     factor_set: str | None = None
@@ -90,16 +90,16 @@ class FactorTables:
     grid_series: str
     grid_region: str
     grid_year_policy: str
-    items: pd.DataFrame            # index item: kind, canonical_unit, sign, row_id
-    fuels: pd.DataFrame            # index item: ncv_gj, cc_tc_per_tj, oxidation, row_id
-    reductants: pd.DataFrame       # index item: ef_tco2, row_id
-    carbonates: pd.DataFrame       # index item: ef_tco2_per_t, default_purity, row_id
-    grid: pd.DataFrame             # index year: ef_tco2_per_mwh, row_id
-    residual_grid: pd.DataFrame    # index year: ef_tco2_per_mwh, row_id
+    items: pd.DataFrame  # index item: kind, canonical_unit, sign, row_id
+    fuels: pd.DataFrame  # index item: ncv_gj, cc_tc_per_tj, oxidation, row_id
+    reductants: pd.DataFrame  # index item: ef_tco2, row_id
+    carbonates: pd.DataFrame  # index item: ef_tco2_per_t, default_purity, row_id
+    grid: pd.DataFrame  # index year: ef_tco2_per_mwh, row_id
+    residual_grid: pd.DataFrame  # index year: ef_tco2_per_mwh, row_id
     heat_ef: float
     heat_row: str
-    tce: pd.DataFrame              # index item: tce_per_unit, row_id  (当量值)
-    equal_value: pd.DataFrame      # index year: tce_per_mwh, row_id   (等价值 electricity)
+    tce: pd.DataFrame  # index item: tce_per_unit, row_id  (当量值)
+    equal_value: pd.DataFrame  # index year: tce_per_mwh, row_id   (等价值 electricity)
     gwp: Mapping[str, float]
     gwp_rows: Mapping[str, str]
     aluminium: Mapping[str, float] = field(default_factory=dict)
@@ -124,11 +124,20 @@ def methods(version: str | None = None) -> dict[str, Method]:
     out = {}
     for r in _table(fs, T_METHODS):
         out[r["id"]] = Method(
-            id=r["id"], name_zh=r["name_zh"], name_en=r["name_en"], version=r["version"],
-            applies_to=tuple(r["applies_to"]), excludes=tuple(r["excludes"]),
-            gwp_set=r["gwp_set"], grid_series=r["grid_series"], heat_method=r["heat_method"],
-            valid_from=r["valid_from"], valid_to=r["valid_to"], source_id=r["source_id"],
-            clause=r["clause"])
+            id=r["id"],
+            name_zh=r["name_zh"],
+            name_en=r["name_en"],
+            version=r["version"],
+            applies_to=tuple(r["applies_to"]),
+            excludes=tuple(r["excludes"]),
+            gwp_set=r["gwp_set"],
+            grid_series=r["grid_series"],
+            heat_method=r["heat_method"],
+            valid_from=r["valid_from"],
+            valid_to=r["valid_to"],
+            source_id=r["source_id"],
+            clause=r["clause"],
+        )
     return out
 
 
@@ -157,9 +166,19 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
 
     items_t = _table(fs, T_ITEMS)
     items = pd.DataFrame(
-        [{"item": r["id"], "kind": r["kind"], "canonical_unit": r["canonical_unit"],
-          "sign": int(r["sign"]), "name_zh": r["name_zh"], "name_en": r["name_en"],
-          "row_id": _rid(T_ITEMS, r["id"])} for r in items_t]).set_index("item")
+        [
+            {
+                "item": r["id"],
+                "kind": r["kind"],
+                "canonical_unit": r["canonical_unit"],
+                "sign": int(r["sign"]),
+                "name_zh": r["name_zh"],
+                "name_en": r["name_en"],
+                "row_id": _rid(T_ITEMS, r["id"]),
+            }
+            for r in items_t
+        ]
+    ).set_index("item")
     aliases: dict[str, str] = {}
     for r in items_t:
         for a in (r["id"], r["name_zh"], r["name_en"], *r["aliases"]):
@@ -168,35 +187,62 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
     kinds = items["kind"].to_dict()
 
     fuels = pd.DataFrame(
-        [{"item": r["item"],
-          # NCV [GJ per ncv_unit's denominator] → GJ per the item's canonical unit
-          "ncv_gj": r["ncv"] * units.conversion_factor(canonical[r["item"]],
-                                                       r["ncv_unit"].split("/", 1)[1]),
-          "cc_tc_per_tj": r["cc_tc_per_tj"], "oxidation": r["oxidation"],
-          "row_id": _rid(T_FUELS, r["id"])}
-         for r in _table(fs, T_FUELS) if r["method"] == _fuel_method(method)],
-        columns=["item", "ncv_gj", "cc_tc_per_tj", "oxidation", "row_id"]).set_index("item")
+        [
+            {
+                "item": r["item"],
+                # NCV [GJ per ncv_unit's denominator] → GJ per the item's canonical unit
+                "ncv_gj": r["ncv"]
+                * units.conversion_factor(canonical[r["item"]], r["ncv_unit"].split("/", 1)[1]),
+                "cc_tc_per_tj": r["cc_tc_per_tj"],
+                "oxidation": r["oxidation"],
+                "row_id": _rid(T_FUELS, r["id"]),
+            }
+            for r in _table(fs, T_FUELS)
+            if r["method"] == _fuel_method(method)
+        ],
+        columns=["item", "ncv_gj", "cc_tc_per_tj", "oxidation", "row_id"],
+    ).set_index("item")
     reductants = pd.DataFrame(
-        [{"item": r["item"],
-          "ef_tco2": r["ef"] * units.conversion_factor(canonical[r["item"]],
-                                                       r["ef_unit"].split("/", 1)[1]),
-          "row_id": _rid(T_REDUCTANTS, r["id"])}
-         for r in _table(fs, T_REDUCTANTS) if r["method"] == _fuel_method(method)],
-        columns=["item", "ef_tco2", "row_id"]).set_index("item")
+        [
+            {
+                "item": r["item"],
+                "ef_tco2": r["ef"]
+                * units.conversion_factor(canonical[r["item"]], r["ef_unit"].split("/", 1)[1]),
+                "row_id": _rid(T_REDUCTANTS, r["id"]),
+            }
+            for r in _table(fs, T_REDUCTANTS)
+            if r["method"] == _fuel_method(method)
+        ],
+        columns=["item", "ef_tco2", "row_id"],
+    ).set_index("item")
     carbonates = pd.DataFrame(
-        [{"item": r["item"], "ef_tco2_per_t": r["ef_tco2_per_t"],
-          "default_purity": r["default_purity"] if r["default_purity"] is not None else 1.0,
-          "row_id": _rid(T_CARBONATES, r["id"])} for r in _table(fs, T_CARBONATES)],
-        columns=["item", "ef_tco2_per_t", "default_purity", "row_id"]).set_index("item")
+        [
+            {
+                "item": r["item"],
+                "ef_tco2_per_t": r["ef_tco2_per_t"],
+                "default_purity": r["default_purity"] if r["default_purity"] is not None else 1.0,
+                "row_id": _rid(T_CARBONATES, r["id"]),
+            }
+            for r in _table(fs, T_CARBONATES)
+        ],
+        columns=["item", "ef_tco2_per_t", "default_purity", "row_id"],
+    ).set_index("item")
 
     def grid_frame(series: str, region: str) -> pd.DataFrame:
-        rows = [{"year": int(r["year"]),
-                 "ef_tco2_per_mwh": r["ef"] * units.conversion_factor("MWh", r["ef_unit"]
-                                                                       .split("/", 1)[1]),
-                 "row_id": _rid(T_GRID, r["id"])}
-                for r in _table(fs, T_GRID) if r["series"] == series and r["region"] == region]
-        return pd.DataFrame(rows, columns=["year", "ef_tco2_per_mwh", "row_id"]) \
-            .sort_values("year").set_index("year")
+        rows = [
+            {
+                "year": int(r["year"]),
+                "ef_tco2_per_mwh": r["ef"] * units.conversion_factor("MWh", r["ef_unit"].split("/", 1)[1]),
+                "row_id": _rid(T_GRID, r["id"]),
+            }
+            for r in _table(fs, T_GRID)
+            if r["series"] == series and r["region"] == region
+        ]
+        return (
+            pd.DataFrame(rows, columns=["year", "ef_tco2_per_mwh", "row_id"])
+            .sort_values("year")
+            .set_index("year")
+        )
 
     grid = grid_frame(grid_series, c.grid_region)
     if grid.empty:
@@ -207,30 +253,62 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
     if not heat_rows:
         raise RefdataError("not_found", object="heat factor", key=method.heat_method)
 
-    tce = pd.DataFrame(
-        [{"item": r["item"], "tce_per_unit": _tce_per_canonical(r, canonical[r["item"]]),
-          "row_id": _rid(T_TCE, r["id"])}
-         for r in _table(fs, T_TCE)
-         if r["edition"] == c.tce_edition and r.get("default", True) and r["item"] in canonical
-         # energy carriers at 当量值; energy-working media (耗能工质) at their 等价值 (GB/T 2589)
-         and r["basis"] == ("equal_value" if kinds.get(r["item"]) == "energy_medium"
-                            else "equivalent")],
-        columns=["item", "tce_per_unit", "row_id"]).drop_duplicates("item").set_index("item")
-    equal = pd.DataFrame(
-        # kgce/kWh × 1000 kWh/MWh ÷ 1000 kgce/tce = tce/MWh: the same number
-        [{"year": int(r["year"]), "tce_per_mwh": float(r["coefficient"]),
-          "row_id": _rid(T_EQUAL, r["id"])} for r in fs.tables.get(T_EQUAL, ())],
-        columns=["year", "tce_per_mwh", "row_id"]).sort_values("year").set_index("year")
+    tce = (
+        pd.DataFrame(
+            [
+                {
+                    "item": r["item"],
+                    "tce_per_unit": _tce_per_canonical(r, canonical[r["item"]]),
+                    "row_id": _rid(T_TCE, r["id"]),
+                }
+                for r in _table(fs, T_TCE)
+                if r["edition"] == c.tce_edition
+                and r.get("default", True)
+                and r["item"] in canonical
+                # energy carriers at 当量值; energy-working media (耗能工质) at their 等价值 (GB/T 2589)
+                and r["basis"] == ("equal_value" if kinds.get(r["item"]) == "energy_medium" else "equivalent")
+            ],
+            columns=["item", "tce_per_unit", "row_id"],
+        )
+        .drop_duplicates("item")
+        .set_index("item")
+    )
+    equal = (
+        pd.DataFrame(
+            # kgce/kWh × 1000 kWh/MWh ÷ 1000 kgce/tce = tce/MWh: the same number
+            [
+                {
+                    "year": int(r["year"]),
+                    "tce_per_mwh": float(r["coefficient"]),
+                    "row_id": _rid(T_EQUAL, r["id"]),
+                }
+                for r in fs.tables.get(T_EQUAL, ())
+            ],
+            columns=["year", "tce_per_mwh", "row_id"],
+        )
+        .sort_values("year")
+        .set_index("year")
+    )
 
     gwp_rows = {r["gas"]: r for r in _table(fs, T_GWP) if r["gwp_set"] == gwp_set}
     alu = {r["parameter"]: r for r in fs.tables.get(T_ALUMINIUM, ()) if r["method"] == method.id}
     return FactorTables(
-        method=method, factor_set=fs.version, gwp_set=gwp_set, grid_series=grid_series,
-        grid_region=c.grid_region, grid_year_policy=c.grid_year_policy, items=items,
-        fuels=fuels, reductants=reductants,
-        carbonates=carbonates, grid=grid, residual_grid=residual,
-        heat_ef=float(heat_rows[0]["ef"]), heat_row=_rid(T_HEAT, heat_rows[0]["id"]),
-        tce=tce, equal_value=equal,
+        method=method,
+        factor_set=fs.version,
+        gwp_set=gwp_set,
+        grid_series=grid_series,
+        grid_region=c.grid_region,
+        grid_year_policy=c.grid_year_policy,
+        items=items,
+        fuels=fuels,
+        reductants=reductants,
+        carbonates=carbonates,
+        grid=grid,
+        residual_grid=residual,
+        heat_ef=float(heat_rows[0]["ef"]),
+        heat_row=_rid(T_HEAT, heat_rows[0]["id"]),
+        tce=tce,
+        equal_value=equal,
         gwp={g: float(r["gwp100"]) for g, r in gwp_rows.items()},
         gwp_rows={g: _rid(T_GWP, r["id"]) for g, r in gwp_rows.items()},
         aluminium={p: float(r["value"]) for p, r in alu.items()},

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from carbonpeak import __version__
 from carbonpeak.api.errors import install_error_handlers
-from carbonpeak.api.routes import router as api_router
+from carbonpeak.api.routers import API_ROUTERS
 from carbonpeak.settings import Settings, get_settings
 
 __all__ = ["create_app"]
@@ -33,15 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for *settings* (default: from the environment)."""
     from carbonpeak.web import STATIC_DIR  # noqa: PLC0415 — faces are siblings
     from carbonpeak.web.pages import error_page  # noqa: PLC0415
-    from carbonpeak.web.pages import router as web_router  # noqa: PLC0415
+    from carbonpeak.web.routers import WEB_ROUTERS  # noqa: PLC0415
 
     settings = settings or get_settings()
     app = FastAPI(
         title="carbonpeak",
         version=__version__,
         description="湖南省有色金属行业碳达峰平台 API — Hunan nonferrous-metals carbon-peak "
-                    "platform. Authenticate with POST /api/v1/auth/token, then send "
-                    "`Authorization: Bearer <token>`.",
+        "platform. Authenticate with POST /api/v1/auth/token, then send "
+        "`Authorization: Bearer <token>`.",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # Swagger UI would load from a CDN; the platform runs offline
         redoc_url=None,
@@ -49,8 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
 
     @app.middleware("http")
-    async def request_context(request: Request,
-                              call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         rid = request.headers.get("x-request-id", "")
         request.state.request_id = rid if _RID.match(rid) else uuid.uuid4().hex
         response = await call_next(request)
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     install_error_handlers(app, html_error=error_page)
-    app.include_router(api_router)
-    app.include_router(web_router)
+    for router in (*API_ROUTERS, *WEB_ROUTERS):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -31,8 +31,9 @@ def free_port() -> int:
 def serve_in_background(settings: Settings, start_timeout_s: float = 20.0) -> Iterator[str]:
     """Serve the app for *settings*; yield its base URL; stop it on exit."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout_s

@@ -30,22 +30,26 @@ HtmlError = Callable[[Request, int], Response]
 
 def install_error_handlers(app: FastAPI, html_error: HtmlError | None = None) -> None:
     """Map errors to JSON under /api; *html_error* renders other paths (the web pages)."""
+
     @app.exception_handler(CarbonpeakError)
     async def _carbonpeak(request: Request, exc: CarbonpeakError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return JSONResponse(_body(request, exc.as_dict()), status_code=exc.http_status,
-                            headers=headers)
+        return JSONResponse(_body(request, exc.as_dict()), status_code=exc.http_status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            Problem("validation", column=".".join(str(p) for p in e.get("loc", ())[1:]) or None,
-                    value=e.get("input") if not isinstance(e.get("input"), dict) else None,
-                    fields={"detail": e.get("msg", "")})
+            Problem(
+                "validation",
+                column=".".join(str(p) for p in e.get("loc", ())[1:]) or None,
+                value=e.get("input") if not isinstance(e.get("input"), dict) else None,
+                fields={"detail": e.get("msg", "")},
+            )
             for e in exc.errors()
         ]
-        return JSONResponse(_body(request, InputError(problems, code="input_invalid").as_dict()),
-                            status_code=422)
+        return JSONResponse(
+            _body(request, InputError(problems, code="input_invalid").as_dict()), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -53,16 +57,30 @@ def install_error_handlers(app: FastAPI, html_error: HtmlError | None = None) ->
             return html_error(request, exc.status_code)
         code = "not_found" if exc.status_code == 404 else "validation"
         fields = {"object": "resource", "key": request.url.path, "detail": exc.detail}
-        return JSONResponse(_body(request, {"code": code,
-                                            "message_zh": message(code, "zh", **fields),
-                                            "message_en": message(code, "en", **fields)}),
-                            status_code=exc.status_code)
+        return JSONResponse(
+            _body(
+                request,
+                {
+                    "code": code,
+                    "message_zh": message(code, "zh", **fields),
+                    "message_en": message(code, "en", **fields),
+                },
+            ),
+            status_code=exc.status_code,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = getattr(request.state, "request_id", "")
         log.exception("unhandled error in request %s", rid, exc_info=exc)
-        return JSONResponse(_body(request, {"code": "internal",
-                                            "message_zh": message("internal", "zh", request_id=rid),
-                                            "message_en": message("internal", "en", request_id=rid)}),
-                            status_code=500)
+        return JSONResponse(
+            _body(
+                request,
+                {
+                    "code": "internal",
+                    "message_zh": message("internal", "zh", request_id=rid),
+                    "message_en": message("internal", "en", request_id=rid),
+                },
+            ),
+            status_code=500,
+        )

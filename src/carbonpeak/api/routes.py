@@ -46,13 +46,13 @@ Public = [Depends(public_route)]
 @router.get("/health", dependencies=Public, tags=["meta"])
 def health() -> dict[str, str]:
     """Liveness: the version and the newest factor-set version."""
-    return {"status": "ok", "version": __version__,
-            "factor_set": refdata.factor_set().version}
+    return {"status": "ok", "version": __version__, "factor_set": refdata.factor_set().version}
 
 
 @router.post("/auth/token", dependencies=Public, tags=["auth"])
-def token(request: Request, db: Db, username: Annotated[str, Form()],
-          password: Annotated[str, Form()]) -> TokenPublic:
+def token(
+    request: Request, db: Db, username: Annotated[str, Form()], password: Annotated[str, Form()]
+) -> TokenPublic:
     """Exchange user name and password for a bearer token (OAuth2 password form)."""
     ctx = Context(db=db, principal=auth.SYSTEM_LOGIN, request_id=request.state.request_id)
     return auth.create_token(ctx, username, password)
@@ -61,8 +61,13 @@ def token(request: Request, db: Db, username: Annotated[str, Form()],
 @router.get("/me", tags=["auth"])
 def me(ctx: Ctx) -> dict[str, Any]:
     p = ctx.principal
-    return {"username": p.username, "role": p.role, "city_code": p.city_code,
-            "enterprise_ids": sorted(p.enterprise_ids), "display_name": p.display_name}
+    return {
+        "username": p.username,
+        "role": p.role,
+        "city_code": p.city_code,
+        "enterprise_ids": sorted(p.enterprise_ids),
+        "display_name": p.display_name,
+    }
 
 
 @router.get("/sector/overview", dependencies=Public, tags=["sector"])
@@ -83,18 +88,29 @@ class RefRow(BaseModel):
 def refdata_table(domain: str, table: str) -> RefRow:
     """A shipped reference table with its provenance columns (public)."""
     t = refdata.load_table(f"{domain}/{table}")
-    return RefRow(table=t.name, title_zh=t.title_zh, title_en=t.title_en, digest=t.digest,
-                  rows=[{k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                         for k, v in r.items()} for r in t.rows])
+    return RefRow(
+        table=t.name,
+        title_zh=t.title_zh,
+        title_en=t.title_en,
+        digest=t.digest,
+        rows=[{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in t.rows],
+    )
 
 
 @router.get("/enterprises", tags=["enterprises"])
-def list_enterprises(ctx: Ctx, city: str | None = None, metal: str | None = None,
-                     park: str | None = None, q: str | None = None, limit: int = 500,
-                     offset: int = 0) -> list[EnterprisePublic]:
+def list_enterprises(
+    ctx: Ctx,
+    city: str | None = None,
+    metal: str | None = None,
+    park: str | None = None,
+    q: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[EnterprisePublic]:
     """Enterprises in the caller's scope."""
-    return enterprises.list_enterprises(ctx, city=city, metal=metal, park=park, q=q,
-                                        limit=min(max(limit, 1), 5000), offset=max(offset, 0))
+    return enterprises.list_enterprises(
+        ctx, city=city, metal=metal, park=park, q=q, limit=min(max(limit, 1), 5000), offset=max(offset, 0)
+    )
 
 
 @router.post("/enterprises", status_code=201, tags=["enterprises"])
@@ -127,18 +143,24 @@ async def _read_limited(request: Request, upload: UploadFile) -> bytes:
 
 
 @router.post("/enterprises/import", status_code=201, tags=["enterprises"])
-async def import_enterprises(request: Request, ctx: Ctx,
-                             enterprises_file: Annotated[UploadFile, File()],
-                             lines_file: Annotated[UploadFile | None, File()] = None,
-                             ) -> list[EnterprisePublic]:
+async def import_enterprises(
+    request: Request,
+    ctx: Ctx,
+    enterprises_file: Annotated[UploadFile, File()],
+    lines_file: Annotated[UploadFile | None, File()] = None,
+) -> list[EnterprisePublic]:
     """Import an enterprise register (CSV/XLSX) and optional lines, all-or-nothing."""
-    ents = read_rows(await _read_limited(request, enterprises_file),
-                     enterprises_file.filename or "enterprises.csv",
-                     ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL)
+    ents = read_rows(
+        await _read_limited(request, enterprises_file),
+        enterprises_file.filename or "enterprises.csv",
+        ENTERPRISE_COLUMNS,
+        ENTERPRISE_OPTIONAL,
+    )
     lines = None
     if lines_file is not None and lines_file.filename:
-        lines = read_rows(await _read_limited(request, lines_file), lines_file.filename,
-                          LINE_COLUMNS, LINE_OPTIONAL)
+        lines = read_rows(
+            await _read_limited(request, lines_file), lines_file.filename, LINE_COLUMNS, LINE_OPTIONAL
+        )
     return enterprises.import_register(ctx, ents, lines)
 
 
@@ -158,8 +180,15 @@ def list_users(ctx: Ctx) -> list[UserPublic]:
 
 @router.post("/users", status_code=201, tags=["users"])
 def add_user(ctx: Ctx, body: UserCreate) -> UserPublic:
-    return auth.add_user(ctx, body.username, body.password, body.role, city=body.city,
-                         enterprises=body.enterprises, display_name=body.display_name)
+    return auth.add_user(
+        ctx,
+        body.username,
+        body.password,
+        body.role,
+        city=body.city,
+        enterprises=body.enterprises,
+        display_name=body.display_name,
+    )
 
 
 @router.get("/audit/verify", tags=["audit"])
@@ -175,37 +204,55 @@ def audit_verify(ctx: Ctx) -> dict[str, Any]:
 
 # --- inventories --------------------------------------------------------------------------
 
+
 def _no_public(ctx: Context, action: str) -> None:
     if ctx.principal.role is Role.PUBLIC:
         raise PermissionDenied(role=str(ctx.principal.role), action=action)
 
 
 @router.post("/inventory/compute", tags=["inventories"])
-async def inventory_compute(request: Request, ctx: Ctx,
-                            activity_file: Annotated[UploadFile, File()],
-                            method: str = "auto", year: int | None = None,
-                            gwp: str | None = None, grid: str | None = None,
-                            store: bool = False) -> dict[str, Any]:
+async def inventory_compute(
+    request: Request,
+    ctx: Ctx,
+    activity_file: Annotated[UploadFile, File()],
+    method: str = "auto",
+    year: int | None = None,
+    gwp: str | None = None,
+    grid: str | None = None,
+    store: bool = False,
+) -> dict[str, Any]:
     """Compute inventories from an activity file (CSV/XLSX); store them with ``store=true``
     (one run per enterprise, each in the caller's change scope)."""
     from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
     from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL  # noqa: PLC0415
 
     _no_public(ctx, "inventory.compute")
-    table = read_rows(await _read_limited(request, activity_file),
-                      activity_file.filename or "activity.csv", ACTIVITY_COLUMNS,
-                      ACTIVITY_OPTIONAL)
-    choices = AccountingChoices(method="other_nonferrous_2015" if method == "auto" else method,
-                                gwp_set=gwp, grid_series=grid)
+    table = read_rows(
+        await _read_limited(request, activity_file),
+        activity_file.filename or "activity.csv",
+        ACTIVITY_COLUMNS,
+        ACTIVITY_OPTIONAL,
+    )
+    choices = AccountingChoices(
+        method="other_nonferrous_2015" if method == "auto" else method, gwp_set=gwp, grid_series=grid
+    )
     if store:
         return {"runs": inventory.store_table(ctx, table, choices, method=method, year=year)}
     result = inventory.compute_table(ctx, table, choices, method=method, year=year)
     lines = result.lines.drop(columns=["file"]).replace({np.nan: None})
-    return {"summary": inventory.summarise(result.lines),
-            "methods": {code: {"method": f.method.id, "factor_set": f.factor_set,
-                               "gwp_set": f.gwp_set, "grid_series": f.grid_series}
-                        for code, f in result.methods.items()},
-            "lines": lines.to_dict("records")}
+    return {
+        "summary": inventory.summarise(result.lines),
+        "methods": {
+            code: {
+                "method": f.method.id,
+                "factor_set": f.factor_set,
+                "gwp_set": f.gwp_set,
+                "grid_series": f.grid_series,
+            }
+            for code, f in result.methods.items()
+        },
+        "lines": lines.to_dict("records"),
+    }
 
 
 @router.get("/enterprises/{enterprise_id}/inventories", tags=["inventories"])
@@ -234,9 +281,12 @@ def inventory_recompute(ctx: Ctx, run_id: int) -> dict[str, int]:
 
 # --- benchmarks and targets -----------------------------------------------------------------
 
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): (None if isinstance(v, float) and not np.isfinite(v) else v)
-             for k, v in r.items()} for r in frame.astype(object).to_dict("records")]
+    return [
+        {str(k): (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+        for r in frame.astype(object).to_dict("records")
+    ]
 
 
 @router.get("/benchmark/lines", tags=["benchmarks"])

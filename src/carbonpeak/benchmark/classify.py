@@ -62,24 +62,37 @@ REQUIRED = ("line_id", "unit_energy", "capacity_t_per_a")
 
 #: Columns :func:`classify_unit_energy` adds (after those of ``levels_for``).
 CLASSIFY_COLUMNS = [
-    "grade", "below_limit", "gap_to_limit", "gap_tce_per_a", "benchmark_value",
-    "baseline_value", "benchmark_basis", "benchmark_unverified", "at_benchmark",
-    "below_baseline", "band",
+    "grade",
+    "below_limit",
+    "gap_to_limit",
+    "gap_tce_per_a",
+    "benchmark_value",
+    "baseline_value",
+    "benchmark_basis",
+    "benchmark_unverified",
+    "at_benchmark",
+    "below_baseline",
+    "band",
 ]
 
 
-def _problems(a: pd.DataFrame, unit: np.ndarray, cap: np.ndarray, negative_ok: np.ndarray,
-              rows: np.ndarray) -> list[Problem]:
+def _problems(
+    a: pd.DataFrame, unit: np.ndarray, cap: np.ndarray, negative_ok: np.ndarray, rows: np.ndarray
+) -> list[Problem]:
     out: list[Problem] = []
     for col, x in (("unit_energy", unit), ("capacity_t_per_a", cap)):
         raw = a[col].tolist()
         given = a[col].notna().to_numpy()
         for i in np.flatnonzero(~np.isfinite(x)):
-            out.append(Problem("not_finite" if given[i] else "required", column=col,
-                               value=raw[int(i)], row=int(rows[i])))
+            out.append(
+                Problem(
+                    "not_finite" if given[i] else "required", column=col, value=raw[int(i)], row=int(rows[i])
+                )
+            )
         bad = np.isfinite(x) & (x < 0) & (~negative_ok if col == "unit_energy" else True)
-        out += [Problem("negative", column=col, value=float(x[i]), row=int(rows[i]))
-                for i in np.flatnonzero(bad)]
+        out += [
+            Problem("negative", column=col, value=float(x[i]), row=int(rows[i])) for i in np.flatnonzero(bad)
+        ]
     return out
 
 
@@ -159,9 +172,11 @@ def classify_unit_energy(lines: pd.DataFrame, levels: Levels) -> pd.DataFrame:
 
     m1, m2, m3 = meets(g1), meets(g2), meets(g3)
     code = np.select([m1, m2, m3], [1, 2, 3], 4)
-    grade = pd.Series(np.where(in_force, np.asarray([None, 1, 2, 3, BELOW_LIMIT],
-                                                    dtype=object)[code], None),
-                      index=lv.index, dtype=object)
+    grade = pd.Series(
+        np.where(in_force, np.asarray([None, 1, 2, 3, BELOW_LIMIT], dtype=object)[code], None),
+        index=lv.index,
+        dtype=object,
+    )
     gap = np.where(in_force, np.maximum(v - s * g3, 0.0), np.nan)
     kgce = (lv["value_unit"] == "kgce/t").to_numpy()
     gap_tce = np.where(kgce, gap * cap / 1000.0, np.nan)
@@ -176,8 +191,9 @@ def classify_unit_energy(lines: pd.DataFrame, levels: Levels) -> pd.DataFrame:
     bench = s * np.fmin(s * raw_b, s * g3)
     bench = np.where(np.isnan(raw_b), np.nan, bench)
     base = s * np.fmin(s * raw_l, s * g3)
-    basis = np.where(has_eff, "efficiency_level",
-                     np.where(np.isnan(g1), "unavailable", "limit_grade1_standin"))
+    basis = np.where(
+        has_eff, "efficiency_level", np.where(np.isnan(g1), "unavailable", "limit_grade1_standin")
+    )
     basis_col = pd.Series(basis, index=lv.index, dtype=object).where(in_force, None)
     eff_unver = lv["efficiency_unverified"].fillna(False).to_numpy(dtype=bool)
     unverified = np.where(has_eff, eff_unver, True)
@@ -186,27 +202,29 @@ def classify_unit_energy(lines: pd.DataFrame, levels: Levels) -> pd.DataFrame:
     at_b = meets(bench)
     below_base = ~meets(base)
     band = np.where(at_b, "at_benchmark", np.where(below_base, "below_baseline", "between"))
-    out = pd.DataFrame({
-        "grade": grade,
-        "below_limit": in_force & (code == 4),
-        "gap_to_limit": gap,
-        "gap_tce_per_a": gap_tce,
-        "benchmark_value": np.where(in_force, bench, np.nan),
-        "baseline_value": np.where(in_force, base, np.nan),
-        "benchmark_basis": basis_col,
-        "benchmark_unverified": pd.array(np.where(in_force, unverified, False), dtype="boolean"),
-        "at_benchmark": pd.array(at_b, dtype="boolean"),
-        "below_baseline": pd.array(below_base, dtype="boolean"),
-        "band": pd.Series(band, index=lv.index, dtype=object).where(known_b, None),
-    }, index=lv.index)
+    out = pd.DataFrame(
+        {
+            "grade": grade,
+            "below_limit": in_force & (code == 4),
+            "gap_to_limit": gap,
+            "gap_tce_per_a": gap_tce,
+            "benchmark_value": np.where(in_force, bench, np.nan),
+            "baseline_value": np.where(in_force, base, np.nan),
+            "benchmark_basis": basis_col,
+            "benchmark_unverified": pd.array(np.where(in_force, unverified, False), dtype="boolean"),
+            "at_benchmark": pd.array(at_b, dtype="boolean"),
+            "below_baseline": pd.array(below_base, dtype="boolean"),
+            "band": pd.Series(band, index=lv.index, dtype=object).where(known_b, None),
+        },
+        index=lv.index,
+    )
     out.loc[~known_b, "at_benchmark"] = pd.NA
     out.loc[~in_force, ["below_baseline", "benchmark_unverified"]] = pd.NA
     keep = [c for c in lv.columns if c not in CLASSIFY_COLUMNS]
     return pd.concat([lv[keep], out], axis=1)
 
 
-def capacity_share_at_benchmark(classified: pd.DataFrame,
-                                by: Sequence[str] = ("metal",)) -> pd.DataFrame:
+def capacity_share_at_benchmark(classified: pd.DataFrame, by: Sequence[str] = ("metal",)) -> pd.DataFrame:
     """Capacity-weighted share of lines at benchmark, by group (computed, never stored).
 
     Parameters
@@ -240,31 +258,43 @@ def capacity_share_at_benchmark(classified: pd.DataFrame,
     cap = pd.to_numeric(classified["capacity_t_per_a"], errors="coerce").to_numpy(dtype=float)
     at_b = classified["at_benchmark"].fillna(False).to_numpy(dtype=bool)
     unver = classified["benchmark_unverified"].fillna(False).to_numpy(dtype=bool)
-    frame = pd.DataFrame({
-        "capacity_t_per_a": np.where(known, cap, 0.0),
-        "capacity_at_benchmark_t_per_a": np.where(known & at_b, cap, 0.0),
-        "lines": 1,
-        "lines_unassessed": (~known).astype(int),
-        "unverified": known & unver,
-    }, index=classified.index)
+    frame = pd.DataFrame(
+        {
+            "capacity_t_per_a": np.where(known, cap, 0.0),
+            "capacity_at_benchmark_t_per_a": np.where(known & at_b, cap, 0.0),
+            "lines": 1,
+            "lines_unassessed": (~known).astype(int),
+            "unverified": known & unver,
+        },
+        index=classified.index,
+    )
     if keys:
         g = pd.concat([classified[keys], frame], axis=1).groupby(keys, dropna=False, sort=True)
-        agg = g.agg(capacity_t_per_a=("capacity_t_per_a", "sum"),
-                    capacity_at_benchmark_t_per_a=("capacity_at_benchmark_t_per_a", "sum"),
-                    lines=("lines", "sum"), lines_unassessed=("lines_unassessed", "sum"),
-                    unverified=("unverified", "any"))
+        agg = g.agg(
+            capacity_t_per_a=("capacity_t_per_a", "sum"),
+            capacity_at_benchmark_t_per_a=("capacity_at_benchmark_t_per_a", "sum"),
+            lines=("lines", "sum"),
+            lines_unassessed=("lines_unassessed", "sum"),
+            unverified=("unverified", "any"),
+        )
     else:
-        agg = pd.DataFrame({
-            "capacity_t_per_a": [frame["capacity_t_per_a"].sum()],
-            "capacity_at_benchmark_t_per_a": [frame["capacity_at_benchmark_t_per_a"].sum()],
-            "lines": [int(frame["lines"].sum())],
-            "lines_unassessed": [int(frame["lines_unassessed"].sum())],
-            "unverified": [bool(frame["unverified"].any())],
-        }, index=pd.Index(["total"]))
+        agg = pd.DataFrame(
+            {
+                "capacity_t_per_a": [frame["capacity_t_per_a"].sum()],
+                "capacity_at_benchmark_t_per_a": [frame["capacity_at_benchmark_t_per_a"].sum()],
+                "lines": [int(frame["lines"].sum())],
+                "lines_unassessed": [int(frame["lines_unassessed"].sum())],
+                "unverified": [bool(frame["unverified"].any())],
+            },
+            index=pd.Index(["total"]),
+        )
     total = agg["capacity_t_per_a"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, agg["capacity_at_benchmark_t_per_a"].to_numpy(dtype=float)
-                         / np.where(total > 0, total, 1.0), np.nan)
+        share = np.where(
+            total > 0,
+            agg["capacity_at_benchmark_t_per_a"].to_numpy(dtype=float) / np.where(total > 0, total, 1.0),
+            np.nan,
+        )
     agg.insert(2, "share", share)
     return agg
 
@@ -288,5 +318,6 @@ def lines_below_limit(classified: pd.DataFrame) -> pd.DataFrame:
     .. [1] GB 25323-2023 §4: 3级 is the limit existing plants must meet.
     """
     sel = classified[classified["below_limit"].to_numpy(dtype=bool)]
-    return sel.sort_values(["gap_tce_per_a", "gap_to_limit"], ascending=False,
-                           na_position="last", kind="stable")
+    return sel.sort_values(
+        ["gap_tce_per_a", "gap_to_limit"], ascending=False, na_position="last", kind="stable"
+    )

@@ -56,14 +56,25 @@ ROUTES_TABLE = "sector/process_routes"
 
 #: Where several indicators of one product are in force, the one a line is compared with
 #: unless it names its own: the whole-product comprehensive figure first.
-INDICATOR_PRIORITY = ("comprehensive_energy", "ac_power", "comprehensive_ac_power",
-                      "process_energy")
+INDICATOR_PRIORITY = ("comprehensive_energy", "ac_power", "comprehensive_ac_power", "process_energy")
 
 #: Columns :func:`levels_for` adds to the lines.
 LEVEL_COLUMNS = [
-    "level_status", "level_id", "standard", "level_product", "indicator", "grade1", "grade2",
-    "grade3", "value_unit", "lower_is_better", "level_confidence", "efficiency_id",
-    "efficiency_benchmark", "efficiency_baseline", "efficiency_unverified",
+    "level_status",
+    "level_id",
+    "standard",
+    "level_product",
+    "indicator",
+    "grade1",
+    "grade2",
+    "grade3",
+    "value_unit",
+    "lower_is_better",
+    "level_confidence",
+    "efficiency_id",
+    "efficiency_benchmark",
+    "efficiency_baseline",
+    "efficiency_unverified",
 ]
 
 
@@ -136,31 +147,70 @@ def load_levels(factor_set: str | None = None) -> Levels:
     """
     fs = loader.factor_set(factor_set)
     limits = pd.DataFrame(
-        [{"level_id": f"{LIMIT_TABLE}#{r['id']}", "standard": r["standard"],
-          "metal": r["metal"], "product": r["product"], "route": tuple(r["route"]),
-          "indicator": r["indicator"], "grade1": _num(r["grade1"]), "grade2": _num(r["grade2"]),
-          "grade3": _num(r["grade3"]), "value_unit": r["value_unit"],
-          "lower_is_better": bool(r["lower_is_better"]), "valid_from": _ts(r["valid_from"]),
-          "valid_to": _ts(r["valid_to"]), "confidence": r["confidence"], "clause": r["clause"]}
-         for r in _table(fs, LIMIT_TABLE)])
+        [
+            {
+                "level_id": f"{LIMIT_TABLE}#{r['id']}",
+                "standard": r["standard"],
+                "metal": r["metal"],
+                "product": r["product"],
+                "route": tuple(r["route"]),
+                "indicator": r["indicator"],
+                "grade1": _num(r["grade1"]),
+                "grade2": _num(r["grade2"]),
+                "grade3": _num(r["grade3"]),
+                "value_unit": r["value_unit"],
+                "lower_is_better": bool(r["lower_is_better"]),
+                "valid_from": _ts(r["valid_from"]),
+                "valid_to": _ts(r["valid_to"]),
+                "confidence": r["confidence"],
+                "clause": r["clause"],
+            }
+            for r in _table(fs, LIMIT_TABLE)
+        ]
+    )
     efficiency = pd.DataFrame(
-        [{"efficiency_id": f"{EFFICIENCY_TABLE}#{r['id']}", "document": r["document"],
-          "metal": r["metal"], "product": r["product"], "indicator": r["indicator"],
-          "benchmark": _num(r["benchmark"]), "baseline": _num(r["baseline"]),
-          "value_unit": r["value_unit"], "unverified": bool(r["unverified"]),
-          "valid_from": _ts(r["valid_from"]), "valid_to": _ts(r["valid_to"]),
-          "confidence": r["confidence"]}
-         for r in _table(fs, EFFICIENCY_TABLE)],
-        columns=["efficiency_id", "document", "metal", "product", "indicator", "benchmark",
-                 "baseline", "value_unit", "unverified", "valid_from", "valid_to", "confidence"])
+        [
+            {
+                "efficiency_id": f"{EFFICIENCY_TABLE}#{r['id']}",
+                "document": r["document"],
+                "metal": r["metal"],
+                "product": r["product"],
+                "indicator": r["indicator"],
+                "benchmark": _num(r["benchmark"]),
+                "baseline": _num(r["baseline"]),
+                "value_unit": r["value_unit"],
+                "unverified": bool(r["unverified"]),
+                "valid_from": _ts(r["valid_from"]),
+                "valid_to": _ts(r["valid_to"]),
+                "confidence": r["confidence"],
+            }
+            for r in _table(fs, EFFICIENCY_TABLE)
+        ],
+        columns=[
+            "efficiency_id",
+            "document",
+            "metal",
+            "product",
+            "indicator",
+            "benchmark",
+            "baseline",
+            "value_unit",
+            "unverified",
+            "valid_from",
+            "valid_to",
+            "confidence",
+        ],
+    )
     routes = {str(r["id"]): str(r["metal"]) for r in _table(fs, ROUTES_TABLE)}
     return Levels(factor_set=fs.version, limits=limits, efficiency=efficiency, routes=routes)
 
 
 def _text(s: pd.Series) -> pd.Series:
     """A text column as object strings, missing and blank as None."""
-    vals = [None if v is None or (not isinstance(v, str) and pd.isna(v)) or not str(v).strip()
-            else str(v).strip() for v in s.tolist()]
+    vals = [
+        None if v is None or (not isinstance(v, str) and pd.isna(v)) or not str(v).strip() else str(v).strip()
+        for v in s.tolist()
+    ]
     return pd.Series(vals, index=s.index, dtype=object)
 
 
@@ -171,12 +221,14 @@ def _row_numbers(lines: pd.DataFrame) -> np.ndarray:
 
 
 def _in_force(frame: pd.DataFrame, date: pd.Series) -> pd.Series:
-    return ((frame["valid_from"].isna() | (frame["valid_from"] <= date))
-            & (frame["valid_to"].isna() | (date <= frame["valid_to"])))
+    return (frame["valid_from"].isna() | (frame["valid_from"] <= date)) & (
+        frame["valid_to"].isna() | (date <= frame["valid_to"])
+    )
 
 
-def levels_for(lines: pd.DataFrame, on: dt.date | str | None = None, *,
-               levels: Levels | None = None) -> pd.DataFrame:
+def levels_for(
+    lines: pd.DataFrame, on: dt.date | str | None = None, *, levels: Levels | None = None
+) -> pd.DataFrame:
     """The limit row (and the 标杆/基准 row, if any) that applies to each production line.
 
     Parameters
@@ -227,8 +279,7 @@ def levels_for(lines: pd.DataFrame, on: dt.date | str | None = None, *,
     date = pd.to_datetime(raw_date, errors="coerce")
 
     # validation: masks over all lines; Problems are built only for the offending ones
-    has_r, has_p, has_m = route.notna().to_numpy(), product.notna().to_numpy(), \
-        metal.notna().to_numpy()
+    has_r, has_p, has_m = route.notna().to_numpy(), product.notna().to_numpy(), metal.notna().to_numpy()
     route_metal = route.map(lv.routes)
     unknown_r = has_r & route_metal.isna().to_numpy()
     mismatch = has_r & ~unknown_r & has_m & (route_metal != metal).to_numpy()
@@ -244,23 +295,46 @@ def levels_for(lines: pd.DataFrame, on: dt.date | str | None = None, *,
         (no_date & ~given_date, "required", "date", raw_date),
     ]
     metals = metal.tolist()
-    found = [(int(i), code, col, values) for mask, code, col, vals in checks if mask.any()
-             for values in [vals.tolist()] for i in np.flatnonzero(mask)]
-    problems = [Problem(code, column=col, value=vals[i], row=int(rows[i]),
-                        fields={"metal": metals[i]} if code == "route_metal_mismatch" else {})
-                for i, code, col, vals in sorted(found, key=lambda t: t[0])]
+    found = [
+        (int(i), code, col, values)
+        for mask, code, col, vals in checks
+        if mask.any()
+        for values in [vals.tolist()]
+        for i in np.flatnonzero(mask)
+    ]
+    problems = [
+        Problem(
+            code,
+            column=col,
+            value=vals[i],
+            row=int(rows[i]),
+            fields={"metal": metals[i]} if code == "route_metal_mismatch" else {},
+        )
+        for i, code, col, vals in sorted(found, key=lambda t: t[0])
+    ]
     if problems:
         raise InputError(problems)
 
     # candidate rows: by product where given, else by route (a row lists the routes it governs)
-    keys = pd.DataFrame({"_pos": np.arange(n), "_product": product, "_route": route,
-                         "_metal": metal, "_indicator": indicator, "_date": date})
+    keys = pd.DataFrame(
+        {
+            "_pos": np.arange(n),
+            "_product": product,
+            "_route": route,
+            "_metal": metal,
+            "_indicator": indicator,
+            "_date": date,
+        }
+    )
     lim = lv.limits
     by_route = lim.explode("route").dropna(subset=["route"])
-    cand = pd.concat([
-        keys[keys["_product"].notna()].merge(lim, left_on="_product", right_on="product"),
-        keys[keys["_product"].isna()].merge(by_route, left_on="_route", right_on="route"),
-    ], ignore_index=True)
+    cand = pd.concat(
+        [
+            keys[keys["_product"].notna()].merge(lim, left_on="_product", right_on="product"),
+            keys[keys["_product"].isna()].merge(by_route, left_on="_route", right_on="route"),
+        ],
+        ignore_index=True,
+    )
     cand = cand[cand["_indicator"].isna() | (cand["_indicator"] == cand["indicator"])]
     has_any = np.zeros(n, dtype=bool)
     has_any[cand["_pos"].to_numpy(dtype=np.int64)] = True
@@ -268,37 +342,45 @@ def levels_for(lines: pd.DataFrame, on: dt.date | str | None = None, *,
     prio = {k: i for i, k in enumerate(INDICATOR_PRIORITY)}
     cand = cand.assign(_prio=cand["indicator"].map(prio).fillna(len(prio)))
     # newest edition first; an open valid_from (NaT) counts as the oldest
-    chosen = cand.sort_values(["_pos", "_prio", "valid_from"], ascending=[True, True, False],
-                              na_position="last", kind="stable") \
-        .drop_duplicates("_pos").set_index("_pos")
+    chosen = (
+        cand.sort_values(
+            ["_pos", "_prio", "valid_from"], ascending=[True, True, False], na_position="last", kind="stable"
+        )
+        .drop_duplicates("_pos")
+        .set_index("_pos")
+    )
 
     # the efficiency level of the same product and indicator in force on the date
-    eff = chosen[["product", "indicator", "_date"]].reset_index().merge(
-        lv.efficiency, on=["product", "indicator"], how="inner")
+    eff = (
+        chosen[["product", "indicator", "_date"]]
+        .reset_index()
+        .merge(lv.efficiency, on=["product", "indicator"], how="inner")
+    )
     eff = eff[_in_force(eff, eff["_date"])].drop_duplicates("_pos").set_index("_pos")
 
     pos = pd.RangeIndex(n)
     got = chosen.reindex(pos)
     e = eff.reindex(pos)
-    status = np.where(pos.isin(chosen.index), "in_force",
-                      np.where(has_any, "no_level_in_force", "no_level"))
-    out = pd.DataFrame({
-        "level_status": status,
-        "level_id": got["level_id"].astype(object),
-        "standard": got["standard"].astype(object),
-        "level_product": got["product"].astype(object),
-        "indicator": got["indicator"].astype(object),
-        "grade1": got["grade1"].astype(float),
-        "grade2": got["grade2"].astype(float),
-        "grade3": got["grade3"].astype(float),
-        "value_unit": got["value_unit"].astype(object),
-        "lower_is_better": got["lower_is_better"].astype(object),
-        "level_confidence": got["confidence"].astype(object),
-        "efficiency_id": e["efficiency_id"].astype(object),
-        "efficiency_benchmark": e["benchmark"].astype(float),
-        "efficiency_baseline": e["baseline"].astype(float),
-        "efficiency_unverified": e["unverified"].astype(object),
-    })
+    status = np.where(pos.isin(chosen.index), "in_force", np.where(has_any, "no_level_in_force", "no_level"))
+    out = pd.DataFrame(
+        {
+            "level_status": status,
+            "level_id": got["level_id"].astype(object),
+            "standard": got["standard"].astype(object),
+            "level_product": got["product"].astype(object),
+            "indicator": got["indicator"].astype(object),
+            "grade1": got["grade1"].astype(float),
+            "grade2": got["grade2"].astype(float),
+            "grade3": got["grade3"].astype(float),
+            "value_unit": got["value_unit"].astype(object),
+            "lower_is_better": got["lower_is_better"].astype(object),
+            "level_confidence": got["confidence"].astype(object),
+            "efficiency_id": e["efficiency_id"].astype(object),
+            "efficiency_benchmark": e["benchmark"].astype(float),
+            "efficiency_baseline": e["baseline"].astype(float),
+            "efficiency_unverified": e["unverified"].astype(object),
+        }
+    )
     out.index = lines.index
     keep = [c for c in lines.columns if c not in LEVEL_COLUMNS]
     return pd.concat([lines[keep], out], axis=1)

@@ -53,8 +53,7 @@ def parse_period(text: str) -> tuple[int, int | None] | None:
 
 def table_frame(table: Table) -> pd.DataFrame:
     """A :class:`Table` as a frame of text columns plus ``row`` (the row the user sees)."""
-    cols = [*ACTIVITY_COLUMNS, *(c for c in ACTIVITY_OPTIONAL if table.rows and c in
-                                 table.rows[0][1])]
+    cols = [*ACTIVITY_COLUMNS, *(c for c in ACTIVITY_OPTIONAL if table.rows and c in table.rows[0][1])]
     data = {c: [r.get(c, "") for _n, r in table.rows] for c in cols}
     frame = pd.DataFrame(data, columns=cols)
     frame.insert(0, "row", np.asarray([n for n, _r in table.rows], dtype=np.int64))
@@ -73,22 +72,34 @@ def read_activity_frame(data: bytes, filename: str) -> pd.DataFrame:
         if suffix == ".parquet":
             tab = pq.read_table(io.BytesIO(data))
         elif suffix == ".csv":
-            tab = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in (*ACTIVITY_COLUMNS, "line")
-                              if c != "quantity"},
-                strings_can_be_null=False, auto_dict_encode=True,
-                auto_dict_max_cardinality=1 << 20))
+            tab = pacsv.read_csv(
+                io.BytesIO(data),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in (*ACTIVITY_COLUMNS, "line") if c != "quantity"},
+                    strings_can_be_null=False,
+                    auto_dict_encode=True,
+                    auto_dict_max_cardinality=1 << 20,
+                ),
+            )
         else:
-            raise InputError([Problem("bad_file", file=name, fields={
-                "reason": f"unsupported bulk file type {suffix or '?'} (use .csv or .parquet)"})])
+            raise InputError(
+                [
+                    Problem(
+                        "bad_file",
+                        file=name,
+                        fields={
+                            "reason": f"unsupported bulk file type {suffix or '?'} (use .csv or .parquet)"
+                        },
+                    )
+                ]
+            )
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError([Problem("bad_file", file=name, fields={"reason": str(exc)})]) from exc
     frame: pd.DataFrame = tab.to_pandas()
     lower = {c.lower().strip(): c for c in frame.columns}
     missing = [c for c in ACTIVITY_COLUMNS if c not in lower]
     if missing:
-        raise InputError([Problem("missing_column", file=name, row=1, column=c)
-                          for c in missing])
+        raise InputError([Problem("missing_column", file=name, row=1, column=c) for c in missing])
     frame = frame.rename(columns={v: k for k, v in lower.items()})
     keep = [c for c in (*ACTIVITY_COLUMNS, *ACTIVITY_OPTIONAL) if c in frame.columns]
     frame = frame[keep]
@@ -99,22 +110,28 @@ def read_activity_frame(data: bytes, filename: str) -> pd.DataFrame:
 def _factorised(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes and distinct stripped texts of a text column (categoricals reuse their codes)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return (np.asarray(col.cat.codes, dtype=np.int64),
-                [str(v).strip() for v in col.cat.categories])
+        return (np.asarray(col.cat.codes, dtype=np.int64), [str(v).strip() for v in col.cat.categories])
     codes, uniques = pd.factorize(col.fillna("").astype(str), use_na_sentinel=False)
     return np.asarray(codes, dtype=np.int64), [str(v).strip() for v in uniques]
 
 
-def parse_activity(table: Table, items: pd.DataFrame, aliases: Mapping[str, str],
-                   ) -> pd.DataFrame:
+def parse_activity(
+    table: Table,
+    items: pd.DataFrame,
+    aliases: Mapping[str, str],
+) -> pd.DataFrame:
     """Validate a :class:`Table` (CSV/XLSX rows) and return the canonical activity frame."""
-    return parse_activity_frame(table_frame(table), items, aliases, file=table.file,
-                                sheet=table.sheet)
+    return parse_activity_frame(table_frame(table), items, aliases, file=table.file, sheet=table.sheet)
 
 
-def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mapping[str, str],
-                         *, file: str | None = None, sheet: str | None = None,
-                         ) -> pd.DataFrame:
+def parse_activity_frame(
+    raw: pd.DataFrame,
+    items: pd.DataFrame,
+    aliases: Mapping[str, str],
+    *,
+    file: str | None = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
     """Validate *raw* (text columns + ``row``) and return the canonical activity frame.
 
     *items* is the factor set's item frame (index item id; ``canonical_unit``), *aliases*
@@ -126,12 +143,17 @@ def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mappin
     rows = raw["row"].to_numpy(dtype=np.int64)
     problems: list[tuple[int, Problem]] = []
 
-    def flag(mask: np.ndarray, code: str, column: str, values: object = None,
-             **fields: object) -> None:
+    def flag(mask: np.ndarray, code: str, column: str, values: object = None, **fields: object) -> None:
         for i in np.flatnonzero(mask):
             v = values[i] if isinstance(values, (np.ndarray, list)) else values
-            problems.append((int(i), Problem(code, column=column, value=v, row=int(rows[i]),
-                                             file=file, sheet=sheet, fields=fields)))
+            problems.append(
+                (
+                    int(i),
+                    Problem(
+                        code, column=column, value=v, row=int(rows[i]), file=file, sheet=sheet, fields=fields
+                    ),
+                )
+            )
 
     # enterprise
     ent_codes, ent_u = _factorised(raw["enterprise"])
@@ -147,8 +169,10 @@ def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mappin
     flag(bad_p & ~empty_p, "bad_period", "period", np.asarray(per_u, dtype=object)[per_codes])
     year_u = np.asarray([p[0] if p else 0 for p in parsed], dtype=np.int64)
     month_u = np.asarray([p[1] if p and p[1] else np.nan for p in parsed], dtype=float)
-    label_u = np.asarray([("" if p is None else f"{p[0]}" if p[1] is None
-                           else f"{p[0]}-{p[1]:02d}") for p in parsed], dtype=object)
+    label_u = np.asarray(
+        [("" if p is None else f"{p[0]}" if p[1] is None else f"{p[0]}-{p[1]:02d}") for p in parsed],
+        dtype=object,
+    )
 
     # item
     item_codes, item_u = _factorised(raw["item"])
@@ -156,8 +180,12 @@ def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mappin
     unknown_u = np.asarray([i is None for i in item_id_u])
     empty_i = np.asarray([u == "" for u in item_u])
     flag((unknown_u & empty_i)[item_codes], "required", "item")
-    flag((unknown_u & ~empty_i)[item_codes], "unknown_item", "item",
-         np.asarray(item_u, dtype=object)[item_codes])
+    flag(
+        (unknown_u & ~empty_i)[item_codes],
+        "unknown_item",
+        "item",
+        np.asarray(item_u, dtype=object)[item_codes],
+    )
 
     # quantity
     qcol = raw["quantity"]
@@ -167,8 +195,7 @@ def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mappin
         empty_q = np.isnan(qty)
     else:
         text = qcol.astype(str)
-        qty = pd.to_numeric(text.str.replace(",", "", regex=False),
-                            errors="coerce").to_numpy(dtype=float)
+        qty = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
         not_num = ~np.isfinite(qty)
         empty_q = np.zeros(n, dtype=bool)
         if not_num.any():
@@ -184,8 +211,9 @@ def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mappin
     # unit, against the item's canonical unit, once per distinct (unit, item) pair
     unit_codes, unit_u = _factorised(raw["unit"])
     flag(np.asarray([u == "" for u in unit_u])[unit_codes], "required", "unit")
-    item_idx = np.asarray([items.index.get_loc(i) if i is not None else -1
-                           for i in item_id_u], dtype=np.int64)[item_codes]
+    item_idx = np.asarray(
+        [items.index.get_loc(i) if i is not None else -1 for i in item_id_u], dtype=np.int64
+    )[item_codes]
     canon = items["canonical_unit"].to_numpy(dtype=object)
     seen = np.zeros((len(unit_u), len(items) + 1), dtype=bool)
     seen[unit_codes, item_idx + 1] = True
@@ -213,27 +241,27 @@ def parse_activity_frame(raw: pd.DataFrame, items: pd.DataFrame, aliases: Mappin
                 v = -1.0
             vals.append(v if np.isnan(v) or 0 < v <= 1 else -1.0)
         purity = np.asarray(vals, dtype=float)[pur_codes]
-        flag(purity == -1.0, "not_a_number", "purity",
-             np.asarray(pur_u, dtype=object)[pur_codes])
+        flag(purity == -1.0, "not_a_number", "purity", np.asarray(pur_u, dtype=object)[pur_codes])
 
     if problems:
         raise InputError([p for _i, p in sorted(problems, key=lambda t: (t[0], t[1].column or ""))])
 
-    line = (_cat(*_factorised(raw["line"])) if "line" in raw
-            else _cat(np.zeros(n, dtype=np.int64), [""]))
-    out = pd.DataFrame({
-        "file": _cat(np.zeros(n, dtype=np.int64), [file or ""]),
-        "row": rows,
-        "enterprise": _cat(ent_codes, list(ent_u_up)),
-        "line": line,
-        "period": _cat(per_codes, list(label_u)),
-        "year": year_u[per_codes],
-        "month": month_u[per_codes],
-        "item": pd.Categorical.from_codes(item_idx, categories=items.index),
-        "quantity": qty * factor,
-        "quantity_in": qty,
-        "unit_in": _cat(unit_codes, unit_u),
-    })
+    line = _cat(*_factorised(raw["line"])) if "line" in raw else _cat(np.zeros(n, dtype=np.int64), [""])
+    out = pd.DataFrame(
+        {
+            "file": _cat(np.zeros(n, dtype=np.int64), [file or ""]),
+            "row": rows,
+            "enterprise": _cat(ent_codes, list(ent_u_up)),
+            "line": line,
+            "period": _cat(per_codes, list(label_u)),
+            "year": year_u[per_codes],
+            "month": month_u[per_codes],
+            "item": pd.Categorical.from_codes(item_idx, categories=items.index),
+            "quantity": qty * factor,
+            "quantity_in": qty,
+            "unit_in": _cat(unit_codes, unit_u),
+        }
+    )
     out["purity"] = np.nan if purity is None else purity
     return out
 

@@ -44,10 +44,24 @@ __all__ = [
 IAMC_COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
 #: Metal code → IAMC name (codes of ``refdata/sector/metals.csv``).
 METAL_NAMES: dict[str, str] = {
-    "Cu": "Copper", "Al": "Aluminium", "Pb": "Lead", "Zn": "Zinc", "Sb": "Antimony",
-    "W": "Tungsten", "RE": "Rare Earths", "Bi": "Bismuth", "Au": "Gold", "Be": "Beryllium",
-    "In": "Indium", "Ti": "Titanium", "Mg": "Magnesium", "Sn": "Tin", "Ni": "Nickel",
-    "Hg": "Mercury", "Ag": "Silver", "Mo": "Molybdenum",
+    "Cu": "Copper",
+    "Al": "Aluminium",
+    "Pb": "Lead",
+    "Zn": "Zinc",
+    "Sb": "Antimony",
+    "W": "Tungsten",
+    "RE": "Rare Earths",
+    "Bi": "Bismuth",
+    "Au": "Gold",
+    "Be": "Beryllium",
+    "In": "Indium",
+    "Ti": "Titanium",
+    "Mg": "Magnesium",
+    "Sn": "Tin",
+    "Ni": "Nickel",
+    "Hg": "Mercury",
+    "Ag": "Silver",
+    "Mo": "Molybdenum",
 }
 _GJ_PER_TCE = 29.3076
 # quantity → (variable prefix, leaf, unit, factor to the IAMC unit)
@@ -64,8 +78,13 @@ _LEAVES: dict[str, tuple[str, str, str, float]] = {
 }
 
 
-def to_iamc(long_frame: pd.DataFrame, model: str = "carbonpeak", scenario: str | None = None,
-            region: str = "Hunan", metal_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def to_iamc(
+    long_frame: pd.DataFrame,
+    model: str = "carbonpeak",
+    scenario: str | None = None,
+    region: str = "Hunan",
+    metal_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """A projection's long table in IAMC format.
 
     Parameters
@@ -105,16 +124,23 @@ def to_iamc(long_frame: pd.DataFrame, model: str = "carbonpeak", scenario: str |
     leaf = leaf.assign(value=leaf["value"] * leaf["factor"])
     keys = ["scenario", "prefix", "unit", "metal_name", "leaf", "year"]
     by_leaf = leaf.groupby(keys, as_index=False, sort=True)["value"].sum()
-    parts.append(by_leaf.assign(variable=by_leaf["prefix"] + "|" + by_leaf["metal_name"] + "|"
-                                + by_leaf["leaf"]))
+    parts.append(
+        by_leaf.assign(variable=by_leaf["prefix"] + "|" + by_leaf["metal_name"] + "|" + by_leaf["leaf"])
+    )
     by_metal = by_leaf.groupby([*keys[:4], "year"], as_index=False)["value"].sum()
     parts.append(by_metal.assign(variable=by_metal["prefix"] + "|" + by_metal["metal_name"]))
     total = by_metal.groupby(["scenario", "prefix", "unit", "year"], as_index=False)["value"].sum()
     parts.append(total.assign(variable=total["prefix"]))
-    prod = d[d["variable"] == "output_t"].groupby(["scenario", "metal_name", "year"],
-                                                  as_index=False)["value"].sum()
-    parts.append(prod.assign(variable="Production|Nonferrous|" + prod["metal_name"], unit="Mt/yr",
-                             value=prod["value"] * 1e-6))
+    prod = (
+        d[d["variable"] == "output_t"]
+        .groupby(["scenario", "metal_name", "year"], as_index=False)["value"]
+        .sum()
+    )
+    parts.append(
+        prod.assign(
+            variable="Production|Nonferrous|" + prod["metal_name"], unit="Mt/yr", value=prod["value"] * 1e-6
+        )
+    )
     out = pd.concat([p.assign(model=model, region=region) for p in parts], ignore_index=True)
     out["year"] = out["year"].astype(np.int64)
     out = out[IAMC_COLUMNS].sort_values(["scenario", "variable", "year"], kind="stable")
@@ -144,8 +170,9 @@ def write_iamc_xlsx(frame: pd.DataFrame, path: str | Path, sheet: str = "data") 
     sheet : str
         Sheet name; pyam's default is ``data``.
     """
-    wide = frame.pivot_table(index=IAMC_COLUMNS[:5], columns="year", values="value",
-                             aggfunc="sum", sort=True).reset_index()
+    wide = frame.pivot_table(
+        index=IAMC_COLUMNS[:5], columns="year", values="value", aggfunc="sum", sort=True
+    ).reset_index()
     wide.columns = [str(c) for c in wide.columns]
     wide.to_excel(path, sheet_name=sheet, index=False)
 
@@ -178,8 +205,9 @@ def read_driver_paths_xlsx(path: str | Path, sheet: str | None = None) -> dict[s
         of the offending point.
     """
     p = Path(path)
-    table = read_rows(p.read_bytes(), p.name, ["scenario", "driver", "selector", "year", "value"],
-                      ["parent"], sheet=sheet)
+    table = read_rows(
+        p.read_bytes(), p.name, ["scenario", "driver", "selector", "year", "value"], ["parent"], sheet=sheet
+    )
     loc: dict[str, Any] = {"file": table.file, "sheet": table.sheet}
     problems: list[Problem] = []
     paths: dict[str, dict[str, dict[str, dict[int, float]]]] = {}
@@ -192,8 +220,16 @@ def read_driver_paths_xlsx(path: str | Path, sheet: str | None = None) -> dict[s
             problems.append(Problem("required", column="scenario", row=row, **loc))
             continue
         if driver not in DRIVERS:
-            problems.append(Problem("scenario_unknown_driver", column="driver", value=driver, row=row,
-                                    fields={"scenario": name, "allowed": ", ".join(DRIVERS)}, **loc))
+            problems.append(
+                Problem(
+                    "scenario_unknown_driver",
+                    column="driver",
+                    value=driver,
+                    row=row,
+                    fields={"scenario": name, "allowed": ", ".join(DRIVERS)},
+                    **loc,
+                )
+            )
             continue
         try:
             year_f = float(cells["year"])
@@ -212,20 +248,39 @@ def read_driver_paths_xlsx(path: str | Path, sheet: str | None = None) -> dict[s
         year = int(year_f)
         key = (name, driver, selector, year)
         if key in rows_of:
-            problems.append(Problem("duplicate", column="year", value=f"{name}/{driver}/{selector}/{year}",
-                                    row=row, fields={"first_row": rows_of[key]}, **loc))
+            problems.append(
+                Problem(
+                    "duplicate",
+                    column="year",
+                    value=f"{name}/{driver}/{selector}/{year}",
+                    row=row,
+                    fields={"first_row": rows_of[key]},
+                    **loc,
+                )
+            )
             continue
         rows_of[key] = row
         parent = cells.get("parent", "")
         if parent and parents.setdefault(name, parent) != parent:
-            problems.append(Problem("scenario_unknown_parent", column="parent", value=parent, row=row,
-                                    fields={"scenario": name}, **loc))
+            problems.append(
+                Problem(
+                    "scenario_unknown_parent",
+                    column="parent",
+                    value=parent,
+                    row=row,
+                    fields={"scenario": name},
+                    **loc,
+                )
+            )
         paths.setdefault(name, {}).setdefault(driver, {}).setdefault(selector, {})[year] = value
     scenarios = {
-        name: Scenario(name=name, parent=parents.get(name),
-                       paths={d: {s: dict(sorted(pt.items())) for s, pt in by_s.items()}
-                              for d, by_s in by_d.items()})
-        for name, by_d in paths.items()}
+        name: Scenario(
+            name=name,
+            parent=parents.get(name),
+            paths={d: {s: dict(sorted(pt.items())) for s, pt in by_s.items()} for d, by_s in by_d.items()},
+        )
+        for name, by_d in paths.items()
+    }
     for s in scenarios.values():
         for pr in validate_scenario(s):
             f = dict(pr.fields)

@@ -34,8 +34,7 @@ __all__ = [
 
 ENTERPRISE_COLUMNS = ("credit_code", "name_zh", "city")
 ENTERPRISE_OPTIONAL = ("name_en", "park", "metals", "above_designated_size")
-LINE_COLUMNS = ("enterprise", "line_code", "name_zh", "metal", "route", "capacity",
-                "capacity_unit")
+LINE_COLUMNS = ("enterprise", "line_code", "name_zh", "metal", "route", "capacity", "capacity_unit")
 LINE_OPTIONAL = ("name_en", "status", "commissioned")
 
 _TRUE = {"true", "yes", "y", "1", "是", "规上"}
@@ -52,15 +51,21 @@ class _Collector:
         self.table = table
         self.problems: list[Problem] = []
 
-    def add(self, code: str, row: int, column: str | None, value: Any = None,
-            **fields: Any) -> None:
-        self.problems.append(Problem(code, column=column, value=value, row=row,
-                                     file=self.table.file, sheet=self.table.sheet,
-                                     fields=fields))
+    def add(self, code: str, row: int, column: str | None, value: Any = None, **fields: Any) -> None:
+        self.problems.append(
+            Problem(
+                code,
+                column=column,
+                value=value,
+                row=row,
+                file=self.table.file,
+                sheet=self.table.sheet,
+                fields=fields,
+            )
+        )
 
 
-def _enterprise_row(c: _Collector, n: int, r: dict[str, str],
-                    seen: dict[str, int]) -> dict[str, Any] | None:
+def _enterprise_row(c: _Collector, n: int, r: dict[str, str], seen: dict[str, int]) -> dict[str, Any] | None:
     ok = True
     code = r["credit_code"].upper()
     if not code:
@@ -104,16 +109,23 @@ def _enterprise_row(c: _Collector, n: int, r: dict[str, str],
     if r.get("above_designated_size"):
         parsed = parse_bool(r["above_designated_size"])
         if parsed is None:
-            c.add("bad_enum", n, "above_designated_size", r["above_designated_size"],
-                  allowed="true/false/是/否")
+            c.add(
+                "bad_enum", n, "above_designated_size", r["above_designated_size"], allowed="true/false/是/否"
+            )
             ok = False
         else:
             size = parsed
     if not ok:
         return None
-    return {"credit_code": code, "name_zh": r["name_zh"], "name_en": r.get("name_en", ""),
-            "city_code": city, "park_id": park, "above_designated_size": size,
-            "metals": metals}
+    return {
+        "credit_code": code,
+        "name_zh": r["name_zh"],
+        "name_en": r.get("name_en", ""),
+        "city_code": city,
+        "park_id": park,
+        "above_designated_size": size,
+        "metals": metals,
+    }
 
 
 def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate] | None:
@@ -146,8 +158,7 @@ def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate
         else:
             capacity = value
     except ValueError:
-        c.add("required" if not r["capacity"] else "not_a_number", n, "capacity",
-              r["capacity"] or None)
+        c.add("required" if not r["capacity"] else "not_a_number", n, "capacity", r["capacity"] or None)
         ok = False
     factor = None
     if not r["capacity_unit"]:
@@ -164,8 +175,13 @@ def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate
     if r.get("status"):
         s = LINE_STATUS_ALIASES.get(r["status"].strip().lower())
         if s is None:
-            c.add("bad_enum", n, "status", r["status"],
-                  allowed="existing/under_construction/planned/在产/在建/拟建")
+            c.add(
+                "bad_enum",
+                n,
+                "status",
+                r["status"],
+                allowed="existing/under_construction/planned/在产/在建/拟建",
+            )
             ok = False
         else:
             status = s
@@ -180,15 +196,25 @@ def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate
             ok = False
     if not ok or capacity is None or factor is None or metal is None or route is None:
         return None
-    return ent, LineCreate(code=r["line_code"], name_zh=r["name_zh"],
-                           name_en=r.get("name_en", ""), metal=metal, route=route,
-                           capacity_t_per_a=capacity * factor, status=status,
-                           commissioned_year=year)
+    return ent, LineCreate(
+        code=r["line_code"],
+        name_zh=r["name_zh"],
+        name_en=r.get("name_en", ""),
+        metal=metal,
+        route=route,
+        capacity_t_per_a=capacity * factor,
+        status=status,
+        commissioned_year=year,
+    )
 
 
-def parse_register(enterprises: Table, lines: Table | None = None, *,
-                   known_codes: frozenset[str] = frozenset(), demo: bool = False,
-                   ) -> list[EnterpriseCreate]:
+def parse_register(
+    enterprises: Table,
+    lines: Table | None = None,
+    *,
+    known_codes: frozenset[str] = frozenset(),
+    demo: bool = False,
+) -> list[EnterpriseCreate]:
     """Validate the register tables and return one :class:`EnterpriseCreate` per row.
 
     *known_codes* are credit codes already stored, which new rows may not repeat; lines

@@ -47,8 +47,13 @@ def _decode(data: bytes) -> str:
     raise InputError([Problem("bad_file", fields={"reason": "not UTF-8 or GB18030 text"})])
 
 
-def read_rows(data: bytes, filename: str, required: Sequence[str],
-              optional: Sequence[str] = (), sheet: str | None = None) -> Table:
+def read_rows(
+    data: bytes,
+    filename: str,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    sheet: str | None = None,
+) -> Table:
     """Parse *data* (the bytes of *filename*) and check the header.
 
     Column names are matched case-insensitively after stripping. A missing required
@@ -62,22 +67,24 @@ def read_rows(data: bytes, filename: str, required: Sequence[str],
     elif suffix in (".csv", ".txt"):
         sheet_name, raw_rows = None, _read_csv(_decode(data), name)
     else:
-        raise InputError([Problem("bad_file", file=name,
-                                  fields={"reason": f"unsupported file type {suffix or '?'}"})])
+        raise InputError(
+            [Problem("bad_file", file=name, fields={"reason": f"unsupported file type {suffix or '?'}"})]
+        )
     if not raw_rows:
-        raise InputError([Problem("bad_file", file=name, sheet=sheet_name,
-                                  fields={"reason": "the file is empty"})])
+        raise InputError(
+            [Problem("bad_file", file=name, sheet=sheet_name, fields={"reason": "the file is empty"})]
+        )
     header = tuple(_cell(h) for h in raw_rows[0])
     index = {h.lower(): i for i, h in enumerate(header) if h}
     missing = [c for c in required if c.lower() not in index]
     if missing:
-        raise InputError([Problem("missing_column", file=name, sheet=sheet_name, row=1, column=c)
-                          for c in missing])
+        raise InputError(
+            [Problem("missing_column", file=name, sheet=sheet_name, row=1, column=c) for c in missing]
+        )
     wanted = [*required, *[c for c in optional if c.lower() in index]]
     rows = []
     for n, raw in enumerate(raw_rows[1:], start=2):
-        cells = {c: (_cell(raw[index[c.lower()]]) if index[c.lower()] < len(raw) else "")
-                 for c in wanted}
+        cells = {c: (_cell(raw[index[c.lower()]]) if index[c.lower()] < len(raw) else "") for c in wanted}
         if any(cells.values()):
             rows.append((n, cells))
     return Table(file=name, sheet=sheet_name, header=header, rows=tuple(rows))
@@ -93,12 +100,19 @@ def _check_zip(data: bytes, name: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             total = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError([Problem("bad_file", file=name,
-                                  fields={"reason": f"not a valid xlsx workbook ({exc})"})]
-                         ) from exc
+        raise InputError(
+            [Problem("bad_file", file=name, fields={"reason": f"not a valid xlsx workbook ({exc})"})]
+        ) from exc
     if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
-        raise InputError([Problem("bad_file", file=name, fields={
-            "reason": f"it expands to {total:,} bytes from {len(data):,} (a zip bomb?)"})])
+        raise InputError(
+            [
+                Problem(
+                    "bad_file",
+                    file=name,
+                    fields={"reason": f"it expands to {total:,} bytes from {len(data):,} (a zip bomb?)"},
+                )
+            ]
+        )
 
 
 def _read_csv(text: str, name: str) -> list[list[str]]:
@@ -106,8 +120,9 @@ def _read_csv(text: str, name: str) -> list[list[str]]:
     try:
         return list(reader)
     except csv.Error as exc:
-        raise InputError([Problem("bad_file", file=name, row=reader.line_num,
-                                  fields={"reason": f"malformed CSV ({exc})"})]) from exc
+        raise InputError(
+            [Problem("bad_file", file=name, row=reader.line_num, fields={"reason": f"malformed CSV ({exc})"})]
+        ) from exc
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> tuple[str, list[list[Any]]]:
@@ -117,14 +132,15 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> tuple[str, list[lis
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError([Problem("bad_file", file=name,
-                                  fields={"reason": f"not a valid xlsx workbook ({exc})"})]
-                         ) from exc
+        raise InputError(
+            [Problem("bad_file", file=name, fields={"reason": f"not a valid xlsx workbook ({exc})"})]
+        ) from exc
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
     except KeyError as exc:
-        raise InputError([Problem("bad_file", file=name, sheet=sheet,
-                                  fields={"reason": "no such sheet"})]) from exc
+        raise InputError(
+            [Problem("bad_file", file=name, sheet=sheet, fields={"reason": "no such sheet"})]
+        ) from exc
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     wb.close()
     return ws.title, rows

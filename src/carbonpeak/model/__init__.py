@@ -22,11 +22,11 @@ __all__ = [
 class Role(StrEnum):
     """Who a user is in the programme; decides what it may see and do."""
 
-    PROVINCE = "province"      # provincial authorities: everything
-    CITY = "city"              # a city bureau: the enterprises of its city
+    PROVINCE = "province"  # provincial authorities: everything
+    CITY = "city"  # a city bureau: the enterprises of its city
     ENTERPRISE = "enterprise"  # an enterprise's energy/carbon manager: its own enterprises
-    VERIFIER = "verifier"      # a third-party verifier: what it is assigned to
-    PUBLIC = "public"          # anyone: published aggregates only
+    VERIFIER = "verifier"  # a third-party verifier: what it is assigned to
+    PUBLIC = "public"  # anyone: published aggregates only
 
 
 class Action(StrEnum):
@@ -41,9 +41,9 @@ class Action(StrEnum):
 class LineStatus(StrEnum):
     """Status of a production line in the project register (plan task 4)."""
 
-    EXISTING = "existing"                      # 存量 / 在产
+    EXISTING = "existing"  # 存量 / 在产
     UNDER_CONSTRUCTION = "under_construction"  # 在建
-    PLANNED = "planned"                        # 拟建
+    PLANNED = "planned"  # 拟建
 
     @property
     def name_zh(self) -> str:
@@ -53,8 +53,11 @@ class LineStatus(StrEnum):
 #: Spellings accepted for line status in forms, mapped to the enum.
 LINE_STATUS_ALIASES: dict[str, LineStatus] = {
     **{s.value: s for s in LineStatus},
-    "在产": LineStatus.EXISTING, "存量": LineStatus.EXISTING, "现有": LineStatus.EXISTING,
-    "在建": LineStatus.UNDER_CONSTRUCTION, "拟建": LineStatus.PLANNED,
+    "在产": LineStatus.EXISTING,
+    "存量": LineStatus.EXISTING,
+    "现有": LineStatus.EXISTING,
+    "在建": LineStatus.UNDER_CONSTRUCTION,
+    "拟建": LineStatus.PLANNED,
 }
 
 

@@ -49,8 +49,7 @@ class LinePublic(LineCreate):
 
 
 class EnterpriseCreate(_Frozen):
-    credit_code: str = Field(min_length=18, max_length=18,
-                             description="统一社会信用代码 (GB 32100-2015)")
+    credit_code: str = Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100-2015)")
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field(default="", max_length=200)
     city_code: str = Field(description="GB/T 2260 code of the city/prefecture")

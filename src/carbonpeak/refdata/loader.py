@@ -48,8 +48,7 @@ __all__ = [
 ]
 
 #: Columns every table carries, in this order at the start of its schema.
-PROVENANCE = ("id", "name_zh", "name_en", "source_id", "clause", "valid_from", "valid_to",
-              "confidence")
+PROVENANCE = ("id", "name_zh", "name_en", "source_id", "clause", "valid_from", "valid_to", "confidence")
 #: Confidence tags the loader accepts (R — recalled, unverified — is refused).
 CONFIDENCE = ("V", "S+", "S")
 _TYPES = {"str", "int", "float", "bool", "date", "enum", "list", "unit"}
@@ -100,7 +99,8 @@ class RefTable:
     def valid_on(self, day: dt.date) -> tuple[Mapping[str, Any], ...]:
         """Rows whose validity period contains *day* (open ends are unbounded)."""
         return tuple(
-            r for r in self.rows
+            r
+            for r in self.rows
             if (r["valid_from"] is None or r["valid_from"] <= day)
             and (r["valid_to"] is None or day <= r["valid_to"])
         )
@@ -127,17 +127,24 @@ def _root() -> Traversable:
 
 def load_sources(text: str | None = None) -> dict[str, Source]:
     """Parse ``sources.toml`` (or *text*) into :class:`Source` records keyed by id."""
-    raw = tomllib.loads(text if text is not None
-                        else _root().joinpath("sources.toml").read_text("utf-8"))
+    raw = tomllib.loads(text if text is not None else _root().joinpath("sources.toml").read_text("utf-8"))
     out: dict[str, Source] = {}
     for sid, rec in raw.get("sources", {}).items():
         missing = [k for k in ("title_zh", "title_en", "kind") if not rec.get(k)]
         if missing:
-            raise RefdataError("refdata_schema", table="sources.toml",
-                               detail=f"source {sid} lacks {', '.join(missing)}")
-        out[sid] = Source(id=sid, title_zh=rec["title_zh"], title_en=rec["title_en"],
-                          kind=rec["kind"], publisher=rec.get("publisher"),
-                          year=rec.get("year"), url=rec.get("url"), note=rec.get("note"))
+            raise RefdataError(
+                "refdata_schema", table="sources.toml", detail=f"source {sid} lacks {', '.join(missing)}"
+            )
+        out[sid] = Source(
+            id=sid,
+            title_zh=rec["title_zh"],
+            title_en=rec["title_en"],
+            kind=rec["kind"],
+            publisher=rec.get("publisher"),
+            year=rec.get("year"),
+            url=rec.get("url"),
+            note=rec.get("note"),
+        )
     return out
 
 
@@ -152,9 +159,11 @@ def table_names() -> list[str]:
     for domain in sorted(_root().iterdir(), key=lambda p: p.name):
         if not domain.is_dir() or domain.name.startswith(("_", ".")):
             continue
-        names.extend(f"{domain.name}/{f.name[:-4]}" for f in sorted(domain.iterdir(),
-                                                                     key=lambda p: p.name)
-                     if f.name.endswith(".csv"))
+        names.extend(
+            f"{domain.name}/{f.name[:-4]}"
+            for f in sorted(domain.iterdir(), key=lambda p: p.name)
+            if f.name.endswith(".csv")
+        )
     return names
 
 
@@ -166,12 +175,12 @@ def load_table(name: str) -> RefTable:
     csv_file, schema_file = base.joinpath(f"{table}.csv"), base.joinpath(f"{table}.schema.json")
     if not csv_file.is_file() or not schema_file.is_file():
         raise RefdataError("refdata_missing", table=name)
-    return read_table(name, csv_file.read_bytes(), json.loads(schema_file.read_text("utf-8")),
-                      _shipped_sources())
+    return read_table(
+        name, csv_file.read_bytes(), json.loads(schema_file.read_text("utf-8")), _shipped_sources()
+    )
 
 
-def read_table(name: str, data: bytes, schema: Mapping[str, Any],
-               sources: Mapping[str, Source]) -> RefTable:
+def read_table(name: str, data: bytes, schema: Mapping[str, Any], sources: Mapping[str, Source]) -> RefTable:
     """Validate *data* (CSV bytes) against *schema* and *sources*; return the typed table."""
     columns: Mapping[str, Mapping[str, Any]] = schema.get("columns", {})
     _check_schema(name, columns)
@@ -179,36 +188,42 @@ def read_table(name: str, data: bytes, schema: Mapping[str, Any],
     reader = csv.DictReader(io.StringIO(text))
     header = list(reader.fieldnames or [])
     if header != list(columns):
-        raise RefdataError("refdata_schema", table=name,
-                           detail=f"header {header} differs from schema columns {list(columns)}")
+        raise RefdataError(
+            "refdata_schema",
+            table=name,
+            detail=f"header {header} differs from schema columns {list(columns)}",
+        )
     rows: list[dict[str, Any]] = []
     by_id: dict[str, dict[str, Any]] = {}
     for lineno, raw in enumerate(reader, start=2):
-        row = {col: _parse_cell(name, lineno, col, spec, raw.get(col))
-               for col, spec in columns.items()}
+        row = {col: _parse_cell(name, lineno, col, spec, raw.get(col)) for col, spec in columns.items()}
         if row["source_id"] not in sources:
-            raise RefdataError("refdata_unknown_source", table=name, row=lineno,
-                               value=row["source_id"])
+            raise RefdataError("refdata_unknown_source", table=name, row=lineno, value=row["source_id"])
         if row["id"] in by_id:
-            raise RefdataError("refdata_schema", table=name,
-                               detail=f"row {lineno}: duplicate id {row['id']!r}")
+            raise RefdataError(
+                "refdata_schema", table=name, detail=f"row {lineno}: duplicate id {row['id']!r}"
+            )
         rows.append(row)
         by_id[row["id"]] = row
-    return RefTable(name=name, title_zh=schema.get("title_zh", name),
-                    title_en=schema.get("title_en", name), columns=columns, rows=tuple(rows),
-                    digest=hashlib.sha256(data).hexdigest(), by_id=by_id)
+    return RefTable(
+        name=name,
+        title_zh=schema.get("title_zh", name),
+        title_en=schema.get("title_en", name),
+        columns=columns,
+        rows=tuple(rows),
+        digest=hashlib.sha256(data).hexdigest(),
+        by_id=by_id,
+    )
 
 
 def _check_schema(name: str, columns: Mapping[str, Mapping[str, Any]]) -> None:
     missing = [c for c in PROVENANCE if c not in columns]
     if missing:
-        raise RefdataError("refdata_schema", table=name,
-                           detail=f"schema lacks provenance columns {missing}")
+        raise RefdataError("refdata_schema", table=name, detail=f"schema lacks provenance columns {missing}")
     for col, spec in columns.items():
         kind = spec.get("type")
         if kind not in _TYPES:
-            raise RefdataError("refdata_schema", table=name,
-                               detail=f"column {col}: unknown type {kind!r}")
+            raise RefdataError("refdata_schema", table=name, detail=f"column {col}: unknown type {kind!r}")
         if "unit" in spec:
             try:
                 units.parse_unit(spec["unit"])
@@ -221,8 +236,9 @@ def _parse_cell(name: str, row: int, col: str, spec: Mapping[str, Any], raw: str
     required = spec.get("required", col in PROVENANCE and col not in ("valid_from", "valid_to"))
     if not text:
         if required:
-            raise RefdataError("refdata_schema", table=name,
-                               detail=f"row {row}, column {col}: a value is required")
+            raise RefdataError(
+                "refdata_schema", table=name, detail=f"row {row}, column {col}: a value is required"
+            )
         return [] if spec["type"] == "list" else None
     kind = spec["type"]
     try:
@@ -242,14 +258,21 @@ def _parse_cell(name: str, row: int, col: str, spec: Mapping[str, Any], raw: str
         else:
             value = text
     except ValueError:
-        raise RefdataError("refdata_schema", table=name,
-                           detail=f"row {row}, column {col}: {text!r} is not a {kind}") from None
+        raise RefdataError(
+            "refdata_schema", table=name, detail=f"row {row}, column {col}: {text!r} is not a {kind}"
+        ) from None
     if kind == "enum" and value not in spec.get("values", ()):
-        raise RefdataError("refdata_schema", table=name,
-                           detail=f"row {row}, column {col}: {text!r} not in {spec.get('values')}")
+        raise RefdataError(
+            "refdata_schema",
+            table=name,
+            detail=f"row {row}, column {col}: {text!r} not in {spec.get('values')}",
+        )
     if col == "confidence" and value not in CONFIDENCE:
-        raise RefdataError("refdata_schema", table=name,
-                           detail=f"row {row}: confidence {text!r} is refused (allowed {CONFIDENCE})")
+        raise RefdataError(
+            "refdata_schema",
+            table=name,
+            detail=f"row {row}: confidence {text!r} is refused (allowed {CONFIDENCE})",
+        )
     if kind == "unit":
         try:
             units.parse_unit(text)
@@ -273,10 +296,13 @@ def factor_set(version: str | None = None) -> FactorSet:
     released = rec["released"]
     if isinstance(released, str):
         released = dt.date.fromisoformat(released)
-    return FactorSet(version=version, released=released,
-                     description_zh=rec.get("description_zh", ""),
-                     description_en=rec.get("description_en", ""),
-                     tables={t: load_table(t) for t in rec["tables"]})
+    return FactorSet(
+        version=version,
+        released=released,
+        description_zh=rec.get("description_zh", ""),
+        description_en=rec.get("description_en", ""),
+        tables={t: load_table(t) for t in rec["tables"]},
+    )
 
 
 def validate_all() -> list[str]:

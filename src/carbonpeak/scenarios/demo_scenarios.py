@@ -80,19 +80,41 @@ def demo_base_frame() -> pd.DataFrame:
         [tce/a, MWh/a, GJ/a], emission factors [tCO2/tce, tCO2/MWh, tCO2/GJ] and
         ``process_co2_t_per_t`` [tCO2/t]. Synthetic (module docstring).
     """
-    cols = ["metal", "route", "route_kind", "city", "output_t", "coal", "gas", "oil",
-            "elec", "heat", "process_co2_t_per_t"]
+    cols = [
+        "metal",
+        "route",
+        "route_kind",
+        "city",
+        "output_t",
+        "coal",
+        "gas",
+        "oil",
+        "elec",
+        "heat",
+        "process_co2_t_per_t",
+    ]
     d = pd.DataFrame(_ROWS, columns=cols)
     q = d["output_t"]
-    return pd.DataFrame({
-        "metal": d["metal"], "route": d["route"], "route_kind": d["route_kind"], "city": d["city"],
-        "output_t": q.astype(float),
-        "coal_tce": q * d["coal"], "gas_tce": q * d["gas"], "oil_tce": q * d["oil"],
-        "electricity_mwh": q * d["elec"], "heat_gj": q * d["heat"],
-        "ef_coal_tco2_per_tce": 2.66, "ef_gas_tco2_per_tce": 1.64, "ef_oil_tco2_per_tce": 2.12,
-        "ef_electricity_tco2_per_mwh": 0.58, "ef_heat_tco2_per_gj": 0.11,
-        "process_co2_t_per_t": d["process_co2_t_per_t"],
-    })
+    return pd.DataFrame(
+        {
+            "metal": d["metal"],
+            "route": d["route"],
+            "route_kind": d["route_kind"],
+            "city": d["city"],
+            "output_t": q.astype(float),
+            "coal_tce": q * d["coal"],
+            "gas_tce": q * d["gas"],
+            "oil_tce": q * d["oil"],
+            "electricity_mwh": q * d["elec"],
+            "heat_gj": q * d["heat"],
+            "ef_coal_tco2_per_tce": 2.66,
+            "ef_gas_tco2_per_tce": 1.64,
+            "ef_oil_tco2_per_tce": 2.12,
+            "ef_electricity_tco2_per_mwh": 0.58,
+            "ef_heat_tco2_per_gj": 0.11,
+            "process_co2_t_per_t": d["process_co2_t_per_t"],
+        }
+    )
 
 
 _BASELINE = Scenario(

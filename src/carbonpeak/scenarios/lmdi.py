@@ -171,8 +171,9 @@ def _lmean(a: FloatArray, b: FloatArray, d: FloatArray) -> FloatArray:
     return np.where(small, np.sqrt(a * b) * (1.0 + d * d / 24.0), (a - b) / np.where(small, 1.0, d))
 
 
-def _contributions(x0: FloatArray, xt: FloatArray, lnx0: FloatArray, lnxt: FloatArray,
-                   v0: FloatArray, vt: FloatArray) -> FloatArray:
+def _contributions(
+    x0: FloatArray, xt: FloatArray, lnx0: FloatArray, lnxt: FloatArray, v0: FloatArray, vt: FloatArray
+) -> FloatArray:
     """C_ik for arrays shaped (..., I, K), with the zero limits of Ang & Liu (2007)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         dlnx = lnxt - lnx0
@@ -194,8 +195,13 @@ def _contributions(x0: FloatArray, xt: FloatArray, lnx0: FloatArray, lnxt: Float
     return c
 
 
-def _check_values(x: FloatArray, categories: Sequence[object], factors: Sequence[object],
-                  years: Sequence[object], rows: NDArray[np.int64] | None = None) -> None:
+def _check_values(
+    x: FloatArray,
+    categories: Sequence[object],
+    factors: Sequence[object],
+    years: Sequence[object],
+    rows: NDArray[np.int64] | None = None,
+) -> None:
     """Refuse negative or non-finite factors in ``x`` (Y, I, K), located."""
     bad = ~(np.isfinite(x) & (x >= 0))
     if not bad.any():
@@ -205,9 +211,15 @@ def _check_values(x: FloatArray, categories: Sequence[object], factors: Sequence
     for y, i, k in where[:_MAX_PROBLEMS]:
         value = x[y, i, k]
         code = "lmdi_negative" if np.isfinite(value) else "lmdi_not_finite"
-        problems.append(Problem(code, column=str(factors[k]), value=float(value),
-                                row=None if rows is None else int(rows[y, i]),
-                                fields={"category": categories[i], "year": years[y]}))
+        problems.append(
+            Problem(
+                code,
+                column=str(factors[k]),
+                value=float(value),
+                row=None if rows is None else int(rows[y, i]),
+                fields={"category": categories[i], "year": years[y]},
+            )
+        )
     raise InputError(problems, count=len(where))
 
 
@@ -215,11 +227,16 @@ def _names(given: Sequence[object] | None, n: int, prefix: str) -> list[object]:
     return list(given) if given is not None else [f"{prefix} {j + 1}" for j in range(n)]
 
 
-def lmdi_series(x: ArrayLike, method: Method = "additive", *, chained: bool = True,
-                categories: Sequence[object] | None = None,
-                factors: Sequence[object] | None = None,
-                years: Sequence[object] | None = None,
-                _rows: NDArray[np.int64] | None = None) -> LmdiSeries:
+def lmdi_series(
+    x: ArrayLike,
+    method: Method = "additive",
+    *,
+    chained: bool = True,
+    categories: Sequence[object] | None = None,
+    factors: Sequence[object] | None = None,
+    years: Sequence[object] | None = None,
+    _rows: NDArray[np.int64] | None = None,
+) -> LmdiSeries:
     """LMDI-I over a series of years, chained year to year or base-to-end.
 
     Parameters
@@ -252,8 +269,13 @@ def lmdi_series(x: ArrayLike, method: Method = "additive", *, chained: bool = Tr
     """
     arr = np.asarray(x, dtype=float)
     if method not in ("additive", "multiplicative"):
-        raise InputError([Problem("bad_enum", column="method", value=method,
-                                  fields={"allowed": "additive, multiplicative"})])
+        raise InputError(
+            [
+                Problem(
+                    "bad_enum", column="method", value=method, fields={"allowed": "additive, multiplicative"}
+                )
+            ]
+        )
     if arr.ndim != 3:
         raise InputError([Problem("lmdi_shape", value=f"shape {arr.shape}")])
     n_y, n_i, n_k = arr.shape
@@ -285,17 +307,30 @@ def lmdi_series(x: ArrayLike, method: Method = "additive", *, chained: bool = Tr
         used = np.union1d(start, end)
         zero = used[total[used] <= 0]
         if zero.size:
-            raise InputError([Problem("lmdi_total_zero", value=float(total[j]),
-                                      fields={"year": yrs[j]}) for j in zero])
+            raise InputError(
+                [Problem("lmdi_total_zero", value=float(total[j]), fields={"year": yrs[j]}) for j in zero]
+            )
         effects = np.exp(effects / logarithmic_mean(vt, v0)[:, None])
-    return LmdiSeries(method=method, chained=chained, effects=effects, contributions=contrib,
-                      v0=v0, vT=vt, start=start, end=end)
+    return LmdiSeries(
+        method=method,
+        chained=chained,
+        effects=effects,
+        contributions=contrib,
+        v0=v0,
+        vT=vt,
+        start=start,
+        end=end,
+    )
 
 
-def lmdi_decompose(x0: ArrayLike, xT: ArrayLike,  # noqa: N803 — the notation of Ang (2005)
-                   method: Method = "additive", *,
-                   categories: Sequence[object] | None = None,
-                   factors: Sequence[object] | None = None) -> LmdiResult:
+def lmdi_decompose(
+    x0: ArrayLike,
+    xT: ArrayLike,  # noqa: N803 — the notation of Ang (2005)
+    method: Method = "additive",
+    *,
+    categories: Sequence[object] | None = None,
+    factors: Sequence[object] | None = None,
+) -> LmdiResult:
     """LMDI-I decomposition of V = Σ_i Π_k x_ik between a base and an end year.
 
     Parameters
@@ -339,16 +374,36 @@ def lmdi_decompose(x0: ArrayLike, xT: ArrayLike,  # noqa: N803 — the notation 
     at = np.asarray(xT, dtype=float)
     if a0.ndim != 2 or a0.shape != at.shape:
         raise InputError([Problem("lmdi_shape", value=f"x0 {a0.shape}, xT {at.shape}")])
-    s = lmdi_series(np.stack([a0, at]), method, chained=True, categories=categories,
-                    factors=factors, years=["base year (0)", "end year (T)"])
+    s = lmdi_series(
+        np.stack([a0, at]),
+        method,
+        chained=True,
+        categories=categories,
+        factors=factors,
+        years=["base year (0)", "end year (T)"],
+    )
     v0, vt = float(s.v0[0]), float(s.vT[0])
-    return LmdiResult(method=method, effects=s.effects[0], contributions=s.contributions[0],
-                      v0=v0, vT=vt, delta=vt - v0, ratio=vt / v0 if v0 > 0 else float("nan"))
+    return LmdiResult(
+        method=method,
+        effects=s.effects[0],
+        contributions=s.contributions[0],
+        v0=v0,
+        vT=vt,
+        delta=vt - v0,
+        ratio=vt / v0 if v0 > 0 else float("nan"),
+    )
 
 
-def lmdi_frame(df: pd.DataFrame, factor_cols: Sequence[str], *, year_col: str = "year",
-               category_col: str = "category", method: Method = "additive",
-               chained: bool = True, by_category: bool = False) -> pd.DataFrame:
+def lmdi_frame(
+    df: pd.DataFrame,
+    factor_cols: Sequence[str],
+    *,
+    year_col: str = "year",
+    category_col: str = "category",
+    method: Method = "additive",
+    chained: bool = True,
+    by_category: bool = False,
+) -> pd.DataFrame:
     """LMDI-I of a long table (one row per year and sub-category, one column per factor).
 
     Parameters
@@ -395,28 +450,32 @@ def lmdi_frame(df: pd.DataFrame, factor_cols: Sequence[str], *, year_col: str = 
     if missing or not factor_cols:
         raise InputError([Problem("missing_column", column=c) for c in missing or ["<factor>"]])
     d = df.reset_index(drop=True)
-    rows = (d["row"].to_numpy(dtype=np.int64) if "row" in d
-            else np.arange(1, len(d) + 1, dtype=np.int64))
+    rows = d["row"].to_numpy(dtype=np.int64) if "row" in d else np.arange(1, len(d) + 1, dtype=np.int64)
     problems: list[Problem] = []
     year_num = pd.to_numeric(d[year_col], errors="coerce").to_numpy(dtype=float)
     bad_year = ~np.isfinite(year_num) | (year_num != np.round(year_num))
-    problems += [Problem("not_a_number", column=year_col, value=d[year_col].iat[j],
-                         row=int(rows[j])) for j in np.flatnonzero(bad_year)[:_MAX_PROBLEMS]]
+    problems += [
+        Problem("not_a_number", column=year_col, value=d[year_col].iat[j], row=int(rows[j]))
+        for j in np.flatnonzero(bad_year)[:_MAX_PROBLEMS]
+    ]
     values = np.empty((len(d), len(factor_cols)))
     for k, col in enumerate(factor_cols):
         num = pd.to_numeric(d[col], errors="coerce").to_numpy(dtype=float)
         nan_in = num != num  # noqa: PLR0124 — NaN test without a second pass
         raw_nan = d[col].isna().to_numpy()
-        problems += [Problem("not_a_number", column=col, value=d[col].iat[j], row=int(rows[j]))
-                     for j in np.flatnonzero(nan_in & ~raw_nan)[:_MAX_PROBLEMS]]
+        problems += [
+            Problem("not_a_number", column=col, value=d[col].iat[j], row=int(rows[j]))
+            for j in np.flatnonzero(nan_in & ~raw_nan)[:_MAX_PROBLEMS]
+        ]
         values[:, k] = num
     if problems:
         raise InputError(problems)
     years = year_num.astype(np.int64)
     uniq_years = np.unique(years)
     if uniq_years.size < 2:
-        raise InputError([Problem("lmdi_too_few_years", column=year_col,
-                                  value=", ".join(map(str, uniq_years)) or "-")])
+        raise InputError(
+            [Problem("lmdi_too_few_years", column=year_col, value=", ".join(map(str, uniq_years)) or "-")]
+        )
     cat_codes, cats = pd.factorize(d[category_col], sort=False)
     yi = np.searchsorted(uniq_years, years)
     n_y, n_i, n_k = uniq_years.size, len(cats), len(factor_cols)
@@ -425,12 +484,22 @@ def lmdi_frame(df: pd.DataFrame, factor_cols: Sequence[str], *, year_col: str = 
     dup = np.flatnonzero(flat[order][1:] == flat[order][:-1]) + 1
     if dup.size:
         first = pd.Series(order).groupby(flat[order]).transform("first").to_numpy()
-        raise InputError([
-            Problem("lmdi_duplicate_row", column=category_col, value=cats[cat_codes[order[j]]],
+        raise InputError(
+            [
+                Problem(
+                    "lmdi_duplicate_row",
+                    column=category_col,
+                    value=cats[cat_codes[order[j]]],
                     row=int(rows[order[j]]),
-                    fields={"category": cats[cat_codes[order[j]]],
-                            "year": int(years[order[j]]), "first_row": int(rows[first[j]])})
-            for j in dup[:_MAX_PROBLEMS]])
+                    fields={
+                        "category": cats[cat_codes[order[j]]],
+                        "year": int(years[order[j]]),
+                        "first_row": int(rows[first[j]]),
+                    },
+                )
+                for j in dup[:_MAX_PROBLEMS]
+            ]
+        )
     x = np.full((n_y * n_i, n_k), np.nan)
     x[flat] = values
     row_at = np.zeros(n_y * n_i, dtype=np.int64)
@@ -439,33 +508,51 @@ def lmdi_frame(df: pd.DataFrame, factor_cols: Sequence[str], *, year_col: str = 
     present[flat] = True
     absent = np.flatnonzero(~present)
     if absent.size:
-        raise InputError([
-            Problem("lmdi_missing_row", column=category_col, value=cats[j % n_i],
-                    fields={"category": cats[j % n_i], "year": int(uniq_years[j // n_i])})
-            for j in absent[:_MAX_PROBLEMS]], count=absent.size)
-    s = lmdi_series(x.reshape(n_y, n_i, n_k), method, chained=chained, categories=list(cats),
-                    factors=factor_cols, years=[int(y) for y in uniq_years],
-                    _rows=row_at.reshape(n_y, n_i))
+        raise InputError(
+            [
+                Problem(
+                    "lmdi_missing_row",
+                    column=category_col,
+                    value=cats[j % n_i],
+                    fields={"category": cats[j % n_i], "year": int(uniq_years[j // n_i])},
+                )
+                for j in absent[:_MAX_PROBLEMS]
+            ],
+            count=absent.size,
+        )
+    s = lmdi_series(
+        x.reshape(n_y, n_i, n_k),
+        method,
+        chained=chained,
+        categories=list(cats),
+        factors=factor_cols,
+        years=[int(y) for y in uniq_years],
+        _rows=row_at.reshape(n_y, n_i),
+    )
     n_p = s.start.size
     y_from, y_to = uniq_years[s.start], uniq_years[s.end]
     if by_category:
         shape = (n_p, n_i, n_k)
-        return pd.DataFrame({
-            "year_from": np.broadcast_to(y_from[:, None, None], shape).ravel(),
-            "year_to": np.broadcast_to(y_to[:, None, None], shape).ravel(),
-            "category": np.broadcast_to(np.asarray(cats, dtype=object)[None, :, None],
-                                        shape).ravel(),
-            "factor": np.broadcast_to(np.asarray(factor_cols, dtype=object)[None, None, :],
-                                      shape).ravel(),
-            "effect": s.contributions.ravel(),
-            "v_from": np.broadcast_to(s.v0[:, None, None], shape).ravel(),
-            "v_to": np.broadcast_to(s.vT[:, None, None], shape).ravel(),
-        })
-    return pd.DataFrame({
-        "year_from": np.repeat(y_from, n_k),
-        "year_to": np.repeat(y_to, n_k),
-        "factor": np.tile(np.asarray(factor_cols, dtype=object), n_p),
-        "effect": s.effects.ravel(),
-        "v_from": np.repeat(s.v0, n_k),
-        "v_to": np.repeat(s.vT, n_k),
-    })
+        return pd.DataFrame(
+            {
+                "year_from": np.broadcast_to(y_from[:, None, None], shape).ravel(),
+                "year_to": np.broadcast_to(y_to[:, None, None], shape).ravel(),
+                "category": np.broadcast_to(np.asarray(cats, dtype=object)[None, :, None], shape).ravel(),
+                "factor": np.broadcast_to(
+                    np.asarray(factor_cols, dtype=object)[None, None, :], shape
+                ).ravel(),
+                "effect": s.contributions.ravel(),
+                "v_from": np.broadcast_to(s.v0[:, None, None], shape).ravel(),
+                "v_to": np.broadcast_to(s.vT[:, None, None], shape).ravel(),
+            }
+        )
+    return pd.DataFrame(
+        {
+            "year_from": np.repeat(y_from, n_k),
+            "year_to": np.repeat(y_to, n_k),
+            "factor": np.tile(np.asarray(factor_cols, dtype=object), n_p),
+            "effect": s.effects.ravel(),
+            "v_from": np.repeat(s.v0, n_k),
+            "v_to": np.repeat(s.vT, n_k),
+        }
+    )

@@ -62,27 +62,56 @@ FloatArray = NDArray[np.float64]
 
 #: Columns every measure needs (plus one of ``abatement_tco2e_per_a``, ``abatement_share``,
 #: and ``discount_rate`` unless given to :func:`macc`).
-MEASURE_COLUMNS = ["id", "capex_yuan", "delta_opex_yuan_per_a", "energy_saving_value_yuan_per_a",
-                   "lifetime_a"]
+MEASURE_COLUMNS = [
+    "id",
+    "capex_yuan",
+    "delta_opex_yuan_per_a",
+    "energy_saving_value_yuan_per_a",
+    "lifetime_a",
+]
 
 #: Columns :func:`macc` adds.
 CURVE_COLUMNS = [
-    "rank", "crf_per_a", "annualised_capex_yuan_per_a", "annualised_cost_yuan_per_a",
-    "abatement_standalone_tco2e_per_a", "mac_yuan_per_tco2e", "abatement_realised_tco2e_per_a",
-    "mac_interacting_yuan_per_tco2e", "cumulative_abatement_tco2e_per_a", "remaining_tco2e_per_a",
+    "rank",
+    "crf_per_a",
+    "annualised_capex_yuan_per_a",
+    "annualised_cost_yuan_per_a",
+    "abatement_standalone_tco2e_per_a",
+    "mac_yuan_per_tco2e",
+    "abatement_realised_tco2e_per_a",
+    "mac_interacting_yuan_per_tco2e",
+    "cumulative_abatement_tco2e_per_a",
+    "remaining_tco2e_per_a",
     "baseline_tco2e_per_a",
 ]
 
 
-def _rate_problems(r: FloatArray, n: FloatArray, rows: NDArray[np.int64] | None = None,
-                   rate_col: str = "discount_rate", life_col: str = "lifetime_a") -> list[Problem]:
+def _rate_problems(
+    r: FloatArray,
+    n: FloatArray,
+    rows: NDArray[np.int64] | None = None,
+    rate_col: str = "discount_rate",
+    life_col: str = "lifetime_a",
+) -> list[Problem]:
     out: list[Problem] = []
     for j in np.flatnonzero(~(np.isfinite(r) & (r > -1))):
-        out.append(Problem("bad_discount_rate", column=rate_col, value=float(r.flat[j]),
-                           row=None if rows is None else int(rows[j])))
+        out.append(
+            Problem(
+                "bad_discount_rate",
+                column=rate_col,
+                value=float(r.flat[j]),
+                row=None if rows is None else int(rows[j]),
+            )
+        )
     for j in np.flatnonzero(~(np.isfinite(n) & (n > 0))):
-        out.append(Problem("must_be_positive", column=life_col, value=float(n.flat[j]),
-                           row=None if rows is None else int(rows[j])))
+        out.append(
+            Problem(
+                "must_be_positive",
+                column=life_col,
+                value=float(n.flat[j]),
+                row=None if rows is None else int(rows[j]),
+            )
+        )
     return out
 
 
@@ -122,8 +151,9 @@ def crf(r: ArrayLike, n: ArrayLike) -> FloatArray:
     return out
 
 
-def annualised_cost(capex: ArrayLike, delta_opex: ArrayLike, energy_savings_value: ArrayLike,
-                    r: ArrayLike, n: ArrayLike) -> FloatArray:
+def annualised_cost(
+    capex: ArrayLike, delta_opex: ArrayLike, energy_savings_value: ArrayLike, r: ArrayLike, n: ArrayLike
+) -> FloatArray:
     """Equivalent annual cost of a measure: CRF(r, n) · capex + Δopex − energy savings.
 
     Parameters
@@ -148,9 +178,11 @@ def annualised_cost(capex: ArrayLike, delta_opex: ArrayLike, energy_savings_valu
     ----------
     .. [1] GECS project MAC method: yearly cost = a · INV + O&M.
     """
-    out: FloatArray = (crf(r, n) * np.asarray(capex, dtype=float)
-                       + np.asarray(delta_opex, dtype=float)
-                       - np.asarray(energy_savings_value, dtype=float))
+    out: FloatArray = (
+        crf(r, n) * np.asarray(capex, dtype=float)
+        + np.asarray(delta_opex, dtype=float)
+        - np.asarray(energy_savings_value, dtype=float)
+    )
     return out
 
 
@@ -178,17 +210,20 @@ def mac_from_npv(npv: ArrayLike, abatement_tco2e: ArrayLike) -> FloatArray:
     return out
 
 
-def _numeric(d: pd.DataFrame, col: str, rows: NDArray[np.int64],
-             problems: list[Problem]) -> FloatArray:
+def _numeric(d: pd.DataFrame, col: str, rows: NDArray[np.int64], problems: list[Problem]) -> FloatArray:
     num = pd.to_numeric(d[col], errors="coerce").to_numpy(dtype=float)
     for j in np.flatnonzero(~np.isfinite(num) & d[col].notna().to_numpy()):
-        problems.append(Problem("not_finite", column=col, value=d[col].iat[int(j)],
-                                row=int(rows[j])))
+        problems.append(Problem("not_finite", column=col, value=d[col].iat[int(j)], row=int(rows[j])))
     return num
 
 
-def macc(measures: pd.DataFrame, baseline_tco2e: float | Mapping[Any, float], *,
-         discount_rate: float | None = None, by: str | None = None) -> pd.DataFrame:
+def macc(
+    measures: pd.DataFrame,
+    baseline_tco2e: float | Mapping[Any, float],
+    *,
+    discount_rate: float | None = None,
+    by: str | None = None,
+) -> pd.DataFrame:
     """Marginal abatement cost curve with interaction between measures.
 
     Parameters
@@ -243,49 +278,64 @@ def macc(measures: pd.DataFrame, baseline_tco2e: float | Mapping[Any, float], *,
     if missing:
         raise InputError([Problem("missing_column", column=c) for c in missing])
     n = len(d)
-    rows = (d["row"].to_numpy(dtype=np.int64) if "row" in d
-            else np.arange(1, n + 1, dtype=np.int64))
+    rows = d["row"].to_numpy(dtype=np.int64) if "row" in d else np.arange(1, n + 1, dtype=np.int64)
     problems: list[Problem] = []
     capex = _numeric(d, "capex_yuan", rows, problems)
     dopex = _numeric(d, "delta_opex_yuan_per_a", rows, problems)
     saving = _numeric(d, "energy_saving_value_yuan_per_a", rows, problems)
     life = _numeric(d, "lifetime_a", rows, problems)
-    rate = (_numeric(d, "discount_rate", rows, problems) if "discount_rate" in d
-            else np.full(n, np.nan))
+    rate = _numeric(d, "discount_rate", rows, problems) if "discount_rate" in d else np.full(n, np.nan)
     if discount_rate is not None:
         rate = np.where(np.isnan(rate), discount_rate, rate)
-    absolute = (_numeric(d, "abatement_tco2e_per_a", rows, problems)
-                if "abatement_tco2e_per_a" in d else np.full(n, np.nan))
-    share = (_numeric(d, "abatement_share", rows, problems) if "abatement_share" in d
-             else np.full(n, np.nan))
-    for col, arr in (("capex_yuan", capex), ("delta_opex_yuan_per_a", dopex),
-                     ("energy_saving_value_yuan_per_a", saving)):
-        problems += [Problem("required", column=col, row=int(rows[j]))
-                     for j in np.flatnonzero(np.isnan(arr) & d[col].isna().to_numpy())]
+    absolute = (
+        _numeric(d, "abatement_tco2e_per_a", rows, problems)
+        if "abatement_tco2e_per_a" in d
+        else np.full(n, np.nan)
+    )
+    share = _numeric(d, "abatement_share", rows, problems) if "abatement_share" in d else np.full(n, np.nan)
+    for col, arr in (
+        ("capex_yuan", capex),
+        ("delta_opex_yuan_per_a", dopex),
+        ("energy_saving_value_yuan_per_a", saving),
+    ):
+        problems += [
+            Problem("required", column=col, row=int(rows[j]))
+            for j in np.flatnonzero(np.isnan(arr) & d[col].isna().to_numpy())
+        ]
     problems += _rate_problems(rate, life, rows)
     is_share = ~np.isnan(share)
     spec_bad = is_share == ~np.isnan(absolute)
     ids = d["id"].to_numpy(dtype=object)
-    problems += [Problem("macc_abatement_spec", column="abatement_tco2e_per_a", row=int(rows[j]),
-                         fields={"id": ids[j]}) for j in np.flatnonzero(spec_bad)]
-    problems += [Problem("macc_share_range", column="abatement_share", value=float(share[j]),
-                         row=int(rows[j]))
-                 for j in np.flatnonzero(is_share & ~((share > 0) & (share <= 1)))]
-    problems += [Problem("must_be_positive", column="abatement_tco2e_per_a",
-                         value=float(absolute[j]), row=int(rows[j]))
-                 for j in np.flatnonzero(~is_share & ~spec_bad & ~(absolute > 0))]
+    problems += [
+        Problem(
+            "macc_abatement_spec", column="abatement_tco2e_per_a", row=int(rows[j]), fields={"id": ids[j]}
+        )
+        for j in np.flatnonzero(spec_bad)
+    ]
+    problems += [
+        Problem("macc_share_range", column="abatement_share", value=float(share[j]), row=int(rows[j]))
+        for j in np.flatnonzero(is_share & ~((share > 0) & (share <= 1)))
+    ]
+    problems += [
+        Problem(
+            "must_be_positive", column="abatement_tco2e_per_a", value=float(absolute[j]), row=int(rows[j])
+        )
+        for j in np.flatnonzero(~is_share & ~spec_bad & ~(absolute > 0))
+    ]
 
     if by is None:
         group_codes = np.zeros(n, dtype=np.int64)
         groups: list[Any] = [None]
-        base_map: Mapping[Any, float] = {None: baseline_tco2e} if not isinstance(
-            baseline_tco2e, Mapping) else baseline_tco2e
+        base_map: Mapping[Any, float] = (
+            {None: baseline_tco2e} if not isinstance(baseline_tco2e, Mapping) else baseline_tco2e
+        )
     else:
         codes, uniq = pd.factorize(d[by], sort=True)
         group_codes = codes.astype(np.int64)
         groups = list(uniq)
-        base_map = (baseline_tco2e if isinstance(baseline_tco2e, Mapping)
-                    else dict.fromkeys(groups, baseline_tco2e))
+        base_map = (
+            baseline_tco2e if isinstance(baseline_tco2e, Mapping) else dict.fromkeys(groups, baseline_tco2e)
+        )
     base = np.empty(len(groups))
     for g, key in enumerate(groups):
         if key not in base_map:
@@ -293,8 +343,9 @@ def macc(measures: pd.DataFrame, baseline_tco2e: float | Mapping[Any, float], *,
             continue
         base[g] = float(base_map[key])
         if not (np.isfinite(base[g]) and base[g] > 0):
-            problems.append(Problem("must_be_positive", column="baseline_tco2e",
-                                    value=base[g], fields={"group": key}))
+            problems.append(
+                Problem("must_be_positive", column="baseline_tco2e", value=base[g], fields={"group": key})
+            )
     if problems:
         raise InputError(problems)
 
@@ -321,8 +372,7 @@ def macc(measures: pd.DataFrame, baseline_tco2e: float | Mapping[Any, float], *,
     remaining = np.zeros((len(groups), width))
     left = base.copy()
     for j in range(width):
-        a = np.where(grid_is_share[:, j], grid_share[:, j] * left,
-                     np.minimum(grid_abs[:, j], left))
+        a = np.where(grid_is_share[:, j], grid_share[:, j] * left, np.minimum(grid_abs[:, j], left))
         realised[:, j] = a
         left = np.maximum(left - a, 0.0)
         remaining[:, j] = left

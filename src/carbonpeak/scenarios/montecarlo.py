@@ -164,28 +164,60 @@ class MonteCarloResult:
         return {int(y): float(c) / self.peak_year.size for y, c in zip(years, counts, strict=True)}
 
 
-def _validate(distributions: Sequence[Distribution],
-              correlation: ArrayLike | None) -> tuple[list[Problem], FloatArray]:
+def _validate(
+    distributions: Sequence[Distribution], correlation: ArrayLike | None
+) -> tuple[list[Problem], FloatArray]:
     problems: list[Problem] = []
     for i, d in enumerate(distributions):
         at = {"driver": d.driver, "kind": d.kind}
         if d.driver not in DRIVERS:
-            problems.append(Problem("scenario_unknown_driver", column="driver", value=d.driver, row=i,
-                                    fields={"scenario": "-", "allowed": ", ".join(DRIVERS)}))
+            problems.append(
+                Problem(
+                    "scenario_unknown_driver",
+                    column="driver",
+                    value=d.driver,
+                    row=i,
+                    fields={"scenario": "-", "allowed": ", ".join(DRIVERS)},
+                )
+            )
         if parse_selector(d.selector) is None:
-            problems.append(Problem("scenario_bad_selector", column="selector", value=d.selector, row=i,
-                                    fields={"scenario": "-", "driver": d.driver}))
+            problems.append(
+                Problem(
+                    "scenario_bad_selector",
+                    column="selector",
+                    value=d.selector,
+                    row=i,
+                    fields={"scenario": "-", "driver": d.driver},
+                )
+            )
         if d.mode not in ("add", "scale"):
-            problems.append(Problem("bad_enum", column="mode", value=d.mode, row=i,
-                                    fields={"allowed": "add, scale"}))
+            problems.append(
+                Problem("bad_enum", column="mode", value=d.mode, row=i, fields={"allowed": "add, scale"})
+            )
         if d.kind not in PARAMS:
-            problems.append(Problem("mc_bad_distribution", column=d.driver, row=i, value=d.kind,
-                                    fields={**at, "reason": f"unknown kind (allowed: {', '.join(PARAMS)})"}))
+            problems.append(
+                Problem(
+                    "mc_bad_distribution",
+                    column=d.driver,
+                    row=i,
+                    value=d.kind,
+                    fields={**at, "reason": f"unknown kind (allowed: {', '.join(PARAMS)})"},
+                )
+            )
             continue
         names = PARAMS[d.kind]
         if set(d.params) != set(names):
-            problems.append(Problem("mc_bad_distribution", column=d.driver, row=i, fields={
-                **at, "reason": f"parameters must be {', '.join(names)}; got {', '.join(d.params) or '-'}"}))
+            problems.append(
+                Problem(
+                    "mc_bad_distribution",
+                    column=d.driver,
+                    row=i,
+                    fields={
+                        **at,
+                        "reason": f"parameters must be {', '.join(names)}; got {', '.join(d.params) or '-'}",
+                    },
+                )
+            )
             continue
         p = {k: float(v) for k, v in d.params.items()}
         reason = None
@@ -200,8 +232,9 @@ def _validate(distributions: Sequence[Distribution],
         elif d.kind == "triangular" and not p["left"] <= p["mode"] <= p["right"]:
             reason = f"need left ≤ mode ≤ right; got {p['left']}, {p['mode']}, {p['right']}"
         if reason:
-            problems.append(Problem("mc_bad_distribution", column=d.driver, row=i,
-                                    fields={**at, "reason": reason}))
+            problems.append(
+                Problem("mc_bad_distribution", column=d.driver, row=i, fields={**at, "reason": reason})
+            )
     k = len(distributions)
     if correlation is None:
         return problems, np.eye(k)
@@ -239,8 +272,9 @@ def _phi(z: FloatArray) -> FloatArray:
     return out
 
 
-def sample_drivers(distributions: Sequence[Distribution], factor: FloatArray, n: int,
-                   rng: np.random.Generator) -> FloatArray:
+def sample_drivers(
+    distributions: Sequence[Distribution], factor: FloatArray, n: int, rng: np.random.Generator
+) -> FloatArray:
     """Draw n correlated values of every distribution (validated beforehand).
 
     Parameters
@@ -275,8 +309,9 @@ def sample_drivers(distributions: Sequence[Distribution], factor: FloatArray, n:
                 out[:, j] = a
                 continue
             fc = (c - a) / (b - a)
-            out[:, j] = np.where(u < fc, a + np.sqrt(u * (b - a) * (c - a)),
-                                 b - np.sqrt((1.0 - u) * (b - a) * (b - c)))
+            out[:, j] = np.where(
+                u < fc, a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+            )
     return out
 
 
@@ -293,10 +328,17 @@ def _clip(driver: str, x: FloatArray) -> FloatArray:
     return out
 
 
-def _run_chunk(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Sequence[Distribution],
-               factor: FloatArray, seed: np.random.SeedSequence, size: int, years: NDArray[np.int64],
-               tolerance: float, deadline: int) -> tuple[FloatArray, NDArray[np.int64], FloatArray,
-                                                         NDArray[np.bool_]]:
+def _run_chunk(
+    base: BaseYear,
+    drv: Mapping[str, FloatArray],
+    distributions: Sequence[Distribution],
+    factor: FloatArray,
+    seed: np.random.SeedSequence,
+    size: int,
+    years: NDArray[np.int64],
+    tolerance: float,
+    deadline: int,
+) -> tuple[FloatArray, NDArray[np.int64], FloatArray, NDArray[np.bool_]]:
     rng = np.random.default_rng(seed)
     draws = sample_drivers(distributions, factor, size, rng)
     cols = {c: base.groups[c].to_numpy() for c in ("metal", "route", "city")}
@@ -323,10 +365,21 @@ def _run_chunk(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Seq
     return totals, pk.year, pk.value, pk.peaked
 
 
-def _chunks(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Sequence[Distribution],
-            factor: FloatArray, n: int, seed: int | None, chunk: int, years: NDArray[np.int64],
-            tolerance: float, deadline: int, scheduler: str | None, progress: Progress | None,
-            connect_timeout: float) -> list[tuple[Any, ...]]:
+def _chunks(
+    base: BaseYear,
+    drv: Mapping[str, FloatArray],
+    distributions: Sequence[Distribution],
+    factor: FloatArray,
+    n: int,
+    seed: int | None,
+    chunk: int,
+    years: NDArray[np.int64],
+    tolerance: float,
+    deadline: int,
+    scheduler: str | None,
+    progress: Progress | None,
+    connect_timeout: float,
+) -> list[tuple[Any, ...]]:
     n_chunks = -(-n // chunk)
     seeds = np.random.SeedSequence(seed).spawn(n_chunks)
     sizes = [min(chunk, n - i * chunk) for i in range(n_chunks)]
@@ -342,26 +395,47 @@ def _chunks(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Sequen
     from dask.delayed import delayed  # noqa: PLC0415
     from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415
 
-    cluster = (LocalCluster(n_workers=1, threads_per_worker=2, processes=False,  # type: ignore[no-untyped-call]
-                            dashboard_address=None) if scheduler == "local" else None)
+    cluster = (
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=2,
+            processes=False,  # type: ignore[no-untyped-call]
+            dashboard_address=None,
+        )
+        if scheduler == "local"
+        else None
+    )
     try:
         try:
-            client = Client(cluster if cluster is not None else scheduler,  # type: ignore[no-untyped-call]
-                            set_as_default=False, timeout=connect_timeout)
+            client = Client(
+                cluster if cluster is not None else scheduler,  # type: ignore[no-untyped-call]
+                set_as_default=False,
+                timeout=connect_timeout,
+            )
         except OSError as exc:  # TimeoutError included: nothing answered at the address
-            raise InputError([Problem("mc_scheduler_unreachable", column="scheduler", value=scheduler,
-                                      fields={"timeout": f"{connect_timeout:g}",
-                                              "reason": str(exc)})]) from exc
+            raise InputError(
+                [
+                    Problem(
+                        "mc_scheduler_unreachable",
+                        column="scheduler",
+                        value=scheduler,
+                        fields={"timeout": f"{connect_timeout:g}", "reason": str(exc)},
+                    )
+                ]
+            ) from exc
         try:
             base_d = delayed(base, pure=True)
             drv_d = delayed(dict(drv), pure=True)
-            tasks = [delayed(_run_chunk, pure=True)(base_d, drv_d, *common, s, m, years,
-                                                    tolerance, deadline)
-                     for s, m in zip(seeds, sizes, strict=True)]
+            tasks = [
+                delayed(_run_chunk, pure=True)(base_d, drv_d, *common, s, m, years, tolerance, deadline)
+                for s, m in zip(seeds, sizes, strict=True)
+            ]
             futures = client.compute(tasks)  # type: ignore[no-untyped-call]
             if progress is not None:
-                for done, _ in enumerate(as_completed(futures, loop=client.loop),  # type: ignore[no-untyped-call]
-                                         start=1):
+                for done, _ in enumerate(
+                    as_completed(futures, loop=client.loop),  # type: ignore[no-untyped-call]
+                    start=1,
+                ):
                     progress(done, n_chunks)
             return [tuple(r) for r in client.gather(futures)]  # type: ignore[no-untyped-call]
         finally:
@@ -371,13 +445,24 @@ def _chunks(base: BaseYear, drv: Mapping[str, FloatArray], distributions: Sequen
             cluster.close()
 
 
-def run_montecarlo(base: BaseYear, scenario: Scenario, distributions: Sequence[Distribution],
-                   n: int, seed: int | None, *, correlation: ArrayLike | None = None,
-                   years: Sequence[int] | None = None, registry: Mapping[str, Scenario] | None = None,
-                   chunk: int = 1_000, scheduler: str | None = None,
-                   tolerance: float = DEFAULT_TOLERANCE, deadline: int = 2030,
-                   percentiles: Sequence[float] = FAN_PERCENTILES, progress: Progress | None = None,
-                   connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> MonteCarloResult:
+def run_montecarlo(
+    base: BaseYear,
+    scenario: Scenario,
+    distributions: Sequence[Distribution],
+    n: int,
+    seed: int | None,
+    *,
+    correlation: ArrayLike | None = None,
+    years: Sequence[int] | None = None,
+    registry: Mapping[str, Scenario] | None = None,
+    chunk: int = 1_000,
+    scheduler: str | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    deadline: int = 2030,
+    percentiles: Sequence[float] = FAN_PERCENTILES,
+    progress: Progress | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+) -> MonteCarloResult:
     """Run N perturbed projections of one scenario and summarise their peaks and spread.
 
     Parameters
@@ -448,10 +533,22 @@ def run_montecarlo(base: BaseYear, scenario: Scenario, distributions: Sequence[D
     deterministic: FloatArray = project_arrays(base, drv)["co2_t"].sum(axis=0)
     # a path that is the same for every group is kept as one row (1, T): perturbed, it grows
     # to trajectories × 1 × years, not × groups; broadcasting gives the same numbers
-    compact = {k: v[:1] if np.array_equal(v, np.broadcast_to(v[:1], v.shape)) else v
-               for k, v in drv.items()}
-    parts = _chunks(base, compact, distributions, _factor(r), n, seed, chunk, yrs, tolerance, deadline,
-                    scheduler, progress, connect_timeout)
+    compact = {k: v[:1] if np.array_equal(v, np.broadcast_to(v[:1], v.shape)) else v for k, v in drv.items()}
+    parts = _chunks(
+        base,
+        compact,
+        distributions,
+        _factor(r),
+        n,
+        seed,
+        chunk,
+        yrs,
+        tolerance,
+        deadline,
+        scheduler,
+        progress,
+        connect_timeout,
+    )
     totals = np.concatenate([p[0] for p in parts])
     peak_year = np.concatenate([p[1] for p in parts])
     peak_value = np.concatenate([p[2] for p in parts])
@@ -459,6 +556,14 @@ def run_montecarlo(base: BaseYear, scenario: Scenario, distributions: Sequence[D
     pct = tuple(float(q) for q in percentiles)
     fan: FloatArray = np.percentile(totals, pct, axis=0)
     before = peaked & (peak_year <= deadline)
-    return MonteCarloResult(scenario=s.name, years=yrs, peak_year=peak_year, peak_value=peak_value,
-                            peaked=peaked, p_peak_by_deadline=float(before.mean()),
-                            percentiles=pct, fan=fan, deterministic=deterministic)
+    return MonteCarloResult(
+        scenario=s.name,
+        years=yrs,
+        peak_year=peak_year,
+        peak_value=peak_value,
+        peaked=peaked,
+        p_peak_by_deadline=float(before.mean()),
+        percentiles=pct,
+        fan=fan,
+        deterministic=deterministic,
+    )

@@ -100,40 +100,61 @@ def _show(year: float) -> object:
     return int(year) if np.isfinite(year) and year == round(year) else float(year)
 
 
-def _validate(years: NDArray[np.float64], values: NDArray[np.float64],
-              tolerance: float) -> NDArray[np.int64]:
+def _validate(years: NDArray[np.float64], values: NDArray[np.float64], tolerance: float) -> NDArray[np.int64]:
     problems: list[Problem] = []
     if not (np.isfinite(tolerance) and tolerance >= 0):
         problems.append(Problem("bad_tolerance", column="tolerance", value=tolerance))
     if years.ndim != 1:
-        problems.append(Problem("length_mismatch", column="years",
-                                fields={"what": f"years must be 1-D, got shape {years.shape}"}))
+        problems.append(
+            Problem(
+                "length_mismatch",
+                column="years",
+                fields={"what": f"years must be 1-D, got shape {years.shape}"},
+            )
+        )
         raise InputError(problems)
     if years.size == 0:
         problems.append(Problem("peak_empty", column="years"))
     if values.shape[-1] != years.size:
-        problems.append(Problem("length_mismatch", column="values", fields={
-            "what": f"{years.size} years but {values.shape[-1]} values per trajectory"}))
+        problems.append(
+            Problem(
+                "length_mismatch",
+                column="values",
+                fields={"what": f"{years.size} years but {values.shape[-1]} values per trajectory"},
+            )
+        )
     if problems:
         raise InputError(problems)
     bad_year = ~np.isfinite(years) | (years != np.round(years))
-    problems += [Problem("not_a_number", column="years", value=float(years[j]), row=int(j))
-                 for j in np.flatnonzero(bad_year)[:_MAX_PROBLEMS]]
+    problems += [
+        Problem("not_a_number", column="years", value=float(years[j]), row=int(j))
+        for j in np.flatnonzero(bad_year)[:_MAX_PROBLEMS]
+    ]
     step = np.flatnonzero(~(np.diff(years) > 0)) + 1
-    problems += [Problem("years_not_increasing", column="years", value=_show(years[j]),
-                         row=int(j), fields={"row": int(j)}) for j in step[:_MAX_PROBLEMS]]
+    problems += [
+        Problem(
+            "years_not_increasing", column="years", value=_show(years[j]), row=int(j), fields={"row": int(j)}
+        )
+        for j in step[:_MAX_PROBLEMS]
+    ]
     bad = np.argwhere(~np.isfinite(values.reshape(-1, years.size)))
-    problems += [Problem("not_finite", column=str(int(years[j])) if np.isfinite(years[j]) else None,
-                         value=float(values.reshape(-1, years.size)[i, j]),
-                         row=int(i) if values.ndim == 2 else None)
-                 for i, j in bad[:_MAX_PROBLEMS]]
+    problems += [
+        Problem(
+            "not_finite",
+            column=str(int(years[j])) if np.isfinite(years[j]) else None,
+            value=float(values.reshape(-1, years.size)[i, j]),
+            row=int(i) if values.ndim == 2 else None,
+        )
+        for i, j in bad[:_MAX_PROBLEMS]
+    ]
     if problems:
         raise InputError(problems, count=len(problems) + max(0, len(bad) - _MAX_PROBLEMS))
     return years.astype(np.int64)
 
 
-def find_peaks(years: ArrayLike, values: ArrayLike, tolerance: float = DEFAULT_TOLERANCE, *,
-               deadline: int = 2030) -> Peaks:
+def find_peaks(
+    years: ArrayLike, values: ArrayLike, tolerance: float = DEFAULT_TOLERANCE, *, deadline: int = 2030
+) -> Peaks:
     """Peak year and level of many trajectories at once (plateau rule, module docstring).
 
     Parameters
@@ -167,8 +188,15 @@ def find_peaks(years: ArrayLike, values: ArrayLike, tolerance: float = DEFAULT_T
     y = np.asarray(years, dtype=float)
     v = np.asarray(values, dtype=float)
     if v.ndim != 2:
-        raise InputError([Problem("length_mismatch", column="values", fields={
-            "what": f"values must be trajectories × years (2-D), got shape {v.shape}"})])
+        raise InputError(
+            [
+                Problem(
+                    "length_mismatch",
+                    column="values",
+                    fields={"what": f"values must be trajectories × years (2-D), got shape {v.shape}"},
+                )
+            ]
+        )
     yr = _validate(y, v, tolerance)
     n, t = v.shape
     # after[:, t] = max over s > t (−inf at the end): a reverse running maximum
@@ -182,12 +210,14 @@ def find_peaks(years: ArrayLike, values: ArrayLike, tolerance: float = DEFAULT_T
     rows = np.arange(n)
     year = yr[idx]
     peaked = ~rising_end
-    return Peaks(year=year, value=v[rows, idx], peaked=peaked,
-                 before_deadline=peaked & (year <= deadline), index=idx)
+    return Peaks(
+        year=year, value=v[rows, idx], peaked=peaked, before_deadline=peaked & (year <= deadline), index=idx
+    )
 
 
-def find_peak(years: ArrayLike, values: ArrayLike, tolerance: float = DEFAULT_TOLERANCE, *,
-              deadline: int = 2030) -> Peak:
+def find_peak(
+    years: ArrayLike, values: ArrayLike, tolerance: float = DEFAULT_TOLERANCE, *, deadline: int = 2030
+) -> Peak:
     """Peak year and level of one trajectory, with the plateau rule of the module docstring.
 
     Parameters
@@ -227,11 +257,24 @@ def find_peak(years: ArrayLike, values: ArrayLike, tolerance: float = DEFAULT_TO
     """
     v = np.asarray(values, dtype=float)
     if v.ndim != 1:
-        raise InputError([Problem("length_mismatch", column="values", fields={
-            "what": f"values must be 1-D for one trajectory, got shape {v.shape}"})])
+        raise InputError(
+            [
+                Problem(
+                    "length_mismatch",
+                    column="values",
+                    fields={"what": f"values must be 1-D for one trajectory, got shape {v.shape}"},
+                )
+            ]
+        )
     p = find_peaks(years, v[None, :], tolerance, deadline=deadline)
     yr = np.asarray(years, dtype=float).astype(np.int64)
     m = int(np.argmax(v))
-    return Peak(year=int(p.year[0]), value=float(p.value[0]), peaked=bool(p.peaked[0]),
-                before_2030=bool(p.before_deadline[0]), index=int(p.index[0]),
-                max_year=int(yr[m]), max_value=float(v[m]))
+    return Peak(
+        year=int(p.year[0]),
+        value=float(p.value[0]),
+        peaked=bool(p.peaked[0]),
+        before_2030=bool(p.before_deadline[0]),
+        index=int(p.index[0]),
+        max_year=int(yr[m]),
+        max_value=float(v[m]),
+    )

@@ -84,9 +84,18 @@ MWH_PER_TCE = 29.3076 / 3.6
 GROUP_COLUMNS = ["metal", "route", "city"]
 #: Numeric columns of the base-year table, with their unit in the name.
 BASE_COLUMNS = [
-    "output_t", "coal_tce", "gas_tce", "oil_tce", "electricity_mwh", "heat_gj",
-    "ef_coal_tco2_per_tce", "ef_gas_tco2_per_tce", "ef_oil_tco2_per_tce",
-    "ef_electricity_tco2_per_mwh", "ef_heat_tco2_per_gj", "process_co2_t_per_t",
+    "output_t",
+    "coal_tce",
+    "gas_tce",
+    "oil_tce",
+    "electricity_mwh",
+    "heat_gj",
+    "ef_coal_tco2_per_tce",
+    "ef_gas_tco2_per_tce",
+    "ef_oil_tco2_per_tce",
+    "ef_electricity_tco2_per_mwh",
+    "ef_heat_tco2_per_gj",
+    "process_co2_t_per_t",
 ]
 #: Driver name → unit; a scenario's paths are keyed by these.
 DRIVERS: dict[str, str] = {
@@ -105,8 +114,17 @@ SHARE_DRIVERS = frozenset({"recycled_share", "electrification", "coal_to_gas", "
 _NON_NEGATIVE = frozenset({"grid_ef", "capacity_addition", "capacity_exit"})
 #: Quantities of a projection (groups × years), unit in the name.
 QUANTITIES = [
-    "output_t", "coal_tce", "gas_tce", "oil_tce", "electricity_mwh", "heat_gj",
-    "combustion_co2_t", "process_co2_t", "electricity_co2_t", "heat_co2_t", "co2_t",
+    "output_t",
+    "coal_tce",
+    "gas_tce",
+    "oil_tce",
+    "electricity_mwh",
+    "heat_gj",
+    "combustion_co2_t",
+    "process_co2_t",
+    "electricity_co2_t",
+    "heat_co2_t",
+    "co2_t",
 ]
 _SECONDARY = "secondary"
 _MAX_PROBLEMS = 100
@@ -219,8 +237,15 @@ def base_year(frame: pd.DataFrame, year: int) -> BaseYear:
     first: dict[tuple[str, ...], int] = {}
     for j, key in enumerate(groups.itertuples(index=False, name=None)):
         if key in first:
-            problems.append(Problem("duplicate", column="metal,route,city", value="/".join(key),
-                                    row=j + 1, fields={"first_row": first[key]}))
+            problems.append(
+                Problem(
+                    "duplicate",
+                    column="metal,route,city",
+                    value="/".join(key),
+                    row=j + 1,
+                    fields={"first_row": first[key]},
+                )
+            )
         else:
             first[key] = j + 1
     values: dict[str, FloatArray] = {}
@@ -263,11 +288,11 @@ def resolve(scenario: Scenario, registry: Mapping[str, Scenario]) -> Scenario:
     while chain[-1].parent is not None:
         parent = chain[-1].parent
         if parent in seen:
-            raise InputError([Problem("scenario_cycle", value=parent,
-                                      fields={"scenario": scenario.name})])
+            raise InputError([Problem("scenario_cycle", value=parent, fields={"scenario": scenario.name})])
         if parent not in registry:
-            raise InputError([Problem("scenario_unknown_parent", value=parent,
-                                      fields={"scenario": chain[-1].name})])
+            raise InputError(
+                [Problem("scenario_unknown_parent", value=parent, fields={"scenario": chain[-1].name})]
+            )
         seen.add(parent)
         chain.append(registry[parent])
     merged: dict[str, dict[str, Path]] = {}
@@ -323,8 +348,14 @@ def validate_scenario(scenario: Scenario) -> list[Problem]:
     name = scenario.name
     for driver, by_sel in scenario.paths.items():
         if driver not in DRIVERS:
-            out.append(Problem("scenario_unknown_driver", column=driver, value=driver,
-                               fields={"scenario": name, "allowed": ", ".join(DRIVERS)}))
+            out.append(
+                Problem(
+                    "scenario_unknown_driver",
+                    column=driver,
+                    value=driver,
+                    fields={"scenario": name, "allowed": ", ".join(DRIVERS)},
+                )
+            )
             continue
         for sel, path in by_sel.items():
             where = {"scenario": name, "driver": driver, "selector": sel}
@@ -339,8 +370,9 @@ def validate_scenario(scenario: Scenario) -> list[Problem]:
             for y in years:
                 ok = isinstance(y, (int, np.integer)) or (isinstance(y, float) and y.is_integer())
                 if not ok or (prev is not None and y <= prev):
-                    out.append(Problem("scenario_path_gap", column=driver, value=y,
-                                       fields={**where, "year": y}))
+                    out.append(
+                        Problem("scenario_path_gap", column=driver, value=y, fields={**where, "year": y})
+                    )
                 prev = y if ok else prev
                 v = float(path[y])
                 at = {**where, "year": y}
@@ -382,8 +414,14 @@ def driver_arrays(base: BaseYear, scenario: Scenario, years: Sequence[int]) -> d
     problems = validate_scenario(scenario)
     yr = np.asarray(years, dtype=np.int64)
     if yr.size == 0 or yr[0] != base.year or np.any(np.diff(yr) <= 0):
-        problems.append(Problem("scenario_bad_years", column="years",
-                                value=f"{yr[:1].tolist()}…", fields={"base_year": base.year}))
+        problems.append(
+            Problem(
+                "scenario_bad_years",
+                column="years",
+                value=f"{yr[:1].tolist()}…",
+                fields={"base_year": base.year},
+            )
+        )
     if problems:
         raise InputError(problems)
     g = len(base.groups)
@@ -407,8 +445,14 @@ def driver_arrays(base: BaseYear, scenario: Scenario, years: Sequence[int]) -> d
     given = ~np.isnan(out["recycled_share"][:, 0])
     for metal in np.unique(cols["metal"][given]):
         if not np.any(secondary & (cols["metal"] == metal)):
-            problems.append(Problem("scenario_no_secondary", column="recycled_share", value=metal,
-                                    fields={"scenario": scenario.name}))
+            problems.append(
+                Problem(
+                    "scenario_no_secondary",
+                    column="recycled_share",
+                    value=metal,
+                    fields={"scenario": scenario.name},
+                )
+            )
     if problems:
         raise InputError(problems)
     return out
@@ -443,8 +487,9 @@ def _index(rate: FloatArray, sign: float) -> FloatArray:
     return out
 
 
-def project_arrays(base: BaseYear, drv: Mapping[str, FloatArray], *,
-                   components: bool = True) -> dict[str, FloatArray]:
+def project_arrays(
+    base: BaseYear, drv: Mapping[str, FloatArray], *, components: bool = True
+) -> dict[str, FloatArray]:
     """The projection arithmetic, vectorised over any leading axes (trajectories).
 
     Parameters
@@ -474,13 +519,16 @@ def project_arrays(base: BaseYear, drv: Mapping[str, FloatArray], *,
     r = drv["recycled_share"]
     secondary = base.secondary[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        mix = np.where(np.isnan(r), 1.0,
-                       np.where(secondary, np.where(r0 > 0, r / r0, 0.0),
-                                np.where(r0 < 1, (1.0 - r) / (1.0 - r0), 0.0)))
+        mix = np.where(
+            np.isnan(r),
+            1.0,
+            np.where(secondary, np.where(r0 > 0, r / r0, 0.0), np.where(r0 < 1, (1.0 - r) / (1.0 - r0), 0.0)),
+        )
         inv_q0 = np.where(b["output_t"] > 0, 1.0 / b["output_t"], 0.0)
     q0 = b["output_t"]
-    output = _own(_own(q0 * output_index, mix, np.multiply),
-                  drv["capacity_addition"] - drv["capacity_exit"], np.add)
+    output = _own(
+        _own(q0 * output_index, mix, np.multiply), drv["capacity_addition"] - drv["capacity_exit"], np.add
+    )
     np.maximum(output, 0.0, out=output)
     e = drv["electrification"]
     c = drv["coal_to_gas"]
@@ -491,10 +539,18 @@ def project_arrays(base: BaseYear, drv: Mapping[str, FloatArray], *,
     f0 = (coal0 + gas0 + oil0) * MWH_PER_TCE
     h0 = b["heat_gj"] * b["ef_heat_tco2_per_gj"]
     electricity_ef = drv["grid_ef"] * (1.0 - drv["green_power_share"])
-    bracket = _own(_own((b["electricity_mwh"] + e * f0) * electricity_ef, h0, np.add),
-                   (1.0 - e) * (a0 + c * b0), np.add)
-    scale = _own(_own(_own(intensity * bracket, inv_q0, np.multiply), b["process_co2_t_per_t"], np.add),
-                 output, np.multiply) if not components else None
+    bracket = _own(
+        _own((b["electricity_mwh"] + e * f0) * electricity_ef, h0, np.add), (1.0 - e) * (a0 + c * b0), np.add
+    )
+    scale = (
+        _own(
+            _own(_own(intensity * bracket, inv_q0, np.multiply), b["process_co2_t_per_t"], np.add),
+            output,
+            np.multiply,
+        )
+        if not components
+        else None
+    )
     if scale is not None:
         return {"co2_t": scale}
     total = output * (b["process_co2_t_per_t"] + inv_q0 * (intensity * bracket))
@@ -516,8 +572,13 @@ def project_arrays(base: BaseYear, drv: Mapping[str, FloatArray], *,
     return {q: np.broadcast_to(a, shape) for q, a in zip(QUANTITIES, arrays, strict=True)}
 
 
-def project(base: BaseYear, scenario: Scenario, years: Sequence[int] | None = None, *,
-            registry: Mapping[str, Scenario] | None = None) -> Projection:
+def project(
+    base: BaseYear,
+    scenario: Scenario,
+    years: Sequence[int] | None = None,
+    *,
+    registry: Mapping[str, Scenario] | None = None,
+) -> Projection:
     """Project one scenario from the base year.
 
     Parameters
@@ -562,12 +623,13 @@ def project(base: BaseYear, scenario: Scenario, years: Sequence[int] | None = No
     yr = np.asarray(yrs, dtype=np.int64)
     g, t = len(base.groups), yr.size
     nq = len(QUANTITIES)
-    frame = pd.DataFrame({
-        "scenario": s.name,
-        **{c: np.tile(np.repeat(base.groups[c].to_numpy(), t), nq) for c in GROUP_COLUMNS},
-        "year": np.tile(yr, g * nq),
-        "variable": np.repeat(QUANTITIES, g * t),
-        "value": np.concatenate([arrays[q].ravel() for q in QUANTITIES]),
-    })
+    frame = pd.DataFrame(
+        {
+            "scenario": s.name,
+            **{c: np.tile(np.repeat(base.groups[c].to_numpy(), t), nq) for c in GROUP_COLUMNS},
+            "year": np.tile(yr, g * nq),
+            "variable": np.repeat(QUANTITIES, g * t),
+            "value": np.concatenate([arrays[q].ravel() for q in QUANTITIES]),
+        }
+    )
     return Projection(scenario=s.name, years=yr, groups=base.groups, arrays=arrays, frame=frame)
-

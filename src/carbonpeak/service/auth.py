@@ -76,11 +76,19 @@ def _now() -> dt.datetime:
 
 
 def principal_for(db: Session, user: User) -> Principal:
-    ids = db.execute(select(UserEnterprise.enterprise_id)
-                     .where(UserEnterprise.user_id == user.id)).scalars().all()
-    return Principal(username=user.username, role=Role(user.role), user_id=user.id,
-                     city_code=user.city_code, enterprise_ids=frozenset(ids),
-                     display_name=user.display_name)
+    ids = (
+        db.execute(select(UserEnterprise.enterprise_id).where(UserEnterprise.user_id == user.id))
+        .scalars()
+        .all()
+    )
+    return Principal(
+        username=user.username,
+        role=Role(user.role),
+        user_id=user.id,
+        city_code=user.city_code,
+        enterprise_ids=frozenset(ids),
+        display_name=user.display_name,
+    )
 
 
 def _authenticate(db: Session, username: str, password: str) -> User:
@@ -93,13 +101,18 @@ def _authenticate(db: Session, username: str, password: str) -> User:
     return user
 
 
-def _issue(db: Session, model: type[WebSession] | type[ApiToken], user: User,
-           lifetime: dt.timedelta, prefix: str, **extra: str) -> tuple[str, str]:
+def _issue(
+    db: Session,
+    model: type[WebSession] | type[ApiToken],
+    user: User,
+    lifetime: dt.timedelta,
+    prefix: str,
+    **extra: str,
+) -> tuple[str, str]:
     raw = prefix + secrets.token_urlsafe(32)
     now = _now()
     expires = _iso(now + lifetime)
-    db.add(model(user_id=user.id, token_hash=_sha256(raw), created_at=_iso(now),
-                 expires_at=expires, **extra))
+    db.add(model(user_id=user.id, token_hash=_sha256(raw), created_at=_iso(now), expires_at=expires, **extra))
     return raw, expires
 
 
@@ -107,11 +120,9 @@ def _issue(db: Session, model: type[WebSession] | type[ApiToken], user: User,
 def login(ctx: Context, username: str, password: str) -> tuple[Principal, str]:
     """Check the password and open a browser session; return (principal, cookie value)."""
     user = _authenticate(ctx.db, username, password)
-    raw, _ = _issue(ctx.db, WebSession, user, dt.timedelta(hours=get_settings().session_hours),
-                    "s_")
+    raw, _ = _issue(ctx.db, WebSession, user, dt.timedelta(hours=get_settings().session_hours), "s_")
     principal = principal_for(ctx.db, user)
-    audit.record(ctx.db, principal, ctx.request_id, "user.login", "user", user.id,
-                 after={"channel": "web"})
+    audit.record(ctx.db, principal, ctx.request_id, "user.login", "user", user.id, after={"channel": "web"})
     return principal, raw
 
 
@@ -119,10 +130,18 @@ def login(ctx: Context, username: str, password: str) -> tuple[Principal, str]:
 def create_token(ctx: Context, username: str, password: str, name: str = "api") -> TokenPublic:
     """Exchange a user name and password for an API bearer token."""
     user = _authenticate(ctx.db, username, password)
-    raw, expires = _issue(ctx.db, ApiToken, user, dt.timedelta(days=get_settings().token_days),
-                          "cp_", name=name[:64])
-    audit.record(ctx.db, principal_for(ctx.db, user), ctx.request_id, "token.create", "user",
-                 user.id, after={"name": name[:64], "expires_at": expires})
+    raw, expires = _issue(
+        ctx.db, ApiToken, user, dt.timedelta(days=get_settings().token_days), "cp_", name=name[:64]
+    )
+    audit.record(
+        ctx.db,
+        principal_for(ctx.db, user),
+        ctx.request_id,
+        "token.create",
+        "user",
+        user.id,
+        after={"name": name[:64], "expires_at": expires},
+    )
     return TokenPublic(access_token=raw, expires_at=expires)
 
 
@@ -131,12 +150,12 @@ def logout(ctx: Context, session_token: str) -> None:
     ctx.db.execute(delete(WebSession).where(WebSession.token_hash == _sha256(session_token)))
 
 
-def _principal_by_hash(db: Session, model: type[WebSession] | type[ApiToken],
-                       token: str) -> Principal | None:
+def _principal_by_hash(db: Session, model: type[WebSession] | type[ApiToken], token: str) -> Principal | None:
     if not token:
         return None
-    found = db.execute(select(model.user_id, model.expires_at).where(
-        model.token_hash == _sha256(token))).first()
+    found = db.execute(
+        select(model.user_id, model.expires_at).where(model.token_hash == _sha256(token))
+    ).first()
     if found is None or found.expires_at < _iso(_now()):
         return None
     user = db.get(User, found.user_id)
@@ -156,9 +175,16 @@ def principal_for_token(db: Session, token: str) -> Principal | None:
 
 
 @transactional
-def add_user(ctx: Context, username: str, password: str, role: Role | str, *,
-             city: str | None = None, enterprises: Iterable[str] = (),
-             display_name: str = "") -> UserPublic:
+def add_user(
+    ctx: Context,
+    username: str,
+    password: str,
+    role: Role | str,
+    *,
+    city: str | None = None,
+    enterprises: Iterable[str] = (),
+    display_name: str = "",
+) -> UserPublic:
     """Create a user (province only). *city* is required for city users; *enterprises*
     (credit codes) for enterprise users."""
     if ctx.principal.role is not Role.PROVINCE:
@@ -167,23 +193,31 @@ def add_user(ctx: Context, username: str, password: str, role: Role | str, *,
     try:
         role = Role(role)
     except ValueError:
-        problems.append(Problem("bad_enum", column="role", value=role,
-                                fields={"allowed": ", ".join(r.value for r in Role)}))
+        problems.append(
+            Problem(
+                "bad_enum", column="role", value=role, fields={"allowed": ", ".join(r.value for r in Role)}
+            )
+        )
     min_len = get_settings().min_password_length
     if len(password) < min_len:
-        problems.append(Problem("weak_password", column="password", value="***",
-                                fields={"min_length": min_len}))
+        problems.append(
+            Problem("weak_password", column="password", value="***", fields={"min_length": min_len})
+        )
     city_code = refdata.resolve("geo/cities", city) if city else None
     if city and city_code is None:
         problems.append(Problem("unknown_city", column="city", value=city))
     if role == Role.CITY and not city:
         problems.append(Problem("required", column="city"))
     codes = [c.strip() for c in enterprises if c.strip()]
-    ents = ctx.db.execute(select(Enterprise).where(Enterprise.credit_code.in_(codes))
-                          ).scalars().all() if codes else []
+    ents = (
+        ctx.db.execute(select(Enterprise).where(Enterprise.credit_code.in_(codes))).scalars().all()
+        if codes
+        else []
+    )
     found = {e.credit_code for e in ents}
-    problems.extend(Problem("unknown_enterprise", column="enterprise", value=c)
-                    for c in codes if c not in found)
+    problems.extend(
+        Problem("unknown_enterprise", column="enterprise", value=c) for c in codes if c not in found
+    )
     if role == Role.ENTERPRISE and not codes:
         problems.append(Problem("required", column="enterprise"))
     if not username.strip():
@@ -192,19 +226,31 @@ def add_user(ctx: Context, username: str, password: str, role: Role | str, *,
         raise InputError(problems)
     if ctx.db.execute(select(User.id).where(User.username == username)).first():
         raise Conflict("exists", value=username)
-    user = User(username=username.strip(), password_hash=hash_password(password),
-                role=str(role), city_code=city_code, display_name=display_name or username,
-                is_active=True, created_at=audit.now_iso())
+    user = User(
+        username=username.strip(),
+        password_hash=hash_password(password),
+        role=str(role),
+        city_code=city_code,
+        display_name=display_name or username,
+        is_active=True,
+        created_at=audit.now_iso(),
+    )
     ctx.db.add(user)
     ctx.db.flush()
     for e in ents:
         ctx.db.add(UserEnterprise(user_id=user.id, enterprise_id=e.id))
     ctx.db.flush()
-    out = UserPublic(id=user.id, username=user.username, role=Role(user.role),
-                     city_code=user.city_code, display_name=user.display_name,
-                     enterprise_ids=tuple(sorted(e.id for e in ents)))
-    audit.record(ctx.db, ctx.principal, ctx.request_id, "user.add", "user", user.id,
-                 after=out.model_dump(mode="json"))
+    out = UserPublic(
+        id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        city_code=user.city_code,
+        display_name=user.display_name,
+        enterprise_ids=tuple(sorted(e.id for e in ents)),
+    )
+    audit.record(
+        ctx.db, ctx.principal, ctx.request_id, "user.add", "user", user.id, after=out.model_dump(mode="json")
+    )
     return out
 
 
@@ -215,7 +261,14 @@ def list_users(ctx: Context) -> list[UserPublic]:
     out = []
     for user in ctx.db.execute(select(User).order_by(User.username)).scalars():
         p = principal_for(ctx.db, user)
-        out.append(UserPublic(id=user.id, username=user.username, role=p.role,
-                              city_code=user.city_code, display_name=user.display_name,
-                              enterprise_ids=tuple(sorted(p.enterprise_ids))))
+        out.append(
+            UserPublic(
+                id=user.id,
+                username=user.username,
+                role=p.role,
+                city_code=user.city_code,
+                display_name=user.display_name,
+                enterprise_ids=tuple(sorted(p.enterprise_ids)),
+            )
+        )
     return out

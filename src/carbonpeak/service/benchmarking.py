@@ -63,25 +63,49 @@ ASSESSMENT_NOTES: dict[str, tuple[str, str]] = {
     "assessed": ("已按现行限额标准评价", "graded against the limit standard in force"),
     "not_assessed_ac_power": (
         "未评价：电解铝按铝液交流电耗（kWh/t）考核，核算数据仅有综合能耗（kgce/t）",
-        "not assessed: needs AC power per t (kWh/t); the inventory gives comprehensive "
-        "energy in kgce/t only"),
+        "not assessed: needs AC power per t (kWh/t); the inventory gives comprehensive energy in kgce/t only",
+    ),
     "no_data": ("未评价：该年无产量或能耗数据", "not assessed: no output or energy that year"),
     "no_level": ("未评价：该工艺无能耗限额标准", "not assessed: no limit standard for this route"),
-    "no_level_in_force": ("未评价：评价日无现行限额标准（旧版标准未收录）",
-                          "not assessed: no limit standard in force on the evaluation date "
-                          "(the earlier edition is not shipped)"),
+    "no_level_in_force": (
+        "未评价：评价日无现行限额标准（旧版标准未收录）",
+        "not assessed: no limit standard in force on the evaluation date "
+        "(the earlier edition is not shipped)",
+    ),
 }
 
 #: Shown next to a share whose benchmark is the limit standard's grade 1 (§0b.5).
-STANDIN_NOTE = ("能效标杆水平未经核实，暂以限额标准1级值代替（取其与限定值中较严者）",
-                "limit grade 1 stands in for the unverified 标杆 (benchmark) level "
-                "(the stricter of it and the limit in force governs)")
+STANDIN_NOTE = (
+    "能效标杆水平未经核实，暂以限额标准1级值代替（取其与限定值中较严者）",
+    "limit grade 1 stands in for the unverified 标杆 (benchmark) level "
+    "(the stricter of it and the limit in force governs)",
+)
 
 LINE_COLUMNS = [
-    "line_id", "line_code", "line_name_zh", "line_name_en", "enterprise_id", "credit_code",
-    "enterprise_name_zh", "enterprise_name_en", "city", "city_name_zh", "city_name_en", "park",
-    "metal", "route", "route_kind", "capacity_t_per_a", "status", "above_designated_size",
-    "year", "date", "unit_energy", "energy_tce", "output_t", "run_id",
+    "line_id",
+    "line_code",
+    "line_name_zh",
+    "line_name_en",
+    "enterprise_id",
+    "credit_code",
+    "enterprise_name_zh",
+    "enterprise_name_en",
+    "city",
+    "city_name_zh",
+    "city_name_en",
+    "park",
+    "metal",
+    "route",
+    "route_kind",
+    "capacity_t_per_a",
+    "status",
+    "above_designated_size",
+    "year",
+    "date",
+    "unit_energy",
+    "energy_tce",
+    "output_t",
+    "run_id",
 ]
 
 
@@ -89,10 +113,13 @@ def current_runs(ctx: Context) -> list[InventoryRun]:
     """The current inventory runs of the enterprises in the caller's VIEW scope, oldest
     first (so that, key by key, a newer run's figure overrides an older one's)."""
     visible = restrict(select(Enterprise.id), ctx.principal, Action.VIEW)
-    return list(ctx.db.execute(
-        select(InventoryRun).where(InventoryRun.status == "current",
-                                   InventoryRun.enterprise_id.in_(visible))
-        .order_by(InventoryRun.id)).scalars())
+    return list(
+        ctx.db.execute(
+            select(InventoryRun)
+            .where(InventoryRun.status == "current", InventoryRun.enterprise_id.in_(visible))
+            .order_by(InventoryRun.id)
+        ).scalars()
+    )
 
 
 def _by_line(runs: list[InventoryRun]) -> dict[tuple[int, str], dict[str, Any]]:
@@ -125,8 +152,11 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
     with_run = {r.enterprise_id for r in runs}
     figures = _by_line(runs)
     kinds = {str(r["id"]): str(r["kind"]) for r in refdata.process_routes()}
-    stmt = restrict(select(Enterprise), ctx.principal, Action.VIEW).where(
-        Enterprise.id.in_(sorted(with_run))).order_by(Enterprise.city_code, Enterprise.credit_code)
+    stmt = (
+        restrict(select(Enterprise), ctx.principal, Action.VIEW)
+        .where(Enterprise.id.in_(sorted(with_run)))
+        .order_by(Enterprise.city_code, Enterprise.credit_code)
+    )
     pairs = [(line, ent) for ent in ctx.db.execute(stmt).scalars() for line in ent.lines]
     recs = []
     for line, ent in pairs:
@@ -134,22 +164,34 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
             continue
         f = figures.get((ent.id, f"{line.code}/{year}"), {})
         unit = f.get("unit_energy_kgce_per_t")
-        recs.append({
-            "line_id": f"{ent.credit_code}/{line.code}", "line_code": line.code,
-            "line_name_zh": line.name_zh, "line_name_en": line.name_en,
-            "enterprise_id": ent.id, "credit_code": ent.credit_code,
-            "enterprise_name_zh": ent.name_zh, "enterprise_name_en": ent.name_en,
-            "city": ent.city_code, "city_name_zh": refdata.name("geo/cities", ent.city_code, "zh") or "",
-            "city_name_en": refdata.name("geo/cities", ent.city_code, "en") or "", "park": ent.park_id,
-            "metal": line.metal, "route": line.route, "route_kind": kinds.get(line.route),
-            "capacity_t_per_a": float(line.capacity_t_per_a), "status": line.status,
-            "above_designated_size": bool(ent.above_designated_size),
-            "year": year, "date": f"{year}-12-31",
-            "unit_energy": np.nan if unit is None else float(unit),
-            "energy_tce": float(f.get("energy_tce") or 0.0) if f else np.nan,
-            "output_t": np.nan if f.get("output_t") is None else float(f["output_t"]),
-            "run_id": f.get("run_id"),
-        })
+        recs.append(
+            {
+                "line_id": f"{ent.credit_code}/{line.code}",
+                "line_code": line.code,
+                "line_name_zh": line.name_zh,
+                "line_name_en": line.name_en,
+                "enterprise_id": ent.id,
+                "credit_code": ent.credit_code,
+                "enterprise_name_zh": ent.name_zh,
+                "enterprise_name_en": ent.name_en,
+                "city": ent.city_code,
+                "city_name_zh": refdata.name("geo/cities", ent.city_code, "zh") or "",
+                "city_name_en": refdata.name("geo/cities", ent.city_code, "en") or "",
+                "park": ent.park_id,
+                "metal": line.metal,
+                "route": line.route,
+                "route_kind": kinds.get(line.route),
+                "capacity_t_per_a": float(line.capacity_t_per_a),
+                "status": line.status,
+                "above_designated_size": bool(ent.above_designated_size),
+                "year": year,
+                "date": f"{year}-12-31",
+                "unit_energy": np.nan if unit is None else float(unit),
+                "energy_tce": float(f.get("energy_tce") or 0.0) if f else np.nan,
+                "output_t": np.nan if f.get("output_t") is None else float(f["output_t"]),
+                "run_id": f.get("run_id"),
+            }
+        )
     return pd.DataFrame(recs, columns=LINE_COLUMNS)
 
 
@@ -175,8 +217,9 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None) -> pd.Dat
     parts = []
     if graded_mask.any():
         graded = classify_unit_energy(lines[graded_mask], lv)
-        graded["assessment"] = np.where(graded["level_status"] == "in_force", "assessed",
-                                        graded["level_status"])
+        graded["assessment"] = np.where(
+            graded["level_status"] == "in_force", "assessed", graded["level_status"]
+        )
         parts.append(graded)
     rest = lines[~graded_mask].copy()
     rest["assessment"] = np.where(ac[~graded_mask], "not_assessed_ac_power", "no_data")
@@ -190,8 +233,15 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None) -> pd.Dat
     for col in ("grade", "band", "standard", "level_id", "benchmark_basis"):
         if col not in out:
             out[col] = None
-    for col in ("gap_to_limit", "gap_tce_per_a", "grade1", "grade2", "grade3",
-                "benchmark_value", "baseline_value"):
+    for col in (
+        "gap_to_limit",
+        "gap_tce_per_a",
+        "grade1",
+        "grade2",
+        "grade3",
+        "benchmark_value",
+        "baseline_value",
+    ):
         if col not in out:
             out[col] = np.nan
     if "at_benchmark" not in out:
@@ -205,13 +255,16 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None) -> pd.Dat
 
 def _share_lines(classified: pd.DataFrame) -> pd.DataFrame:
     """Cu/Pb/Zn smelting lines operating in the year (those with a unit energy)."""
-    return classified[classified["metal"].isin(SHARE_METALS)
-                      & classified["route_kind"].isin(SMELTING_KINDS)
-                      & classified["unit_energy"].notna()]
+    return classified[
+        classified["metal"].isin(SHARE_METALS)
+        & classified["route_kind"].isin(SMELTING_KINDS)
+        & classified["unit_energy"].notna()
+    ]
 
 
-def capacity_share(ctx: Context, year: int, by: Sequence[str] = ("metal",), *,
-                   classified: pd.DataFrame | None = None) -> pd.DataFrame:
+def capacity_share(
+    ctx: Context, year: int, by: Sequence[str] = ("metal",), *, classified: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Capacity-weighted share of Cu/Pb/Zn smelting capacity at benchmark in *year*.
 
     Computed from the stored unit energies on every call (never stored). Only the lines in
@@ -237,8 +290,18 @@ def capacity_share(ctx: Context, year: int, by: Sequence[str] = ("metal",), *,
     sel = _share_lines(c)
     keys = list(by)
     if sel.empty:
-        cols = [*keys, "capacity_t_per_a", "capacity_at_benchmark_t_per_a", "share", "lines",
-                "lines_unassessed", "unverified", "year", "note_zh", "note_en"]
+        cols = [
+            *keys,
+            "capacity_t_per_a",
+            "capacity_at_benchmark_t_per_a",
+            "share",
+            "lines",
+            "lines_unassessed",
+            "unverified",
+            "year",
+            "note_zh",
+            "note_en",
+        ]
         return pd.DataFrame(columns=cols)
     agg = capacity_share_at_benchmark(sel, by=keys)
     out = agg.reset_index() if keys else agg.reset_index(drop=True)
@@ -249,8 +312,7 @@ def capacity_share(ctx: Context, year: int, by: Sequence[str] = ("metal",), *,
     return out
 
 
-def below_limit(ctx: Context, year: int, *,
-                classified: pd.DataFrame | None = None) -> pd.DataFrame:
+def below_limit(ctx: Context, year: int, *, classified: pd.DataFrame | None = None) -> pd.DataFrame:
     """The lines in scope worse than the limit in force in *year* (must exit or retrofit),
     largest gap [tce/a] first, with ``gap_to_limit`` [kgce/t] and ``gap_tce_per_a``."""
     c = classified if classified is not None else classify(ctx, year)

@@ -19,4 +19,3 @@ def prepare_store(url: str, *, demo: bool = True) -> int:
         return 0
     with sessionmaker_for(url)() as db:
         return load_demo(Context(db=db, principal=SYSTEM, request_id="bootstrap"))
-

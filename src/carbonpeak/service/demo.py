@@ -36,8 +36,7 @@ def _read(name: str) -> bytes:
 
 def demo_tables() -> tuple[Table, Table]:
     """The demo enterprise and line tables, parsed like any user's file."""
-    ents = read_rows(_read("enterprises.csv"), "enterprises.csv", ENTERPRISE_COLUMNS,
-                     ENTERPRISE_OPTIONAL)
+    ents = read_rows(_read("enterprises.csv"), "enterprises.csv", ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL)
     lines = read_rows(_read("lines.csv"), "lines.csv", LINE_COLUMNS, LINE_OPTIONAL)
     return ents, lines
 
@@ -52,11 +51,19 @@ def load_demo(ctx: Context) -> int:
     ents, lines = demo_tables()
     added = import_register(ctx, ents, lines, demo=True)
     for u in demo_users():
-        auth.add_user(ctx, u["username"], u["password"], u["role"], city=u["city"] or None,
-                      enterprises=[u["enterprise"]] if u["enterprise"] else [],
-                      display_name=u["display_name"])
+        auth.add_user(
+            ctx,
+            u["username"],
+            u["password"],
+            u["role"],
+            city=u["city"] or None,
+            enterprises=[u["enterprise"]] if u["enterprise"] else [],
+            display_name=u["display_name"],
+        )
     _assign_verifier(ctx)
     load_demo_inventories(ctx)
+    # demo projects and registries (issue 5): one call here
+    # demo submissions (issue 6): one call here
     return len(added)
 
 
@@ -74,11 +81,23 @@ def _assign_verifier(ctx: Context) -> None:
     verifier = ctx.db.execute(select(User).where(User.role == "verifier")).scalars().first()
     if verifier is None:
         return
-    ids = ctx.db.execute(select(Enterprise.id).where(
-        Enterprise.park_id == DEMO_VERIFIER_PARK).order_by(Enterprise.id)).scalars().all()
+    ids = (
+        ctx.db.execute(
+            select(Enterprise.id).where(Enterprise.park_id == DEMO_VERIFIER_PARK).order_by(Enterprise.id)
+        )
+        .scalars()
+        .all()
+    )
     now = audit.now_iso()
     for eid in ids:
         ctx.db.add(VerifierAssignment(verifier_id=verifier.id, enterprise_id=eid, created_at=now))
     ctx.db.flush()
-    audit.record(ctx.db, ctx.principal, ctx.request_id, "verifier.assign", "user", verifier.id,
-                 after={"enterprise_ids": list(ids)})
+    audit.record(
+        ctx.db,
+        ctx.principal,
+        ctx.request_id,
+        "verifier.assign",
+        "user",
+        verifier.id,
+        after={"enterprise_ids": list(ids)},
+    )

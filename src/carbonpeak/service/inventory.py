@@ -46,12 +46,39 @@ __all__ = [
     "summarise",
 ]
 
-LINE_FIELDS = ["line_code", "period", "year", "month", "item", "quantity", "unit",
-               "quantity_in", "unit_in", "purity", "kind", "category", "co2_t", "co2_market_t",
-               "cf4_t", "c2f6_t", "co2e_t", "co2e_market_t", "energy_tce",
-               "energy_tce_equal_value", "factor_ids"]
-SUM_FIELDS = ["co2_t", "co2_market_t", "cf4_t", "c2f6_t", "co2e_t", "co2e_market_t",
-              "energy_tce", "energy_tce_equal_value"]
+LINE_FIELDS = [
+    "line_code",
+    "period",
+    "year",
+    "month",
+    "item",
+    "quantity",
+    "unit",
+    "quantity_in",
+    "unit_in",
+    "purity",
+    "kind",
+    "category",
+    "co2_t",
+    "co2_market_t",
+    "cf4_t",
+    "c2f6_t",
+    "co2e_t",
+    "co2e_market_t",
+    "energy_tce",
+    "energy_tce_equal_value",
+    "factor_ids",
+]
+SUM_FIELDS = [
+    "co2_t",
+    "co2_market_t",
+    "cf4_t",
+    "c2f6_t",
+    "co2e_t",
+    "co2e_market_t",
+    "energy_tce",
+    "energy_tce_equal_value",
+]
 
 
 @dataclass(frozen=True)
@@ -67,16 +94,25 @@ def _method_of(ctx: Context, codes: list[str], default: str) -> dict[str, str]:
     was chosen; everyone else the 其他有色 guideline."""
     if default != "auto":
         return dict.fromkeys(codes, default)
-    smelters = set(ctx.db.execute(
-        select(Enterprise.credit_code).join(ProductionLine)
-        .where(Enterprise.credit_code.in_(codes), ProductionLine.route == "al_electrolysis")
-    ).scalars())
+    smelters = set(
+        ctx.db.execute(
+            select(Enterprise.credit_code)
+            .join(ProductionLine)
+            .where(Enterprise.credit_code.in_(codes), ProductionLine.route == "al_electrolysis")
+        ).scalars()
+    )
     return {c: "aluminium_2013" if c in smelters else "other_nonferrous_2015" for c in codes}
 
 
-def compute_table(ctx: Context, table: Table | pd.DataFrame,
-                  choices: AccountingChoices | None = None, *, method: str = "auto",
-                  year: int | None = None, file: str = "") -> ComputeResult:
+def compute_table(
+    ctx: Context,
+    table: Table | pd.DataFrame,
+    choices: AccountingChoices | None = None,
+    *,
+    method: str = "auto",
+    year: int | None = None,
+    file: str = "",
+) -> ComputeResult:
     """Parse *table* (a :class:`Table`, or a raw frame from
     :func:`~carbonpeak.io.activity.read_activity_frame`) and compute every line; nothing is
     stored."""
@@ -102,10 +138,8 @@ def compute_table(ctx: Context, table: Table | pd.DataFrame,
         used.update(dict.fromkeys(sub["enterprise"].unique().tolist(), f))
     if problems:
         raise InputError(problems)
-    lines = (pd.concat(parts, ignore_index=True) if parts
-             else compute_inventory(frame, base))
-    return ComputeResult(lines=lines.sort_values(["enterprise", "row"]).reset_index(drop=True),
-                         methods=used)
+    lines = pd.concat(parts, ignore_index=True) if parts else compute_inventory(frame, base)
+    return ComputeResult(lines=lines.sort_values(["enterprise", "row"]).reset_index(drop=True), methods=used)
 
 
 def summarise(lines: pd.DataFrame) -> dict[str, Any]:
@@ -138,11 +172,15 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
         "by_line": _by_line(annual),
         "by_category": {str(k): _round(v) for k, v in by_cat.to_dict("index").items()},
         "by_period": {str(k): _round(v) for k, v in by_period.to_dict("index").items()},
-        "by_year": {str(k): {**_round(v), "direct_co2e_t": float(direct_by_year.get(k, 0.0)),
-                             "by_category": cat_by_year.get(str(k), {})}
-                    for k, v in by_year.to_dict("index").items()},
-        "total": {**_round(annual[SUM_FIELDS].sum(skipna=False).to_dict()),
-                  "direct_co2e_t": float(direct)},
+        "by_year": {
+            str(k): {
+                **_round(v),
+                "direct_co2e_t": float(direct_by_year.get(k, 0.0)),
+                "by_category": cat_by_year.get(str(k), {}),
+            }
+            for k, v in by_year.to_dict("index").items()
+        },
+        "total": {**_round(annual[SUM_FIELDS].sum(skipna=False).to_dict()), "direct_co2e_t": float(direct)},
     }
 
 
@@ -154,8 +192,11 @@ def _by_line(annual: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     keyed = annual.assign(line=annual["line"].astype(str))
     keyed = keyed[keyed["line"] != ""]
     energy = keyed.groupby(["line", "year"], observed=True)["energy_tce"].sum()
-    output = keyed[keyed["item"].astype(str) == "product_output"].groupby(
-        ["line", "year"], observed=True)["quantity"].sum()
+    output = (
+        keyed[keyed["item"].astype(str) == "product_output"]
+        .groupby(["line", "year"], observed=True)["quantity"]
+        .sum()
+    )
     out: dict[str, dict[str, float | None]] = {}
     for key, tce in energy.items():
         line, yr = cast(tuple[str, int], key)  # a (line, year) MultiIndex key
@@ -178,16 +219,30 @@ def _digest(sub: pd.DataFrame) -> str:
     return hashlib.sha256(sub[cols].to_csv(index=False).encode("utf-8")).hexdigest()
 
 
-def _save_run(ctx: Context, ent: Enterprise, sub: pd.DataFrame, f: FactorTables,
-              choices: AccountingChoices, source_file: str) -> InventoryRun:
+def _save_run(
+    ctx: Context,
+    ent: Enterprise,
+    sub: pd.DataFrame,
+    f: FactorTables,
+    choices: AccountingChoices,
+    source_file: str,
+) -> InventoryRun:
     run = InventoryRun(
-        enterprise_id=ent.id, method=f.method.id, method_version=f.method.version,
-        factor_set=f.factor_set, gwp_set=f.gwp_set, grid_series=f.grid_series,
+        enterprise_id=ent.id,
+        method=f.method.id,
+        method_version=f.method.version,
+        factor_set=f.factor_set,
+        gwp_set=f.gwp_set,
+        grid_series=f.grid_series,
         grid_region=f.grid_region,
         choices=json.dumps(asdict(replace(choices, method=f.method.id)), sort_keys=True),
-        status="current", source_file=source_file[:255], input_digest=_digest(sub),
-        created_at=audit.now_iso(), created_by=ctx.principal.username,
-        totals=json.dumps(summarise(sub), ensure_ascii=False, sort_keys=True))
+        status="current",
+        source_file=source_file[:255],
+        input_digest=_digest(sub),
+        created_at=audit.now_iso(),
+        created_by=ctx.principal.username,
+        totals=json.dumps(summarise(sub), ensure_ascii=False, sort_keys=True),
+    )
     ctx.db.add(run)
     ctx.db.flush()
     recs = sub.rename(columns={"line": "line_code"})
@@ -197,7 +252,8 @@ def _save_run(ctx: Context, ent: Enterprise, sub: pd.DataFrame, f: FactorTables,
     recs.insert(0, "run_id", run.id)
     rows: list[dict[str, Any]] = [
         {str(k): v for k, v in r.items()}
-        for r in recs.astype(object).where(recs.notna(), None).to_dict("records")]
+        for r in recs.astype(object).where(recs.notna(), None).to_dict("records")
+    ]
     for r in rows:
         r["month"] = None if r["month"] is None else int(r["month"])
         r["year"], r["line_no"], r["run_id"] = int(r["year"]), int(r["line_no"]), int(r["run_id"])
@@ -207,9 +263,15 @@ def _save_run(ctx: Context, ent: Enterprise, sub: pd.DataFrame, f: FactorTables,
 
 
 @transactional
-def store_table(ctx: Context, table: Table | pd.DataFrame,
-                choices: AccountingChoices | None = None, *, method: str = "auto",
-                year: int | None = None, file: str = "") -> list[int]:
+def store_table(
+    ctx: Context,
+    table: Table | pd.DataFrame,
+    choices: AccountingChoices | None = None,
+    *,
+    method: str = "auto",
+    year: int | None = None,
+    file: str = "",
+) -> list[int]:
     """Compute *table* and store one run per enterprise; all-or-nothing.
 
     Every enterprise of the file must exist and be in the caller's CHANGE scope (an
@@ -220,23 +282,42 @@ def store_table(ctx: Context, table: Table | pd.DataFrame,
     file = table.file if isinstance(table, Table) else file
     lines = result.lines
     codes = sorted(lines["enterprise"].unique().tolist())
-    ents = {e.credit_code: e for e in ctx.db.execute(
-        restrict(select(Enterprise).where(Enterprise.credit_code.in_(codes)),
-                 ctx.principal, Action.CHANGE)).scalars()}
+    ents = {
+        e.credit_code: e
+        for e in ctx.db.execute(
+            restrict(
+                select(Enterprise).where(Enterprise.credit_code.in_(codes)), ctx.principal, Action.CHANGE
+            )
+        ).scalars()
+    }
     missing = [c for c in codes if c not in ents]
     if missing:
         first_row = lines.groupby("enterprise")["row"].min()
-        raise InputError([Problem("unknown_enterprise", column="enterprise", value=c,
-                                  row=int(first_row[c]), file=file) for c in missing])
+        raise InputError(
+            [
+                Problem("unknown_enterprise", column="enterprise", value=c, row=int(first_row[c]), file=file)
+                for c in missing
+            ]
+        )
     ids = []
     for code in codes:
         sub = lines[lines["enterprise"] == code]
         run = _save_run(ctx, ents[code], sub, result.methods[code], choices, file)
-        audit.record(ctx.db, ctx.principal, ctx.request_id, "inventory.compute",
-                     "inventory_run", run.id,
-                     after={"enterprise": code, "method": run.method,
-                            "factor_set": run.factor_set, "lines": len(sub),
-                            "input_digest": run.input_digest})
+        audit.record(
+            ctx.db,
+            ctx.principal,
+            ctx.request_id,
+            "inventory.compute",
+            "inventory_run",
+            run.id,
+            after={
+                "enterprise": code,
+                "method": run.method,
+                "factor_set": run.factor_set,
+                "lines": len(sub),
+                "input_digest": run.input_digest,
+            },
+        )
         ids.append(run.id)
     return ids
 
@@ -245,21 +326,33 @@ def _run(ctx: Context, run_id: int, action: Action = Action.VIEW) -> InventoryRu
     run = ctx.db.get(InventoryRun, run_id)
     if run is None:
         raise NotFound(object="inventory run", key=run_id)
-    visible = ctx.db.execute(restrict(select(Enterprise.id).where(
-        Enterprise.id == run.enterprise_id), ctx.principal, Action.VIEW)).first()
+    visible = ctx.db.execute(
+        restrict(select(Enterprise.id).where(Enterprise.id == run.enterprise_id), ctx.principal, Action.VIEW)
+    ).first()
     if not visible:
         raise NotFound(object="inventory run", key=run_id)
-    if action is not Action.VIEW and not ctx.db.execute(select(Enterprise.id).where(
-            Enterprise.id == run.enterprise_id, enterprise_scope(ctx.principal, action))).first():
+    if (
+        action is not Action.VIEW
+        and not ctx.db.execute(
+            select(Enterprise.id).where(
+                Enterprise.id == run.enterprise_id, enterprise_scope(ctx.principal, action)
+            )
+        ).first()
+    ):
         raise PermissionDenied(role=str(ctx.principal.role), action=f"inventory.{action}")
     return run
 
 
 def run_frame(run: InventoryRun) -> pd.DataFrame:
     """The stored lines of *run* as a frame (the engine's output columns)."""
-    recs = [{"line_no": ln.line_no, "line": ln.line_code,
-             **{k: getattr(ln, k) for k in LINE_FIELDS if k != "line_code"}}
-            for ln in run.lines]
+    recs = [
+        {
+            "line_no": ln.line_no,
+            "line": ln.line_code,
+            **{k: getattr(ln, k) for k in LINE_FIELDS if k != "line_code"},
+        }
+        for ln in run.lines
+    ]
     frame = pd.DataFrame(recs)
     if not frame.empty:
         frame["month"] = frame["month"].astype("float")
@@ -271,13 +364,21 @@ def get_run(ctx: Context, run_id: int) -> dict[str, Any]:
     run = _run(ctx, run_id)
     ent = ctx.db.get(Enterprise, run.enterprise_id)
     return {
-        "id": run.id, "enterprise_id": run.enterprise_id,
-        "credit_code": ent.credit_code if ent else "", "method": run.method,
-        "method_version": run.method_version, "factor_set": run.factor_set,
-        "gwp_set": run.gwp_set, "grid_series": run.grid_series, "grid_region": run.grid_region,
-        "status": run.status, "superseded_by": run.superseded_by,
-        "created_at": run.created_at, "created_by": run.created_by,
-        "source_file": run.source_file, "input_digest": run.input_digest,
+        "id": run.id,
+        "enterprise_id": run.enterprise_id,
+        "credit_code": ent.credit_code if ent else "",
+        "method": run.method,
+        "method_version": run.method_version,
+        "factor_set": run.factor_set,
+        "gwp_set": run.gwp_set,
+        "grid_series": run.grid_series,
+        "grid_region": run.grid_region,
+        "status": run.status,
+        "superseded_by": run.superseded_by,
+        "created_at": run.created_at,
+        "created_by": run.created_by,
+        "source_file": run.source_file,
+        "input_digest": run.input_digest,
         "totals": json.loads(run.totals),
         "categories": {k: {"zh": v[0], "en": v[1]} for k, v in CATEGORIES.items()},
         "lines": run_frame(run).replace({np.nan: None}).to_dict("records"),
@@ -286,15 +387,28 @@ def get_run(ctx: Context, run_id: int) -> dict[str, Any]:
 
 def list_runs(ctx: Context, enterprise_id: int) -> list[dict[str, Any]]:
     """The runs of an enterprise, newest first (scoped)."""
-    ok = ctx.db.execute(restrict(select(Enterprise.id).where(Enterprise.id == enterprise_id),
-                                 ctx.principal, Action.VIEW)).first()
+    ok = ctx.db.execute(
+        restrict(select(Enterprise.id).where(Enterprise.id == enterprise_id), ctx.principal, Action.VIEW)
+    ).first()
     if not ok:
         raise NotFound(object="enterprise", key=enterprise_id)
-    runs = ctx.db.execute(select(InventoryRun).where(InventoryRun.enterprise_id == enterprise_id)
-                          .order_by(InventoryRun.id.desc())).scalars()
-    return [{"id": r.id, "status": r.status, "method": r.method, "factor_set": r.factor_set,
-             "created_at": r.created_at, "superseded_by": r.superseded_by,
-             "totals": json.loads(r.totals)["total"]} for r in runs]
+    runs = ctx.db.execute(
+        select(InventoryRun)
+        .where(InventoryRun.enterprise_id == enterprise_id)
+        .order_by(InventoryRun.id.desc())
+    ).scalars()
+    return [
+        {
+            "id": r.id,
+            "status": r.status,
+            "method": r.method,
+            "factor_set": r.factor_set,
+            "created_at": r.created_at,
+            "superseded_by": r.superseded_by,
+            "totals": json.loads(r.totals)["total"],
+        }
+        for r in runs
+    ]
 
 
 @transactional
@@ -305,8 +419,9 @@ def recompute(ctx: Context, run_id: int, choices: AccountingChoices | None = Non
     choices = choices or replace(prev, factor_set=None)
     f = load_factors(replace(choices, method=old.method))
     frame = run_frame(old).rename(columns={"line_no": "row"})
-    inputs = frame[["row", "line", "period", "year", "month", "item", "quantity",
-                    "quantity_in", "unit_in", "purity"]].copy()
+    inputs = frame[
+        ["row", "line", "period", "year", "month", "item", "quantity", "quantity_in", "unit_in", "purity"]
+    ].copy()
     inputs["enterprise"] = ""
     lines = compute_inventory(inputs, f)
     ent = ctx.db.get(Enterprise, old.enterprise_id)
@@ -315,11 +430,20 @@ def recompute(ctx: Context, run_id: int, choices: AccountingChoices | None = Non
     new = _save_run(ctx, ent, lines, f, choices, old.source_file)
     ctx.db.flush()
     old.status, old.superseded_by = "superseded", new.id
-    audit.record(ctx.db, ctx.principal, ctx.request_id, "inventory.recompute",
-                 "inventory_run", new.id,
-                 before={"run": old.id, "factor_set": old.factor_set},
-                 after={"run": new.id, "factor_set": new.factor_set,
-                        "total_co2e_t": json.loads(new.totals)["total"].get("co2e_t")})
+    audit.record(
+        ctx.db,
+        ctx.principal,
+        ctx.request_id,
+        "inventory.recompute",
+        "inventory_run",
+        new.id,
+        before={"run": old.id, "factor_set": old.factor_set},
+        after={
+            "run": new.id,
+            "factor_set": new.factor_set,
+            "total_co2e_t": json.loads(new.totals)["total"].get("co2e_t"),
+        },
+    )
     return new.id
 
 

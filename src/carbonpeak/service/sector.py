@@ -25,8 +25,9 @@ def overview(ctx: Context) -> SectorOverview:
     ents = db.execute(select(Enterprise.id, Enterprise.city_code, Enterprise.is_demo)).all()
     city_of = {e.id: e.city_code for e in ents}
     ent_metals = db.execute(select(EnterpriseMetal.enterprise_id, EnterpriseMetal.metal)).all()
-    lines = db.execute(select(ProductionLine.metal, ProductionLine.capacity_t_per_a,
-                              ProductionLine.status)).all()
+    lines = db.execute(
+        select(ProductionLine.metal, ProductionLine.capacity_t_per_a, ProductionLine.status)
+    ).all()
     by_city = Counter(city_of.values())
     ents_by_metal = Counter(m.metal for m in ent_metals)
     city_metal = Counter((city_of[m.enterprise_id], m.metal) for m in ent_metals)
@@ -42,13 +43,24 @@ def overview(ctx: Context) -> SectorOverview:
         enterprises=len(ents),
         lines=len(lines),
         cities=len(by_city),
-        by_city=tuple(CityCount(code=c["id"], name_zh=c["name_zh"], name_en=c["name_en"],
-                                enterprises=by_city.get(c["id"], 0)) for c in cities),
+        by_city=tuple(
+            CityCount(
+                code=c["id"], name_zh=c["name_zh"], name_en=c["name_en"], enterprises=by_city.get(c["id"], 0)
+            )
+            for c in cities
+        ),
         by_metal=tuple(
-            MetalCount(code=m["id"], name_zh=m["name_zh"], name_en=m["name_en"],
-                       enterprises=ents_by_metal[m["id"]], lines=lines_by_metal[m["id"]],
-                       capacity_t_per_a=cap_by_metal[m["id"]])
-            for m in metals if ents_by_metal[m["id"]] or lines_by_metal[m["id"]]),
+            MetalCount(
+                code=m["id"],
+                name_zh=m["name_zh"],
+                name_en=m["name_en"],
+                enterprises=ents_by_metal[m["id"]],
+                lines=lines_by_metal[m["id"]],
+                capacity_t_per_a=cap_by_metal[m["id"]],
+            )
+            for m in metals
+            if ents_by_metal[m["id"]] or lines_by_metal[m["id"]]
+        ),
         city_metal=tuple((c, m, n) for (c, m), n in sorted(city_metal.items())),
         demo_data=any(e.is_demo for e in ents),
     )

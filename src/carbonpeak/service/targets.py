@@ -50,16 +50,21 @@ __all__ = ["NO_DATA_REASONS", "TARGETS_TABLE", "indicators", "yearly_totals"]
 TARGETS_TABLE = "benchmark/targets"
 
 NO_DATA_REASONS: dict[str, tuple[str, str]] = {
-    "new_green_factories": ("尚无绿色工厂名录数据（待建绿色制造名录）",
-                            "no green-factory registry yet"),
-    "ac_power": ("电解铝按铝液交流电耗（kWh/t）评价，核算数据仅有综合能耗（kgce/t）",
-                 "electrolytic aluminium is assessed on AC power per t (kWh/t); the "
-                 "inventories give comprehensive energy in kgce/t only"),
-    "no_value_added": ("缺少基准年或报告年的工业增加值或能耗数据",
-                       "value added or energy missing for the base or reporting year"),
-    "no_share": ("报告年无可评价的产能（评价日无现行限额标准或无数据）",
-                 "no assessable capacity in the reporting year (no limit standard in force on "
-                 "the evaluation date, or no data)"),
+    "new_green_factories": ("尚无绿色工厂名录数据（待建绿色制造名录）", "no green-factory registry yet"),
+    "ac_power": (
+        "电解铝按铝液交流电耗（kWh/t）评价，核算数据仅有综合能耗（kgce/t）",
+        "electrolytic aluminium is assessed on AC power per t (kWh/t); the "
+        "inventories give comprehensive energy in kgce/t only",
+    ),
+    "no_value_added": (
+        "缺少基准年或报告年的工业增加值或能耗数据",
+        "value added or energy missing for the base or reporting year",
+    ),
+    "no_share": (
+        "报告年无可评价的产能（评价日无现行限额标准或无数据）",
+        "no assessable capacity in the reporting year (no limit standard in force on "
+        "the evaluation date, or no data)",
+    ),
     "no_output": ("无分工艺产量数据", "no output by route"),
     "no_totals": ("无年度排放数据", "no yearly emission totals"),
     "unknown": ("该指标暂不能由已存数据计算", "this indicator cannot be computed from stored data yet"),
@@ -71,18 +76,23 @@ def yearly_totals(ctx: Context) -> pd.DataFrame:
     of the newest current run with that year) and ``value_added_wan_yuan`` [万元], with
     ``city`` and ``above_designated_size``."""
     runs = benchmarking.current_runs(ctx)
-    ents = {e.id: e for e in ctx.db.execute(select(Enterprise).where(
-        Enterprise.id.in_({r.enterprise_id for r in runs}))).scalars()}
+    ents = {
+        e.id: e
+        for e in ctx.db.execute(
+            select(Enterprise).where(Enterprise.id.in_({r.enterprise_id for r in runs}))
+        ).scalars()
+    }
     figures: dict[tuple[int, int], dict[str, Any]] = {}
     run_of: dict[tuple[int, int], int] = {}
     for run in runs:
         for y, vals in json.loads(run.totals).get("by_year", {}).items():
             figures[(run.enterprise_id, int(y))] = vals
             run_of[(run.enterprise_id, int(y))] = run.id
-    va_rows = ctx.db.execute(select(InventoryLine.run_id, InventoryLine.year,
-                                    InventoryLine.month, InventoryLine.quantity).where(
-        InventoryLine.item == "value_added",
-        InventoryLine.run_id.in_(sorted(set(run_of.values()))))).all()
+    va_rows = ctx.db.execute(
+        select(InventoryLine.run_id, InventoryLine.year, InventoryLine.month, InventoryLine.quantity).where(
+            InventoryLine.item == "value_added", InventoryLine.run_id.in_(sorted(set(run_of.values())))
+        )
+    ).all()
     va = pd.DataFrame(va_rows, columns=["run_id", "year", "month", "quantity"])
     value_added: dict[tuple[int, int], float] = {}
     if not va.empty:
@@ -90,20 +100,36 @@ def yearly_totals(ctx: Context) -> pd.DataFrame:
             run_id, year = cast(tuple[int, int], key)
             annual = g[g["month"].isna()]
             value_added[(int(run_id), int(year))] = float(
-                (annual if not annual.empty else g)["quantity"].sum())
+                (annual if not annual.empty else g)["quantity"].sum()
+            )
     recs = []
     for (eid, year), vals in sorted(figures.items()):
         e = ents[eid]
-        recs.append({"enterprise_id": eid, "city": e.city_code,
-                     "above_designated_size": bool(e.above_designated_size), "year": year,
-                     "energy_tce": float(vals.get("energy_tce") or 0.0),
-                     "co2_t": float(vals.get("co2_t") or 0.0),
-                     "co2e_t": float(vals.get("co2e_t") or 0.0),
-                     "value_added_wan_yuan": value_added.get((run_of[(eid, year)], year),
-                                                             np.nan)})
-    return pd.DataFrame(recs, columns=["enterprise_id", "city", "above_designated_size", "year",
-                                       "energy_tce", "co2_t", "co2e_t",
-                                       "value_added_wan_yuan"])
+        recs.append(
+            {
+                "enterprise_id": eid,
+                "city": e.city_code,
+                "above_designated_size": bool(e.above_designated_size),
+                "year": year,
+                "energy_tce": float(vals.get("energy_tce") or 0.0),
+                "co2_t": float(vals.get("co2_t") or 0.0),
+                "co2e_t": float(vals.get("co2e_t") or 0.0),
+                "value_added_wan_yuan": value_added.get((run_of[(eid, year)], year), np.nan),
+            }
+        )
+    return pd.DataFrame(
+        recs,
+        columns=[
+            "enterprise_id",
+            "city",
+            "above_designated_size",
+            "year",
+            "energy_tce",
+            "co2_t",
+            "co2e_t",
+            "value_added_wan_yuan",
+        ],
+    )
 
 
 def _finite(x: object) -> float | None:
@@ -118,8 +144,7 @@ def _series_dict(s: pd.Series) -> dict[int, float | None]:
     return {int(str(k)): _finite(v) for k, v in s.items()}
 
 
-def _judge(base: dict[str, Any], series: pd.Series, year: int, *,
-           reason: str) -> dict[str, Any]:
+def _judge(base: dict[str, Any], series: pd.Series, year: int, *, reason: str) -> dict[str, Any]:
     """Value in *year*, trend over the years up to it, and the RAG status."""
     s = series.dropna()
     s = s[s.index <= year]
@@ -129,11 +154,18 @@ def _judge(base: dict[str, Any], series: pd.Series, year: int, *,
         return {**out, "status": "no_data", "reason_zh": zh, "reason_en": en}
     value = float(s.loc[year])
     trend = linear_trend(s.index.to_numpy(dtype=float), s.to_numpy(dtype=float))
-    st = status(value, float(base["target"]), str(base["comparison"]), year,
-                int(base["target_year"]), trend)
-    return {**out, "value": value, "trend": _finite(trend), "projected": st.projected,
-            "gap": st.gap, "status": st.status, "rule": st.rule, "rule_zh": st.rule_zh,
-            "rule_en": st.rule_en}
+    st = status(value, float(base["target"]), str(base["comparison"]), year, int(base["target_year"]), trend)
+    return {
+        **out,
+        "value": value,
+        "trend": _finite(trend),
+        "projected": st.projected,
+        "gap": st.gap,
+        "status": st.status,
+        "rule": st.rule,
+        "rule_zh": st.rule_zh,
+        "rule_en": st.rule_en,
+    }
 
 
 def _intensity(totals: pd.DataFrame, column: str, base_year: int) -> pd.Series:
@@ -160,8 +192,10 @@ def _recycled(ctx: Context, years: list[int]) -> tuple[pd.Series, dict[str, Any]
     sec = frame["route_kind"] == "secondary"
     total = recycled_share(frame.set_index("year")["output_t"], sec)
     by_metal = recycled_share(frame.set_index(["year", "metal"])["output_t"], sec)
-    breakdown = {str(m): _series_dict(100.0 * g.droplevel("metal")["recycled_share"])
-                 for m, g in by_metal.groupby(level="metal")}
+    breakdown = {
+        str(m): _series_dict(100.0 * g.droplevel("metal")["recycled_share"])
+        for m, g in by_metal.groupby(level="metal")
+    }
     return 100.0 * total["recycled_share"], {"by_metal": breakdown}
 
 
@@ -201,13 +235,24 @@ def indicators(ctx: Context, year: int = 2025, *, first_year: int = 2020) -> lis
     out = []
     for row in refdata.load_table(TARGETS_TABLE):
         base: dict[str, Any] = {
-            "id": row["id"], "indicator": row["indicator"], "name_zh": row["name_zh"],
-            "name_en": row["name_en"], "scope": row["scope"], "base_year": row["base_year"],
-            "target_year": int(row["target_year"]), "target": float(row["target_value"]),
-            "unit": row["value_unit"], "comparison": row["comparison"],
-            "clause": row["clause"], "source_id": row["source_id"],
-            "confidence": row["confidence"], "year": year, "series": {}, "breakdown": {},
-            "note_zh": "", "note_en": "",
+            "id": row["id"],
+            "indicator": row["indicator"],
+            "name_zh": row["name_zh"],
+            "name_en": row["name_en"],
+            "scope": row["scope"],
+            "base_year": row["base_year"],
+            "target_year": int(row["target_year"]),
+            "target": float(row["target_value"]),
+            "unit": row["value_unit"],
+            "comparison": row["comparison"],
+            "clause": row["clause"],
+            "source_id": row["source_id"],
+            "confidence": row["confidence"],
+            "year": year,
+            "series": {},
+            "breakdown": {},
+            "note_zh": "",
+            "note_en": "",
         }
         ind = str(row["indicator"])
         if ind in ("energy_intensity_change", "co2_intensity_change"):
@@ -215,24 +260,30 @@ def indicators(ctx: Context, year: int = 2025, *, first_year: int = 2020) -> lis
             by = int(row["base_year"] or first_year)
             series = _intensity(totals, col, by)
             res = _judge(base, series, year, reason="no_value_added")
-            res["breakdown"] = {"by_city": {
-                str(c): _series_dict(_intensity(g, col, by))
-                for c, g in totals.groupby("city")}}
+            res["breakdown"] = {
+                "by_city": {str(c): _series_dict(_intensity(g, col, by)) for c, g in totals.groupby("city")}
+            }
         elif ind == "capacity_share_at_benchmark":
             if "Al" in str(row["scope"]).split(";"):
                 zh, en = NO_DATA_REASONS["ac_power"]
                 res = {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
             else:
                 sh = shares()
-                series = pd.Series({y: 100.0 * float(f["share"].iloc[0]) if len(f) else np.nan
-                                    for y, f in sh.items()}, dtype=float)
+                series = pd.Series(
+                    {y: 100.0 * float(f["share"].iloc[0]) if len(f) else np.nan for y, f in sh.items()},
+                    dtype=float,
+                )
                 res = _judge(base, series, year, reason="no_share")
                 per_metal = pd.concat(cache["shares_metal"].values(), ignore_index=True)
-                res["breakdown"] = {"by_metal": {
-                    str(m): {int(y): _finite(100.0 * float(v))
-                             for y, v in zip(g["year"].tolist(), g["share"].tolist(),
-                                             strict=True)}
-                    for m, g in per_metal.groupby("metal")}}
+                res["breakdown"] = {
+                    "by_metal": {
+                        str(m): {
+                            int(y): _finite(100.0 * float(v))
+                            for y, v in zip(g["year"].tolist(), g["share"].tolist(), strict=True)
+                        }
+                        for m, g in per_metal.groupby("metal")
+                    }
+                }
                 if any(bool(f["unverified"].any()) for f in sh.values() if len(f)):
                     res["note_zh"], res["note_en"] = benchmarking.STANDIN_NOTE
         elif ind == "recycled_share":
@@ -254,9 +305,18 @@ def _peak(base: dict[str, Any], totals: pd.DataFrame, year: int) -> dict[str, An
     if len(t) < 2:
         zh, en = NO_DATA_REASONS["no_totals"]
         return {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
-    p = peak_status(t.index.to_numpy(), t.to_numpy(dtype=float),
-                    deadline=int(base["target_year"]))
-    return {**base, "series": _series_dict(t), "value": float(p.year), "trend": None,
-            "projected": None, "gap": float(max(p.year - base["target"], 0)) if p.peaked
-            else None, "status": p.status, "rule": p.rule, "rule_zh": p.rule_zh,
-            "rule_en": p.rule_en, "peaked": p.peaked, "peak_co2e_t": p.value}
+    p = peak_status(t.index.to_numpy(), t.to_numpy(dtype=float), deadline=int(base["target_year"]))
+    return {
+        **base,
+        "series": _series_dict(t),
+        "value": float(p.year),
+        "trend": None,
+        "projected": None,
+        "gap": float(max(p.year - base["target"], 0)) if p.peaked else None,
+        "status": p.status,
+        "rule": p.rule,
+        "rule_zh": p.rule_zh,
+        "rule_en": p.rule_en,
+        "peaked": p.peaked,
+        "peak_co2e_t": p.value,
+    }

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -28,10 +29,17 @@ __all__ = [
     "Base",
     "Enterprise",
     "EnterpriseMetal",
+    "Evidence",
+    "EvidenceBlob",
     "InventoryLine",
     "InventoryRun",
     "ProductionLine",
     "ReportingPeriod",
+    "Submission",
+    "SubmissionAdjustment",
+    "SubmissionStep",
+    "SubmissionValue",
+    "SubmissionVersion",
     "User",
     "UserEnterprise",
     "VerifierAssignment",
@@ -71,10 +79,10 @@ class UserEnterprise(Base):
 
     __tablename__ = "user_enterprise"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"),
-                                               primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class VerifierAssignment(Base):
@@ -84,8 +92,7 @@ class VerifierAssignment(Base):
     __table_args__ = (UniqueConstraint("verifier_id", "enterprise_id", "period_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    verifier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
-                                             index=True)
+    verifier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
     period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"))
     created_at: Mapped[str] = mapped_column(String(32))
@@ -97,8 +104,7 @@ class ApiToken(Base):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[str] = mapped_column(String(32))
@@ -111,8 +117,7 @@ class WebSession(Base):
     __tablename__ = "web_session"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[str] = mapped_column(String(32))
@@ -133,9 +138,11 @@ class Enterprise(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
 
     metals: Mapped[list[EnterpriseMetal]] = relationship(
-        cascade="all, delete-orphan", order_by="EnterpriseMetal.metal", lazy="selectin")
+        cascade="all, delete-orphan", order_by="EnterpriseMetal.metal", lazy="selectin"
+    )
     lines: Mapped[list[ProductionLine]] = relationship(
-        cascade="all, delete-orphan", order_by="ProductionLine.code", lazy="selectin")
+        cascade="all, delete-orphan", order_by="ProductionLine.code", lazy="selectin"
+    )
 
     @property
     def metal_codes(self) -> list[str]:
@@ -145,8 +152,9 @@ class Enterprise(Base):
 class EnterpriseMetal(Base):
     __tablename__ = "enterprise_metal"
 
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"),
-                                               primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True
+    )
     metal: Mapped[str] = mapped_column(String(8), primary_key=True)
 
 
@@ -157,8 +165,7 @@ class ProductionLine(Base):
     __table_args__ = (UniqueConstraint("enterprise_id", "code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"),
-                                               index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
@@ -248,7 +255,8 @@ class InventoryRun(Base):
     totals: Mapped[str] = mapped_column(Text)
 
     lines: Mapped[list[InventoryLine]] = relationship(
-        cascade="all, delete-orphan", order_by="InventoryLine.line_no")
+        cascade="all, delete-orphan", order_by="InventoryLine.line_no"
+    )
 
 
 class InventoryLine(Base):
@@ -258,8 +266,7 @@ class InventoryLine(Base):
     __table_args__ = (UniqueConstraint("run_id", "line_no"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"),
-                                        index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"), index=True)
     line_no: Mapped[int] = mapped_column(Integer)
     line_code: Mapped[str] = mapped_column(String(32), default="")
     period: Mapped[str] = mapped_column(String(7))
@@ -282,3 +289,155 @@ class InventoryLine(Base):
     energy_tce: Mapped[float] = mapped_column(Float)
     energy_tce_equal_value: Mapped[float | None] = mapped_column(Float)  # NaN: no 等价值 coefficient
     factor_ids: Mapped[str] = mapped_column(Text)
+
+
+# --- data intake and verification (issue 6) ----------------------------------------------
+
+
+class Submission(Base):
+    """An enterprise's activity-data submission for one reporting year.
+
+    ``status`` follows the workflow draft → submitted → under_verification → verified →
+    approved, or ``returned`` (with comments) from any step; every move is a
+    :class:`SubmissionStep` and an audit event. The figures live in versions, never
+    overwritten: ``current_version_id`` names the newest accepted import.
+    """
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
+    current_version_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+    versions: Mapped[list[SubmissionVersion]] = relationship(
+        cascade="all, delete-orphan", order_by="SubmissionVersion.version_no"
+    )
+    steps: Mapped[list[SubmissionStep]] = relationship(
+        cascade="all, delete-orphan", order_by="SubmissionStep.id"
+    )
+
+
+class SubmissionVersion(Base):
+    """One accepted import: the file it came from (name + SHA-256) and who sent it.
+
+    ``warnings`` holds the JSON list of plausibility warnings the submitter acknowledged;
+    ``inventory_run_id`` the inventory computed from this version's (verified) figures.
+    """
+
+    __tablename__ = "submission_version"
+    __table_args__ = (UniqueConstraint("submission_id", "version_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str] = mapped_column(String(255), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[str] = mapped_column(Text, default="[]")
+    note: Mapped[str] = mapped_column(Text, default="")
+    inventory_run_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+    values: Mapped[list[SubmissionValue]] = relationship(
+        cascade="all, delete-orphan", order_by="SubmissionValue.id"
+    )
+
+
+class SubmissionValue(Base):
+    """One figure of a version: item × line × month, canonical quantity and unit, plus
+    exactly what was entered and where (sheet, row, column) so every error and every
+    verification comment can point at the cell."""
+
+    __tablename__ = "submission_value"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="CASCADE"), index=True
+    )
+    line_code: Mapped[str] = mapped_column(String(32), default="")
+    item: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(7))
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32))
+    quantity_in: Mapped[float] = mapped_column(Float)
+    unit_in: Mapped[str] = mapped_column(String(32))
+    purity: Mapped[float | None] = mapped_column(Float)
+    sheet: Mapped[str] = mapped_column(String(64), default="")
+    row: Mapped[int] = mapped_column(Integer, default=0)
+    col: Mapped[str] = mapped_column(String(8), default="")
+
+
+class SubmissionAdjustment(Base):
+    """A verifier's correction of one figure, with reason and evidence; the original
+    :class:`SubmissionValue` stays as it was."""
+
+    __tablename__ = "submission_adjustment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="CASCADE"), index=True
+    )
+    value_id: Mapped[int] = mapped_column(ForeignKey("submission_value.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[float] = mapped_column(Float)  # canonical unit of the value
+    quantity_in: Mapped[float] = mapped_column(Float)
+    unit_in: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class SubmissionStep(Base):
+    """One workflow move (who, role, when, from → to, comment)."""
+
+    __tablename__ = "submission_step"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(Integer)
+    from_status: Mapped[str] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Evidence(Base):
+    """An evidence file (invoice, meter photo, lab report) attached to a submission line;
+    its bytes are one :class:`EvidenceBlob` found by content hash."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    line_code: Mapped[str] = mapped_column(String(32), default="")
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_blob.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceBlob(Base):
+    """Evidence bytes, stored once per SHA-256 (content-addressed)."""
+
+    __tablename__ = "evidence_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --- projects and registries (issue 5): models below this line ----------------------------

@@ -61,7 +61,8 @@ def enterprise_scope(principal: Principal, action: Action) -> ColumnElement[bool
         return Enterprise.id.in_(sorted(principal.enterprise_ids))
     if role is Role.VERIFIER:
         assigned = select(VerifierAssignment.enterprise_id).where(
-            VerifierAssignment.verifier_id == principal.user_id)
+            VerifierAssignment.verifier_id == principal.user_id
+        )
         return Enterprise.id.in_(assigned)
     return false()
 

@@ -60,10 +60,14 @@ COMPARISONS = ("at_least", "at_most")
 _RULES: dict[str, tuple[str, str]] = {
     "met": ("已达到目标值", "target met"),
     "on_track": ("按线性趋势可在目标年前达到目标", "on a linear track to meet the target by the target year"),
-    "near_track": ("按线性趋势在目标年与目标值相差不超过10%",
-                   "projected to fall short of the target by at most 10 % in the target year"),
-    "off_track": ("按线性趋势在目标年与目标值相差超过10%",
-                  "projected to fall short of the target by more than 10 % in the target year"),
+    "near_track": (
+        "按线性趋势在目标年与目标值相差不超过10%",
+        "projected to fall short of the target by at most 10 % in the target year",
+    ),
+    "off_track": (
+        "按线性趋势在目标年与目标值相差超过10%",
+        "projected to fall short of the target by more than 10 % in the target year",
+    ),
     "peaked": ("已在截止年（含）前达峰", "peaked by the deadline year"),
     "rising_before_deadline": ("尚未达峰，距截止年仍有时间", "not yet peaked; the deadline has not passed"),
     "late": ("达峰晚于截止年或截止年后仍在上升", "peaked after the deadline, or still rising past it"),
@@ -128,13 +132,21 @@ class PeakStatus:
     deadline: int
 
 
-def _series(values: pd.Series, column: str, problems: list[Problem], *,
-            allow_negative: bool = False) -> pd.Series:
+def _series(
+    values: pd.Series, column: str, problems: list[Problem], *, allow_negative: bool = False
+) -> pd.Series:
     v = pd.to_numeric(values, errors="coerce").astype(float)
     for year, x in v.items():
         if not np.isfinite(x):
-            problems.append(Problem("not_a_number", column=column, value=values.get(year),
-                                    fields={"year": year}, row=_year(year)))
+            problems.append(
+                Problem(
+                    "not_a_number",
+                    column=column,
+                    value=values.get(year),
+                    fields={"year": year},
+                    row=_year(year),
+                )
+            )
         elif x < 0 and not allow_negative:
             problems.append(Problem("negative", column=column, value=float(x), row=_year(year)))
     return v
@@ -147,8 +159,7 @@ def _year(year: object) -> int | None:
         return None
 
 
-def intensity_change(energy_tce: pd.Series, value_added_wan_yuan: pd.Series,
-                     base_year: int) -> pd.DataFrame:
+def intensity_change(energy_tce: pd.Series, value_added_wan_yuan: pd.Series, base_year: int) -> pd.DataFrame:
     """Quantity per 万元 value added by year and its change against the base year.
 
     Parameters
@@ -181,8 +192,11 @@ def intensity_change(energy_tce: pd.Series, value_added_wan_yuan: pd.Series,
     problems: list[Problem] = []
     q = _series(energy_tce, "energy_tce", problems)
     va = _series(value_added_wan_yuan, "value_added_wan_yuan", problems)
-    problems += [Problem("must_be_positive", column="value_added_wan_yuan", value=float(x),
-                         row=_year(y)) for y, x in va.items() if np.isfinite(x) and x <= 0]
+    problems += [
+        Problem("must_be_positive", column="value_added_wan_yuan", value=float(x), row=_year(y))
+        for y, x in va.items()
+        if np.isfinite(x) and x <= 0
+    ]
     years = q.index.intersection(va.index).sort_values()
     if base_year not in years:
         problems.append(Problem("base_year_missing", column="year", value=base_year))
@@ -192,9 +206,15 @@ def intensity_change(energy_tce: pd.Series, value_added_wan_yuan: pd.Series,
     intensity = q / va
     base = float(intensity.loc[base_year])
     change = 100.0 * (intensity / base - 1.0) if base > 0 else intensity * np.nan
-    return pd.DataFrame({"quantity": q, "value_added_wan_yuan": va,
-                         "intensity_per_wan_yuan": intensity, "change_vs_base_pct": change},
-                        index=years)
+    return pd.DataFrame(
+        {
+            "quantity": q,
+            "value_added_wan_yuan": va,
+            "intensity_per_wan_yuan": intensity,
+            "change_vs_base_pct": change,
+        },
+        index=years,
+    )
 
 
 def recycled_share(output_t: pd.Series, is_secondary: pd.Series) -> pd.DataFrame:
@@ -226,25 +246,37 @@ def recycled_share(output_t: pd.Series, is_secondary: pd.Series) -> pd.DataFrame
     """
     problems: list[Problem] = []
     if len(output_t) != len(is_secondary):
-        raise InputError([Problem("length_mismatch", column="is_secondary", fields={
-            "what": f"{len(output_t)} outputs, {len(is_secondary)} flags"})])
-    out = pd.to_numeric(pd.Series(output_t.to_numpy(), dtype=object), errors="coerce") \
-        .to_numpy(dtype=float)
+        raise InputError(
+            [
+                Problem(
+                    "length_mismatch",
+                    column="is_secondary",
+                    fields={"what": f"{len(output_t)} outputs, {len(is_secondary)} flags"},
+                )
+            ]
+        )
+    out = pd.to_numeric(pd.Series(output_t.to_numpy(), dtype=object), errors="coerce").to_numpy(dtype=float)
     raw = output_t.tolist()
-    problems += [Problem("not_a_number", column="output_t", value=raw[int(i)], row=int(i) + 1)
-                 for i in np.flatnonzero(~np.isfinite(out))]
-    problems += [Problem("negative", column="output_t", value=float(out[i]), row=int(i) + 1)
-                 for i in np.flatnonzero(np.isfinite(out) & (out < 0))]
+    problems += [
+        Problem("not_a_number", column="output_t", value=raw[int(i)], row=int(i) + 1)
+        for i in np.flatnonzero(~np.isfinite(out))
+    ]
+    problems += [
+        Problem("negative", column="output_t", value=float(out[i]), row=int(i) + 1)
+        for i in np.flatnonzero(np.isfinite(out) & (out < 0))
+    ]
     if problems:
         raise InputError(problems)
     sec = np.asarray(is_secondary, dtype=bool)
-    frame = pd.DataFrame({"output_t": out, "recycled_output_t": np.where(sec, out, 0.0)},
-                         index=output_t.index)
+    frame = pd.DataFrame(
+        {"output_t": out, "recycled_output_t": np.where(sec, out, 0.0)}, index=output_t.index
+    )
     g = frame.groupby(level=list(range(frame.index.nlevels)), sort=True).sum()
     total = g["output_t"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        g["recycled_share"] = np.where(total > 0, g["recycled_output_t"].to_numpy(dtype=float)
-                                       / np.where(total > 0, total, 1.0), np.nan)
+        g["recycled_share"] = np.where(
+            total > 0, g["recycled_output_t"].to_numpy(dtype=float) / np.where(total > 0, total, 1.0), np.nan
+        )
     return g
 
 
@@ -271,8 +303,9 @@ def linear_trend(years: ArrayLike, values: ArrayLike) -> float:
     return float(np.polyfit(y[ok], v[ok], 1)[0])
 
 
-def status(value: float, target: float, comparison: str, year: int, target_year: int,
-           trend: float | None = None) -> Status:
+def status(
+    value: float, target: float, comparison: str, year: int, target_year: int, trend: float | None = None
+) -> Status:
     """Red / amber / green for one indicator against its target (rule in the module docstring).
 
     Parameters
@@ -317,8 +350,11 @@ def status(value: float, target: float, comparison: str, year: int, target_year:
     """
     problems: list[Problem] = []
     if comparison not in COMPARISONS:
-        problems.append(Problem("bad_enum", column="comparison", value=comparison,
-                                fields={"allowed": ", ".join(COMPARISONS)}))
+        problems.append(
+            Problem(
+                "bad_enum", column="comparison", value=comparison, fields={"allowed": ", ".join(COMPARISONS)}
+            )
+        )
     for col, x in (("value", value), ("target", target)):
         if x is None or not np.isfinite(float(x)):
             problems.append(Problem("not_finite", column=col, value=x))
@@ -327,8 +363,7 @@ def status(value: float, target: float, comparison: str, year: int, target_year:
     s = 1.0 if comparison == "at_least" else -1.0
     v, t = float(value), float(target)
     slope = float("nan") if trend is None else float(trend)
-    projected = v + slope * (target_year - year) \
-        if np.isfinite(slope) and year < target_year else v
+    projected = v + slope * (target_year - year) if np.isfinite(slope) and year < target_year else v
     shortfall = max(s * (t - v), 0.0)
     proj_short = s * (t - projected)
     if shortfall == 0.0:
@@ -341,12 +376,19 @@ def status(value: float, target: float, comparison: str, year: int, target_year:
         rule = "off_track"
     colour = {"met": "green", "on_track": "green", "near_track": "amber", "off_track": "red"}
     zh, en = _RULES[rule]
-    return Status(status=colour[rule], rule=rule, rule_zh=zh, rule_en=en,
-                  projected=float(projected), gap=float(shortfall))
+    return Status(
+        status=colour[rule],
+        rule=rule,
+        rule_zh=zh,
+        rule_en=en,
+        projected=float(projected),
+        gap=float(shortfall),
+    )
 
 
-def peak_status(years: ArrayLike, emissions: ArrayLike, deadline: int = 2030,
-                tolerance: float = DEFAULT_TOLERANCE) -> PeakStatus:
+def peak_status(
+    years: ArrayLike, emissions: ArrayLike, deadline: int = 2030, tolerance: float = DEFAULT_TOLERANCE
+) -> PeakStatus:
     """The sector's peak and its traffic light against "peak before *deadline*".
 
     Parameters
@@ -385,5 +427,13 @@ def peak_status(years: ArrayLike, emissions: ArrayLike, deadline: int = 2030,
     else:
         rule, colour = "late", "red"
     zh, en = _RULES[rule]
-    return PeakStatus(status=colour, rule=rule, rule_zh=zh, rule_en=en, year=p.year,
-                      value=p.value, peaked=p.peaked, deadline=deadline)
+    return PeakStatus(
+        status=colour,
+        rule=rule,
+        rule_zh=zh,
+        rule_en=en,
+        year=p.year,
+        value=p.value,
+        peaked=p.peaked,
+        deadline=deadline,
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
+from carbonpeak.web import text_dashboard, text_intake, text_scenarios
+
 __all__ = ["DEFAULT_LANG", "LANGS", "TEXT", "Lang", "html_lang", "normalise_lang", "text"]
 
 Lang = Literal["zh", "en"]
@@ -21,8 +23,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     # frame
     "app.name": ("湖南省有色金属行业碳达峰平台", "Hunan Nonferrous Metals Carbon-Peak Platform"),
     "app.short": ("carbonpeak", "carbonpeak"),
-    "app.footer": ("carbonpeak · 开源的有色金属行业碳达峰平台",
-                   "carbonpeak · open-source carbon-peak platform for the nonferrous-metals sector"),
+    "app.footer": (
+        "carbonpeak · 开源的有色金属行业碳达峰平台",
+        "carbonpeak · open-source carbon-peak platform for the nonferrous-metals sector",
+    ),
     "nav.home": ("首页", "Home"),
     "nav.enterprises": ("企业", "Enterprises"),
     "nav.login": ("登录", "Sign in"),
@@ -31,8 +35,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "nav.language": ("语言", "Language"),
     "lang.zh": ("中文", "中文"),
     "lang.en": ("English", "English"),
-    "demo.banner": ("演示数据：全部为虚构的合成数据，并非湖南省统计数据",
-                    "Demo data: every figure is synthetic, not a Hunan statistic"),
+    "demo.banner": (
+        "演示数据：全部为虚构的合成数据，并非湖南省统计数据",
+        "Demo data: every figure is synthetic, not a Hunan statistic",
+    ),
     "demo.badge": ("示例", "demo"),
     "demo.badge_title": ("虚构的演示企业", "A synthetic demo enterprise"),
     # roles
@@ -49,9 +55,11 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "login.submit": ("登录", "Sign in"),
     # home
     "home.title": ("行业概览", "The sector at a glance"),
-    "home.lead": ("全省有色金属行业登记企业、生产线与产能的汇总（公开数据）。",
-                  "Enterprises, production lines and capacity of the province's nonferrous-metals "
-                  "sector (published aggregates)."),
+    "home.lead": (
+        "全省有色金属行业登记企业、生产线与产能的汇总（公开数据）。",
+        "Enterprises, production lines and capacity of the province's nonferrous-metals "
+        "sector (published aggregates).",
+    ),
     "home.kpi.enterprises": ("企业", "Enterprises"),
     "home.kpi.lines": ("生产线", "Production lines"),
     "home.kpi.cities": ("涉及市州", "Cities and prefectures"),
@@ -59,11 +67,15 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "home.unit.enterprises": ("家", ""),
     "home.unit.lines": ("条", ""),
     "home.unit.cities": ("个", ""),
-    "home.chart.city": ("各市州企业数（按金属品种；多金属企业在每个品种各计一次）",
-                        "Enterprises by city and metal (a multi-metal enterprise counts once per metal)"),
+    "home.chart.city": (
+        "各市州企业数（按金属品种；多金属企业在每个品种各计一次）",
+        "Enterprises by city and metal (a multi-metal enterprise counts once per metal)",
+    ),
     "home.chart.metal": ("各金属品种企业数与在产产能", "Enterprises and existing capacity by metal"),
-    "home.chart.noscript": ("图表需要启用 JavaScript；数据见下表。",
-                            "The charts need JavaScript; the figures are in the table below."),
+    "home.chart.noscript": (
+        "图表需要启用 JavaScript；数据见下表。",
+        "The charts need JavaScript; the figures are in the table below.",
+    ),
     "home.table.metal": ("按金属品种汇总", "Summary by metal"),
     "chart.enterprises": ("企业数（家）", "Enterprises"),
     "chart.capacity": ("在产产能（万t/a）", "Existing capacity (10⁴ t/a)"),
@@ -102,9 +114,11 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     # inventories (enterprise section, run page, explanation)
     "inv.title": ("温室气体与能耗核算", "GHG and energy inventory"),
     "inv.none": ("该企业尚无核算结果。", "No inventory has been computed for this enterprise yet."),
-    "inv.synthetic": ("示例企业：以下数据由虚构的活动数据计算，并非企业的真实排放或能耗。",
-                      "Demo enterprise: these figures are computed from synthetic activity data, "
-                      "not the enterprise's real emissions or energy use."),
+    "inv.synthetic": (
+        "示例企业：以下数据由虚构的活动数据计算，并非企业的真实排放或能耗。",
+        "Demo enterprise: these figures are computed from synthetic activity data, "
+        "not the enterprise's real emissions or energy use.",
+    ),
     "inv.year_label": ("{year} 年", "{year}"),
     "inv.kpi.location": ("排放总量（基于位置）", "Total emissions (location-based)"),
     "inv.kpi.market": ("排放总量（基于市场）", "Total emissions (market-based)"),
@@ -112,11 +126,15 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "inv.kpi.direct_hint": ("不含净购入电力、热力", "excluding purchased electricity and heat"),
     "inv.kpi.energy": ("综合能耗（当量值）", "Energy use (calorific equivalent)"),
     "inv.kpi.vs_prev": ("较 {year} 年 {change}", "{change} vs {year}"),
-    "inv.chart.title": ("各年度排放量（按排放源类别，tCO2e，基于位置）",
-                        "Emissions by source category and year (tCO2e, location-based)"),
+    "inv.chart.title": (
+        "各年度排放量（按排放源类别，tCO2e，基于位置）",
+        "Emissions by source category and year (tCO2e, location-based)",
+    ),
     "inv.chart.market": ("合计（基于市场）", "Total (market-based)"),
-    "inv.chart.noscript": ("图表需要启用 JavaScript；各年数据见核算明细。",
-                           "The chart needs JavaScript; the yearly figures are on the run page."),
+    "inv.chart.noscript": (
+        "图表需要启用 JavaScript；各年数据见核算明细。",
+        "The chart needs JavaScript; the yearly figures are on the run page.",
+    ),
     "inv.open_run": ("查看核算明细", "Open the inventory run"),
     "inv.provenance": ("核算依据", "Provenance"),
     "inv.prov.method": ("核算方法", "Method"),
@@ -136,9 +154,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "inv.line_object": ("核算行", "inventory line"),
     "inv.run.title": ("核算 #{id}", "Inventory run #{id}"),
     "inv.run.by_year": ("各年度合计", "Totals by year"),
-    "inv.run.by_year_hint": ("当年有年度数据时取年度数据，否则为月度数据之和。",
-                             "A year's total is its annual rows when it has any, else the sum "
-                             "of its months."),
+    "inv.run.by_year_hint": (
+        "当年有年度数据时取年度数据，否则为月度数据之和。",
+        "A year's total is its annual rows when it has any, else the sum of its months.",
+    ),
     "inv.run.by_category": ("{year} 年按排放源类别", "{year} by source category"),
     "inv.run.lines": ("{year} 年核算行", "Lines of {year}"),
     "inv.run.lines_count": ("{n} 行", "{n} lines"),
@@ -188,14 +207,19 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "inv.res.co2e": ("CO2 当量", "CO2 equivalent"),
     "inv.res.tce": ("综合能耗（当量值）", "Energy (calorific equivalent)"),
     "inv.res.tce_equal": ("综合能耗（等价值）", "Energy (equal value, 等价值)"),
-    "grid.mee_nbs_provincial": ("生态环境部、国家统计局 省级电力平均二氧化碳排放因子",
-                                "MEE/NBS provincial average electricity CO2 factor"),
-    "grid.mee_nbs_regional": ("生态环境部、国家统计局 区域电力平均二氧化碳排放因子",
-                              "MEE/NBS regional average electricity CO2 factor"),
-    "grid.mee_nbs_national": ("生态环境部、国家统计局 全国电力平均二氧化碳排放因子",
-                              "MEE/NBS national average electricity CO2 factor"),
-    "grid.ets_national": ("全国碳市场 全国电网平均排放因子",
-                          "National ETS grid average emission factor"),
+    "grid.mee_nbs_provincial": (
+        "生态环境部、国家统计局 省级电力平均二氧化碳排放因子",
+        "MEE/NBS provincial average electricity CO2 factor",
+    ),
+    "grid.mee_nbs_regional": (
+        "生态环境部、国家统计局 区域电力平均二氧化碳排放因子",
+        "MEE/NBS regional average electricity CO2 factor",
+    ),
+    "grid.mee_nbs_national": (
+        "生态环境部、国家统计局 全国电力平均二氧化碳排放因子",
+        "MEE/NBS national average electricity CO2 factor",
+    ),
+    "grid.ets_national": ("全国碳市场 全国电网平均排放因子", "National ETS grid average emission factor"),
     "gwp.SAR": ("IPCC 第二次评估报告（SAR）GWP-100", "IPCC SAR GWP-100"),
     "gwp.AR5": ("IPCC 第五次评估报告（AR5）GWP-100", "IPCC AR5 GWP-100"),
     "nav.crumbs": ("位置", "Breadcrumb"),
@@ -207,6 +231,17 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "error.home": ("返回首页", "Go to the home page"),
     "error.request_id": ("请求编号", "Request id"),
 }
+
+
+def _merge(*areas: dict[str, tuple[str, str]]) -> None:
+    for area in areas:
+        clash = TEXT.keys() & area.keys()
+        if clash:
+            raise KeyError(f"page strings defined twice: {sorted(clash)}")
+        TEXT.update(area)
+
+
+_merge(text_dashboard.TEXT, text_intake.TEXT, text_scenarios.TEXT)
 
 
 def normalise_lang(value: str | None) -> Lang:

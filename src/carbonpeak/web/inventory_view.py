@@ -96,19 +96,31 @@ def provenance(run: Mapping[str, Any], lang: Lang) -> list[ProvenanceItem]:
     region = region_name(run.get("grid_region"), lang)
     gwp = str(run.get("gwp_set") or "")
     return [
-        ProvenanceItem(text("inv.prov.method", lang),
-                       _name(method, lang) if method else str(run["method"]), str(run["method"]),
-                       wide=True),
+        ProvenanceItem(
+            text("inv.prov.method", lang),
+            _name(method, lang) if method else str(run["method"]),
+            str(run["method"]),
+            wide=True,
+        ),
         ProvenanceItem(text("inv.prov.version", lang), str(run.get("method_version") or "—")),
         ProvenanceItem(text("inv.prov.factor_set", lang), str(run["factor_set"])),
         ProvenanceItem(text("inv.prov.gwp", lang), _catalogue(f"gwp.{gwp}", gwp, lang), gwp),
-        ProvenanceItem(text("inv.prov.grid", lang),
-                       f"{grid}（{region}）" if lang == "zh" and region
-                       else f"{grid} ({region})" if region else grid, series),
+        ProvenanceItem(
+            text("inv.prov.grid", lang),
+            f"{grid}（{region}）" if lang == "zh" and region else f"{grid} ({region})" if region else grid,
+            series,
+        ),
         ProvenanceItem(text("inv.prov.status", lang), status_label(str(run["status"]), lang)),
-        ProvenanceItem(text("inv.prov.computed", lang),
-                       text("inv.prov.computed_value", lang, at=when(run.get("created_at")),
-                            by=run.get("created_by") or "—"), wide=True),
+        ProvenanceItem(
+            text("inv.prov.computed", lang),
+            text(
+                "inv.prov.computed_value",
+                lang,
+                at=when(run.get("created_at")),
+                by=run.get("created_by") or "—",
+            ),
+            wide=True,
+        ),
     ]
 
 
@@ -129,8 +141,10 @@ def by_year(lines: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     frame = _frame(lines)
     if frame.empty:
         return {}
-    return {str(y): inventory.summarise(sub)
-            for y, sub in sorted(frame.groupby("year"), key=lambda kv: int(str(kv[0])))}
+    return {
+        str(y): inventory.summarise(sub)
+        for y, sub in sorted(frame.groupby("year"), key=lambda kv: int(str(kv[0])))
+    }
 
 
 def category_order(categories: Mapping[str, Any]) -> list[str]:
@@ -143,22 +157,32 @@ def _cat_name(categories: Mapping[str, Mapping[str, str]], cat: str, lang: Lang)
     return cat if names is None else str(names.get(lang) or names.get("zh") or cat)
 
 
-def chart_data(years: Mapping[str, Mapping[str, Any]],
-               categories: Mapping[str, Mapping[str, str]], lang: Lang) -> dict[str, Any]:
+def chart_data(
+    years: Mapping[str, Mapping[str, Any]], categories: Mapping[str, Mapping[str, str]], lang: Lang
+) -> dict[str, Any]:
     """tCO2e (location-based) stacked by source category, one bar per year, and the
     market-based total as a line; category names already in *lang*."""
     labels = list(years)
-    used = [c for c in category_order(categories) if c != "none"
-            and any(abs(y["by_category"].get(c, {}).get("co2e_t", 0.0)) > 0
-                    for y in years.values())]
+    used = [
+        c
+        for c in category_order(categories)
+        if c != "none"
+        and any(abs(y["by_category"].get(c, {}).get("co2e_t", 0.0)) > 0 for y in years.values())
+    ]
     return {
         "categories": labels,
-        "series": [{"key": c, "name": _cat_name(categories, c, lang),
-                    "data": [round(years[y]["by_category"].get(c, {}).get("co2e_t", 0.0), 2)
-                             for y in labels]} for c in used],
-        "market": {"name": text("inv.chart.market", lang),
-                   "data": [round(years[y]["total"].get("co2e_market_t", 0.0), 2)
-                            for y in labels]},
+        "series": [
+            {
+                "key": c,
+                "name": _cat_name(categories, c, lang),
+                "data": [round(years[y]["by_category"].get(c, {}).get("co2e_t", 0.0), 2) for y in labels],
+            }
+            for c in used
+        ],
+        "market": {
+            "name": text("inv.chart.market", lang),
+            "data": [round(years[y]["total"].get("co2e_market_t", 0.0), 2) for y in labels],
+        },
         "valueName": "tCO2e",
         "unit": "tCO2e",
     }
@@ -179,10 +203,12 @@ class Section:
 
 def headline(summary: Mapping[str, Any]) -> dict[str, float]:
     total = summary["total"]
-    return {"co2e_t": float(total.get("co2e_t", 0.0)),
-            "co2e_market_t": float(total.get("co2e_market_t", 0.0)),
-            "direct_co2e_t": float(total.get("direct_co2e_t", 0.0)),
-            "energy_tce": float(total.get("energy_tce", 0.0))}
+    return {
+        "co2e_t": float(total.get("co2e_t", 0.0)),
+        "co2e_market_t": float(total.get("co2e_market_t", 0.0)),
+        "direct_co2e_t": float(total.get("direct_co2e_t", 0.0)),
+        "energy_tce": float(total.get("energy_tce", 0.0)),
+    }
 
 
 def section(runs: Sequence[Mapping[str, Any]], get_run: Any, lang: Lang) -> Section | None:
@@ -196,14 +222,26 @@ def section(runs: Sequence[Mapping[str, Any]], get_run: Any, lang: Lang) -> Sect
     run = get_run(int(latest["id"]))
     years = by_year(run["lines"])
     if not years:
-        return Section(run=run, year="", headline={}, previous=None, previous_year="", chart={},
-                       provenance=provenance(run, lang))
+        return Section(
+            run=run,
+            year="",
+            headline={},
+            previous=None,
+            previous_year="",
+            chart={},
+            provenance=provenance(run, lang),
+        )
     labels = list(years)
     prev = headline(years[labels[-2]]) if len(labels) > 1 else None
-    return Section(run=run, year=labels[-1], headline=headline(years[labels[-1]]),
-                   previous=prev, previous_year=labels[-2] if prev else "",
-                   chart=chart_data(years, run["categories"], lang),
-                   provenance=provenance(run, lang))
+    return Section(
+        run=run,
+        year=labels[-1],
+        headline=headline(years[labels[-1]]),
+        previous=prev,
+        previous_year=labels[-2] if prev else "",
+        chart=chart_data(years, run["categories"], lang),
+        provenance=provenance(run, lang),
+    )
 
 
 # --- the run page ------------------------------------------------------------------------
@@ -219,8 +257,9 @@ class CategoryRow:
     share: float  # of the year's location-based tCO2e, 0..1
 
 
-def category_rows(summary: Mapping[str, Any], categories: Mapping[str, Mapping[str, str]],
-                  lang: Lang) -> list[CategoryRow]:
+def category_rows(
+    summary: Mapping[str, Any], categories: Mapping[str, Mapping[str, str]], lang: Lang
+) -> list[CategoryRow]:
     by_cat = summary.get("by_category", {})
     total = float(summary.get("total", {}).get("co2e_t", 0.0)) or 0.0
     rows = []
@@ -228,16 +267,22 @@ def category_rows(summary: Mapping[str, Any], categories: Mapping[str, Mapping[s
         if c not in by_cat:
             continue
         v = by_cat[c]
-        rows.append(CategoryRow(
-            key=c, name=_cat_name(categories, c, lang), co2e_t=float(v.get("co2e_t", 0.0)),
-            co2e_market_t=float(v.get("co2e_market_t", 0.0)),
-            energy_tce=float(v.get("energy_tce", 0.0)),
-            share=float(v.get("co2e_t", 0.0)) / total if total else 0.0))
+        rows.append(
+            CategoryRow(
+                key=c,
+                name=_cat_name(categories, c, lang),
+                co2e_t=float(v.get("co2e_t", 0.0)),
+                co2e_market_t=float(v.get("co2e_market_t", 0.0)),
+                energy_tce=float(v.get("energy_tce", 0.0)),
+                share=float(v.get("co2e_t", 0.0)) / total if total else 0.0,
+            )
+        )
     return rows
 
 
-def lines_of_year(lines: Sequence[Mapping[str, Any]], year: str,
-                  monthly: bool) -> tuple[list[Mapping[str, Any]], bool]:
+def lines_of_year(
+    lines: Sequence[Mapping[str, Any]], year: str, monthly: bool
+) -> tuple[list[Mapping[str, Any]], bool]:
     """The lines of *year*: its annual rows when it has any (and the months too when
     *monthly*), else its months. Also says whether the year has both kinds."""
     of_year = [ln for ln in lines if str(ln["year"]) == year]
@@ -270,13 +315,25 @@ def run_view(run: Mapping[str, Any], year: str, monthly: bool, lang: Lang) -> Ru
     summary = years.get(year, {"by_category": {}, "total": {}})
     chosen, has_months = lines_of_year(run["lines"], year, monthly) if year else ([], False)
     categories = run["categories"]
-    shown = [{**ln, "item_name": item_name(str(ln["item"]), lang),
-              "category_name": _cat_name(categories, str(ln["category"]), lang)}
-             for ln in chosen]
-    return RunView(years=years, year=year, monthly=monthly, has_months=has_months,
-                   summary=summary, category_rows=category_rows(summary, categories, lang),
-                   lines=shown, provenance=provenance(run, lang),
-                   status=status_label(str(run["status"]), lang))
+    shown = [
+        {
+            **ln,
+            "item_name": item_name(str(ln["item"]), lang),
+            "category_name": _cat_name(categories, str(ln["category"]), lang),
+        }
+        for ln in chosen
+    ]
+    return RunView(
+        years=years,
+        year=year,
+        monthly=monthly,
+        has_months=has_months,
+        summary=summary,
+        category_rows=category_rows(summary, categories, lang),
+        lines=shown,
+        provenance=provenance(run, lang),
+        status=status_label(str(run["status"]), lang),
+    )
 
 
 # --- the explanation page ------------------------------------------------------------------
@@ -334,12 +391,18 @@ def factor_card(use: FactorUse, lang: Lang) -> FactorCard:
     css = dict(CONFIDENCE).get(use.confidence, "unknown")
     values, note = factor_values(use.values)
     name = use.name_en if lang == "en" and use.name_en else use.name_zh
-    return FactorCard(factor_id=use.factor_id, name=name or use.factor_id, values=values,
-                      note=note, source_title=_source_title(use, lang),
-                      source_id=use.source_id, clause=use.clause,
-                      confidence=use.confidence or "?", confidence_css=css,
-                      confidence_label=text(f"conf.{css}", lang) if f"conf.{css}" in TEXT
-                      else use.confidence)
+    return FactorCard(
+        factor_id=use.factor_id,
+        name=name or use.factor_id,
+        values=values,
+        note=note,
+        source_title=_source_title(use, lang),
+        source_id=use.source_id,
+        clause=use.clause,
+        confidence=use.confidence or "?",
+        confidence_css=css,
+        confidence_label=text(f"conf.{css}", lang) if f"conf.{css}" in TEXT else use.confidence,
+    )
 
 
 #: Results of a line: key, catalogue label, unit, decimals; shown when not None (and the
@@ -374,10 +437,14 @@ def explanation_view(exp: Explanation, line: Mapping[str, Any], lang: Lang) -> E
         if value is None or (key in ("cf4_t", "c2f6_t") and not value):
             continue
         results.append((text(label, lang), float(value), unit, digits))
-    formula, other = ((exp.formula_en, exp.formula_zh) if lang == "en"
-                      else (exp.formula_zh, exp.formula_en))
+    formula, other = (exp.formula_en, exp.formula_zh) if lang == "en" else (exp.formula_zh, exp.formula_en)
     return ExplanationView(
-        exp=exp, line=line, item_name=item_name(exp.item, lang),
+        exp=exp,
+        line=line,
+        item_name=item_name(exp.item, lang),
         category=exp.category_en if lang == "en" else exp.category_zh,
-        formula=formula, formula_other=other,
-        cards=[factor_card(u, lang) for u in exp.factors], results=results)
+        formula=formula,
+        formula_other=other,
+        cards=[factor_card(u, lang) for u in exp.factors],
+        results=results,
+    )

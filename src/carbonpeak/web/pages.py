@@ -40,7 +40,17 @@ from carbonpeak.web.security import (
     set_session_cookie,
 )
 
-__all__ = ["error_page", "router"]
+__all__ = [
+    "Visitor",
+    "Who",
+    "csrf_failed",
+    "error_page",
+    "error_response",
+    "page_ctx",
+    "render",
+    "router",
+    "to_login",
+]
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,8 +89,13 @@ def _wan(value_t: float | None) -> str:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals["t"] = _t
     env.filters["num"] = _num
     env.filters["wan"] = _wan
@@ -123,17 +138,24 @@ def _here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-def render(request: Request, visitor: Visitor, template: str, status: int = 200,
-           **values: Any) -> HTMLResponse:
+def render(
+    request: Request, visitor: Visitor, template: str, status: int = 200, **values: Any
+) -> HTMLResponse:
     """Render *template* for *visitor*; make sure the browser holds a CSRF cookie."""
     token = existing_csrf(request)
     fresh = token is None
     if token is None:
         token = new_csrf()
     html = _ENV.get_template(template).render(
-        lang=visitor.lang, html_lang=html_lang(visitor.lang), user=visitor.principal,
-        signed_in=visitor.signed_in, csrf_token=token, here=_here(request),
-        request_id=getattr(request.state, "request_id", ""), **values)
+        lang=visitor.lang,
+        html_lang=html_lang(visitor.lang),
+        user=visitor.principal,
+        signed_in=visitor.signed_in,
+        csrf_token=token,
+        here=_here(request),
+        request_id=getattr(request.state, "request_id", ""),
+        **values,
+    )
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     if fresh:
@@ -141,13 +163,11 @@ def render(request: Request, visitor: Visitor, template: str, status: int = 200,
     return response
 
 
-def _error(request: Request, visitor: Visitor, status: int, message: str) -> HTMLResponse:
-    return render(request, visitor, "error.html", status=status, status_code=status,
-                  message=message)
+def error_response(request: Request, visitor: Visitor, status: int, message: str) -> HTMLResponse:
+    return render(request, visitor, "error.html", status=status, status_code=status, message=message)
 
 
-def error_page(request: Request, status: int, message_code: str = "not_found",
-               **fields: Any) -> HTMLResponse:
+def error_page(request: Request, status: int, message_code: str = "not_found", **fields: Any) -> HTMLResponse:
     """An HTML error page outside the page handlers (for the app's exception handlers).
 
     The visitor (session, language) is resolved with its own database session, since
@@ -157,18 +177,18 @@ def error_page(request: Request, status: int, message_code: str = "not_found",
         visitor = get_visitor(request, db)
     fields.setdefault("object", text("error.page", visitor.lang))
     fields.setdefault("key", request.url.path)
-    return _error(request, visitor, status, errors.message(message_code, visitor.lang, **fields))
+    return error_response(request, visitor, status, errors.message(message_code, visitor.lang, **fields))
 
 
-def _csrf_failed(request: Request, visitor: Visitor) -> HTMLResponse:
-    return _error(request, visitor, 403, errors.message("csrf_failed", visitor.lang))
+def csrf_failed(request: Request, visitor: Visitor) -> HTMLResponse:
+    return error_response(request, visitor, 403, errors.message("csrf_failed", visitor.lang))
 
 
-def _ctx(request: Request, db: Db, principal: Principal) -> Context:
+def page_ctx(request: Request, db: Db, principal: Principal) -> Context:
     return Context(db=db, principal=principal, request_id=request.state.request_id)
 
 
-def _to_login(request: Request) -> RedirectResponse:
+def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(_here(request), safe='/')}", status_code=303)
 
 
@@ -191,9 +211,10 @@ def _charts(ov: SectorOverview, lang: Lang) -> dict[str, Any]:
     counts: Mapping[tuple[str, str], int] = {(c, m): n for c, m, n in ov.city_metal}
     city_chart = {
         "categories": [short.get(c.code) or getattr(c, name) for c in cities],
-        "series": [{"name": getattr(m, name),
-                    "data": [counts.get((c.code, m.code), 0) for c in cities]}
-                   for m in metals],
+        "series": [
+            {"name": getattr(m, name), "data": [counts.get((c.code, m.code), 0) for c in cities]}
+            for m in metals
+        ],
         "valueName": text("chart.enterprises", lang),
     }
     metal_chart = {
@@ -208,10 +229,9 @@ def _charts(ov: SectorOverview, lang: Lang) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Db, visitor: Who) -> HTMLResponse:
-    ov = sector.overview(_ctx(request, db, visitor.principal))
+    ov = sector.overview(page_ctx(request, db, visitor.principal))
     capacity = sum(m.capacity_t_per_a for m in ov.by_metal)
-    return render(request, visitor, "home.html", ov=ov, capacity_t=capacity,
-                  charts=_charts(ov, visitor.lang))
+    return render(request, visitor, "home.html", ov=ov, capacity_t=capacity, charts=_charts(ov, visitor.lang))
 
 
 # --- sign in / out, language ------------------------------------------------------------
@@ -226,20 +246,25 @@ def login_form(request: Request, visitor: Who, next: str = "") -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse, response_model=None)
-def login_submit(request: Request, db: Db, visitor: Who,
-                 username: Annotated[str, Form()] = "",
-                 password: Annotated[str, Form()] = "",
-                 csrf_token: Annotated[str, Form()] = "",
-                 next: Annotated[str, Form()] = "") -> Response:
+def login_submit(
+    request: Request,
+    db: Db,
+    visitor: Who,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
     if not csrf_matches(request, csrf_token):
-        return _csrf_failed(request, visitor)
+        return csrf_failed(request, visitor)
     target = safe_next(next)
     try:
-        _principal, raw = auth.login(_ctx(request, db, auth.SYSTEM_LOGIN), username, password)
+        _principal, raw = auth.login(page_ctx(request, db, auth.SYSTEM_LOGIN), username, password)
     except AuthenticationFailed as exc:
         msg = exc.message_en if visitor.lang == "en" else exc.message_zh
-        return render(request, visitor, "login.html", status=401, next=target or "",
-                      username=username, error=msg)
+        return render(
+            request, visitor, "login.html", status=401, next=target or "", username=username, error=msg
+        )
     response = RedirectResponse(target or "/", status_code=303)
     set_session_cookie(request, response, raw)
     set_csrf_cookie(request, response, new_csrf())  # a new identity gets a new token
@@ -247,23 +272,25 @@ def login_submit(request: Request, db: Db, visitor: Who,
 
 
 @router.post("/logout", response_class=HTMLResponse, response_model=None)
-def logout(request: Request, db: Db, visitor: Who,
-           csrf_token: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, db: Db, visitor: Who, csrf_token: Annotated[str, Form()] = "") -> Response:
     if not csrf_matches(request, csrf_token):
-        return _csrf_failed(request, visitor)
+        return csrf_failed(request, visitor)
     if visitor.session is not None:
-        auth.logout(_ctx(request, db, visitor.principal), visitor.session)
+        auth.logout(page_ctx(request, db, visitor.principal), visitor.session)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
 
 
 @router.get("/lang/{lang}", response_class=HTMLResponse, response_model=None)
-def switch_language(request: Request, visitor: Who, lang: str,
-                    next: str = "") -> Response:
+def switch_language(request: Request, visitor: Who, lang: str, next: str = "") -> Response:
     if lang not in ("zh", "en"):
-        return _error(request, visitor, 404, errors.message(
-            "not_found", visitor.lang, object=text("nav.language", visitor.lang), key=lang))
+        return error_response(
+            request,
+            visitor,
+            404,
+            errors.message("not_found", visitor.lang, object=text("nav.language", visitor.lang), key=lang),
+        )
     response = RedirectResponse(safe_next(next) or "/", status_code=303)
     set_lang_cookie(request, response, lang)
     return response
@@ -277,42 +304,48 @@ def _options(rows: Any, lang: Lang) -> list[tuple[str, str]]:
 
 
 @router.get("/enterprises", response_class=HTMLResponse, response_model=None)
-def enterprise_list(request: Request, db: Db, visitor: Who, city: str = "", metal: str = "",
-                    q: str = "") -> Response:
+def enterprise_list(
+    request: Request, db: Db, visitor: Who, city: str = "", metal: str = "", q: str = ""
+) -> Response:
     if not visitor.signed_in:
-        return _to_login(request)
+        return to_login(request)
     city, metal, q = city.strip(), metal.strip(), q.strip()[:100]
-    rows = enterprises.list_enterprises(_ctx(request, db, visitor.principal),
-                                        city=city or None, metal=metal or None, q=q or None)
-    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"]))
-                   for m in refdata.metals()}
-    return render(request, visitor, "enterprises.html", rows=rows,
-                  city_options=_options(refdata.cities(), visitor.lang),
-                  metal_options=_options(refdata.metals(), visitor.lang),
-                  metal_names=metal_names, f_city=city, f_metal=metal, f_q=q)
+    rows = enterprises.list_enterprises(
+        page_ctx(request, db, visitor.principal), city=city or None, metal=metal or None, q=q or None
+    )
+    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata.metals()}
+    return render(
+        request,
+        visitor,
+        "enterprises.html",
+        rows=rows,
+        city_options=_options(refdata.cities(), visitor.lang),
+        metal_options=_options(refdata.metals(), visitor.lang),
+        metal_names=metal_names,
+        f_city=city,
+        f_metal=metal,
+        f_q=q,
+    )
 
 
 @router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse, response_model=None)
-def enterprise_detail(request: Request, db: Db, visitor: Who,
-                      enterprise_id: str) -> Response:
+def enterprise_detail(request: Request, db: Db, visitor: Who, enterprise_id: str) -> Response:
     if not visitor.signed_in:
-        return _to_login(request)
-    not_found = errors.message("not_found", visitor.lang,
-                               object=text("ent.object", visitor.lang), key=enterprise_id)
+        return to_login(request)
+    not_found = errors.message(
+        "not_found", visitor.lang, object=text("ent.object", visitor.lang), key=enterprise_id
+    )
     if not enterprise_id.isascii() or not enterprise_id.isdigit() or len(enterprise_id) > 12:
-        return _error(request, visitor, 404, not_found)
+        return error_response(request, visitor, 404, not_found)
     try:
-        ent = enterprises.get_enterprise(_ctx(request, db, visitor.principal), int(enterprise_id))
+        ent = enterprises.get_enterprise(page_ctx(request, db, visitor.principal), int(enterprise_id))
     except NotFound:
-        return _error(request, visitor, 404, not_found)
-    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"]))
-                   for m in refdata.metals()}
-    ctx = _ctx(request, db, visitor.principal)
+        return error_response(request, visitor, 404, not_found)
+    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata.metals()}
+    ctx = page_ctx(request, db, visitor.principal)
     runs = inventory.list_runs(ctx, ent.id)
-    inv = inventory_view.section(runs, lambda run_id: inventory.get_run(ctx, run_id),
-                                 visitor.lang)
-    return render(request, visitor, "enterprise.html", ent=ent, metal_names=metal_names,
-                  inv=inv)
+    inv = inventory_view.section(runs, lambda run_id: inventory.get_run(ctx, run_id), visitor.lang)
+    return render(request, visitor, "enterprise.html", ent=ent, metal_names=metal_names, inv=inv)
 
 
 # --- inventories -------------------------------------------------------------------------
@@ -325,21 +358,25 @@ def _id(value: str) -> int | None:
     return int(value)
 
 
-def _run_not_found(request: Request, visitor: Visitor, key: str,
-                   obj: str = "inv.run_object") -> HTMLResponse:
-    return _error(request, visitor, 404, errors.message(
-        "not_found", visitor.lang, object=text(obj, visitor.lang), key=key))
+def _run_not_found(request: Request, visitor: Visitor, key: str, obj: str = "inv.run_object") -> HTMLResponse:
+    return error_response(
+        request,
+        visitor,
+        404,
+        errors.message("not_found", visitor.lang, object=text(obj, visitor.lang), key=key),
+    )
 
 
 @router.get("/inventories/{run_id}", response_class=HTMLResponse, response_model=None)
-def inventory_run(request: Request, db: Db, visitor: Who, run_id: str, year: str = "",
-                  monthly: str = "") -> Response:
+def inventory_run(
+    request: Request, db: Db, visitor: Who, run_id: str, year: str = "", monthly: str = ""
+) -> Response:
     if not visitor.signed_in:
-        return _to_login(request)
+        return to_login(request)
     rid = _id(run_id)
     if rid is None:
         return _run_not_found(request, visitor, run_id)
-    ctx = _ctx(request, db, visitor.principal)
+    ctx = page_ctx(request, db, visitor.principal)
     try:
         run = inventory.get_run(ctx, rid)
         ent = enterprises.get_enterprise(ctx, int(run["enterprise_id"]))
@@ -349,17 +386,15 @@ def inventory_run(request: Request, db: Db, visitor: Who, run_id: str, year: str
     return render(request, visitor, "inventory.html", run=run, ent=ent, view=view)
 
 
-@router.get("/inventories/{run_id}/lines/{line_no}", response_class=HTMLResponse,
-            response_model=None)
-def inventory_explain(request: Request, db: Db, visitor: Who, run_id: str,
-                      line_no: str) -> Response:
+@router.get("/inventories/{run_id}/lines/{line_no}", response_class=HTMLResponse, response_model=None)
+def inventory_explain(request: Request, db: Db, visitor: Who, run_id: str, line_no: str) -> Response:
     if not visitor.signed_in:
-        return _to_login(request)
+        return to_login(request)
     rid, no = _id(run_id), _id(line_no)
     key = f"{run_id}/{line_no}"
     if rid is None or no is None:
         return _run_not_found(request, visitor, key, "inv.line_object")
-    ctx = _ctx(request, db, visitor.principal)
+    ctx = page_ctx(request, db, visitor.principal)
     try:
         exp = inventory.explain(ctx, rid, no)
         run = inventory.get_run(ctx, rid)
@@ -368,5 +403,6 @@ def inventory_explain(request: Request, db: Db, visitor: Who, run_id: str,
         return _run_not_found(request, visitor, key, "inv.line_object")
     line = next(ln for ln in run["lines"] if int(ln["line_no"]) == no)
     view = inventory_view.explanation_view(exp, line, visitor.lang)
-    return render(request, visitor, "explain.html", run=run, ent=ent, view=view,
-                  confidence=inventory_view.CONFIDENCE)
+    return render(
+        request, visitor, "explain.html", run=run, ent=ent, view=view, confidence=inventory_view.CONFIDENCE
+    )

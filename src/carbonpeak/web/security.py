@@ -53,13 +53,27 @@ def secure_cookies(request: Request) -> bool:
 
 def set_session_cookie(request: Request, response: Response, raw: str) -> None:
     settings: Settings = request.app.state.settings
-    response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_hours * 3600, path="/",
-                        httponly=True, samesite="lax", secure=secure_cookies(request))
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=settings.session_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+    )
 
 
 def set_lang_cookie(request: Request, response: Response, lang: str) -> None:
-    response.set_cookie(LANG_COOKIE, lang, max_age=_YEAR_S, path="/", httponly=True,
-                        samesite="lax", secure=secure_cookies(request))
+    response.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=_YEAR_S,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+    )
 
 
 def new_csrf() -> str:
@@ -73,8 +87,9 @@ def existing_csrf(request: Request) -> str | None:
 
 
 def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(CSRF_COOKIE, token, path="/", httponly=True, samesite="strict",
-                        secure=secure_cookies(request))
+    response.set_cookie(
+        CSRF_COOKIE, token, path="/", httponly=True, samesite="strict", secure=secure_cookies(request)
+    )
 
 
 def csrf_matches(request: Request, submitted: str) -> bool:

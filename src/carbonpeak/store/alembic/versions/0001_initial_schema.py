@@ -141,9 +141,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("enterprise_id", "code", name=op.f("uq_production_line_enterprise_id")),
     )
     with op.batch_alter_table("production_line", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_production_line_enterprise_id"), ["enterprise_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_production_line_enterprise_id"), ["enterprise_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_production_line_metal"), ["metal"], unique=False)
 
     op.create_table(
@@ -197,9 +195,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("verifier_assignment", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_verifier_assignment_verifier_id"), ["verifier_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_verifier_assignment_verifier_id"), ["verifier_id"], unique=False)
 
     op.create_table(
         "web_session",
