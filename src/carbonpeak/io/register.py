@@ -14,13 +14,14 @@ unit the registry parses (万t/a, 吨/年, kt/a…).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from carbonpeak import refdata, units
 from carbonpeak.errors import InputError, Problem, UnitError
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import LINE_STATUS_ALIASES, LineStatus
-from carbonpeak.model.credit_code import credit_code_problem
+from carbonpeak.model.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
 from carbonpeak.model.schemas import EnterpriseCreate, LineCreate
 
 __all__ = [
@@ -51,6 +52,10 @@ class _Collector:
         self.table = table
         self.problems: list[Problem] = []
 
+    def put(self, problem: Problem) -> None:
+        """Keep a rule's problem, located in this table's file and sheet."""
+        self.problems.append(replace(problem, file=self.table.file, sheet=self.table.sheet))
+
     def add(self, code: str, row: int, column: str | None, value: Any = None, **fields: Any) -> None:
         self.problems.append(
             Problem(
@@ -71,8 +76,8 @@ def _enterprise_row(c: _Collector, n: int, r: dict[str, str], seen: dict[str, in
     if not code:
         c.add("required", n, "credit_code")
         ok = False
-    elif (reason := credit_code_problem(code)) is not None:
-        c.add("bad_credit_code", n, "credit_code", code, reason_zh=reason[0], reason_en=reason[1])
+    elif (bad := check_credit_code(code, column="credit_code", row=n)) is not None:
+        c.put(bad)
         ok = False
     elif code in seen:
         c.add("duplicate", n, "credit_code", code, first_row=seen[code])
@@ -89,11 +94,11 @@ def _enterprise_row(c: _Collector, n: int, r: dict[str, str], seen: dict[str, in
     park = None
     if r.get("park"):
         park = refdata.resolve("geo/parks", r["park"])
-        if park is None:
-            c.add("unknown_park", n, "park", r["park"])
-            ok = False
-        elif city is not None and refdata.parks().get(park)["city_id"] != city:
-            c.add("park_city_mismatch", n, "park", r["park"], city=r["city"])
+        bad = check_park_in_city(
+            park or "", city, column="park", shown=r["park"], city_shown=r["city"], row=n
+        )
+        if bad is not None:
+            c.put(bad)
             ok = False
     metals = []
     for m in (r.get("metals") or "").replace("；", ";").replace(",", ";").split(";"):
@@ -143,11 +148,15 @@ def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate
         c.add("required" if not r["metal"] else "unknown_metal", n, "metal", r["metal"] or None)
         ok = False
     route = refdata.resolve("sector/process_routes", r["route"])
-    if route is None:
-        c.add("required" if not r["route"] else "unknown_route", n, "route", r["route"] or None)
+    if not r["route"]:
+        c.add("required", n, "route")
         ok = False
-    elif metal is not None and refdata.process_routes().get(route)["metal"] != metal:
-        c.add("route_metal_mismatch", n, "route", r["route"], metal=r["metal"])
+    elif (
+        bad := check_route_of_metal(
+            route or "", metal, column="route", shown=r["route"], metal_shown=r["metal"], row=n
+        )
+    ) is not None:
+        c.put(bad)
         ok = False
     capacity = None
     try:

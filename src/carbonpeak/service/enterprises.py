@@ -13,7 +13,7 @@ from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, 
 from carbonpeak.io.register import parse_register
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action, LineStatus
-from carbonpeak.model.credit_code import credit_code_problem
+from carbonpeak.model.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
 from carbonpeak.model.schemas import (
     EnterpriseCreate,
     EnterprisePublic,
@@ -130,49 +130,33 @@ def get_enterprise(ctx: Context, enterprise_id: int) -> EnterprisePublic:
 
 
 def _check(ent: EnterpriseCreate) -> list[Problem]:
-    """Domain checks on an already-shaped enterprise (the API path; files use io/register)."""
-    p: list[Problem] = []
-    if (reason := credit_code_problem(ent.credit_code)) is not None:
-        p.append(
-            Problem(
-                "bad_credit_code",
-                column="credit_code",
-                value=ent.credit_code,
-                fields={"reason_zh": reason[0], "reason_en": reason[1]},
+    """Domain checks on an already-shaped enterprise (the API path; files use io/register;
+    both apply :mod:`carbonpeak.model.register_rules`)."""
+    found: list[Problem | None] = [check_credit_code(ent.credit_code, column="credit_code")]
+    if ent.city_code not in refdata.cities().by_id:
+        found.append(Problem("unknown_city", column="city_code", value=ent.city_code))
+    if ent.park_id is not None:
+        found.append(
+            check_park_in_city(
+                ent.park_id, ent.city_code, column="park_id", shown=ent.park_id, city_shown=ent.city_code
             )
         )
-    if ent.city_code not in refdata.cities().by_id:
-        p.append(Problem("unknown_city", column="city_code", value=ent.city_code))
-    if ent.park_id is not None:
-        park = refdata.parks().by_id.get(ent.park_id)
-        if park is None:
-            p.append(Problem("unknown_park", column="park_id", value=ent.park_id))
-        elif park["city_id"] != ent.city_code:
-            p.append(
-                Problem(
-                    "park_city_mismatch", column="park_id", value=ent.park_id, fields={"city": ent.city_code}
-                )
-            )
     metals = refdata.metals().by_id
-    routes = refdata.process_routes().by_id
-    p.extend(Problem("unknown_metal", column="metals", value=m) for m in ent.metals if m not in metals)
+    found.extend(Problem("unknown_metal", column="metals", value=m) for m in ent.metals if m not in metals)
     seen: set[str] = set()
     for i, ln in enumerate(ent.lines):
         col = f"lines[{i}]"
         if ln.code in seen:
-            p.append(Problem("duplicate", column=f"{col}.code", value=ln.code, fields={"first_row": "-"}))
+            found.append(Problem("duplicate", column=f"{col}.code", value=ln.code, fields={"first_row": "-"}))
         seen.add(ln.code)
         if ln.metal not in metals:
-            p.append(Problem("unknown_metal", column=f"{col}.metal", value=ln.metal))
-        if ln.route not in routes:
-            p.append(Problem("unknown_route", column=f"{col}.route", value=ln.route))
-        elif routes[ln.route]["metal"] != ln.metal:
-            p.append(
-                Problem(
-                    "route_metal_mismatch", column=f"{col}.route", value=ln.route, fields={"metal": ln.metal}
-                )
+            found.append(Problem("unknown_metal", column=f"{col}.metal", value=ln.metal))
+        found.append(
+            check_route_of_metal(
+                ln.route, ln.metal, column=f"{col}.route", shown=ln.route, metal_shown=ln.metal
             )
-    return p
+        )
+    return [p for p in found if p is not None]
 
 
 def _can_add_in(ctx: Context, city_code: str) -> bool:
