@@ -60,10 +60,13 @@ def main() -> None:
         raise SystemExit("the engine and the plain loop disagree")
     loop_rate = BASELINE_CAT * N_YEAR / loop_s
 
-    frame = pd.DataFrame({
-        "year": np.repeat(np.arange(2021, 2021 + N_YEAR), N_CAT),
-        "category": np.tile(np.arange(N_CAT), N_YEAR).astype(str),
-        **{f"x{k}": x[:, :, k].ravel() for k in range(N_FACTOR)}})
+    frame = pd.DataFrame(
+        {
+            "year": np.repeat(np.arange(2021, 2021 + N_YEAR), N_CAT),
+            "category": np.tile(np.arange(N_CAT), N_YEAR).astype(str),
+            **{f"x{k}": x[:, :, k].ravel() for k in range(N_FACTOR)},
+        }
+    )
     frame_times = []
     for _ in range(3):
         t0 = time.perf_counter()
@@ -71,12 +74,15 @@ def main() -> None:
         frame_times.append(time.perf_counter() - t0)
     frame_s = min(frame_times)
 
-    print(f"LMDI-I additive, chained: {N_CAT:,} sub-categories × {N_YEAR} years × "
-          f"{N_FACTOR} factors ({N_YEAR - 1} periods)")
-    print(f"engine (lmdi_series): best {best:.3f} s, median {median:.3f} s of {REPEAT} "
-          f"→ {rows / best:,.0f} rows/s; closure |Σ effects − ΔV|/V = {closure:.1e}")
-    print(f"plain Python loop ({BASELINE_CAT} sub-categories): {loop_s:.3f} s "
-          f"→ {loop_rate:,.0f} rows/s")
+    print(
+        f"LMDI-I additive, chained: {N_CAT:,} sub-categories × {N_YEAR} years × "
+        f"{N_FACTOR} factors ({N_YEAR - 1} periods)"
+    )
+    print(
+        f"engine (lmdi_series): best {best:.3f} s, median {median:.3f} s of {REPEAT} "
+        f"→ {rows / best:,.0f} rows/s; closure |Σ effects − ΔV|/V = {closure:.1e}"
+    )
+    print(f"plain Python loop ({BASELINE_CAT} sub-categories): {loop_s:.3f} s → {loop_rate:,.0f} rows/s")
     print(f"ratio: {rows / best / loop_rate:,.0f}x")
     print(f"frame path (lmdi_frame, {rows:,} rows incl. pivot): best {frame_s:.3f} s of 3")
     print("target (engine < 0.1 s):", "met" if best < 0.1 else "NOT met")

@@ -715,9 +715,7 @@ def line_rows(ents: list[Enterprise]) -> list[list[str]]:
 def readme(ents: list[Enterprise]) -> str:
     by_city = Counter(e.city for e in ents)
     n_lines = sum(len(e.lines) for e in ents)
-    city_rows = "\n".join(
-        f"| {code} | {zh} | {en} | {by_city[code]} |" for code, (zh, en) in CITIES.items()
-    )
+    city_rows = "\n".join(f"| {code} | {zh} | {en} | {by_city[code]} |" for code, (zh, en) in CITIES.items())
     return f"""# 示例数据 / Demo data
 
 **以下全部数据均为虚构的合成数据**，由 `scripts/make_demo_data.py`（固定随机种子

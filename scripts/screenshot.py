@@ -1,5 +1,5 @@
-"""Screenshots of the web pages for the docs: ``docs/img/home.png``, the register and
-an enterprise's inventory (``docs/img/inventory.png``).
+"""Screenshots of the web pages for the docs: ``docs/img/home.png``, the register, an
+enterprise's inventory (``docs/img/inventory.png``), the targets dashboard and the scenarios.
 
 Starts the platform on a free localhost port over a temporary demo SQLite store, signs
 in as the demo ``province`` user through the login form in headless Chromium, and saves
@@ -22,8 +22,14 @@ from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 860}
 #: The demo enterprise whose inventory is shown (an antimony smelter: four source categories).
 INVENTORY_ENTERPRISE = "91431300UMXUCU14MQ"
@@ -68,10 +74,19 @@ def shoot(out: Path, lang: str = "zh") -> list[Path]:
             if box is None:
                 raise RuntimeError("the inventory section is not on the page")
             inv = out / f"inventory{suffix}.png"
-            page.screenshot(path=str(inv), full_page=True, clip={
-                "x": 0, "y": 0, "width": VIEWPORT["width"],
-                "height": box["y"] + box["height"] + 14})
+            page.screenshot(
+                path=str(inv),
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": box["y"] + box["height"] + 14},
+            )
             saved.append(inv)
+            for path, name in (("/dashboard", "dashboard"), ("/scenarios", "scenarios")):
+                page.goto(f"{base}{path}")
+                page.wait_for_selector("canvas")
+                page.wait_for_timeout(1500)  # every chart drawn, animations done
+                shot = out / f"{name}{suffix}.png"
+                page.screenshot(path=str(shot))
+                saved.append(shot)
             browser.close()
     return saved
 

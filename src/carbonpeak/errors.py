@@ -284,9 +284,186 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Refusing the default secret in production; set CARBONPEAK_SECRET_KEY",
     ),
     # --- data intake (issue 6: templates, import, exports) ---
+    "intake_not_template": (
+        "不是本平台的填报模板：{reason_zh}",
+        "This is not a carbonpeak reporting template: {reason_en}",
+    ),
+    "intake_missing_column": (
+        "数据表缺少列“{header_zh}”（表头第 1 行中文、第 2 行英文）",
+        "The data sheet has no column '{header_en}' (headers: Chinese in row 1, English in row 2)",
+    ),
+    "intake_required": ("“{header_zh}”为必填项", "'{header_en}' is required"),
+    "intake_unknown_item": (
+        "未知的活动项目“{value}”（请从下拉列表选择）",
+        "Unknown activity item '{value}' (choose one from the drop-down list)",
+    ),
+    "intake_unknown_unit": (
+        "无法识别的单位“{value}”（可用：{allowed_zh}）",
+        "Unknown unit '{value}' (allowed: {allowed_en})",
+    ),
+    "intake_wrong_dimension": (
+        "单位“{value}”不适用于项目“{item_zh}”（应为与“{expected}”同量纲的单位，如：{allowed_zh}）",
+        "Unit '{value}' does not fit item '{item_en}' (expected a unit like '{expected}', e.g. {allowed_en})",
+    ),
+    "intake_not_a_number": (
+        "{header_zh}的“{value}”不是数字",
+        "'{value}' in {header_en} is not a number",
+    ),
+    "intake_not_finite": ("{header_zh}的“{value}”不是有限数值", "'{value}' in {header_en} is not finite"),
+    "intake_negative": (
+        "{header_zh}的数值不能为负：{value}",
+        "The value in {header_en} must not be negative: {value}",
+    ),
+    "intake_month_missing": (
+        "{header_zh}未填写，而同一行其他月份已填写（无数据请填 0）",
+        "{header_en} is blank while other months of the row are filled (enter 0 for none)",
+    ),
+    "intake_duplicate_row": (
+        "生产线“{line}”的项目“{value}”重复（已在第 {first_row} 行出现）",
+        "Item '{value}' of line '{line}' appears twice (first in row {first_row})",
+    ),
+    "intake_unknown_line": (
+        "生产线代码“{value}”不属于该企业（已登记：{allowed_zh}；企业层面数据请留空）",
+        "Line code '{value}' is not a line of this enterprise (registered: {allowed_en}; "
+        "leave it blank for enterprise-level data)",
+    ),
+    "intake_bad_year": (
+        "年份“{value}”无效（应为 2000–2100 的整数）",
+        "Year '{value}' is invalid (a whole number 2000–2100)",
+    ),
+    "intake_wrong_year": (
+        "模板年份 {value} 与所选年份 {expected} 不符",
+        "The template's year {value} is not the chosen year {expected}",
+    ),
+    "intake_wrong_enterprise": (
+        "模板中的统一社会信用代码“{value}”与所选企业“{expected}”不符",
+        "The template's credit code '{value}' is not the chosen enterprise '{expected}'",
+    ),
+    "intake_unknown_enterprise": (
+        "未知的企业，或无权为其填报：“{value}”",
+        "Unknown enterprise, or one you may not report for: '{value}'",
+    ),
+    "intake_no_factor": (
+        "核算方法 {method} 不包含项目“{value}”的排放因子",
+        "Accounting method {method} has no factor for item '{value}'",
+    ),
+    "intake_period_outside": (
+        "期间 {value} 超出 {what} 的有效期",
+        "Period {value} lies outside the validity of {what}",
+    ),
+    "intake_empty": (
+        "没有任何填报数据（请至少填写一行 12 个月的数值）",
+        "There are no figures (fill at least one row's twelve months)",
+    ),
+    "intake_bad_period": (
+        "期间“{value}”无效（逐月填报：YYYY-MM）",
+        "Period '{value}' is invalid (monthly reporting: YYYY-MM)",
+    ),
+    "intake_csv_mixed": (
+        "一个 CSV 文件只能包含一家企业一个年份的数据，此处出现了第二个{what_zh}“{value}”",
+        "A CSV file holds one enterprise and one year; found a second {what_en} '{value}'",
+    ),
+    "intake_warn_last_year": (
+        "{value} {unit} 是去年同月（{reference} {unit}）的 {ratio} 倍，超出 {factor} 倍的提示阈值",
+        "{value} {unit} is {ratio}× the same month last year ({reference} {unit}), "
+        "beyond the {factor}× threshold",
+    ),
+    "intake_warn_year_average": (
+        "{value} {unit} 是本行全年月均值（{reference} {unit}）的 {ratio} 倍，超出 {factor} 倍的提示阈值",
+        "{value} {unit} is {ratio}× the row's monthly average ({reference} {unit}), "
+        "beyond the {factor}× threshold",
+    ),
+    "intake_warnings_unacknowledged": (
+        "有 {count} 条数据合理性提示，请核对并确认后再导入（未写入任何数据）",
+        "{count} plausibility warning(s) need your acknowledgement before the import (nothing was written)",
+    ),
+    "intake_submission_locked": (
+        "{year} 年的填报状态为“{status}”，不能导入新版本（仅草稿或退回状态可导入）",
+        "The {year} submission is '{status}'; a new version can only be imported while it is "
+        "draft or returned",
+    ),
+    "intake_bad_format": (
+        "不支持的导出格式“{value}”（可用：xlsx、csv）",
+        "Unsupported export format '{value}' (xlsx or csv)",
+    ),
     # --- workflow and evidence (issue 6) ---
+    "workflow_wrong_state": (
+        "填报当前状态为“{state_zh}”，不能执行“{move_zh}”（仅在以下状态可执行：{allowed_zh}）",
+        "The submission is '{state_en}'; '{move_en}' is not possible now (only from: {allowed_en})",
+    ),
+    "workflow_no_version": (
+        "填报尚无已导入的数据版本，不能提交",
+        "The submission has no imported version yet; there is nothing to submit",
+    ),
+    "workflow_stale_value": (
+        "数值 {value} 不属于当前版本（第 {version_no} 版），只能调整当前版本的数值",
+        "Figure {value} is not in the current version (version {version_no}); "
+        "only figures of the current version can be adjusted",
+    ),
+    "evidence_bad_type": (
+        "文件“{value}”的内容不是允许的类型（PDF、PNG、JPEG、xlsx），与扩展名无关",
+        "The content of '{value}' is not an allowed type (PDF, PNG, JPEG, xlsx), whatever its extension",
+    ),
+    "evidence_empty": ("文件“{value}”为空", "The file '{value}' is empty"),
+    "unknown_line": ("未知的生产线“{value}”", "Unknown production line '{value}'"),
     # --- benchmarks, review, projects, registries (issue 5) ---
+    "project_bad_transition": (
+        "项目状态不能这样变更：{value}（允许的下一状态：{allowed}）",
+        "The project cannot move {value} (allowed next: {allowed})",
+    ),
+    "project_date_order": (
+        "状态变更日期“{value}”早于上一步的日期",
+        "The status date '{value}' is earlier than the previous step's",
+    ),
+    "out_of_range": ("“{value}”超出允许范围（{low}–{high}）", "'{value}' is out of range ({low}–{high})"),
+    "registry_part_exceeds_total": (
+        "“{column}”的数值 {value} 大于总量 {total}",
+        "'{column}' ({value}) exceeds the total ({total})",
+    ),
+    "review_unknown_carrier": (
+        "未知的能源品种“{value}”（见 accounting/tce_coefficients 或 accounting/items）",
+        "Unknown energy carrier '{value}' (see accounting/tce_coefficients or accounting/items)",
+    ),
+    "review_bad_energy": (
+        "能耗“{value}”格式应为 品种=数量单位，如 coke=12000t、electricity=3.2e8kWh",
+        "Energy '{value}' should read carrier=quantity unit, e.g. coke=12000t or electricity=3.2e8kWh",
+    ),
+    "review_no_level": (
+        "{date} 无适用于“{value}”的现行能耗限额标准",
+        "No energy-limit standard in force on {date} applies to '{value}'",
+    ),
     # --- scenarios (issue 7) ---
+    "scenario_bad_distribution": (
+        "情景“{scenario}”驱动因素“{driver}”（{selector}，{year} 年）的{kind}分布参数无效：{reason}",
+        "Scenario '{scenario}', driver '{driver}' ({selector}, years {year}): impossible "
+        "parameters for a {kind} distribution: {reason}",
+    ),
+    "scenario_path_missing_value": (
+        "情景“{scenario}”驱动因素“{driver}”（{selector}）在 {year} 年缺少取值（路径有缺口）",
+        "Scenario '{scenario}', driver '{driver}' ({selector}), year {year}: the value is "
+        "missing (a gap in the path)",
+    ),
+    "scenario_unknown": (
+        "未知情景“{value}”（可选：{allowed}）",
+        "Unknown scenario '{value}' (choose from: {allowed})",
+    ),
+    "scenario_no_base_year": (
+        "所选范围内没有 {value} 年的已存核算数据，无法构建基准年（有数据的年份：{allowed}）",
+        "No stored inventories in scope for {value}, so no base year can be built "
+        "(years with data: {allowed})",
+    ),
+    "scenario_n_limit": (
+        "蒙特卡洛轨迹数 {value} 超过上限 {limit}",
+        "{value} Monte Carlo trajectories exceed the limit of {limit}",
+    ),
+    "scenario_bad_scheduler": (
+        "调度器“{value}”无效：应为 numpy、threads、local 或 tcp://主机:端口",
+        "Bad scheduler '{value}': expected numpy, threads, local or tcp://host:port",
+    ),
+    "scenario_lmdi_no_history": (
+        "所选范围内的已存核算数据不足两年，无法做历史分解",
+        "Fewer than two years of stored inventories in scope: no history to decompose",
+    ),
 }
 
 
@@ -298,6 +475,15 @@ OBJECT_NAMES: dict[str, tuple[str, str]] = {
     "factor set": ("因子集", "factor set"),
     "resource": ("资源", "resource"),
     # --- more objects: add below, one line each ---
+    "project": ("项目", "project"),
+    "registry": ("名录", "registry"),
+    "registry entry": ("名录条目", "registry entry"),
+    "review": ("节能审查记录", "energy-saving review"),
+    "submission version": ("填报版本", "submission version"),
+    "inventory run": ("核算结果", "inventory run"),
+    "submission": ("填报", "submission"),
+    "figure": ("填报数值", "figure"),
+    "evidence": ("证明材料", "evidence"),
 }
 
 

@@ -246,7 +246,8 @@ scenario_app = typer.Typer(
 _DEFAULT_SCENARIO = "plan_policy"
 _FAN_YEARS = (2025, 2030, 2040, 2050, 2060)
 _SCHEDULER_HELP = (
-    "numpy (in-process, default), local (a Dask LocalCluster) or tcp://host:port (a running Dask scheduler)"
+    "threads (Dask's local threaded scheduler, default), numpy (in-process, no Dask), "
+    "local (an in-process Dask LocalCluster) or tcp://host:port (a running Dask scheduler)"
 )
 
 DriversOpt = Annotated[
@@ -492,7 +493,7 @@ def montecarlo(
     n: Annotated[int, typer.Option("--n", help="number of trajectories")] = 10_000,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same result)")] = 1,
     chunk: Annotated[int, typer.Option(help="trajectories per chunk (bounds memory)")] = 1_000,
-    scheduler: Annotated[str, typer.Option(help=_SCHEDULER_HELP)] = "numpy",
+    scheduler: Annotated[str, typer.Option(help=_SCHEDULER_HELP)] = "threads",
     connect_timeout: Annotated[
         float, typer.Option(help="seconds to wait for a tcp:// scheduler")
     ] = DEFAULT_CONNECT_TIMEOUT,

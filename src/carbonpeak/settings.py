@@ -33,6 +33,8 @@ class Settings:
     token_days: int = 30
     max_upload_mb: int = 20
     min_password_length: int = 10
+    #: cap on Monte Carlo trajectories per API/page request (the CLI has none)
+    mc_max_n: int = 20_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,6 +50,7 @@ class Settings:
             token_days=int(env.get("CARBONPEAK_TOKEN_DAYS", cls.token_days)),
             max_upload_mb=int(env.get("CARBONPEAK_MAX_UPLOAD_MB", cls.max_upload_mb)),
             min_password_length=int(env.get("CARBONPEAK_MIN_PASSWORD_LENGTH", cls.min_password_length)),
+            mc_max_n=max(1, int(env.get("CARBONPEAK_MC_MAX_N", cls.mc_max_n))),
         )
         s.check()
         return s

@@ -217,10 +217,62 @@ def test_admin_routes_are_province_only(client: TestClient, everyone: dict[str, 
 
 
 # Each area lists its routes here, with the test file that checks their role and scope rules.
-INTAKE_ROUTES: set[tuple[str, str]] = set()  # issue 6 — templates, imports, versions, exports
-WORKFLOW_ROUTES: set[tuple[str, str]] = set()  # issue 6 — workflow steps, adjustments, evidence
-REVIEW_ROUTES: set[tuple[str, str]] = set()  # issue 5 — review, projects, registries, dashboard
-SCENARIO_ROUTES: set[tuple[str, str]] = set()  # issue 7 — scenarios, Monte Carlo, LMDI, MACC
+INTAKE_ROUTES: set[tuple[str, str]] = {  # issue 6 — templates, imports, versions, exports
+    # tests/api/test_intake_api.py
+    ("GET", "/api/v1/intake/template"),
+    ("POST", "/api/v1/intake/import"),
+    ("POST", "/api/v1/intake/marked"),
+    ("GET", "/api/v1/intake/submissions"),
+    ("GET", "/api/v1/intake/submissions/{submission_id}"),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/versions"),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/export"),
+    ("GET", "/api/v1/intake/versions/{version_id}/values"),
+    ("GET", "/api/v1/intake/diff"),
+    ("GET", "/api/v1/intake/inventories/{run_id}/export"),
+}
+WORKFLOW_ROUTES: set[tuple[str, str]] = {  # issue 6 — tests/api/test_workflow_api.py
+    ("POST", "/api/v1/submissions/{submission_id}/submit"),
+    ("POST", "/api/v1/submissions/{submission_id}/start-verification"),
+    ("POST", "/api/v1/submissions/{submission_id}/verify"),
+    ("POST", "/api/v1/submissions/{submission_id}/approve"),
+    ("POST", "/api/v1/submissions/{submission_id}/return"),
+    ("POST", "/api/v1/submissions/{submission_id}/adjustments"),
+    ("GET", "/api/v1/submissions/{submission_id}/history"),
+    ("POST", "/api/v1/submissions/{submission_id}/evidence"),
+    ("GET", "/api/v1/submissions/{submission_id}/evidence"),
+    ("GET", "/api/v1/evidence/{evidence_id}"),
+}
+REVIEW_ROUTES: set[tuple[str, str]] = {  # issue 5 — review, projects, registries, dashboard
+    # tests/api/test_review_api.py
+    ("POST", "/api/v1/review"),
+    ("GET", "/api/v1/reviews"),
+    ("GET", "/api/v1/reviews/{review_id}"),
+    ("GET", "/api/v1/reviews/{review_id}/report"),
+    ("GET", "/api/v1/projects"),
+    ("POST", "/api/v1/projects"),
+    ("GET", "/api/v1/projects/capacity-changes"),
+    ("GET", "/api/v1/projects/{project_id}"),
+    ("PATCH", "/api/v1/projects/{project_id}"),
+    ("DELETE", "/api/v1/projects/{project_id}"),
+    ("POST", "/api/v1/projects/{project_id}/status"),
+    ("GET", "/api/v1/registries/{name}"),
+    ("POST", "/api/v1/registries/{name}/import"),
+    ("GET", "/api/v1/dashboard"),
+}
+SCENARIO_ROUTES: set[tuple[str, str]] = {  # issue 7 — tests/api/test_scenarios_api.py
+    ("GET", "/api/v1/scenarios"),
+    ("GET", "/api/v1/scenarios/base-year"),
+    ("GET", "/api/v1/scenarios/compare"),
+    ("POST", "/api/v1/scenarios/run"),
+    ("POST", "/api/v1/scenarios/drivers"),
+    ("POST", "/api/v1/scenarios/montecarlo"),
+    ("GET", "/api/v1/scenarios/lmdi/history"),
+    ("GET", "/api/v1/scenarios/lmdi/compare"),
+    ("POST", "/api/v1/scenarios/lmdi"),
+    ("GET", "/api/v1/scenarios/macc"),
+    ("POST", "/api/v1/scenarios/macc"),
+    ("GET", "/api/v1/scenarios/iamc"),
+}
 
 
 def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:

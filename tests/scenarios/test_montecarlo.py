@@ -108,8 +108,11 @@ def test_impossible_parameters_name_the_driver(base: BaseYear, dist: Distributio
     with pytest.raises(InputError) as e:
         run_montecarlo(base, PLAN, [dist], 10, seed=1, registry=DEMO_SCENARIOS)
     p = e.value.problems[0]
-    assert p.code == "mc_bad_distribution" and p.fields["driver"] == dist.driver
+    assert p.code == "scenario_bad_distribution" and p.fields["driver"] == dist.driver
     assert dist.driver in p.message_en and reason in p.message_en
+    # the scenario, the driver and the years the draw moves, in both languages
+    assert "'plan_policy'" in p.message_en and "2020–2060" in p.message_en
+    assert "“plan_policy”" in p.message_zh and dist.driver in p.message_zh and "2020–2060" in p.message_zh
 
 
 @pytest.mark.parametrize(
@@ -208,3 +211,22 @@ def test_an_unreachable_scheduler_is_an_input_error_within_the_timeout(base: Bas
     assert time.perf_counter() - t0 < 5.0
     p = e.value.problems[0]
     assert p.code == "mc_scheduler_unreachable" and p.value == "tcp://127.0.0.1:1"
+
+
+def test_the_threaded_dask_scheduler_gives_the_numpy_result_bit_for_bit(base: BaseYear) -> None:
+    kw = {"registry": DEMO_SCENARIOS, "chunk": 40}
+    seen: list[int] = []
+    ref = run_montecarlo(base, PLAN, UNCERTAIN, 200, seed=11, **kw)  # type: ignore[arg-type]
+    got = run_montecarlo(
+        base,
+        PLAN,
+        UNCERTAIN,
+        200,
+        seed=11,
+        scheduler="threads",
+        progress=lambda d, t: seen.append(d),
+        **kw,  # type: ignore[arg-type]
+    )
+    assert np.array_equal(got.fan, ref.fan) and np.array_equal(got.peak_year, ref.peak_year)
+    assert np.array_equal(got.peak_value, ref.peak_value)
+    assert sorted(seen) == [1, 2, 3, 4, 5]  # one call per chunk

@@ -3,7 +3,10 @@ energies, scoped, aluminium electrolysis not misclassified, and a plausible demo
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -131,7 +134,23 @@ def test_targets_every_row_with_value_or_reason(ctx: Context) -> None:
         for r in rows.values()
         if r["scope"] in ("province", "Cu;Pb;Zn") and r["source_id"] == "hunan_plan"
     }
-    assert by_ind["new_green_factories"]["status"] == "no_data"
+    # the green-factory target counts the registry: national factories listed after 2020
+    demo = csv.DictReader(
+        io.StringIO(
+            resources.files("carbonpeak.demo").joinpath("green_certifications.csv").read_text("utf-8")
+        )
+    )
+    new = [r for r in demo if r["kind"] == "factory" and r["level"] == "national" and int(r["year"]) > 2020]
+    green = by_ind["new_green_factories"]
+    assert green["value"] == len(new) == 9
+    assert green["status"] == "amber" and green["rule"] == "near_track"  # 9 of ≥ 10, on a 10 % margin
+    assert green["base_year_value"] == 0.0
+    # every Hunan-plan target has its base-year value
+    for r in by_ind.values():
+        assert r["base_year_used"] == 2020 and r["base_year_value"] is not None, r["id"]
+    assert by_ind["peak_year"]["base_year_value"] > 0
+    assert by_ind["energy_intensity_change"]["base_year_level"] > 0
+    assert "2020" in by_ind["capacity_share_at_benchmark"]["base_note_en"]
     energy = by_ind["energy_intensity_change"]
     assert energy["series"][2020] == 0.0 and energy["breakdown"]["by_city"]
     share = by_ind["capacity_share_at_benchmark"]

@@ -52,10 +52,11 @@ def test_language_switch_changes_the_nav_and_back(page: Page, live_server: str) 
     _login(page, live_server, "province")
     page.wait_for_url(f"{live_server}/")
     nav = page.locator("nav.mainnav")
-    assert nav.inner_text().split() == ["首页", "企业"]
+    zh_nav = ["首页", "企业", "目标看板", "情景预测", "数据填报"]
+    assert nav.inner_text().split() == zh_nav
     page.click("#lang-en")
     page.wait_for_selector("html[lang=en]")
-    assert nav.inner_text().split() == ["Home", "Enterprises"]
+    assert nav.inner_text().split() == ["Home", "Enterprises", "Dashboard", "Scenarios", "Submissions"]
     assert page.locator(".role").inner_text() == "Province authority"
     assert page.url == f"{live_server}/"  # stays on the page it was on
     page.wait_for_selector("#chart-city canvas")
@@ -64,7 +65,7 @@ def test_language_switch_changes_the_nav_and_back(page: Page, live_server: str) 
     )
     page.click("#lang-zh")
     page.wait_for_selector("html[lang=zh-CN]")
-    assert nav.inner_text().split() == ["首页", "企业"]
+    assert nav.inner_text().split() == zh_nav
 
 
 def test_wrong_password_shows_the_message_and_sets_no_session(

@@ -1,9 +1,129 @@
-"""API — Data intake (issue 6): templates, imports, versions, diffs, exports."""
+"""API — Data intake (issue 6): templates, imports, versions, diffs, exports.
+
+Routes (all need a bearer token; role and scope are checked in
+:mod:`carbonpeak.service.intake`):
+
+- ``GET  /intake/template?enterprise_id=&year=&lang=`` — the reporting workbook (xlsx)
+- ``POST /intake/import`` — multipart ``file`` (+ form ``acknowledge_warnings``, ``note``,
+  optional ``enterprise_id``/``year`` the file must match): 201 with the new version;
+  422 listing every problem (``input_invalid``) or every unacknowledged warning
+  (``intake_warnings_unacknowledged``); 409 when the submission is locked; 413 too large
+- ``POST /intake/marked`` — the same upload back as a workbook with the bad cells marked
+  (nothing stored; ``X-Problem-Count`` header)
+- ``GET  /intake/submissions`` (``enterprise_id``, ``status``, ``year``), ``…/{id}``,
+  ``…/{id}/versions``, ``…/{id}/export?format=xlsx|csv&version_no=``
+- ``GET  /intake/versions/{version_id}/values``, ``GET /intake/diff?a=&b=``
+- ``GET  /intake/inventories/{run_id}/export?format=xlsx|csv``
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+
+from carbonpeak.api.deps import Ctx
+from carbonpeak.api.files import XLSX, download, read_upload
+from carbonpeak.service import intake
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/intake/template", tags=["intake"], response_class=Response)
+def template(ctx: Ctx, enterprise_id: int, year: int, lang: str = "zh") -> Response:
+    """The reporting workbook for an enterprise's lines and method (xlsx)."""
+    data, filename = intake.template_workbook(ctx, enterprise_id, year, lang)
+    return download(data, filename, XLSX)
+
+
+@router.post("/intake/import", status_code=201, tags=["intake"])
+async def import_file(
+    request: Request,
+    ctx: Ctx,
+    file: Annotated[UploadFile, File()],
+    acknowledge_warnings: Annotated[bool, Form()] = False,
+    note: Annotated[str, Form()] = "",
+    enterprise_id: Annotated[int | None, Form()] = None,
+    year: Annotated[int | None, Form()] = None,
+) -> dict[str, Any]:
+    """Import a filled template (xlsx) or activity CSV as a new version, all-or-nothing."""
+    data = await read_upload(request, file)
+    out = intake.import_submission(
+        ctx,
+        data,
+        file.filename or "upload.xlsx",
+        acknowledge_warnings=acknowledge_warnings,
+        note=note,
+        enterprise_id=enterprise_id,
+        year=year,
+    )
+    return out.as_dict()
+
+
+@router.post("/intake/marked", tags=["intake"], response_class=Response)
+async def marked(
+    request: Request,
+    ctx: Ctx,
+    file: Annotated[UploadFile, File()],
+    enterprise_id: Annotated[int | None, Form()] = None,
+    year: Annotated[int | None, Form()] = None,
+) -> Response:
+    """The uploaded workbook with every bad cell marked red and commented (zh + en) and a
+    problems sheet; nothing is stored."""
+    data = await read_upload(request, file)
+    name = file.filename or "upload.xlsx"
+    checked = intake.check_submission(ctx, data, name, enterprise_id=enterprise_id, year=year)
+    problems = checked.problems or checked.warnings
+    out = intake.marked_workbook(data, name, problems)
+    stem = name.rsplit(".", 1)[0].encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return download(out, f"{stem}-marked.xlsx", XLSX, {"X-Problem-Count": str(len(problems))})
+
+
+@router.get("/intake/submissions", tags=["intake"])
+def submissions(
+    ctx: Ctx, enterprise_id: int | None = None, status: str | None = None, year: int | None = None
+) -> list[dict[str, Any]]:
+    """Submissions in the caller's scope."""
+    return intake.list_submissions(ctx, enterprise_id=enterprise_id, status=status, year=year)
+
+
+@router.get("/intake/submissions/{submission_id}", tags=["intake"])
+def submission(ctx: Ctx, submission_id: int) -> dict[str, Any]:
+    """One submission with its versions and workflow steps."""
+    return intake.get_submission(ctx, submission_id)
+
+
+@router.get("/intake/submissions/{submission_id}/versions", tags=["intake"])
+def versions(ctx: Ctx, submission_id: int) -> list[dict[str, Any]]:
+    """Every version of a submission, oldest first."""
+    return intake.list_versions(ctx, submission_id)
+
+
+@router.get("/intake/submissions/{submission_id}/export", tags=["intake"], response_class=Response)
+def export_submission(
+    ctx: Ctx, submission_id: int, format: str = "xlsx", version_no: int | None = None
+) -> Response:
+    """A version's figures (default the current one) as xlsx or csv, formula-safe."""
+    data, filename, media = intake.export_submission(ctx, submission_id, format, version_no)
+    return download(data, filename, media)
+
+
+@router.get("/intake/versions/{version_id}/values", tags=["intake"])
+def values(ctx: Ctx, version_id: int) -> list[dict[str, Any]]:
+    """The figures of a version as entered, with adjustments."""
+    return intake.version_values(ctx, version_id)
+
+
+@router.get("/intake/diff", tags=["intake"])
+def diff(ctx: Ctx, a: int, b: int) -> dict[str, Any]:
+    """Figures added, removed and changed from version *a* to version *b*."""
+    return intake.diff_versions(ctx, a, b)
+
+
+@router.get("/intake/inventories/{run_id}/export", tags=["intake"], response_class=Response)
+def export_inventory(ctx: Ctx, run_id: int, format: str = "xlsx") -> Response:
+    """An inventory run's lines as xlsx or csv, formula-safe."""
+    data, filename, media = intake.export_inventory(ctx, run_id, format)
+    return download(data, filename, media)

@@ -1,9 +1,160 @@
-"""API — Benchmarks, energy-saving review, project register, registries, dashboard data (issue 5)."""
+"""API — Benchmarks, energy-saving review, project register, registries, dashboard data (issue 5).
+
+Routes (all need a bearer token; role and scope are checked in the services):
+
+- ``POST /review`` — review a proposal (:class:`~carbonpeak.service.review.ReviewRequest`),
+  201 with the verdict; ``GET /reviews``, ``GET /reviews/{id}``,
+  ``GET /reviews/{id}/report?format=pdf|xlsx&lang=zh|en`` (download)
+- ``GET /projects`` (``city``, ``metal``, ``status``), ``POST /projects``,
+  ``GET|PATCH|DELETE /projects/{id}``, ``POST /projects/{id}/status``,
+  ``GET /projects/capacity-changes``
+- ``GET /registries/{name}`` (``year``, ``city``), ``POST /registries/{name}/import``
+  (multipart ``file``, CSV/XLSX, all-or-nothing; 422 lists every located problem)
+- ``GET /dashboard?year=`` — the province dashboard's data (targets, league table, lines
+  below the limit), in the caller's scope
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, Response, UploadFile
+from pydantic import BaseModel
+
+from carbonpeak.api.deps import Ctx
+from carbonpeak.api.files import XLSX, download, read_upload
+from carbonpeak.errors import InputError, PermissionDenied, Problem
+from carbonpeak.io.tabular import read_rows
+from carbonpeak.model import Role
+from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
+from carbonpeak.service import projects, registries, targets
+from carbonpeak.service import review as review_service
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+@router.post("/review", status_code=201, tags=["review"])
+def review(ctx: Ctx, body: review_service.ReviewRequest) -> dict[str, Any]:
+    """Energy-saving review of a proposed project: unit energy, verdict against the 1级 of
+    the standard in force (and the benchmark for electrolytic aluminium), clause, effects."""
+    return review_service.review(ctx, body)
+
+
+@router.get("/reviews", tags=["review"])
+def reviews(ctx: Ctx) -> list[dict[str, Any]]:
+    """Stored reviews in scope, newest first."""
+    return review_service.list_reviews(ctx)
+
+
+@router.get("/reviews/{review_id}", tags=["review"])
+def get_review(ctx: Ctx, review_id: int) -> dict[str, Any]:
+    return review_service.get_review(ctx, review_id)
+
+
+@router.get("/reviews/{review_id}/report", tags=["review"], response_class=Response)
+def review_report(ctx: Ctx, review_id: int, format: str = "pdf", lang: str = "zh") -> Response:
+    """The review report (PDF or XLSX, zh or en), citing the clause."""
+    if format not in ("pdf", "xlsx") or lang not in ("zh", "en"):
+        bad = "format" if format not in ("pdf", "xlsx") else "lang"
+        raise InputError(
+            [
+                Problem(
+                    "bad_enum",
+                    column=bad,
+                    value=format if bad == "format" else lang,
+                    fields={"allowed": "pdf, xlsx" if bad == "format" else "zh, en"},
+                )
+            ]
+        )
+    result = review_service.get_review(ctx, review_id)
+    if format == "pdf":
+        return download(build_review_pdf(result, lang), f"review-{review_id}-{lang}.pdf", "application/pdf")
+    return download(build_review_xlsx(result, lang), f"review-{review_id}-{lang}.xlsx", XLSX)
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+class StatusChange(BaseModel):
+    status: str
+    effective_date: str | None = None
+    comment: str = ""
+
+
+@router.get("/projects", tags=["projects"])
+def list_projects(
+    ctx: Ctx, city: str | None = None, metal: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    return projects.list_projects(ctx, city=city, metal=metal, status=status)
+
+
+@router.post("/projects", status_code=201, tags=["projects"])
+def create_project(ctx: Ctx, body: projects.ProjectCreate) -> dict[str, Any]:
+    return projects.create_project(ctx, body)
+
+
+@router.get("/projects/capacity-changes", tags=["projects"])
+def capacity_changes(ctx: Ctx) -> list[dict[str, Any]]:
+    """Capacity additions (+) and exits (−) by metal, route, city and year [t/a]."""
+    if ctx.principal.role is Role.PUBLIC:
+        raise PermissionDenied(role="public", action="project.view")
+    return [{str(k): v for k, v in r.items()} for r in projects.capacity_changes(ctx).to_dict("records")]
+
+
+@router.get("/projects/{project_id}", tags=["projects"])
+def get_project(ctx: Ctx, project_id: int) -> dict[str, Any]:
+    return projects.get_project(ctx, project_id)
+
+
+@router.patch("/projects/{project_id}", tags=["projects"])
+def update_project(ctx: Ctx, project_id: int, body: projects.ProjectUpdate) -> dict[str, Any]:
+    return projects.update_project(ctx, project_id, body)
+
+
+@router.delete("/projects/{project_id}", status_code=204, tags=["projects"])
+def delete_project(ctx: Ctx, project_id: int) -> Response:
+    projects.delete_project(ctx, project_id)
+    return Response(status_code=204)
+
+
+@router.post("/projects/{project_id}/status", tags=["projects"])
+def change_status(ctx: Ctx, project_id: int, body: StatusChange) -> dict[str, Any]:
+    """Move a project one step of its flow; the history keeps every step."""
+    return projects.change_status(ctx, project_id, body.status, body.effective_date, body.comment)
+
+
+# --- registries -------------------------------------------------------------------------------
+
+
+@router.get("/registries/{name}", tags=["registries"])
+def list_registry(
+    ctx: Ctx, name: str, year: int | None = None, city: str | None = None
+) -> list[dict[str, Any]]:
+    """Rows of registry *name* (green, cleaner, recycled, waste) in scope."""
+    return registries.list_registry(ctx, name, year=year, city=city)
+
+
+@router.post("/registries/{name}/import", status_code=201, tags=["registries"])
+async def import_registry(
+    request: Request, ctx: Ctx, name: str, file: Annotated[UploadFile, File()]
+) -> dict[str, int]:
+    """Import a registry file (CSV/XLSX), all-or-nothing."""
+    reg = registries.registry(name)
+    data = await read_upload(request, file)
+    table = read_rows(data, file.filename or f"{name}.csv", reg.required, reg.optional)
+    return {"added": registries.import_registry(ctx, name, table)}
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@router.get("/dashboard", tags=["targets"])
+def dashboard(ctx: Ctx, year: int = 2025) -> dict[str, Any]:
+    """Targets with their series and drill-downs, the benchmark league table and the lines
+    below the limit, in the caller's scope."""
+    return targets.dashboard(ctx, year)

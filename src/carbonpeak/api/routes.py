@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from carbonpeak import __version__, refdata
 from carbonpeak.api.deps import Ctx, Db, OptionalCtx, public_route
-from carbonpeak.errors import IntegrityViolation, PayloadTooLarge, PermissionDenied
+from carbonpeak.api.files import read_upload
+from carbonpeak.errors import IntegrityViolation, PermissionDenied
 from carbonpeak.io.register import (
     ENTERPRISE_COLUMNS,
     ENTERPRISE_OPTIONAL,
@@ -134,14 +135,6 @@ def delete_enterprise(ctx: Ctx, enterprise_id: int) -> Response:
     return Response(status_code=204)
 
 
-async def _read_limited(request: Request, upload: UploadFile) -> bytes:
-    limit_mb = request.app.state.settings.max_upload_mb
-    data = await upload.read(limit_mb * 1024 * 1024 + 1)
-    if len(data) > limit_mb * 1024 * 1024:
-        raise PayloadTooLarge(limit_mb=limit_mb)
-    return data
-
-
 @router.post("/enterprises/import", status_code=201, tags=["enterprises"])
 async def import_enterprises(
     request: Request,
@@ -151,7 +144,7 @@ async def import_enterprises(
 ) -> list[EnterprisePublic]:
     """Import an enterprise register (CSV/XLSX) and optional lines, all-or-nothing."""
     ents = read_rows(
-        await _read_limited(request, enterprises_file),
+        await read_upload(request, enterprises_file),
         enterprises_file.filename or "enterprises.csv",
         ENTERPRISE_COLUMNS,
         ENTERPRISE_OPTIONAL,
@@ -159,7 +152,7 @@ async def import_enterprises(
     lines = None
     if lines_file is not None and lines_file.filename:
         lines = read_rows(
-            await _read_limited(request, lines_file), lines_file.filename, LINE_COLUMNS, LINE_OPTIONAL
+            await read_upload(request, lines_file), lines_file.filename, LINE_COLUMNS, LINE_OPTIONAL
         )
     return enterprises.import_register(ctx, ents, lines)
 
@@ -228,7 +221,7 @@ async def inventory_compute(
 
     _no_public(ctx, "inventory.compute")
     table = read_rows(
-        await _read_limited(request, activity_file),
+        await read_upload(request, activity_file),
         activity_file.filename or "activity.csv",
         ACTIVITY_COLUMNS,
         ACTIVITY_OPTIONAL,

@@ -34,6 +34,7 @@ from carbonpeak.scenarios.projection import DRIVERS, Scenario, validate_scenario
 __all__ = [
     "IAMC_COLUMNS",
     "METAL_NAMES",
+    "read_driver_paths",
     "read_driver_paths_xlsx",
     "to_iamc",
     "write_iamc_csv",
@@ -205,8 +206,17 @@ def read_driver_paths_xlsx(path: str | Path, sheet: str | None = None) -> dict[s
         of the offending point.
     """
     p = Path(path)
+    return read_driver_paths(p.read_bytes(), p.name, sheet)
+
+
+def read_driver_paths(data: bytes, filename: str, sheet: str | None = None) -> dict[str, Scenario]:
+    """:func:`read_driver_paths_xlsx` on the bytes of an upload named *filename* (xlsx or csv).
+
+    A blank value is a gap in the path (``scenario_path_missing_value``) and a value that is
+    not a number ``scenario_not_finite``, both naming scenario, driver, selector and year.
+    """
     table = read_rows(
-        p.read_bytes(), p.name, ["scenario", "driver", "selector", "year", "value"], ["parent"], sheet=sheet
+        data, filename, ["scenario", "driver", "selector", "year", "value"], ["parent"], sheet=sheet
     )
     loc: dict[str, Any] = {"file": table.file, "sheet": table.sheet}
     problems: list[Problem] = []
@@ -238,14 +248,16 @@ def read_driver_paths_xlsx(path: str | Path, sheet: str | None = None) -> dict[s
         if not (np.isfinite(year_f) and year_f.is_integer()):
             problems.append(Problem("not_a_number", column="year", value=cells["year"], row=row, **loc))
             continue
+        year = int(year_f)
         try:
             value = float(cells["value"])
         except ValueError:
             value = float("nan")
         if not np.isfinite(value):
-            problems.append(Problem("not_a_number", column="value", value=cells["value"], row=row, **loc))
+            where = {"scenario": name, "driver": driver, "selector": selector, "year": year}
+            code = "scenario_path_missing_value" if not cells["value"].strip() else "scenario_not_finite"
+            problems.append(Problem(code, column="value", value=cells["value"], row=row, fields=where, **loc))
             continue
-        year = int(year_f)
         key = (name, driver, selector, year)
         if key in rows_of:
             problems.append(

@@ -21,8 +21,8 @@ from carbonpeak import refdata, units
 from carbonpeak.errors import InputError, Problem, UnitError
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import LINE_STATUS_ALIASES, LineStatus
-from carbonpeak.model.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
 from carbonpeak.model.schemas import EnterpriseCreate, LineCreate
+from carbonpeak.refdata.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
 
 __all__ = [
     "ENTERPRISE_COLUMNS",

@@ -30,7 +30,8 @@ projected in one vectorised pass (trajectories × groups × years), its totals r
 peaks (:func:`~carbonpeak.scenarios.peak.find_peaks`) and kept as (chunk × years) totals,
 so memory is bounded by the chunk, not by N. The same chunks run in-process
 (``scheduler=None``) or as ``dask.delayed`` tasks on a ``distributed`` cluster
-(``"local"`` starts a ``LocalCluster``; ``"tcp://host:port"`` uses a running scheduler):
+(``"threads"`` is Dask's local threaded scheduler, nothing to start; ``"local"`` starts an
+in-process ``LocalCluster``; ``"tcp://host:port"`` uses a running scheduler):
 the result is identical, bit for bit. With zero variance every trajectory equals the
 deterministic projection exactly.
 
@@ -257,6 +258,20 @@ def _validate(
     return problems, r
 
 
+def _named(p: Problem, scenario: str, span: str, distributions: Sequence[Distribution]) -> Problem:
+    """A distribution problem restated for *scenario*: scenario, driver, selector and the years
+    (every year of the run: one draw moves the whole path)."""
+    if p.code == "mc_bad_distribution":
+        d = distributions[p.row or 0]
+        fields = {**p.fields, "scenario": scenario, "selector": d.selector, "year": span}
+        return Problem("scenario_bad_distribution", column=p.column, value=p.value, row=p.row, fields=fields)
+    if p.code in ("scenario_unknown_driver", "scenario_bad_selector"):
+        return Problem(
+            p.code, column=p.column, value=p.value, row=p.row, fields={**p.fields, "scenario": scenario}
+        )
+    return p
+
+
 def _factor(r: FloatArray) -> FloatArray:
     try:
         out: FloatArray = np.asarray(np.linalg.cholesky(r), dtype=np.float64)
@@ -365,6 +380,26 @@ def _run_chunk(
     return totals, pk.year, pk.value, pk.peaked
 
 
+def _threaded(args: list[tuple[Any, ...]], progress: Progress | None) -> list[tuple[Any, ...]]:
+    """Run the chunks on Dask's local threaded scheduler (no cluster to start)."""
+    from dask.base import compute  # noqa: PLC0415
+    from dask.callbacks import Callback  # noqa: PLC0415
+    from dask.delayed import delayed  # noqa: PLC0415
+
+    tasks = [delayed(_run_chunk, pure=False)(*a) for a in args]
+    keys = {t.key for t in tasks}
+    done = [0]
+
+    def posttask(key: object, *_: object) -> None:
+        if key in keys and progress is not None:
+            done[0] += 1
+            progress(done[0], len(tasks))
+
+    with Callback(posttask=posttask):  # type: ignore[no-untyped-call]
+        results = compute(*tasks, scheduler="threads")  # type: ignore[no-untyped-call]
+    return [tuple(r) for r in results]
+
+
 def _chunks(
     base: BaseYear,
     drv: Mapping[str, FloatArray],
@@ -391,6 +426,14 @@ def _chunks(
             if progress is not None:
                 progress(len(out), n_chunks)
         return out
+    if scheduler == "threads":
+        return _threaded(
+            [
+                (base, drv, *common, s, m, years, tolerance, deadline)
+                for s, m in zip(seeds, sizes, strict=True)
+            ],
+            progress,
+        )
     # imported here: only a Dask run needs them; distributed's API is untyped (hence the ignores)
     from dask.delayed import delayed  # noqa: PLC0415
     from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415
@@ -486,9 +529,10 @@ def run_montecarlo(
         Scenario name → Scenario, for the inheritance chain.
     chunk : int
         Trajectories per chunk; bounds memory (a dozen chunk × G × T float arrays at most).
-    scheduler : {None, "local", "tcp://host:port"}
+    scheduler : {None, "threads", "local", "tcp://host:port"}
         None: in-process NumPy; otherwise one ``dask.delayed`` task per chunk on a
-        ``distributed`` client (``"local"`` starts and stops a ``LocalCluster``).
+        ``distributed`` client (``"local"`` starts and stops a ``LocalCluster``), or on
+        Dask's local threaded scheduler (``"threads"``, no cluster, no start-up cost).
     tolerance : float
         Plateau tolerance of the peak rule [fraction]; default 0.01.
     deadline : int
@@ -509,26 +553,29 @@ def run_montecarlo(
     ------
     InputError
         Impossible distribution parameters (negative sd or sigma, low > high, mode
-        outside [left, right]) naming the driver; an unknown driver or selector; a bad
+        outside [left, right]; ``scenario_bad_distribution``) naming the scenario, the
+        driver, its selector and the years it moves; an unknown driver or selector; a bad
         correlation matrix (shape, symmetry, diagonal, not positive semi-definite);
-        n < 1 or chunk < 1; a scheduler that is neither ``"local"`` nor ``tcp://host:port``
+        n < 1 or chunk < 1; a scheduler that is none of ``"threads"``, ``"local"``, ``tcp://host:port``
         (``mc_scheduler_address``) or does not answer within *connect_timeout*
         (``mc_scheduler_unreachable``); and every error of the projection (naming scenario,
         driver, year).
     """
-    problems, r = _validate(distributions, correlation)
+    found, r = _validate(distributions, correlation)
+    yrs = np.asarray(list(range(base.year, 2061)) if years is None else list(years), dtype=np.int64)
+    span = f"{yrs[0]}–{yrs[-1]}" if yrs.size else "-"
+    problems = [_named(p, scenario.name, span, distributions) for p in found]
     if n < 1:
         problems.append(Problem("must_be_positive", column="n", value=n))
     if chunk < 1:
         problems.append(Problem("must_be_positive", column="chunk", value=chunk))
-    if scheduler is not None and scheduler != "local" and not _ADDRESS.match(scheduler):
+    if scheduler is not None and scheduler not in ("local", "threads") and not _ADDRESS.match(scheduler):
         problems.append(Problem("mc_scheduler_address", column="scheduler", value=scheduler))
     if not (math.isfinite(connect_timeout) and connect_timeout > 0):
         problems.append(Problem("must_be_positive", column="connect_timeout", value=connect_timeout))
     if problems:
         raise InputError(problems)
     s = resolve(scenario, registry or {}) if scenario.parent else scenario
-    yrs = np.asarray(list(range(base.year, 2061)) if years is None else list(years), dtype=np.int64)
     drv = driver_arrays(base, s, yrs.tolist())
     deterministic: FloatArray = project_arrays(base, drv)["co2_t"].sum(axis=0)
     # a path that is the same for every group is kept as one row (1, T): perturbed, it grows

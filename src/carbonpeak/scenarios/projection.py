@@ -72,6 +72,7 @@ __all__ = [
     "parse_selector",
     "project",
     "project_arrays",
+    "rebase",
     "resolve",
     "validate_scenario",
 ]
@@ -456,6 +457,116 @@ def driver_arrays(base: BaseYear, scenario: Scenario, years: Sequence[int]) -> d
     if problems:
         raise InputError(problems)
     return out
+
+
+_SHIFTED = frozenset({"electrification", "coal_to_gas", "green_power_share"})
+_CAPACITY = frozenset({"capacity_addition", "capacity_exit"})
+_TINY = 1e-6  # a grid factor below this [tCO2/MWh] is re-anchored by a shift, not a ratio
+
+
+def _at(path: Path, year: int) -> float:
+    xs = np.asarray(list(path), dtype=float)
+    return float(np.interp(float(year), xs, np.asarray([float(path[y]) for y in path])))
+
+
+def _from(path: Path, year: int) -> dict[int, float]:
+    """The path from *year* on: its value there, then its later points."""
+    return {year: _at(path, year), **{int(y): float(v) for y, v in path.items() if y > year}}
+
+
+def _winning(by_sel: Mapping[str, Path], cols: Mapping[str, NDArray[np.str_]], g: int) -> list[str | None]:
+    """Per group, the selector whose path applies (the one naming more keys wins)."""
+    out: list[str | None] = [None] * g
+    for sel in sorted(by_sel, key=lambda x: len(parse_selector(x) or {})):
+        mask = np.ones(g, dtype=bool)
+        for k, v in (parse_selector(sel) or {}).items():
+            mask &= cols[k] == v
+        for j in np.flatnonzero(mask):
+            out[int(j)] = sel
+    return out
+
+
+def rebase(scenario: Scenario, base: BaseYear) -> Scenario:
+    """Re-anchor a resolved scenario written for an earlier base year on *base*.
+
+    Scenario paths are stated in levels (a recycled share, an electrified share, a grid
+    factor); a base year taken from stored inventories (say 2025) already holds the
+    state those paths reached by then. :func:`rebase` keeps each path's course after the
+    base year t₀ and makes it start from the base table, so the projection's first year
+    equals the stored inventories exactly:
+
+    ============================================ ==================================================
+    output growth, intensity improvement         unchanged (rates after t₀)
+    electrification, coal→gas, green power       s' = max(0, (s − s(t₀)) / (1 − s(t₀))): the share
+                                                 of what was left at t₀
+    grid factor                                  g' = g · ef₀ / g(t₀), ef₀ the group's base factor
+                                                 (g' = max(0, ef₀ + g − g(t₀)) when g(t₀) ≈ 0)
+    recycled share (per metal)                   r' = clip(r₀ + r − r(t₀), 0, 1), r₀ the base share
+    capacity additions and exits                 c' = max(0, c − c(t₀)) (cumulative since t₀)
+    ============================================ ==================================================
+
+    Points before t₀ are dropped (the value at t₀ is kept as the first point). Grid
+    factors and recycled shares are stated per group and per metal (one path each), so
+    selectors are expanded; the other drivers keep their selectors. A recycled share for
+    a metal without a secondary route in *base* (a city without recyclers) is left out.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Resolved (no parent), valid.
+    base : BaseYear
+
+    Returns
+    -------
+    Scenario
+        The same name and description, paths re-anchored on ``base.year``.
+    """
+    y0 = base.year
+    g = len(base.groups)
+    cols = {c: base.groups[c].to_numpy() for c in GROUP_COLUMNS}
+    paths: dict[str, dict[str, Path]] = {}
+    for driver, by_sel in scenario.paths.items():
+        if driver == "grid_ef":
+            ef0 = base.values["ef_electricity_tco2_per_mwh"]
+            out: dict[str, Path] = {}
+            for j, sel in enumerate(_winning(by_sel, cols, g)):
+                if sel is None:
+                    continue
+                p = _from(by_sel[sel], y0)
+                key = ",".join(f"{c}={cols[c][j]}" for c in GROUP_COLUMNS)
+                if p[y0] > _TINY:
+                    out[key] = {y: float(ef0[j] * (v / p[y0])) for y, v in p.items()}
+                else:  # a path from (about) zero cannot be scaled: shifted instead
+                    out[key] = {y: float(max(0.0, ef0[j] + v - p[y0])) for y, v in p.items()}
+            paths[driver] = out
+        elif driver == "recycled_share":
+            r0 = _metal_secondary_share(base)
+            metals = list(dict.fromkeys(cols["metal"].tolist()))
+            out = {}
+            for m in metals:
+                sel = f"metal={m}" if f"metal={m}" in by_sel else ("*" if "*" in by_sel else None)
+                if sel is None or not np.any(base.secondary & (cols["metal"] == m)):
+                    continue  # no secondary route in this base: the metal's mix cannot move
+                p = _from(by_sel[sel], y0)
+                share0 = float(r0[np.flatnonzero(cols["metal"] == m)[0]])
+                out[f"metal={m}"] = {y: min(1.0, max(0.0, share0 + (v - p[y0]))) for y, v in p.items()}
+            paths[driver] = out
+        elif driver in _SHIFTED:
+            paths[driver] = {}
+            for sel, path in by_sel.items():
+                p = _from(path, y0)
+                left = 1.0 - p[y0]
+                paths[driver][sel] = {
+                    y: (max(0.0, (v - p[y0]) / left) if left > 0 else 0.0) for y, v in p.items()
+                }
+        elif driver in _CAPACITY:
+            paths[driver] = {
+                sel: {y: max(0.0, v - _at(path, y0)) for y, v in _from(path, y0).items()}
+                for sel, path in by_sel.items()
+            }
+        else:
+            paths[driver] = {sel: dict(path) for sel, path in by_sel.items()}
+    return Scenario(name=scenario.name, parent=None, paths=paths, description=scenario.description)
 
 
 def _metal_secondary_share(base: BaseYear) -> FloatArray:

@@ -195,7 +195,7 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=LINE_COLUMNS)
 
 
-def classify(ctx: Context, year: int, *, levels: Levels | None = None) -> pd.DataFrame:
+def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str | None = None) -> pd.DataFrame:
     """Every line of :func:`line_frame` graded against the limit standard in force.
 
     Lines with a unit energy are passed to
@@ -210,6 +210,8 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None) -> pd.Dat
         ``assessment_zh``/``assessment_en``.
     """
     lines = line_frame(ctx, year)
+    if on is not None:
+        lines["date"] = on
     lv = levels if levels is not None else load_levels()
     ac = lines["route"].isin(AC_POWER_ROUTES).to_numpy()
     has_e = lines["unit_energy"].notna().to_numpy()

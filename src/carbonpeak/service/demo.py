@@ -23,6 +23,7 @@ from carbonpeak.io.tabular import Table, read_rows
 from carbonpeak.service import audit, auth
 from carbonpeak.service.context import Context, transactional
 from carbonpeak.service.enterprises import import_register
+from carbonpeak.service.registries import load_demo_registries
 from carbonpeak.store.models import Enterprise, User, VerifierAssignment
 
 __all__ = ["DEMO_VERIFIER_PARK", "demo_tables", "demo_users", "load_demo"]
@@ -63,6 +64,7 @@ def load_demo(ctx: Context) -> int:
     _assign_verifier(ctx)
     load_demo_inventories(ctx)
     # demo projects and registries (issue 5): one call here
+    load_demo_registries(ctx)
     # demo submissions (issue 6): one call here
     return len(added)
 

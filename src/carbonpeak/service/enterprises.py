@@ -13,13 +13,13 @@ from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, 
 from carbonpeak.io.register import parse_register
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action, LineStatus
-from carbonpeak.model.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
 from carbonpeak.model.schemas import (
     EnterpriseCreate,
     EnterprisePublic,
     EnterpriseUpdate,
     LinePublic,
 )
+from carbonpeak.refdata.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
 from carbonpeak.store.models import Enterprise, EnterpriseMetal, ProductionLine
@@ -131,7 +131,7 @@ def get_enterprise(ctx: Context, enterprise_id: int) -> EnterprisePublic:
 
 def _check(ent: EnterpriseCreate) -> list[Problem]:
     """Domain checks on an already-shaped enterprise (the API path; files use io/register;
-    both apply :mod:`carbonpeak.model.register_rules`)."""
+    both apply :mod:`carbonpeak.refdata.register_rules`)."""
     found: list[Problem | None] = [check_credit_code(ent.credit_code, column="credit_code")]
     if ent.city_code not in refdata.cities().by_id:
         found.append(Problem("unknown_city", column="city_code", value=ent.city_code))

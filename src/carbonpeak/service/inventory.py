@@ -41,7 +41,9 @@ __all__ = [
     "explain",
     "get_run",
     "list_runs",
+    "method_of",
     "recompute",
+    "save_run",
     "store_table",
     "summarise",
 ]
@@ -89,7 +91,7 @@ class ComputeResult:
     methods: Mapping[str, FactorTables]  # enterprise credit code -> the factor tables used
 
 
-def _method_of(ctx: Context, codes: list[str], default: str) -> dict[str, str]:
+def method_of(ctx: Context, codes: list[str], default: str) -> dict[str, str]:
     """Enterprises with an electrolytic-aluminium line use the aluminium method unless one
     was chosen; everyone else the 其他有色 guideline."""
     if default != "auto":
@@ -125,7 +127,7 @@ def compute_table(
     if year is not None:
         frame = frame[frame["year"] == year]
     codes = sorted(frame["enterprise"].unique().tolist())
-    by_ent = _method_of(ctx, codes, method)
+    by_ent = method_of(ctx, codes, method)
     parts, used = [], {}
     problems: list[Problem] = []
     for m in sorted(set(by_ent.values())):
@@ -219,7 +221,7 @@ def _digest(sub: pd.DataFrame) -> str:
     return hashlib.sha256(sub[cols].to_csv(index=False).encode("utf-8")).hexdigest()
 
 
-def _save_run(
+def save_run(
     ctx: Context,
     ent: Enterprise,
     sub: pd.DataFrame,
@@ -302,7 +304,7 @@ def store_table(
     ids = []
     for code in codes:
         sub = lines[lines["enterprise"] == code]
-        run = _save_run(ctx, ents[code], sub, result.methods[code], choices, file)
+        run = save_run(ctx, ents[code], sub, result.methods[code], choices, file)
         audit.record(
             ctx.db,
             ctx.principal,
@@ -427,7 +429,7 @@ def recompute(ctx: Context, run_id: int, choices: AccountingChoices | None = Non
     ent = ctx.db.get(Enterprise, old.enterprise_id)
     assert ent is not None  # noqa: S101 — FK guarantees it
     lines["enterprise"] = ent.credit_code
-    new = _save_run(ctx, ent, lines, f, choices, old.source_file)
+    new = save_run(ctx, ent, lines, f, choices, old.source_file)
     ctx.db.flush()
     old.status, old.superseded_by = "superseded", new.id
     audit.record(

@@ -15,7 +15,13 @@ allow:
   secondary``) over the output of primary and secondary routes [%], by year and metal;
 * ``peak_year`` — the peak of the yearly CO2e totals (sum over enterprises of the current
   runs' annual totals) via :func:`carbonpeak.targets.indicators.peak_status`;
-* ``new_green_factories`` — no registry yet: ``no_data`` with the reason.
+* ``new_green_factories`` — national green factories listed after the base year (2020),
+  cumulative by year, from the green-manufacturing registry;
+* every target also carries ``base_year_used`` and ``base_year_value`` (the series in the
+  base year; the plan's base year 2020 where the target names none), with the intensity
+  level of the base year for the intensity targets and the CO2e of the base year for the
+  peak. The Cu/Pb/Zn share of the base year is evaluated against the standard in force at
+  the end of the reporting year (GB 25323-2023 took effect in 2024) and says so.
 
 Each indicator carries value, target, gap, trend (least-squares slope over the years up to
 the reporting year), projected value, and the red/amber/green status with its rule
@@ -45,12 +51,15 @@ from carbonpeak.targets.indicators import (
     status,
 )
 
-__all__ = ["NO_DATA_REASONS", "TARGETS_TABLE", "indicators", "yearly_totals"]
+__all__ = ["NO_DATA_REASONS", "TARGETS_TABLE", "dashboard", "indicators", "yearly_totals"]
 
 TARGETS_TABLE = "benchmark/targets"
 
 NO_DATA_REASONS: dict[str, tuple[str, str]] = {
-    "new_green_factories": ("尚无绿色工厂名录数据（待建绿色制造名录）", "no green-factory registry yet"),
+    "new_green_factories": (
+        "绿色制造名录中无国家级绿色工厂数据",
+        "no national green factory in the registry",
+    ),
     "ac_power": (
         "电解铝按铝液交流电耗（kWh/t）评价，核算数据仅有综合能耗（kgce/t）",
         "electrolytic aluminium is assessed on AC power per t (kWh/t); the "
@@ -180,10 +189,30 @@ def _intensity(totals: pd.DataFrame, column: str, base_year: int) -> pd.Series:
     return frame["change_vs_base_pct"]
 
 
-def _recycled(ctx: Context, years: list[int]) -> tuple[pd.Series, dict[str, Any]]:
+def _recycled(
+    ctx: Context, years: list[int], frames: dict[int, pd.DataFrame]
+) -> tuple[pd.Series, dict[str, Any]]:
+    series, breakdown = _recycled_production(years, frames)
+    from carbonpeak.service import registries  # noqa: PLC0415
+
+    reg = registries.recycled_frame(ctx)
+    if not reg.empty:
+        g = reg.groupby("year")[["recycled_output_t", "total_output_t"]].sum()
+        reg_share = 100.0 * g["recycled_output_t"] / g["total_output_t"].where(g["total_output_t"] > 0)
+        breakdown["registry"] = _series_dict(reg_share)
+        missing = [y for y in years if y not in series.dropna().index and y in reg_share.index]
+        if missing:
+            series = pd.concat([series.dropna(), reg_share.loc[missing]]).sort_index()
+            breakdown["from_registry_years"] = missing
+    return series, breakdown
+
+
+def _recycled_production(
+    years: list[int], frames: dict[int, pd.DataFrame]
+) -> tuple[pd.Series, dict[str, Any]]:
     parts = []
     for y in years:
-        f = benchmarking.line_frame(ctx, y)
+        f = frames[y]
         f = f[f["route_kind"].isin(("primary", "secondary")) & f["output_t"].notna()]
         parts.append(f[["year", "metal", "route_kind", "output_t"]])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -199,7 +228,13 @@ def _recycled(ctx: Context, years: list[int]) -> tuple[pd.Series, dict[str, Any]
     return 100.0 * total["recycled_share"], {"by_metal": breakdown}
 
 
-def indicators(ctx: Context, year: int = 2025, *, first_year: int = 2020) -> list[dict[str, Any]]:
+def indicators(
+    ctx: Context,
+    year: int = 2025,
+    *,
+    first_year: int = 2020,
+    classified: dict[int, pd.DataFrame] | None = None,
+) -> list[dict[str, Any]]:
     """Every target of refdata ``benchmark/targets`` with its indicator computed for *year*.
 
     Parameters
@@ -210,6 +245,9 @@ def indicators(ctx: Context, year: int = 2025, *, first_year: int = 2020) -> lis
         Reporting year [a].
     first_year : int
         First year of the series [a] (the plan's base year 2020).
+    classified : dict, optional
+        Year → :func:`carbonpeak.service.benchmarking.classify` frame; missing years are
+        computed and added, so a caller (the dashboard) can reuse them.
 
     Returns
     -------
@@ -225,11 +263,27 @@ def indicators(ctx: Context, year: int = 2025, *, first_year: int = 2020) -> lis
     years = list(range(first_year, year + 1))
     totals = yearly_totals(ctx)
     cache: dict[str, Any] = {}
+    graded: dict[int, pd.DataFrame] = classified if classified is not None else {}
+
+    def frames() -> dict[int, pd.DataFrame]:
+        """The classified lines of every year (computed once; shared with the caller)."""
+        for y in years:
+            if y not in graded:
+                graded[y] = benchmarking.classify(ctx, y)
+        return graded
 
     def shares() -> dict[int, pd.DataFrame]:
         if "shares" not in cache:
-            cache["shares"] = {y: benchmarking.capacity_share(ctx, y, by=()) for y in years}
-            cache["shares_metal"] = {y: benchmarking.capacity_share(ctx, y) for y in years}
+            classified = frames()
+            cache["shares"] = {
+                y: benchmarking.capacity_share(ctx, y, by=(), classified=classified[y]) for y in years
+            }
+            cache["shares_metal"] = {
+                y: benchmarking.capacity_share(ctx, y, classified=classified[y]) for y in years
+            }
+            cache["shares_city"] = {
+                y: benchmarking.capacity_share(ctx, y, by=("city",), classified=classified[y]) for y in years
+            }
         return dict(cache["shares"])
 
     out = []
@@ -274,30 +328,116 @@ def indicators(ctx: Context, year: int = 2025, *, first_year: int = 2020) -> lis
                     dtype=float,
                 )
                 res = _judge(base, series, year, reason="no_share")
-                per_metal = pd.concat(cache["shares_metal"].values(), ignore_index=True)
                 res["breakdown"] = {
-                    "by_metal": {
-                        str(m): {
-                            int(y): _finite(100.0 * float(v))
-                            for y, v in zip(g["year"].tolist(), g["share"].tolist(), strict=True)
-                        }
-                        for m, g in per_metal.groupby("metal")
-                    }
+                    "by_metal": _share_breakdown(cache["shares_metal"], "metal"),
+                    "by_city": _share_breakdown(cache["shares_city"], "city"),
                 }
+                if res.get("status") != "no_data" and not np.isfinite(series.get(first_year, np.nan)):
+                    if "share_base" not in cache:
+                        cache["share_base"] = _share_base(ctx, {}, first_year, year)
+                    res = {**res, **cache["share_base"]}
                 if any(bool(f["unverified"].any()) for f in sh.values() if len(f)):
                     res["note_zh"], res["note_en"] = benchmarking.STANDIN_NOTE
         elif ind == "recycled_share":
-            series, breakdown = _recycled(ctx, years)
+            series, breakdown = _recycled(ctx, years, frames())
             res = _judge(base, series, year, reason="no_output")
             res["breakdown"] = breakdown
         elif ind == "peak_year":
             res = _peak(base, totals, year)
+            res["breakdown"] = {
+                "by_city": {
+                    str(c): _series_dict(g.groupby("year")["co2e_t"].sum()) for c, g in totals.groupby("city")
+                }
+            }
+        elif ind == "new_green_factories":
+            res = _green(ctx, base, years, year, first_year)
         else:
             key = ind if ind in NO_DATA_REASONS else "unknown"
             zh, en = NO_DATA_REASONS[key]
             res = {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
-        out.append(res)
+        out.append(_with_base(res, int(row["base_year"] or first_year), totals))
     return out
+
+
+def _share_breakdown(frames: dict[int, pd.DataFrame], key: str) -> dict[str, dict[int, float | None]]:
+    parts = [f for f in frames.values() if len(f)]
+    if not parts:
+        return {}
+    per = pd.concat(parts, ignore_index=True)
+    return {
+        str(k): {
+            int(y): _finite(100.0 * float(v))
+            for y, v in zip(g["year"].tolist(), g["share"].tolist(), strict=True)
+        }
+        for k, g in per.groupby(key)
+    }
+
+
+def _share_base(ctx: Context, res: dict[str, Any], base_year: int, year: int) -> dict[str, Any]:
+    """The base year's share evaluated against the edition in force on 31 December of the
+    reporting year (no limit standard of today's kind was in force in the base year)."""
+    on = f"{year}-12-31"
+    c = benchmarking.classify(ctx, base_year, on=on)
+    f = benchmarking.capacity_share(ctx, base_year, by=(), classified=c)
+    if len(f) and np.isfinite(float(f["share"].iloc[0])):
+        res = {**res, "base_year_value": 100.0 * float(f["share"].iloc[0])}
+        res["base_note_zh"] = f"基准年 {base_year} 的产能按 {on} 现行限额标准回溯评价（当年无同类现行标准）"
+        res["base_note_en"] = (
+            f"base year {base_year} evaluated against the standard in force on {on} "
+            "(no standard of that kind was in force then)"
+        )
+    return res
+
+
+def _with_base(res: dict[str, Any], base_year: int, totals: pd.DataFrame) -> dict[str, Any]:
+    """Add ``base_year_used`` and ``base_year_value`` (the series' value in the base year;
+    for the intensity targets also the intensity level itself, for the peak the CO2e)."""
+    out = {**res, "base_year_used": base_year}
+    out.setdefault("base_note_zh", "")
+    out.setdefault("base_note_en", "")
+    if out.get("base_year_value") is None:
+        out["base_year_value"] = (res.get("series") or {}).get(base_year)
+    ind = res["indicator"]
+    if ind in ("energy_intensity_change", "co2_intensity_change"):
+        col = "energy_tce" if ind == "energy_intensity_change" else "co2_t"
+        t = totals[totals["above_designated_size"] & totals["value_added_wan_yuan"].notna()]
+        g = t[t["year"] == base_year][[col, "value_added_wan_yuan"]].sum()
+        va = float(g["value_added_wan_yuan"])
+        out["base_year_level"] = float(g[col]) / va if va > 0 else None
+        out["base_year_level_unit"] = "tce/万元" if col == "energy_tce" else "tCO2/万元"
+    if ind == "peak_year":
+        g = totals[totals["year"] == base_year]["co2e_t"]
+        out["base_year_value"] = float(g.sum()) if len(g) else None
+        out["base_year_level_unit"] = "tCO2e"
+    if out["base_year_value"] is None and not out["base_note_zh"]:
+        out["base_note_zh"] = f"无基准年值：{res.get('reason_zh') or NO_DATA_REASONS['unknown'][0]}"
+        out["base_note_en"] = f"no base-year value: {res.get('reason_en') or NO_DATA_REASONS['unknown'][1]}"
+    return out
+
+
+def _green(
+    ctx: Context, base: dict[str, Any], years: list[int], year: int, first_year: int
+) -> dict[str, Any]:
+    """New national green factories since the base year (cumulative count by year), from
+    the green-manufacturing registry (:mod:`carbonpeak.service.registries`)."""
+    from carbonpeak.service import registries  # noqa: PLC0415
+
+    counts = registries.green_factory_counts(ctx)
+    if counts.empty:
+        zh, en = NO_DATA_REASONS["new_green_factories"]
+        return {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
+    new = counts[counts["year"] > first_year]
+    by_year = new.groupby("year")["count"].sum()
+    series = pd.Series({y: float(by_year[by_year.index <= y].sum()) for y in years}, dtype=float)
+    res = _judge(base, series, year, reason="new_green_factories")
+    res["breakdown"] = {
+        "by_city": {
+            str(c): {y: float(g[(g["year"] > first_year) & (g["year"] <= y)]["count"].sum()) for y in years}
+            for c, g in counts.groupby("city_code")
+        },
+        "stock_at_base": float(counts[counts["year"] <= first_year]["count"].sum()),
+    }
+    return res
 
 
 def _peak(base: dict[str, Any], totals: pd.DataFrame, year: int) -> dict[str, Any]:
@@ -319,4 +459,106 @@ def _peak(base: dict[str, Any], totals: pd.DataFrame, year: int) -> dict[str, An
         "rule_en": p.rule_en,
         "peaked": p.peaked,
         "peak_co2e_t": p.value,
+    }
+
+
+LEAGUE_COLUMNS = [
+    "line_id",
+    "line_code",
+    "enterprise_name_zh",
+    "enterprise_name_en",
+    "is_demo",
+    "city",
+    "city_name_zh",
+    "city_name_en",
+    "park",
+    "metal",
+    "route",
+    "capacity_t_per_a",
+    "unit_energy",
+    "value_unit",
+    "standard",
+    "grade1",
+    "grade2",
+    "grade3",
+    "grade",
+    "band",
+    "benchmark_value",
+    "benchmark_basis",
+    "benchmark_unverified",
+    "gap_to_limit",
+    "gap_tce_per_a",
+]
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    cols = [c for c in columns if c in frame.columns]
+    out = []
+    for rec in frame[cols].astype(object).to_dict("records"):
+        row: dict[str, Any] = {}
+        for k, v in rec.items():
+            if v is None or (isinstance(v, float) and not np.isfinite(v)) or v is pd.NA:
+                row[str(k)] = None
+            elif isinstance(v, np.generic):
+                row[str(k)] = v.item()
+            else:
+                row[str(k)] = v
+        out.append(row)
+    return out
+
+
+def dashboard(ctx: Context, year: int = 2025) -> dict[str, Any]:
+    """Everything the province dashboard shows, in the caller's VIEW scope.
+
+    Returns
+    -------
+    dict
+        ``year``; ``targets`` (:func:`indicators`); ``league`` — the graded lines, best first
+        within each metal by ``unit_energy`` / 1级 (the benchmark league table); ``below_limit``
+        — lines worse than the limit with ``gap_to_limit`` [kgce/t] and ``gap_tce_per_a``
+        [tce/a]; ``cities`` and ``metals`` in scope (for the drill-down);
+        ``standin_note_zh``/``_en`` (the Cu/Pb/Zn benchmark stand-in).
+
+    Raises
+    ------
+    PermissionDenied
+        For the public role (published aggregates only).
+    """
+    from carbonpeak.errors import PermissionDenied  # noqa: PLC0415
+    from carbonpeak.model import Role  # noqa: PLC0415
+
+    if ctx.principal.role is Role.PUBLIC:
+        raise PermissionDenied(role="public", action="dashboard.view")
+    graded: dict[int, pd.DataFrame] = {}
+    inds = indicators(ctx, year, classified=graded)
+    c = graded[year] if year in graded else benchmarking.classify(ctx, year)
+    assessed = c[c["assessment"] == "assessed"].copy()
+    ents = {
+        e.id: e.is_demo
+        for e in ctx.db.execute(
+            select(Enterprise).where(Enterprise.id.in_(set(c["enterprise_id"].tolist())))
+        ).scalars()
+    }
+    assessed["is_demo"] = assessed["enterprise_id"].map(ents).fillna(False)
+    assessed["_ratio"] = pd.to_numeric(assessed["unit_energy"], errors="coerce") / pd.to_numeric(
+        assessed["grade1"], errors="coerce"
+    )
+    league = assessed.sort_values(["metal", "_ratio"], kind="stable")
+    below = benchmarking.below_limit(ctx, year, classified=c)
+    if len(below):
+        below = below.assign(is_demo=below["enterprise_id"].map(ents).fillna(False))
+    cities = (
+        c[["city", "city_name_zh", "city_name_en"]].drop_duplicates().sort_values("city").to_dict("records")
+        if len(c)
+        else []
+    )
+    return {
+        "year": year,
+        "targets": inds,
+        "league": _records(league, LEAGUE_COLUMNS),
+        "below_limit": _records(below, LEAGUE_COLUMNS),
+        "cities": cities,
+        "metals": sorted({str(m) for m in c["metal"].tolist()}),
+        "standin_note_zh": benchmarking.STANDIN_NOTE[0],
+        "standin_note_en": benchmarking.STANDIN_NOTE[1],
     }

@@ -27,14 +27,21 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "CleanerProductionAudit",
+    "EnergyReview",
     "Enterprise",
     "EnterpriseMetal",
     "Evidence",
     "EvidenceBlob",
+    "GreenCertification",
     "InventoryLine",
     "InventoryRun",
     "ProductionLine",
+    "Project",
+    "ProjectStatusChange",
+    "RecycledOutput",
     "ReportingPeriod",
+    "SolidWaste",
     "Submission",
     "SubmissionAdjustment",
     "SubmissionStep",
@@ -441,3 +448,149 @@ class EvidenceBlob(Base):
 
 
 # --- projects and registries (issue 5): models below this line ----------------------------
+
+
+class Project(Base):
+    """A smelting project of the register (plan task 4): new, expansion or closure of capacity.
+
+    ``status`` is the current step (planned → approved → under_construction → commissioned,
+    or closed / cancelled); every move is a :class:`ProjectStatusChange` (the history) and an
+    audit event. A commissioned project may point at the production line it became
+    (``line_id``), so its capacity is not counted twice. ``enterprise_id`` is empty for a
+    proposal by an investor not yet on the register.
+    """
+
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="SET NULL"), index=True
+    )
+    city_code: Mapped[str] = mapped_column(String(6), index=True)
+    park_id: Mapped[str | None] = mapped_column(String(64))
+    metal: Mapped[str] = mapped_column(String(8))
+    route: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    capacity_t_per_a: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(24))
+    expected_year: Mapped[int | None] = mapped_column(Integer)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+    history: Mapped[list[ProjectStatusChange]] = relationship(
+        cascade="all, delete-orphan", order_by="ProjectStatusChange.id", lazy="selectin"
+    )
+
+
+class ProjectStatusChange(Base):
+    """One step of a project's status history: from → to, effective date, who, why."""
+
+    __tablename__ = "project_status_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    effective_date: Mapped[str] = mapped_column(String(10))
+    actor: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class EnergyReview(Base):
+    """One energy-saving review (节能审查) of a proposed project: inputs and verdict as JSON."""
+
+    __tablename__ = "energy_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id", ondelete="SET NULL"))
+    city_code: Mapped[str] = mapped_column(String(6), index=True)
+    metal: Mapped[str] = mapped_column(String(8))
+    route: Mapped[str] = mapped_column(String(64))
+    capacity_t_per_a: Mapped[float] = mapped_column(Float)
+    review_date: Mapped[str] = mapped_column(String(10))
+    unit_energy_kgce_per_t: Mapped[float] = mapped_column(Float)
+    verdict: Mapped[str] = mapped_column(String(16))
+    level_id: Mapped[str] = mapped_column(String(128), default="")
+    inputs: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class GreenCertification(Base):
+    """A green-manufacturing listing: factory, park, supply chain or design product
+    (national or provincial list, year, certificate number)."""
+
+    __tablename__ = "green_certification"
+    __table_args__ = (UniqueConstraint("kind", "level", "certificate_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    certificate_no: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    park_id: Mapped[str | None] = mapped_column(String(64))
+    city_code: Mapped[str] = mapped_column(String(6), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class CleanerProductionAudit(Base):
+    """A cleaner-production audit result of an enterprise (level I/II/III, year)."""
+
+    __tablename__ = "cleaner_production_audit"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(4))
+    certificate_no: Mapped[str] = mapped_column(String(64), default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class RecycledOutput(Base):
+    """Recycled-metal production of an enterprise by year and metal [t]."""
+
+    __tablename__ = "recycled_output"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "metal"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    metal: Mapped[str] = mapped_column(String(8))
+    recycled_output_t: Mapped[float] = mapped_column(Float)
+    total_output_t: Mapped[float] = mapped_column(Float)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class SolidWaste(Base):
+    """Solid waste of an enterprise by year and kind (slag, fly ash, acid sludge, tailings):
+    generated and utilised [t]."""
+
+    __tablename__ = "solid_waste"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "waste"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    waste: Mapped[str] = mapped_column(String(16))
+    generated_t: Mapped[float] = mapped_column(Float)
+    utilised_t: Mapped[float] = mapped_column(Float)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))

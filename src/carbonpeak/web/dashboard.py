@@ -2,12 +2,283 @@
 
 Thin, like :mod:`carbonpeak.web.pages` (whose render, Who, page_ctx,
 to_login, error_response and csrf_failed it uses).
+
+* ``GET /dashboard?year=`` — every target with its chart (trajectory vs target line, drill-down
+  by city and metal in :file:`static/dashboard.js`), value, target, gap, trend, status and rule;
+  the league table and the lines below the limit. Scope comes from the services: a city user
+  sees its city only.
+* ``GET /review``, ``POST /review`` — the energy-saving review form and its verdict;
+  ``GET /review/{id}/report?format=pdf|xlsx&lang=zh|en`` — the report.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from carbonpeak import errors, refdata
+from carbonpeak.api.deps import Db
+from carbonpeak.api.files import XLSX, download
+from carbonpeak.errors import InputError, NotFound, PermissionDenied
+from carbonpeak.model import Role
+from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
+from carbonpeak.service import review as review_service
+from carbonpeak.service import targets
+from carbonpeak.web.i18n import Lang, text
+from carbonpeak.web.pages import Who, csrf_failed, error_response, page_ctx, render, to_login
+from carbonpeak.web.security import csrf_matches
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+YEARS = range(2020, 2031)
+
+
+def _name(row: dict[str, Any], lang: Lang) -> str:
+    return str(row.get("name_en" if lang == "en" else "name_zh") or "")
+
+
+def _city_names(lang: Lang) -> dict[str, str]:
+    return {str(c["id"]): str(c["name_en" if lang == "en" else "name_zh"]) for c in refdata.cities()}
+
+
+def _chart(i: int, t: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """The JSON block of one target's chart: the total series and one view per city / metal."""
+    cities = _city_names(lang)
+    metals = {str(m["id"]): str(m["name_en" if lang == "en" else "name_zh"]) for m in refdata.metals()}
+    views = [{"key": "total", "label": text("dash.view.total", lang), "series": t.get("series") or {}}]
+    bd = t.get("breakdown") or {}
+    for key, names, prefix in (("by_city", cities, "city"), ("by_metal", metals, "metal")):
+        for k, s in sorted((bd.get(key) or {}).items()):
+            if isinstance(s, dict):
+                views.append({"key": f"{prefix}:{k}", "label": names.get(k, k), "series": s})
+    return {
+        "id": f"target-{i}",
+        "title": _name(t, lang),
+        "unit": t.get("unit") or "",
+        "target": t.get("target"),
+        "targetYear": t.get("target_year"),
+        "comparison": t.get("comparison"),
+        "indicator": t.get("indicator"),
+        "actualName": text("dash.series.actual", lang),
+        "targetName": text("dash.series.target", lang),
+        "views": views,
+        "base": {
+            "year": t.get("base_year_used"),
+            "value": t.get("base_year_value") if t.get("indicator") != "peak_year" else None,
+            "name": text("dash.series.base", lang),
+        },
+    }
+
+
+@router.get("/dashboard", response_class=HTMLResponse, response_model=None)
+def dashboard(request: Request, db: Db, visitor: Who, year: int = 2025) -> Response:
+    if not visitor.signed_in:
+        return to_login(request)
+    lang = visitor.lang
+    if year not in YEARS:
+        year = 2025
+    try:
+        data = targets.dashboard(page_ctx(request, db, visitor.principal), year)
+    except PermissionDenied:
+        return error_response(request, visitor, 403, text("dash.public_denied", lang))
+    charts = [_chart(i, t, lang) for i, t in enumerate(data["targets"])]
+    p = visitor.principal
+    scope = (
+        text("dash.scope_city", lang, city=_city_names(lang).get(p.city_code or "", p.city_code or ""))
+        if p.role is Role.CITY
+        else text("dash.scope_all", lang)
+    )
+    return render(
+        request,
+        visitor,
+        "dashboard/dashboard.html",
+        data=data,
+        charts=charts,
+        year=year,
+        years=list(YEARS),
+        scope_text=scope,
+        city_names=_city_names(lang),
+    )
+
+
+# --- review -------------------------------------------------------------------------------------
+
+
+def _review_form_values(**kw: Any) -> dict[str, Any]:
+    base = {
+        "name": "",
+        "metal": "Zn",
+        "route": "zn_hydro",
+        "capacity": "100000",
+        "city": "",
+        "park": "",
+        "date": "",
+        "energy": "electricity=8.2e8 kWh",
+        "ac_power": "",
+        "enterprise": "",
+    }
+    return {**base, **{k: v for k, v in kw.items() if v is not None}}
+
+
+def _review_page(request: Request, db: Db, visitor: Who, *, status: int = 200, **values: Any) -> HTMLResponse:
+    lang = visitor.lang
+    routes = [
+        (str(r["id"]), f"{r['id']} · {r['name_en' if lang == 'en' else 'name_zh']}")
+        for r in refdata.process_routes()
+        if r["kind"] in ("primary", "secondary")
+    ]
+    try:
+        earlier = review_service.list_reviews(page_ctx(request, db, visitor.principal))[:10]
+    except PermissionDenied:
+        earlier = []
+    return render(
+        request,
+        visitor,
+        "dashboard/review.html",
+        status=status,
+        routes=routes,
+        cities=sorted(_city_names(lang).items()),
+        metals=[(str(m["id"]), _name(dict(m), lang)) for m in refdata.metals()],
+        earlier=earlier,
+        **{"result": None, "problems": [], "form": _review_form_values(), **values},
+    )
+
+
+def _may_review(visitor: Who) -> bool:
+    return visitor.principal.role in (Role.PROVINCE, Role.CITY, Role.ENTERPRISE)
+
+
+@router.get("/review", response_class=HTMLResponse, response_model=None)
+def review_form(request: Request, db: Db, visitor: Who, id: int | None = None) -> Response:
+    if not visitor.signed_in:
+        return to_login(request)
+    if not _may_review(visitor):
+        return error_response(request, visitor, 403, text("review.denied", visitor.lang))
+    result = None
+    if id is not None:
+        try:
+            result = review_service.get_review(page_ctx(request, db, visitor.principal), id)
+        except NotFound as exc:
+            return error_response(
+                request, visitor, 404, exc.message_en if visitor.lang == "en" else exc.message_zh
+            )
+    form = _review_form_values(city=visitor.principal.city_code or "")
+    if result is not None:
+        form = _review_form_values(
+            name=result.get("name") or "",
+            metal=result["metal"],
+            route=result["route"],
+            capacity=f"{result['capacity_t_per_a']:g}",
+            city=result["city_code"],
+            park=result.get("park_id") or "",
+            date=result["review_date"],
+            energy="\n".join(
+                f"{c['carrier']}={c['quantity_in']:g} {c['unit_in']}" for c in result["carriers"]
+            ),
+            ac_power="" if result.get("ac_power_kwh_per_t") is None else f"{result['ac_power_kwh_per_t']:g}",
+        )
+    return _review_page(request, db, visitor, result=result, form=form)
+
+
+@router.post("/review", response_class=HTMLResponse, response_model=None)
+def review_submit(
+    request: Request,
+    db: Db,
+    visitor: Who,
+    csrf_token: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    metal: Annotated[str, Form()] = "",
+    route: Annotated[str, Form()] = "",
+    capacity: Annotated[str, Form()] = "",
+    city: Annotated[str, Form()] = "",
+    park: Annotated[str, Form()] = "",
+    date: Annotated[str, Form()] = "",
+    energy: Annotated[str, Form()] = "",
+    ac_power: Annotated[str, Form()] = "",
+    enterprise: Annotated[str, Form()] = "",
+) -> Response:
+    if not visitor.signed_in:
+        return to_login(request)
+    if not csrf_matches(request, csrf_token):
+        return csrf_failed(request, visitor)
+    if not _may_review(visitor):
+        return error_response(request, visitor, 403, text("review.denied", visitor.lang))
+    form = _review_form_values(
+        name=name,
+        metal=metal,
+        route=route,
+        capacity=capacity,
+        city=city,
+        park=park,
+        date=date,
+        energy=energy,
+        ac_power=ac_power,
+        enterprise=enterprise,
+    )
+    lang = visitor.lang
+    try:
+        uses = [review_service.parse_energy(x) for x in energy.replace("；", "\n").splitlines() if x.strip()]
+        req = review_service.ReviewRequest(
+            name=name.strip()[:200],
+            metal=metal,
+            route=route,
+            capacity_t_per_a=float(capacity.replace(",", "")) if capacity.strip() else 0.0,
+            energy=uses,
+            ac_power_kwh_per_t=float(ac_power) if ac_power.strip() else None,
+            city_code=city,
+            park_id=park.strip() or None,
+            enterprise=enterprise.strip() or None,
+            review_date=date.strip() or None,
+        )
+        result = review_service.review(page_ctx(request, db, visitor.principal), req)
+    except InputError as exc:
+        problems = [p.message_en if lang == "en" else p.message_zh for p in exc.problems]
+        return _review_page(request, db, visitor, status=422, form=form, problems=problems)
+    except PermissionDenied as exc:
+        return _review_page(
+            request,
+            db,
+            visitor,
+            status=403,
+            form=form,
+            problems=[exc.message_en if lang == "en" else exc.message_zh],
+        )
+    except ValueError as exc:  # pydantic validation and number parsing
+        detail = str(exc).splitlines()[0][:300]
+        return _review_page(
+            request,
+            db,
+            visitor,
+            status=422,
+            form=form,
+            problems=[errors.message("validation", lang, detail=detail)],
+        )
+    return _review_page(request, db, visitor, result=result, form=form)
+
+
+@router.get("/review/{review_id}/report", response_class=HTMLResponse, response_model=None)
+def review_report(
+    request: Request,
+    db: Db,
+    visitor: Who,
+    review_id: int,
+    format: str = "pdf",
+    lang: str = "zh",
+) -> Response:
+    if not visitor.signed_in:
+        return to_login(request)
+    try:
+        result = review_service.get_review(page_ctx(request, db, visitor.principal), review_id)
+    except NotFound as exc:
+        return error_response(
+            request, visitor, 404, exc.message_en if visitor.lang == "en" else exc.message_zh
+        )
+    lg = "en" if lang == "en" else "zh"
+    if format == "xlsx":
+        data, media, ext = build_review_xlsx(result, lg), XLSX, "xlsx"
+    else:
+        data, media, ext = build_review_pdf(result, lg), "application/pdf", "pdf"
+    return download(data, f"review-{review_id}-{lg}.{ext}", media)
