@@ -418,7 +418,8 @@ def benchmark(
     year: Annotated[int, typer.Option(help="reporting year / 年份")] = 2024,
     city: Annotated[str | None, typer.Option(help="city code or name / 市州")] = None,
 ) -> None:
-    """Benchmark league table, capacity share at benchmark (Cu/Pb/Zn), lines below the limit."""
+    """Benchmark league table, capacity share at benchmark (Cu/Pb/Zn; electrolytic Al on AC
+    power per t), lines below the limit."""
     from carbonpeak.errors import InputError, Problem  # noqa: PLC0415
     from carbonpeak.service import benchmarking  # noqa: PLC0415
 
@@ -431,6 +432,7 @@ def benchmark(
             raise InputError([Problem("unknown_city", column="city", value=city)])
         c = c[c["city"] == code]
     shares = benchmarking.capacity_share(ctx, year, classified=c)
+    al_shares = benchmarking.capacity_share(ctx, year, classified=c, metals=benchmarking.AL_SHARE_METALS)
     below = benchmarking.below_limit(ctx, year, classified=c)
 
     t = RichTable(title=f"能效对标 / benchmark league table {year}（评价日 / evaluated on {year}-12-31）")
@@ -439,7 +441,7 @@ def benchmark(
         "企业 / enterprise",
         "市州 / city",
         "金属 / metal",
-        "kgce/t",
+        "单耗 / unit value",
         "等级 / grade",
         "对标 / band",
         "标准 / standard",
@@ -455,7 +457,7 @@ def benchmark(
             str(r.enterprise_name_zh),
             str(r.city_name_zh),
             str(r.metal),
-            _fmt(r.unit_energy),
+            " ".join((_fmt(r.unit_energy), str(r.value_unit) if graded else "kgce/t")),
             str(r.grade) if graded else "—",
             str(r.band or "—") if graded else str(r.assessment_zh),
             str(r.standard) if graded else "—",
@@ -472,7 +474,7 @@ def benchmark(
         "未评价 / unassessed",
     ):
         s.add_column(col)
-    for r in shares.itertuples():
+    for r in (*shares.itertuples(), *al_shares.itertuples()):
         s.add_row(
             str(r.metal),
             _fmt(r.capacity_t_per_a, ",.0f"),
@@ -482,9 +484,10 @@ def benchmark(
             str(r.lines_unassessed),
         )
     console.print(s)
-    if bool(shares["unverified"].any()) if len(shares) else False:
-        zh, en = benchmarking.STANDIN_NOTE
-        console.print(f"注 / note: {zh} / {en}", soft_wrap=True)
+    notes = ((shares, benchmarking.STANDIN_NOTE), (al_shares, benchmarking.AL_UNVERIFIED_NOTE))
+    for frame, (zh, en) in notes:
+        if len(frame) and bool(frame["unverified"].any()):
+            console.print(f"注 / note: {zh} / {en}", soft_wrap=True)
 
     b = RichTable(title=f"低于能耗限定值的产线 / lines below the limit {year}: {len(below)}")
     for col in (
@@ -492,9 +495,9 @@ def benchmark(
         "企业 / enterprise",
         "市州 / city",
         "金属 / metal",
-        "kgce/t",
+        "单耗 / unit value",
         "限定值 / limit",
-        "差距 / gap kgce/t",
+        "差距 / gap",
         "差距 / gap tce/a",
     ):
         b.add_column(col, overflow="fold")
@@ -504,9 +507,9 @@ def benchmark(
             str(r.enterprise_name_zh),
             str(r.city_name_zh),
             str(r.metal),
-            _fmt(r.unit_energy),
+            " ".join((_fmt(r.unit_energy), str(r.value_unit))),
             _fmt(r.grade3, ",.0f"),
-            _fmt(r.gap_to_limit),
+            " ".join((_fmt(r.gap_to_limit), str(r.value_unit))),
             _fmt(r.gap_tce_per_a, ",.0f"),
         )
     console.print(b)

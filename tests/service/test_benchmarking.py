@@ -91,14 +91,34 @@ def test_the_province_share_combines_the_cities(ctx: Context) -> None:
         assert combined == pytest.approx(prov.loc[metal, "share"])
 
 
-def test_aluminium_electrolysis_is_reported_not_assessed(ctx: Context) -> None:
+def test_aluminium_electrolysis_is_graded_on_ac_power_not_kgce(ctx: Context) -> None:
     c = benchmarking.classify(ctx, 2024)
     al = c[c["route"] == "al_electrolysis"]
-    assert len(al) >= 1
-    assert (al["assessment"] == "not_assessed_ac_power").all()
-    assert al["grade"].isna().all() and not al["below_limit"].any()
-    assert al["assessment_en"].str.contains("needs AC power per t").all()
-    assert not set(al["line_id"]) & set(benchmarking.below_limit(ctx, 2024)["line_id"])
+    assert len(al) == 2  # the demo's two electrolysis lines, both reporting al_ac_power
+    assert (al["assessment"] == "assessed").all()
+    assert (al["indicator"] == "ac_power").all() and (al["value_unit"] == "kWh/t").all()
+    assert (al["standard"] == "GB 21346-2022").all()
+    assert al["unit_energy"].between(12_900, 13_700).all()  # kWh/t, not kgce/t
+    assert (al["unit_energy"] == al["ac_power_kwh_per_t"]).all()
+    assert (al["benchmark_basis"] == "efficiency_level").all() and al["benchmark_unverified"].all()
+    # other metals' lines carry no AC power figure
+    assert c.loc[c["route"] != "al_electrolysis", "ac_power_kwh_per_t"].isna().all()
+
+
+def test_an_aluminium_line_without_ac_power_stays_ungraded(ctx: Context) -> None:
+    line = benchmarking.classify(ctx, 2024).query("route == 'al_electrolysis'").iloc[0]
+    code, lc = str(line["credit_code"]), str(line["line_code"])
+    csv_text = (
+        "enterprise,period,item,quantity,unit,line\n"
+        f"{code},2024,product_output,1000,t,{lc}\n"
+        f"{code},2024,electricity_purchased,13500,MWh,{lc}\n"
+    )
+    inventory.store_table(ctx, read_activity_frame(csv_text.encode(), "edit.csv"), file="edit.csv")
+    c = benchmarking.classify(ctx, 2024)
+    al = c[c["line_id"] == line["line_id"]].iloc[0]
+    assert al["assessment"] == "not_assessed_ac_power" and pd.isna(al["grade"])
+    assert "needs AC power per t" in al["assessment_en"] and not al["below_limit"]
+    assert line["line_id"] not in set(benchmarking.below_limit(ctx, 2024, classified=c)["line_id"])
 
 
 def test_the_demo_province_is_plausible_in_2024(ctx: Context) -> None:
@@ -111,7 +131,12 @@ def test_the_demo_province_is_plausible_in_2024(ctx: Context) -> None:
     assert shares["share"].between(0, 1).all()
     assert shares["unverified"].all()  # limit grade 1 stands in for the 标杆 level
     below = benchmarking.below_limit(ctx, 2024, classified=c)
-    assert (below["gap_to_limit"] > 0).all() and (below["gap_tce_per_a"] > 0).all()
+    assert (below["gap_to_limit"] > 0).all()
+    kgce = below["value_unit"] == "kgce/t"
+    assert (below.loc[kgce, "gap_tce_per_a"] > 0).all()
+    # an electrolysis line above the 13 350 kWh/t limit: its gap is in kWh/t, not tce
+    al = below[~kgce]
+    assert (al["route"] == "al_electrolysis").all() and al["gap_tce_per_a"].isna().all() and len(al) == 1
 
 
 def test_2020_has_no_cu_pb_zn_share_because_no_graded_edition_is_shipped(ctx: Context) -> None:
@@ -159,8 +184,16 @@ def test_targets_every_row_with_value_or_reason(ctx: Context) -> None:
     assert "stands in" in share["note_en"]
     assert by_ind["peak_year"]["status"] in {"green", "amber", "red"}
     assert 0 <= by_ind["recycled_share"]["value"] <= 100
+    # the national electrolytic-aluminium targets: computed from the potlines' AC power
     al = [r for r in rows.values() if r["scope"] == "Al"]
-    assert al and all(r["status"] == "no_data" for r in al)
+    assert len(al) == 2
+    total = benchmarking.capacity_share(ctx, 2025, by=(), metals=benchmarking.AL_SHARE_METALS)
+    for r in al:
+        assert r["status"] in {"green", "amber", "red"} and r["rule_en"]
+        assert r["value"] == pytest.approx(100.0 * float(total["share"].iloc[0]))
+        assert r["base_year_used"] == 2020 and r["base_year_value"] is not None
+        assert "13 000 kWh/t" in r["note_en"] and "unverified" in r["note_en"]
+        assert set(r["breakdown"]["by_metal"]) == {"Al"}
 
 
 def test_targets_for_a_city_user_are_its_citys(ctx: Context) -> None:

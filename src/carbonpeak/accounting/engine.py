@@ -15,6 +15,8 @@ electricity    AD × EF_grid(year)                 (location-based; exported is 
                market-based: (AD − green) × EF_residual(year)
 heat           AD × EF_heat                       (0.11 tCO2/GJ)
 aluminium      P_Al × NC × (1 − S − A) × 44/12    (anode); PFC: P_Al × EF_CF4/1000 [t CF4]
+indicator      0 (no energy either: e.g. al_ac_power, the potlines' metered AC power
+               [kWh], a benchmark figure; the electricity is under electricity_purchased)
 ============== =========================================================================
 
 CO2e = CO2 + Σ_gas m_gas × GWP_gas (the GWP set of the method, overridable).

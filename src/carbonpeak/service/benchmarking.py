@@ -9,14 +9,19 @@ Read-only use cases over the stored inventories (nothing here writes):
   (evaluation date ``{year}-12-31``), with an ``assessment`` column saying why a line was not
   graded;
 * :func:`capacity_share` — the capacity-weighted share at benchmark of Cu/Pb/Zn smelting
-  lines (computed on every call, never stored); a city user gets its city's share, the
-  province role the province's;
+  lines, or (``metals=AL_SHARE_METALS``) of electrolytic-aluminium lines (computed on every
+  call, never stored); a city user gets its city's share, the province role the province's;
 * :func:`below_limit` — the lines worse than the limit in force, with the gap in kgce/t and
   tce/a.
 
-Aluminium electrolysis is limited on AC power per tonne [kWh/t] (GB 21346-2022), which the
-inventories do not carry (they give comprehensive energy in kgce/t); such lines are reported
-``not_assessed_ac_power`` rather than compared with a level in another unit.
+Aluminium electrolysis is limited on AC power per tonne of molten aluminium [kWh/t]
+(GB 21346-2022 6.2.1; GB 21346-2013 before 2024-01-01), not on kgce/t: a line that reports
+the potlines' metered AC power (activity item ``al_ac_power`` [kWh]) is graded on
+``ac_power_kwh_per_t`` (Σ kWh / output t, from the stored run's ``by_line`` summary) against
+the ``ac_power`` levels and the 标杆/基准 levels of 发改产业〔2023〕723号 (13 000 / 13 350
+kWh/t); its ``unit_energy`` is then that figure and ``value_unit`` is ``kWh/t``. A line
+without it is reported ``not_assessed_ac_power`` rather than compared with a level in
+another unit.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ from carbonpeak.store.models import Enterprise, InventoryRun
 from carbonpeak.store.scope import restrict
 
 __all__ = [
+    "AC_POWER_ROUTES",
+    "AL_SHARE_METALS",
+    "AL_UNVERIFIED_NOTE",
     "ASSESSMENT_NOTES",
     "SHARE_METALS",
     "STANDIN_NOTE",
@@ -56,14 +64,19 @@ __all__ = [
 SHARE_METALS = ("Cu", "Pb", "Zn")
 #: Route kinds that count as smelting capacity (processing lines are not smelting).
 SMELTING_KINDS = ("primary", "secondary")
+#: Routes graded on AC power per tonne [kWh/t] (GB 21346), and the only Al routes of the
+#: national "electrolytic aluminium at benchmark" targets.
 AC_POWER_ROUTES = frozenset({"al_electrolysis"})
+#: Metals of the national electrolytic-aluminium capacity-at-benchmark targets.
+AL_SHARE_METALS = ("Al",)
 
 #: Why a line was or was not graded: code → (zh, en).
 ASSESSMENT_NOTES: dict[str, tuple[str, str]] = {
     "assessed": ("已按现行限额标准评价", "graded against the limit standard in force"),
     "not_assessed_ac_power": (
-        "未评价：电解铝按铝液交流电耗（kWh/t）考核，核算数据仅有综合能耗（kgce/t）",
-        "not assessed: needs AC power per t (kWh/t); the inventory gives comprehensive energy in kgce/t only",
+        "未评价：电解铝按铝液交流电耗（kWh/t）考核，该产线该年未报告电解槽交流电量（al_ac_power）或产量",
+        "not assessed: needs AC power per t (kWh/t); the line reports no potline AC power "
+        "(al_ac_power) or no output that year",
     ),
     "no_data": ("未评价：该年无产量或能耗数据", "not assessed: no output or energy that year"),
     "no_level": ("未评价：该工艺无能耗限额标准", "not assessed: no limit standard for this route"),
@@ -79,6 +92,13 @@ STANDIN_NOTE = (
     "能效标杆水平未经核实，暂以限额标准1级值代替（取其与限定值中较严者）",
     "limit grade 1 stands in for the unverified 标杆 (benchmark) level "
     "(the stricter of it and the limit in force governs)",
+)
+#: Shown next to an electrolytic-aluminium share: the 723号 标杆 value is flagged unverified.
+AL_UNVERIFIED_NOTE = (
+    "电解铝能效标杆水平（铝液交流电耗 13 000 kWh/t，发改产业〔2023〕723号）数值未经核实，"
+    "取其与现行限定值中较严者",
+    "the electrolytic-aluminium 标杆 (benchmark) level (AC power 13 000 kWh/t, "
+    "发改产业〔2023〕723号) is unverified (the stricter of it and the limit in force governs)",
 )
 
 LINE_COLUMNS = [
@@ -105,6 +125,7 @@ LINE_COLUMNS = [
     "unit_energy",
     "energy_tce",
     "output_t",
+    "ac_power_kwh_per_t",
     "run_id",
 ]
 
@@ -146,6 +167,7 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
     DataFrame
         :data:`LINE_COLUMNS`: ``unit_energy`` [kgce/t] (NaN where the run has no output or
         energy for the line that year), ``energy_tce`` [tce/a], ``output_t`` [t/a],
+        ``ac_power_kwh_per_t`` [kWh/t] (NaN unless the line reports ``al_ac_power``),
         ``capacity_t_per_a`` [t/a], ``route_kind`` (sector/process_routes ``kind``).
     """
     runs = current_runs(ctx)
@@ -164,6 +186,7 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
             continue
         f = figures.get((ent.id, f"{line.code}/{year}"), {})
         unit = f.get("unit_energy_kgce_per_t")
+        ac_power = f.get("ac_power_kwh_per_t")
         recs.append(
             {
                 "line_id": f"{ent.credit_code}/{line.code}",
@@ -189,6 +212,7 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
                 "unit_energy": np.nan if unit is None else float(unit),
                 "energy_tce": float(f.get("energy_tce") or 0.0) if f else np.nan,
                 "output_t": np.nan if f.get("output_t") is None else float(f["output_t"]),
+                "ac_power_kwh_per_t": np.nan if ac_power is None else float(ac_power),
                 "run_id": f.get("run_id"),
             }
         )
@@ -200,7 +224,9 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str |
 
     Lines with a unit energy are passed to
     :func:`~carbonpeak.benchmark.classify.classify_unit_energy`, except aluminium
-    electrolysis (limited on AC power [kWh/t], which the inventories do not give).
+    electrolysis, which is graded on ``ac_power_kwh_per_t`` [kWh/t] (indicator
+    ``ac_power``) where the line reports it (its ``unit_energy`` becomes that figure) and is
+    otherwise not graded.
 
     Returns
     -------
@@ -215,16 +241,23 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str |
     lv = levels if levels is not None else load_levels()
     ac = lines["route"].isin(AC_POWER_ROUTES).to_numpy()
     has_e = lines["unit_energy"].notna().to_numpy()
+    has_ac = ac & lines["ac_power_kwh_per_t"].notna().to_numpy()
     graded_mask = has_e & ~ac
     parts = []
-    if graded_mask.any():
-        graded = classify_unit_energy(lines[graded_mask], lv)
-        graded["assessment"] = np.where(
-            graded["level_status"] == "in_force", "assessed", graded["level_status"]
-        )
-        parts.append(graded)
-    rest = lines[~graded_mask].copy()
-    rest["assessment"] = np.where(ac[~graded_mask], "not_assessed_ac_power", "no_data")
+    for mask, frame in (
+        (graded_mask, lines),
+        # electrolytic Al: graded on AC power per t against the ac_power levels (kWh/t)
+        (has_ac, lines.assign(unit_energy=lines["ac_power_kwh_per_t"], indicator="ac_power")),
+    ):
+        if mask.any():
+            graded = classify_unit_energy(frame[mask], lv)
+            graded["assessment"] = np.where(
+                graded["level_status"] == "in_force", "assessed", graded["level_status"]
+            )
+            parts.append(graded)
+    left = ~graded_mask & ~has_ac
+    rest = lines[left].copy()
+    rest["assessment"] = np.where(ac[left], "not_assessed_ac_power", "no_data")
     parts.append(rest)
     out = pd.concat([p for p in parts if not p.empty] or [rest], sort=False).sort_index()
     for col in ("below_limit",):
@@ -255,19 +288,28 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str |
     return out.reset_index(drop=True)
 
 
-def _share_lines(classified: pd.DataFrame) -> pd.DataFrame:
-    """Cu/Pb/Zn smelting lines operating in the year (those with a unit energy)."""
+def _share_lines(classified: pd.DataFrame, metals: Sequence[str] = SHARE_METALS) -> pd.DataFrame:
+    """Smelting lines of *metals* operating in the year (those with a unit energy); for
+    aluminium only the electrolysis lines (:data:`AC_POWER_ROUTES`)."""
+    metal = classified["metal"]
     return classified[
-        classified["metal"].isin(SHARE_METALS)
+        metal.isin(list(metals))
         & classified["route_kind"].isin(SMELTING_KINDS)
         & classified["unit_energy"].notna()
+        & ((metal != "Al") | classified["route"].isin(AC_POWER_ROUTES))
     ]
 
 
 def capacity_share(
-    ctx: Context, year: int, by: Sequence[str] = ("metal",), *, classified: pd.DataFrame | None = None
+    ctx: Context,
+    year: int,
+    by: Sequence[str] = ("metal",),
+    *,
+    classified: pd.DataFrame | None = None,
+    metals: Sequence[str] = SHARE_METALS,
 ) -> pd.DataFrame:
-    """Capacity-weighted share of Cu/Pb/Zn smelting capacity at benchmark in *year*.
+    """Capacity-weighted share of Cu/Pb/Zn smelting capacity (or, with
+    ``metals=AL_SHARE_METALS``, of electrolytic-aluminium capacity) at benchmark in *year*.
 
     Computed from the stored unit energies on every call (never stored). Only the lines in
     the caller's scope count: a city user gets its city's share.
@@ -279,6 +321,8 @@ def capacity_share(
         ``()`` for one total).
     classified : DataFrame, optional
         A :func:`classify` result of the same *year* to reuse.
+    metals : sequence of str
+        The metals counted (default :data:`SHARE_METALS`, the Hunan plan's Cu/Pb/Zn).
 
     Returns
     -------
@@ -286,10 +330,11 @@ def capacity_share(
         The groups as columns, then the columns of
         :func:`~carbonpeak.benchmark.classify.capacity_share_at_benchmark` (``share`` 0–1,
         ``unverified``), ``year``, and ``note_zh``/``note_en`` (:data:`STANDIN_NOTE` where a
-        stand-in benchmark was used, else empty).
+        stand-in benchmark was used, :data:`AL_UNVERIFIED_NOTE` for aluminium's unverified
+        标杆 level, else empty).
     """
     c = classified if classified is not None else classify(ctx, year)
-    sel = _share_lines(c)
+    sel = _share_lines(c, metals)
     keys = list(by)
     if sel.empty:
         cols = [
@@ -309,8 +354,9 @@ def capacity_share(
     out = agg.reset_index() if keys else agg.reset_index(drop=True)
     out["year"] = year
     out["unverified"] = out["unverified"].astype(bool)
-    out["note_zh"] = np.where(out["unverified"], STANDIN_NOTE[0], "")
-    out["note_en"] = np.where(out["unverified"], STANDIN_NOTE[1], "")
+    note = AL_UNVERIFIED_NOTE if set(metals) == set(AL_SHARE_METALS) else STANDIN_NOTE
+    out["note_zh"] = np.where(out["unverified"], note[0], "")
+    out["note_en"] = np.where(out["unverified"], note[1], "")
     return out
 
 

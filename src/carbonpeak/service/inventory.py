@@ -36,6 +36,7 @@ from carbonpeak.store.models import Enterprise, InventoryLine, InventoryRun, Pro
 from carbonpeak.store.scope import enterprise_scope, restrict
 
 __all__ = [
+    "AC_POWER_ITEM",
     "ComputeResult",
     "compute_table",
     "explain",
@@ -81,6 +82,8 @@ SUM_FIELDS = [
     "energy_tce",
     "energy_tce_equal_value",
 ]
+#: The indicator item of the potlines' metered AC power [kWh] (refdata accounting/items).
+AC_POWER_ITEM = "al_ac_power"
 
 
 @dataclass(frozen=True)
@@ -188,26 +191,36 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
 
 def _by_line(annual: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     """Unit-product comprehensive energy per production line and year (GB/T 2589 §3.8):
-    the line's energy (tce, 当量值) over its product output (t), in kgce/t."""
+    the line's energy (tce, 当量值) over its product output (t), in kgce/t; and, for a line
+    that reports the potlines' AC power (item ``al_ac_power`` [kWh]), the AC power per
+    tonne of molten aluminium ``ac_power_kwh_per_t`` = Σ al_ac_power [kWh] / output [t]
+    (GB 21346-2022 6.2.1), the figure electrolytic aluminium is graded on."""
     if "line" not in annual or annual.empty:
         return {}
     keyed = annual.assign(line=annual["line"].astype(str))
     keyed = keyed[keyed["line"] != ""]
     energy = keyed.groupby(["line", "year"], observed=True)["energy_tce"].sum()
-    output = (
-        keyed[keyed["item"].astype(str) == "product_output"]
-        .groupby(["line", "year"], observed=True)["quantity"]
-        .sum()
-    )
+    items = keyed["item"].astype(str)
+
+    def item_sum(item: str) -> pd.Series:
+        return keyed[items == item].groupby(["line", "year"], observed=True)["quantity"].sum()
+
+    output = item_sum("product_output")
+    ac_power = item_sum(AC_POWER_ITEM)
     out: dict[str, dict[str, float | None]] = {}
     for key, tce in energy.items():
         line, yr = cast(tuple[str, int], key)  # a (line, year) MultiIndex key
         t = output.get((line, yr))
-        out[f"{line}/{yr}"] = {
+        figures: dict[str, float | None] = {
             "energy_tce": float(tce),
             "output_t": None if t is None else float(t),
             "unit_energy_kgce_per_t": None if not t else float(tce) * 1000.0 / float(t),
         }
+        kwh = ac_power.get((line, yr))
+        if kwh is not None:
+            figures["ac_power_kwh"] = float(kwh)
+            figures["ac_power_kwh_per_t"] = None if not t else float(kwh) / float(t)
+        out[f"{line}/{yr}"] = figures
     return out
 
 

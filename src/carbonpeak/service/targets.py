@@ -9,8 +9,10 @@ allow:
 * ``co2_intensity_change`` — CO2 [t, ``co2_t``: fossil and process CO2 plus purchased
   electricity and heat, location-based] per 万元 value added, change vs the base year [%];
 * ``capacity_share_at_benchmark`` — Cu/Pb/Zn smelting capacity at benchmark [%] by year
-  (:func:`carbonpeak.service.benchmarking.capacity_share`); aluminium needs AC power per t,
-  which the inventories do not carry (no_data);
+  (:func:`carbonpeak.service.benchmarking.capacity_share`); for the electrolytic-aluminium
+  targets (scope ``Al``) the capacity of the electrolysis lines at the 13 000 kWh/t 标杆,
+  graded on their reported AC power per t (GB 21346-2013 until 2023-12-31, 2022 from
+  2024-01-01; no_data where no line reports it);
 * ``recycled_share`` — output of secondary routes (sector/process_routes ``kind =
   secondary``) over the output of primary and secondary routes [%], by year and metal;
 * ``peak_year`` — the peak of the yearly CO2e totals (sum over enterprises of the current
@@ -61,9 +63,9 @@ NO_DATA_REASONS: dict[str, tuple[str, str]] = {
         "no national green factory in the registry",
     ),
     "ac_power": (
-        "电解铝按铝液交流电耗（kWh/t）评价，核算数据仅有综合能耗（kgce/t）",
-        "electrolytic aluminium is assessed on AC power per t (kWh/t); the "
-        "inventories give comprehensive energy in kgce/t only",
+        "电解铝按铝液交流电耗（kWh/t）评价，该年无电解铝生产线报告电解槽交流电量（al_ac_power）",
+        "electrolytic aluminium is assessed on AC power per t (kWh/t); no electrolysis "
+        "line reports its potline AC power (al_ac_power) that year",
     ),
     "no_value_added": (
         "缺少基准年或报告年的工业增加值或能耗数据",
@@ -262,7 +264,7 @@ def indicators(
     """
     years = list(range(first_year, year + 1))
     totals = yearly_totals(ctx)
-    cache: dict[str, Any] = {}
+    cache: dict[Any, Any] = {}
     graded: dict[int, pd.DataFrame] = classified if classified is not None else {}
 
     def frames() -> dict[int, pd.DataFrame]:
@@ -272,19 +274,19 @@ def indicators(
                 graded[y] = benchmarking.classify(ctx, y)
         return graded
 
-    def shares() -> dict[int, pd.DataFrame]:
-        if "shares" not in cache:
+    def shares(metals: tuple[str, ...]) -> dict[str, dict[int, pd.DataFrame]]:
+        """Total, by-metal and by-city shares of *metals* by year (computed once per set)."""
+        key = ("shares", metals)
+        if key not in cache:
             classified = frames()
-            cache["shares"] = {
-                y: benchmarking.capacity_share(ctx, y, by=(), classified=classified[y]) for y in years
+            cache[key] = {
+                name: {
+                    y: benchmarking.capacity_share(ctx, y, by=by, classified=classified[y], metals=metals)
+                    for y in years
+                }
+                for name, by in (("total", ()), ("metal", ("metal",)), ("city", ("city",)))
             }
-            cache["shares_metal"] = {
-                y: benchmarking.capacity_share(ctx, y, classified=classified[y]) for y in years
-            }
-            cache["shares_city"] = {
-                y: benchmarking.capacity_share(ctx, y, by=("city",), classified=classified[y]) for y in years
-            }
-        return dict(cache["shares"])
+        return dict(cache[key])
 
     out = []
     for row in refdata.load_table(TARGETS_TABLE):
@@ -318,26 +320,25 @@ def indicators(
                 "by_city": {str(c): _series_dict(_intensity(g, col, by)) for c, g in totals.groupby("city")}
             }
         elif ind == "capacity_share_at_benchmark":
-            if "Al" in str(row["scope"]).split(";"):
-                zh, en = NO_DATA_REASONS["ac_power"]
-                res = {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
-            else:
-                sh = shares()
-                series = pd.Series(
-                    {y: 100.0 * float(f["share"].iloc[0]) if len(f) else np.nan for y, f in sh.items()},
-                    dtype=float,
-                )
-                res = _judge(base, series, year, reason="no_share")
-                res["breakdown"] = {
-                    "by_metal": _share_breakdown(cache["shares_metal"], "metal"),
-                    "by_city": _share_breakdown(cache["shares_city"], "city"),
-                }
-                if res.get("status") != "no_data" and not np.isfinite(series.get(first_year, np.nan)):
-                    if "share_base" not in cache:
-                        cache["share_base"] = _share_base(ctx, {}, first_year, year)
-                    res = {**res, **cache["share_base"]}
-                if any(bool(f["unverified"].any()) for f in sh.values() if len(f)):
-                    res["note_zh"], res["note_en"] = benchmarking.STANDIN_NOTE
+            is_al = "Al" in str(row["scope"]).split(";")
+            metals = benchmarking.AL_SHARE_METALS if is_al else benchmarking.SHARE_METALS
+            sh = shares(metals)
+            series = pd.Series(
+                {y: 100.0 * float(f["share"].iloc[0]) if len(f) else np.nan for y, f in sh["total"].items()},
+                dtype=float,
+            )
+            res = _judge(base, series, year, reason="ac_power" if is_al else "no_share")
+            res["breakdown"] = {
+                "by_metal": _share_breakdown(sh["metal"], "metal"),
+                "by_city": _share_breakdown(sh["city"], "city"),
+            }
+            if res.get("status") != "no_data" and not np.isfinite(series.get(first_year, np.nan)):
+                if ("share_base", metals) not in cache:
+                    cache[("share_base", metals)] = _share_base(ctx, {}, first_year, year, metals)
+                res = {**res, **cache[("share_base", metals)]}
+            if any(bool(f["unverified"].any()) for f in sh["total"].values() if len(f)):
+                note = benchmarking.AL_UNVERIFIED_NOTE if is_al else benchmarking.STANDIN_NOTE
+                res["note_zh"], res["note_en"] = note
         elif ind == "recycled_share":
             series, breakdown = _recycled(ctx, years, frames())
             res = _judge(base, series, year, reason="no_output")
@@ -373,12 +374,18 @@ def _share_breakdown(frames: dict[int, pd.DataFrame], key: str) -> dict[str, dic
     }
 
 
-def _share_base(ctx: Context, res: dict[str, Any], base_year: int, year: int) -> dict[str, Any]:
+def _share_base(
+    ctx: Context,
+    res: dict[str, Any],
+    base_year: int,
+    year: int,
+    metals: tuple[str, ...] = benchmarking.SHARE_METALS,
+) -> dict[str, Any]:
     """The base year's share evaluated against the edition in force on 31 December of the
     reporting year (no limit standard of today's kind was in force in the base year)."""
     on = f"{year}-12-31"
     c = benchmarking.classify(ctx, base_year, on=on)
-    f = benchmarking.capacity_share(ctx, base_year, by=(), classified=c)
+    f = benchmarking.capacity_share(ctx, base_year, by=(), classified=c, metals=metals)
     if len(f) and np.isfinite(float(f["share"].iloc[0])):
         res = {**res, "base_year_value": 100.0 * float(f["share"].iloc[0])}
         res["base_note_zh"] = f"基准年 {base_year} 的产能按 {on} 现行限额标准回溯评价（当年无同类现行标准）"

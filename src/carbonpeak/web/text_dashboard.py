@@ -60,7 +60,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "dash.col.levels": ("1级 / 2级 / 3级", "Grade 1 / 2 / 3"),
     "dash.col.grade": ("等级", "Grade"),
     "dash.col.band": ("标杆对比", "Benchmark band"),
-    "dash.col.gap": ("超限额（kgce/t）", "Over the limit (kgce/t)"),
+    "dash.col.gap": ("超限额（kgce/t；电解铝 kWh/t）", "Over the limit (kgce/t; electrolytic Al kWh/t)"),
     "dash.col.gap_tce": ("超限能耗（tce/a）", "Excess energy (tce/a)"),
     "dash.col.standard": ("标准", "Standard"),
     "dash.band.at_benchmark": ("标杆以上", "at benchmark"),
