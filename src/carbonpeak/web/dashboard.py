@@ -27,8 +27,7 @@ from carbonpeak.reporting.review_report import build_review_pdf, build_review_xl
 from carbonpeak.service import review as review_service
 from carbonpeak.service import targets
 from carbonpeak.web.i18n import Lang, text
-from carbonpeak.web.pages import Who, csrf_failed, error_response, page_ctx, render, to_login
-from carbonpeak.web.security import csrf_matches
+from carbonpeak.web.pages import Who, error_response, form_guard, page_ctx, render, to_login
 
 __all__ = ["router"]
 
@@ -200,10 +199,8 @@ def review_submit(
     ac_power: Annotated[str, Form()] = "",
     enterprise: Annotated[str, Form()] = "",
 ) -> Response:
-    if not visitor.signed_in:
-        return to_login(request)
-    if not csrf_matches(request, csrf_token):
-        return csrf_failed(request, visitor)
+    if (refused := form_guard(request, visitor, csrf_token)) is not None:
+        return refused
     if not _may_review(visitor):
         return error_response(request, visitor, 403, text("review.denied", visitor.lang))
     form = _review_form_values(

@@ -41,8 +41,7 @@ from carbonpeak.model import Role
 from carbonpeak.service import enterprises, evidence, workflow
 from carbonpeak.service.context import Context
 from carbonpeak.web.i18n import Lang, text
-from carbonpeak.web.pages import Visitor, Who, csrf_failed, error_response, page_ctx, render, to_login
-from carbonpeak.web.security import csrf_matches
+from carbonpeak.web.pages import Visitor, Who, error_response, form_guard, page_ctx, render, to_login
 
 __all__ = ["router"]
 
@@ -230,10 +229,8 @@ async def submission_upload(
 ) -> Response:
     from carbonpeak.service import intake  # noqa: PLC0415
 
-    if not visitor.signed_in:
-        return to_login(request)
-    if not csrf_matches(request, csrf_token):
-        return csrf_failed(request, visitor)
+    if (refused := form_guard(request, visitor, csrf_token)) is not None:
+        return refused
     lang = visitor.lang
     try:
         data = await _read(request, file)
@@ -420,10 +417,8 @@ def submission_move(
     comment: Annotated[str, Form(max_length=4000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    if not visitor.signed_in:
-        return to_login(request)
-    if not csrf_matches(request, csrf_token):
-        return csrf_failed(request, visitor)
+    if (refused := form_guard(request, visitor, csrf_token)) is not None:
+        return refused
     sid = _id(submission_id)
     if sid is None or move not in workflow.MOVE_NAMES or move == "adjust":
         return _not_found(request, visitor, submission_id)
@@ -447,10 +442,8 @@ async def submission_adjust(
     evidence_file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    if not visitor.signed_in:
-        return to_login(request)
-    if not csrf_matches(request, csrf_token):
-        return csrf_failed(request, visitor)
+    if (refused := form_guard(request, visitor, csrf_token)) is not None:
+        return refused
     sid, vid = _id(submission_id), _id(value_id)
     if sid is None:
         return _not_found(request, visitor, submission_id)
@@ -489,10 +482,8 @@ async def submission_evidence(
     description: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    if not visitor.signed_in:
-        return to_login(request)
-    if not csrf_matches(request, csrf_token):
-        return csrf_failed(request, visitor)
+    if (refused := form_guard(request, visitor, csrf_token)) is not None:
+        return refused
     sid = _id(submission_id)
     if sid is None:
         return _not_found(request, visitor, submission_id)

@@ -46,6 +46,7 @@ __all__ = [
     "csrf_failed",
     "error_page",
     "error_response",
+    "form_guard",
     "page_ctx",
     "render",
     "router",
@@ -182,6 +183,16 @@ def error_page(request: Request, status: int, message_code: str = "not_found", *
 
 def csrf_failed(request: Request, visitor: Visitor) -> HTMLResponse:
     return error_response(request, visitor, 403, errors.message("csrf_failed", visitor.lang))
+
+
+def form_guard(request: Request, visitor: Visitor, csrf_token: str) -> Response | None:
+    """``None`` when a signed-in visitor posted the form with a valid CSRF token; otherwise
+    the answer (the sign-in page, or the CSRF error page)."""
+    if not visitor.signed_in:
+        return to_login(request)
+    if not csrf_matches(request, csrf_token):
+        return csrf_failed(request, visitor)
+    return None
 
 
 def page_ctx(request: Request, db: Db, principal: Principal) -> Context:
