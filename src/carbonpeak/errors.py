@@ -112,6 +112,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bad_date": ("“{value}”不是有效日期（YYYY-MM-DD）", "'{value}' is not a valid date (YYYY-MM-DD)"),
     "bad_file": ("无法读取文件：{reason}", "The file cannot be read: {reason}"),
+    "control_character": (
+        "“{column}”列含有不可见的控制字符（如 NUL）：{value}，请删除后重试",
+        "Column '{column}' holds an invisible control character (such as NUL): {value}; remove it and retry",
+    ),
     "unknown_item": (
         "未知的活动项目“{value}”（既不是代码也不是已知名称）",
         "Unknown activity item '{value}' (neither a code nor a known name)",

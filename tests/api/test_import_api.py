@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from carbonpeak.api.app import create_app
+from carbonpeak.model.credit_code import check_character
 from carbonpeak.settings import Settings
 from tests.conftest import api_token
 from tests.service.test_register_import import GOOD_ENTS, GOOD_LINES, A, B, dump
@@ -110,3 +111,18 @@ def test_a_zip_bomb_is_refused(client: TestClient) -> None:
     problem = r.json()["error"]["problems"][0]
     assert problem["code"] == "bad_file"
     assert "zip bomb" in problem["message_en"]
+
+
+def test_a_nul_in_a_json_body_is_a_422_not_a_500(client: TestClient) -> None:
+    first = "91430100NNLTAB0X1"
+    body = {
+        "credit_code": first + check_character(first),
+        "name_zh": "含\x00控制字符（示例）",
+        "city_code": "430100",
+        "lines": [],
+    }
+    r = client.post("/api/v1/enterprises", json=body, headers=api_token(client, "province"))
+    assert r.status_code == 422, r.text
+    assert "control character" in r.text
+    listed = client.get("/api/v1/enterprises", params={"q": "NNLTAB"}, headers=api_token(client, "province"))
+    assert listed.json() == []

@@ -173,6 +173,19 @@ def test_a_renamed_binary_is_a_clear_error(demo_url: str) -> None:
     assert "register.xlsx" in err.value.message_en
 
 
+def test_a_control_character_is_a_located_error_not_a_store_failure(demo_url: str) -> None:
+    # found by the property below on PostgreSQL: NUL cannot be stored in PG text
+    bad = ents_csv(
+        f"{A},甲\x00冶炼有限公司（示例）,A (demo),衡阳市,,Pb,是",
+        f"{B},乙（示例）,B\x07,娄底,,Sb,true",
+    )
+    with pytest.raises(InputError) as err:
+        run_import(demo_url, bad)
+    found = {(p.code, p.row, p.column) for p in err.value.problems}
+    assert found == {("control_character", 2, "name_zh"), ("control_character", 3, "name_en")}
+    assert "NUL" in err.value.problems[0].message_en and "控制字符" in err.value.problems[0].message_zh
+
+
 # --- properties ------------------------------------------------------------------------
 
 CELLS = st.one_of(

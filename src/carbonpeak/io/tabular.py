@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.model.schemas import CONTROL_CHARACTERS
 
 __all__ = ["Table", "read_rows"]
 
@@ -83,10 +84,18 @@ def read_rows(
         )
     wanted = [*required, *[c for c in optional if c.lower() in index]]
     rows = []
+    problems: list[Problem] = []
     for n, raw in enumerate(raw_rows[1:], start=2):
         cells = {c: (_cell(raw[index[c.lower()]]) if index[c.lower()] < len(raw) else "") for c in wanted}
         if any(cells.values()):
             rows.append((n, cells))
+            problems.extend(
+                Problem("control_character", file=name, sheet=sheet_name, row=n, column=c, value=repr(v))
+                for c, v in cells.items()
+                if CONTROL_CHARACTERS.search(v)
+            )
+    if problems:
+        raise InputError(problems)
     return Table(file=name, sheet=sheet_name, header=header, rows=tuple(rows))
 
 

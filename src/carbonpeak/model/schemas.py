@@ -7,7 +7,10 @@ capacity in t/a.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from carbonpeak.model import LineStatus, Role
 
@@ -25,8 +28,20 @@ __all__ = [
 ]
 
 
+#: C0 control characters other than tab, line feed and carriage return: none belongs in a
+#: name or code, and NUL cannot be stored in PostgreSQL text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise ValueError("text holds a control character (such as NUL) / 文本含有控制字符（如 NUL）")
+        return value
 
 
 class LineCreate(_Frozen):
