@@ -19,13 +19,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
-from pydantic import BaseModel
 
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import XLSX, download, read_upload
 from carbonpeak.errors import InputError, PermissionDenied, Problem
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
+from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
 from carbonpeak.service import projects, registries, targets
 from carbonpeak.service import review as review_service
@@ -80,7 +80,7 @@ def review_report(ctx: Ctx, review_id: int, format: str = "pdf", lang: str = "zh
 # --- projects ---------------------------------------------------------------------------------
 
 
-class StatusChange(BaseModel):
+class StatusChange(TextSafeModel):
     status: str
     effective_date: str | None = None
     comment: str = ""

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from carbonpeak import __version__, refdata
 from carbonpeak.api.deps import Ctx, Db, OptionalCtx, public_route
@@ -32,6 +32,7 @@ from carbonpeak.model.schemas import (
     EnterprisePublic,
     EnterpriseUpdate,
     SectorOverview,
+    TextSafeModel,
     TokenPublic,
     UserPublic,
 )
@@ -157,12 +158,12 @@ async def import_enterprises(
     return enterprises.import_register(ctx, ents, lines)
 
 
-class UserCreate(BaseModel):
+class UserCreate(TextSafeModel):
     username: str
     password: str
     role: Role
     city: str | None = None
-    enterprises: list[str] = []
+    enterprises: list[str] = Field(default_factory=list)
     display_name: str = ""
 
 

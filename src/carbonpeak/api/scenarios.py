@@ -16,11 +16,12 @@ from typing import Annotated, Any, Literal, cast
 import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import CSV, XLSX, download, read_upload
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.scenarios.demo_scenarios import DEMO_SCENARIOS
 from carbonpeak.scenarios.lmdi import Method
 from carbonpeak.scenarios.montecarlo import Distribution, Kind
@@ -157,7 +158,7 @@ async def scenarios_drivers(
     return {"scenarios": _scenario_list(uploaded)}
 
 
-class DistributionIn(BaseModel):
+class DistributionIn(TextSafeModel):
     driver: str
     kind: str
     params: dict[str, float] = Field(default_factory=dict)
@@ -165,7 +166,7 @@ class DistributionIn(BaseModel):
     selector: str = "*"
 
 
-class MonteCarloIn(BaseModel):
+class MonteCarloIn(TextSafeModel):
     scenario: str = "plan_policy"
     n: int = 1000
     seed: int = 1

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import content_disposition, read_upload
+from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import evidence, workflow
 
 __all__ = ["attachment_response", "router"]
@@ -22,13 +23,13 @@ __all__ = ["attachment_response", "router"]
 router = APIRouter(prefix="/api/v1", tags=["workflow"])
 
 
-class MoveBody(BaseModel):
+class MoveBody(TextSafeModel):
     """An optional comment (required to return a submission)."""
 
     comment: str = Field(default="", max_length=4000)
 
 
-class AdjustmentBody(BaseModel):
+class AdjustmentBody(TextSafeModel):
     """A verifier's correction of one figure: the quantity as read, with its unit."""
 
     value_id: int

@@ -33,8 +33,8 @@ __all__ = [
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class TextSafeModel(BaseModel):
+    """A request body whose text fields may not hold control characters (a 422, located)."""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -42,6 +42,10 @@ class _Frozen(BaseModel):
         if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
             raise ValueError("text holds a control character (such as NUL) / 文本含有控制字符（如 NUL）")
         return value
+
+
+class _Frozen(TextSafeModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class LineCreate(_Frozen):

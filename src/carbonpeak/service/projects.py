@@ -39,13 +39,14 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import ColumnElement, Select, false, select, true
 
 from carbonpeak import refdata, units
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action, LineStatus, Principal, Role
+from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.refdata.register_rules import check_park_in_city, check_route_of_metal
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
@@ -122,7 +123,7 @@ def _family(kind: str) -> str:
     return "closure" if kind == "closure" else "build"
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(TextSafeModel):
     """A project as the API and CLI submit it; ``history`` defaults to one step into
     ``status`` on ``effective_date`` (today)."""
 
@@ -143,7 +144,7 @@ class ProjectCreate(BaseModel):
     is_demo: bool = False
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(TextSafeModel):
     name_zh: str | None = None
     name_en: str | None = None
     capacity_t_per_a: float | None = Field(default=None, gt=0)

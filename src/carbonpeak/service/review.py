@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import ColumnElement, false, select, true
 
 from carbonpeak import refdata, units
@@ -51,6 +51,7 @@ from carbonpeak.benchmark.review import (
 )
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
 from carbonpeak.model import Principal, Role
+from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.refdata.register_rules import check_park_in_city, check_route_of_metal
 from carbonpeak.service import audit, benchmarking
 from carbonpeak.service.context import SYSTEM, Context, transactional
@@ -85,7 +86,7 @@ ENERGY_KINDS = ("fuel", "reductant", "electricity", "heat", "energy_medium")
 _SPEC = re.compile(r"^\s*([^=\s]+)\s*=\s*([-+0-9.eE,]+)\s*(.*?)\s*$")
 
 
-class EnergyUse(BaseModel):
+class EnergyUse(TextSafeModel):
     """One carrier of the design energy use: quantity per year in the unit given."""
 
     carrier: str = Field(min_length=1)
@@ -93,7 +94,7 @@ class EnergyUse(BaseModel):
     unit: str = Field(min_length=1)
 
 
-class ReviewRequest(BaseModel):
+class ReviewRequest(TextSafeModel):
     """A proposal as the API, the page and the CLI submit it."""
 
     name: str = ""
