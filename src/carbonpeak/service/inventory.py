@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 
 from carbonpeak import refdata
-from carbonpeak.accounting.engine import CATEGORIES, compute_inventory
+from carbonpeak.accounting.engine import CATEGORIES, OUTPUT_COLUMNS, compute_inventory
 from carbonpeak.accounting.explain import Explanation, explain_line
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
@@ -60,17 +60,7 @@ LINE_FIELDS = [
     "quantity_in",
     "unit_in",
     "purity",
-    "kind",
-    "category",
-    "co2_t",
-    "co2_market_t",
-    "cf4_t",
-    "c2f6_t",
-    "co2e_t",
-    "co2e_market_t",
-    "energy_tce",
-    "energy_tce_equal_value",
-    "factor_ids",
+    *OUTPUT_COLUMNS,  # what the engine computed, in its order
 ]
 SUM_FIELDS = [
     "co2_t",
