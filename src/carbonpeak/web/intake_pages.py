@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carbonpeak import errors, refdata
 from carbonpeak.api.deps import Db
-from carbonpeak.api.files import XLSX, download
+from carbonpeak.api.files import XLSX, download, read_upload
 from carbonpeak.api.workflow import attachment_response
 from carbonpeak.errors import (
     CarbonpeakError,
@@ -99,11 +99,7 @@ async def _read(request: Request, upload: UploadFile | None) -> bytes | None:
     """The upload's bytes (None when no file was chosen); over the limit → PayloadTooLarge."""
     if upload is None or not upload.filename:
         return None
-    limit = _limit_bytes(request)
-    data = await upload.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(limit_mb=request.app.state.settings.max_upload_mb)
-    return data
+    return await read_upload(request, upload)
 
 
 # --- the list / queues -------------------------------------------------------------------
