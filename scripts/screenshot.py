@@ -40,7 +40,7 @@ def shoot(out: Path, lang: str = "zh") -> list[Path]:
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'screenshot.db'}"
-        prepare_store(url)
+        prepare_store(url, demo=True)
         settings = replace(Settings(), database_url=url)
         with serve_in_background(settings) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -13,7 +13,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,7 +58,7 @@ class StoreFactory:
         self.root = root
         self.created: list[str] = []
         self.template = self._new_url("tpl")
-        prepare_store(self.template)
+        prepare_store(self.template, demo=True)
         engine_for(self.template).dispose()
 
     def _new_url(self, tag: str) -> str:
@@ -140,7 +139,7 @@ def store(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture
 def settings(demo_url: str) -> Settings:
-    return replace(Settings(), database_url=demo_url)
+    return Settings(database_url=demo_url)
 
 
 @pytest.fixture
@@ -160,5 +159,5 @@ def api_token(client: TestClient, username: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def live_server(stores: StoreFactory) -> Iterator[str]:
     """The platform served by uvicorn on a free localhost port over a demo store."""
-    with serve_in_background(replace(Settings(), database_url=stores.demo())) as base:
+    with serve_in_background(Settings(database_url=stores.demo())) as base:
         yield base

@@ -62,4 +62,4 @@ def test_production_refuses_the_default_secret() -> None:
     with pytest.raises(errors.CarbonpeakError) as err:
         Settings(env="production", secret_key=DEFAULT_SECRET).check()
     assert "CARBONPEAK_SECRET_KEY" in err.value.message_en
-    Settings(env="production", secret_key="a-real-secret-from-the-vault").check()
+    Settings(env="production", secret_key="a-real-secret-from-the-vault-0123456789").check()

@@ -6,7 +6,8 @@ still catches bad input::
 
     CarbonpeakError(Exception)                      HTTP
     ├── InputError(ValueError)                       422  one or more located Problems
-    │   └── UnitError                                422  a unit that does not parse / wrong dimension
+    │   ├── UnitError                                422  a unit that does not parse / wrong dimension
+    │   └── SettingsError                            —    a CARBONPEAK_* variable refused at start-up
     ├── RefdataError(LookupError)                    500  reference data missing or malformed
     ├── NotFound(LookupError)                        404  also for objects outside the caller's scope
     ├── Conflict                                     409  e.g. a duplicate credit code
@@ -39,6 +40,7 @@ __all__ = [
     "PermissionDenied",
     "Problem",
     "RefdataError",
+    "SettingsError",
     "UnitError",
     "message",
 ]
@@ -284,8 +286,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The password needs at least {min_length} characters",
     ),
     "default_secret": (
-        "生产环境不得使用默认密钥，请设置 CARBONPEAK_SECRET_KEY",
-        "Refusing the default secret in production; set CARBONPEAK_SECRET_KEY",
+        "生产环境不得使用默认密钥：请将 CARBONPEAK_SECRET_KEY 设为至少 {min_length} 个字符的随机值",
+        "Refusing the default or a short secret in production: set CARBONPEAK_SECRET_KEY to a "
+        "random value of at least {min_length} characters",
+    ),
+    # --- settings, setup and input bounds (issue 13) ---
+    "settings_invalid": (
+        "环境变量 {variable} 的取值“{value}”无效：{detail}",
+        "Environment variable {variable} = '{value}' is invalid: {detail}",
+    ),
+    "settings_bad_env": (
+        "环境变量 CARBONPEAK_ENV 的取值“{value}”无效（允许：development、test、production，不区分大小写）",
+        "CARBONPEAK_ENV = '{value}' is not allowed (allowed: development, test, production; any case)",
+    ),
+    "setup_done": (
+        "已存在省级账号（{value}），一次性初始化命令不能再次运行；请用 carbonpeak user add 添加用户",
+        "A province account ({value}) already exists, so the one-time setup cannot run again; "
+        "add users with carbonpeak user add",
+    ),
+    "xlsx_too_many_cells": (
+        "工作表“{sheet}”的已用区域 {used_range} 含 {cells} 个单元格，超过上限 {limit}"
+        "（最远的单元格 {value}；请删除多余的单元格后重试）",
+        "Sheet '{sheet}' uses the range {used_range} ({cells} cells), beyond the limit of {limit} "
+        "(farthest cell {value}; delete the stray cells and retry)",
+    ),
+    "xlsx_dtd": (
+        "工作簿内部文件“{member}”含有 DTD（<!DOCTYPE>/<!ENTITY>），不是正常的 xlsx，已拒绝",
+        "The workbook part '{member}' holds a DTD (<!DOCTYPE>/<!ENTITY>); a normal xlsx has none, "
+        "so it is refused",
+    ),
+    "xlsx_malformed": (
+        "工作簿内部文件“{member}”的 XML 格式错误（{reason}），请用 Excel 重新保存后重试",
+        "The XML of the workbook part '{member}' is malformed ({reason}); save it again from Excel and retry",
+    ),
+    "figure_too_large": (
+        "{header_zh}的数值 {value} 超出物理上限（绝对值不超过 {limit} {unit}）",
+        "The value {value} in {header_en} is beyond the physical bound (|value| ≤ {limit} {unit})",
     ),
     # --- data intake (issue 6: templates, import, exports) ---
     "intake_not_template": (
@@ -612,6 +648,16 @@ class UnitError(InputError):
     """A unit that does not parse, or parses to the wrong dimension."""
 
     code = "unknown_unit"
+
+
+class SettingsError(InputError):
+    """A ``CARBONPEAK_*`` environment variable that does not parse or is not allowed.
+
+    Each :class:`Problem` names the variable (``column``) and, except for the secret key,
+    the value given. Raised when the settings are read (start-up), never by a request.
+    """
+
+    code = "settings_invalid"
 
 
 class RefdataError(CarbonpeakError, LookupError):

@@ -1,63 +1,160 @@
-"""Settings from the environment (``CARBONPEAK_*``), with safe defaults for a laptop.
+"""Settings from the environment (``CARBONPEAK_*``), typed and validated, safe by default.
 
-A production deployment (``CARBONPEAK_ENV=production``) refuses to start with the
-default secret key.
+Read with pydantic-settings: every field of :class:`Settings` has the environment variable
+``CARBONPEAK_<FIELD>`` (names are case-insensitive). A value that does not parse or lies
+outside its range raises :class:`~carbonpeak.errors.SettingsError` (an ``InputError``)
+whose problems name the variable, e.g. ``CARBONPEAK_ENV = 'prod' is not allowed (allowed:
+development, test, production; any case)``.
+
+- ``CARBONPEAK_ENV``: ``development`` (default), ``test`` or ``production``, in any case
+  and with surrounding blanks; anything else (``prod``, ``staging``) is refused.
+- ``CARBONPEAK_SECRET_KEY``: in production it must differ from the shipped default and hold
+  at least :data:`MIN_SECRET_LENGTH` characters. It keys the HMAC under which session and
+  API-token digests are stored (:func:`carbonpeak.service.auth`), so a row written straight
+  into the store cannot mint a valid token; changing it signs everyone out. It is reserved
+  as the key of the audit chain's HMAC as well (issue 13).
+- Demo data: only in development and test (:attr:`Settings.load_demo`), or when an operator
+  asks for them explicitly (``carbonpeak run --demo``).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
-from carbonpeak.errors import CarbonpeakError
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_SECRET", "Settings", "get_settings"]
+from carbonpeak.errors import Problem, SettingsError
+
+__all__ = [
+    "DEFAULT_SECRET",
+    "ENV_PREFIX",
+    "MIN_SECRET_LENGTH",
+    "Environment",
+    "Settings",
+    "SettingsError",
+    "get_settings",
+]
 
 DEFAULT_SECRET = "carbonpeak-dev-secret-change-me"  # noqa: S105 — refused in production
+#: A production secret has at least this many characters (256 bits as URL-safe base64 is 43).
+MIN_SECRET_LENGTH = 32
+ENV_PREFIX = "CARBONPEAK_"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Environment(enum.StrEnum):
+    """Where the platform runs; only development and test load the demo sector by themselves."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+def _settings_error(exc: ValidationError) -> SettingsError:
+    """*exc* as located problems naming the ``CARBONPEAK_*`` variable (never the secret)."""
+    problems = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ())]
+        variable = ENV_PREFIX + (loc[0].upper() if loc else "SETTINGS")
+        if e.get("type") == "default_secret":
+            variable = ENV_PREFIX + "SECRET_KEY"
+        code = str(e.get("type")) if e.get("type") in _OWN_CODES else "settings_invalid"
+        value = e.get("input")
+        hidden = variable.endswith("SECRET_KEY") or isinstance(value, dict)
+        problems.append(
+            Problem(
+                code,
+                column=variable,
+                value=None if hidden else value,
+                fields={"variable": variable, "detail": e.get("msg", ""), "min_length": MIN_SECRET_LENGTH},
+            )
+        )
+    return SettingsError(problems)
+
+
+_OWN_CODES = ("settings_bad_env", "default_secret")
+
+
+class Settings(BaseSettings):
     """Runtime settings; every field has an environment variable ``CARBONPEAK_<NAME>``."""
 
-    database_url: str = "sqlite:///var/carbonpeak.db"
-    env: str = "development"
-    secret_key: str = DEFAULT_SECRET
-    host: str = "127.0.0.1"
-    port: int = 8000
-    #: "auto": Secure cookies when the request came over HTTPS; "true"/"false" to force.
-    cookie_secure: str = "auto"
-    session_hours: int = 12
-    token_days: int = 30
-    max_upload_mb: int = 20
-    min_password_length: int = 10
-    #: cap on Monte Carlo trajectories per API/page request (the CLI has none)
-    mc_max_n: int = 20_000
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", validate_default=True
+    )
 
+    database_url: str = Field("sqlite:///var/carbonpeak.db", min_length=1)
+    env: Environment = Environment.DEVELOPMENT
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(8000, ge=1, le=65535)
+    #: "auto": Secure cookies when the request came over HTTPS; "true"/"false" to force.
+    cookie_secure: Literal["auto", "true", "false"] = "auto"
+    session_hours: int = Field(12, ge=1, le=24 * 31)
+    token_days: int = Field(30, ge=1, le=366)
+    max_upload_mb: int = Field(20, ge=1, le=1024)
+    min_password_length: int = Field(10, ge=8, le=128)
+    #: cap on Monte Carlo trajectories per API/page request (the CLI has none)
+    mc_max_n: int = Field(20_000, ge=1, le=10_000_000)
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise _settings_error(exc) from None
+
+    @field_validator("env", mode="before")
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
-        s = cls(
-            database_url=env.get("CARBONPEAK_DATABASE_URL", cls.database_url),
-            env=env.get("CARBONPEAK_ENV", cls.env),
-            secret_key=env.get("CARBONPEAK_SECRET_KEY", cls.secret_key),
-            host=env.get("CARBONPEAK_HOST", cls.host),
-            port=int(env.get("CARBONPEAK_PORT", cls.port)),
-            cookie_secure=env.get("CARBONPEAK_COOKIE_SECURE", cls.cookie_secure),
-            session_hours=int(env.get("CARBONPEAK_SESSION_HOURS", cls.session_hours)),
-            token_days=int(env.get("CARBONPEAK_TOKEN_DAYS", cls.token_days)),
-            max_upload_mb=int(env.get("CARBONPEAK_MAX_UPLOAD_MB", cls.max_upload_mb)),
-            min_password_length=int(env.get("CARBONPEAK_MIN_PASSWORD_LENGTH", cls.min_password_length)),
-            mc_max_n=max(1, int(env.get("CARBONPEAK_MC_MAX_N", cls.mc_max_n))),
-        )
-        s.check()
-        return s
+    def _normalise_env(cls, v: object) -> object:
+        text = str(v.value if isinstance(v, Environment) else v).strip().lower()
+        if text not in {e.value for e in Environment}:
+            raise PydanticCustomError(
+                "settings_bad_env",
+                "'{value}' is not allowed (allowed: development, test, production; any case)",
+                {"value": str(v)},
+            )
+        return text
+
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _normalise_flag(cls, v: object) -> object:
+        return str(v).strip().lower()
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.env is Environment.PRODUCTION and _weak(self.secret_key):
+            raise PydanticCustomError(
+                "default_secret",
+                "production needs CARBONPEAK_SECRET_KEY: not the default, at least {n} characters",
+                {"n": MIN_SECRET_LENGTH},
+            )
+        return self
 
     def check(self) -> None:
-        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
-            raise CarbonpeakError("default_secret")
+        """Raise :class:`SettingsError` if this (possibly copied) value is not allowed."""
+        if self.env is Environment.PRODUCTION and _weak(self.secret_key):
+            raise SettingsError(
+                [
+                    Problem(
+                        "default_secret",
+                        column=ENV_PREFIX + "SECRET_KEY",
+                        fields={"variable": ENV_PREFIX + "SECRET_KEY", "min_length": MIN_SECRET_LENGTH},
+                    )
+                ]
+            )
+
+    @property
+    def load_demo(self) -> bool:
+        """Whether an empty store gets the synthetic demo sector (development and test only)."""
+        return self.env is not Environment.PRODUCTION
+
+    @property
+    def secret_bytes(self) -> bytes:
+        """The secret key as bytes, for HMAC keys."""
+        return self.secret_key.get_secret_value().encode("utf-8")
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -67,6 +164,12 @@ class Settings:
         return None
 
 
+def _weak(secret: SecretStr) -> bool:
+    value = secret.get_secret_value()
+    return value == DEFAULT_SECRET or len(value) < MIN_SECRET_LENGTH
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.from_env()
+    """The settings from the environment, read once (``get_settings.cache_clear()`` to re-read)."""
+    return Settings()

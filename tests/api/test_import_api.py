@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -69,7 +68,7 @@ def test_rejected_import_lists_problems_and_stores_nothing(client: TestClient, s
 
 
 def test_upload_over_the_limit_is_refused(settings: Settings) -> None:
-    small = replace(settings, max_upload_mb=1)
+    small = settings.model_copy(update={"max_upload_mb": 1})
     with TestClient(create_app(small)) as c:
         big = GOOD_ENTS + b"\n" + b"#" * (1024 * 1024 + 10)
         r = c.post("/api/v1/enterprises/import", files=_files(big), headers=api_token(c, "province"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -243,7 +242,7 @@ def test_not_the_template_is_a_clear_error(client: TestClient, tokens: dict[str,
 def test_upload_over_the_limit_is_refused_and_nothing_stored(
     settings: Settings, tokens: dict[str, dict[str, str]]
 ) -> None:
-    small = replace(settings, max_upload_mb=1)
+    small = settings.model_copy(update={"max_upload_mb": 1})
     before = dump_store(settings.database_url)
     with TestClient(create_app(small)) as c:
         big = b"PK" + b"\0" * (1024 * 1024 + 10)

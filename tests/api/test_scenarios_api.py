@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 from typing import Any
 
 import openpyxl
@@ -211,7 +210,7 @@ def test_an_uploaded_scenario_runs_and_inherits(client: TestClient) -> None:
 
 
 def test_uploads_are_size_limited(settings: Settings) -> None:
-    with TestClient(create_app(replace(settings, max_upload_mb=1))) as small:
+    with TestClient(create_app(settings.model_copy(update={"max_upload_mb": 1}))) as small:
         big = b"year,category,a\n" + b"2020,x,1\n" * 200_000
         r = small.post(
             "/api/v1/scenarios/lmdi",

@@ -8,7 +8,6 @@ nothing, a city sees only its city, the public nothing; a move from the wrong st
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -172,7 +171,7 @@ def test_evidence_upload_list_and_download(
 
 
 def test_an_upload_over_the_limit_is_413_and_stores_nothing(settings: Settings, db: Session) -> None:
-    small = replace(settings, max_upload_mb=1)
+    small = settings.model_copy(update={"max_upload_mb": 1})
     sid = make_submission(db)
     with TestClient(create_app(small)) as c:
         h = api_token(c, "ent-hengyang-pbzn")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -35,7 +34,7 @@ SHOTS = os.environ.get("CARBONPEAK_SCREENSHOTS", "")
 def intake_server(stores: StoreFactory) -> Iterator[str]:
     """A server over its own demo store: this walk changes the store."""
     url = stores.demo()
-    with serve_in_background(replace(Settings(), database_url=url)) as base:
+    with serve_in_background(Settings(database_url=url)) as base:
         yield base
     stores.release(url)
 

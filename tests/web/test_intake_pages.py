@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -244,7 +243,7 @@ def test_evidence_on_the_page_stays_in_scope(client: TestClient, settings: Setti
 
 
 def test_an_upload_over_the_limit_is_refused_on_the_page(settings: Settings) -> None:
-    with TestClient(create_app(replace(settings, max_upload_mb=1))) as c:
+    with TestClient(create_app(settings.model_copy(update={"max_upload_mb": 1}))) as c:
         web_login(c, "ent-hengyang-pbzn")
         r = _upload(c, b"PK\x03\x04" + bytes(1024 * 1024 + 10))
         assert r.status_code == 413  # type: ignore[attr-defined]

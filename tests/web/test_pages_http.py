@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -142,7 +141,7 @@ def test_successful_login_sets_a_hardened_session_cookie(client: TestClient) -> 
 
 
 def test_session_cookie_is_secure_when_forced(settings: Settings) -> None:
-    with TestClient(create_app(replace(settings, cookie_secure="true"))) as c:
+    with TestClient(create_app(settings.model_copy(update={"cookie_secure": "true"}))) as c:
         form = c.get("/login")
         [csrf_header] = set_cookie_headers(form, "cp_csrf")
         assert "secure" in [a.strip().lower() for a in csrf_header.split(";")]

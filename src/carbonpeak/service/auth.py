@@ -1,14 +1,17 @@
 """Users, passwords (argon2id), browser sessions and API tokens.
 
-Only hashes are stored: argon2id for passwords, SHA-256 for session cookies and API
-tokens (random 256-bit values, so a fast hash is enough). A wrong user name and a wrong
-password give the same error and take the same time.
+Only hashes are stored: argon2id for passwords; for session cookies and API tokens
+(random 256-bit values, so a fast hash is enough) HMAC-SHA-256 keyed with
+``CARBONPEAK_SECRET_KEY``, so someone who can write to the store but does not hold the key
+cannot plant a token row that the server would accept (and a new key signs everyone out).
+A wrong user name and a wrong password give the same error and take the same time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from collections.abc import Iterable
 
@@ -63,8 +66,9 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def _digest(token: str) -> str:
+    """The stored form of a session or API token: HMAC-SHA-256 under the secret key (hex)."""
+    return hmac.new(get_settings().secret_bytes, token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _iso(t: dt.datetime) -> str:
@@ -112,7 +116,7 @@ def _issue(
     raw = prefix + secrets.token_urlsafe(32)
     now = _now()
     expires = _iso(now + lifetime)
-    db.add(model(user_id=user.id, token_hash=_sha256(raw), created_at=_iso(now), expires_at=expires, **extra))
+    db.add(model(user_id=user.id, token_hash=_digest(raw), created_at=_iso(now), expires_at=expires, **extra))
     return raw, expires
 
 
@@ -147,14 +151,14 @@ def create_token(ctx: Context, username: str, password: str, name: str = "api") 
 
 @transactional
 def logout(ctx: Context, session_token: str) -> None:
-    ctx.db.execute(delete(WebSession).where(WebSession.token_hash == _sha256(session_token)))
+    ctx.db.execute(delete(WebSession).where(WebSession.token_hash == _digest(session_token)))
 
 
 def _principal_by_hash(db: Session, model: type[WebSession] | type[ApiToken], token: str) -> Principal | None:
     if not token:
         return None
     found = db.execute(
-        select(model.user_id, model.expires_at).where(model.token_hash == _sha256(token))
+        select(model.user_id, model.expires_at).where(model.token_hash == _digest(token))
     ).first()
     if found is None or found.expires_at < _iso(_now()):
         return None
