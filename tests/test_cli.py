@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from carbonpeak.cli import app
+from carbonpeak.cli.main import app
 from carbonpeak.service.auth import verify_password
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import User

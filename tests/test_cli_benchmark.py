@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from carbonpeak.cli import app
-from carbonpeak.cli_support import console
+from carbonpeak.cli._console import console
+from carbonpeak.cli.main import app
 
 runner = CliRunner()
 

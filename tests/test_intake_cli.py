@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from carbonpeak.cli import app
+from carbonpeak.cli.main import app
 from tests.intake_support import GOOD_ROWS, PBZN, fill
 
 runner = CliRunner()

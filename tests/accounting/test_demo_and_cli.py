@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from carbonpeak.cli import app
+from carbonpeak.cli.main import app
 from carbonpeak.store.db import engine_for
 
 runner = CliRunner()

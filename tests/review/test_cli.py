@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from carbonpeak.cli import app
-from carbonpeak.cli_support import console
+from carbonpeak.cli._console import console
+from carbonpeak.cli.main import app
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from carbonpeak.scenarios_cli import decompose_app, macc_app
+from carbonpeak.cli.scenarios import decompose_app, macc_app
 
 app = typer.Typer()
 app.add_typer(decompose_app, name="decompose")

@@ -11,11 +11,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from carbonpeak.cli.scenarios import scenario_app
 from carbonpeak.io.iamc import IAMC_COLUMNS
 from carbonpeak.scenarios.demo_scenarios import DEMO_BASE_YEAR, DEMO_SCENARIOS, demo_base_frame
 from carbonpeak.scenarios.peak import find_peak
 from carbonpeak.scenarios.projection import base_year, project
-from carbonpeak.scenarios_cli import scenario_app
 
 app = typer.Typer()
 app.add_typer(scenario_app, name="scenario")

@@ -387,7 +387,7 @@ def test_any_sequence_of_attempts_follows_the_table(db: Session, attempts: list[
 def test_the_cli_walks_a_submission_as_the_system_console(store: str) -> None:
     from typer.testing import CliRunner
 
-    from carbonpeak.cli import app
+    from carbonpeak.cli.main import app
 
     with sessionmaker_for(store)() as db:
         sid = make_submission(db)

@@ -18,8 +18,8 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from carbonpeak.cli_support import console, handles_errors
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.cli._console import console, handles_errors
+from carbonpeak.cli._store import system_context
 
 __all__ = ["register"]
 
@@ -27,13 +27,11 @@ project_app = typer.Typer(help="Project register / 项目清单（在建、拟�
 registry_app = typer.Typer(help="Registries / 绿色制造、清洁生产、再生金属、固废名录", no_args_is_help=True)
 
 
-def _ctx() -> Context:
-    from carbonpeak.settings import get_settings  # noqa: PLC0415
-    from carbonpeak.store.db import migrate, sessionmaker_for  # noqa: PLC0415
-
-    url = get_settings().database_url
-    migrate(url)
-    return Context(db=sessionmaker_for(url)(), principal=SYSTEM, request_id="cli")
+def register(root: typer.Typer) -> None:
+    """Add this area's groups and commands to the root ``carbonpeak`` app."""
+    root.command("review")(review)
+    root.add_typer(project_app, name="project")
+    root.add_typer(registry_app, name="registry")
 
 
 def _n(x: object, digits: int = 0) -> str:
@@ -83,8 +81,7 @@ def review(
         review_date=date,
         save=save,
     )
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         r = review_service.review(ctx, req)
     zh = lang == "zh"
     colour = {"pass": "green", "fail": "red"}.get(r["verdict"], "yellow")
@@ -113,8 +110,7 @@ def project_list(
     """List the projects with their current status."""
     from carbonpeak.service import projects  # noqa: PLC0415
 
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         rows = projects.list_projects(ctx, city=city, metal=metal, status=status)
     t = RichTable(title="项目清单 / project register")
     for col in (
@@ -166,8 +162,7 @@ def project_add(
     from carbonpeak import refdata  # noqa: PLC0415
     from carbonpeak.service import projects  # noqa: PLC0415
 
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         p = projects.create_project(
             ctx,
             projects.ProjectCreate(
@@ -200,8 +195,7 @@ def project_status(
     """Move a project one step; print its history."""
     from carbonpeak.service import projects  # noqa: PLC0415
 
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         p = projects.change_status(ctx, project_id, to, date, comment)
     for h in p["history"]:
         console.print(
@@ -222,8 +216,7 @@ def registry_import(
 
     reg = registries.registry(name)
     table = read_rows(file.read_bytes(), file.name, reg.required, reg.optional)
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         n = registries.import_registry(ctx, name, table)
     console.print(f"imported {n} rows into {name}")
 
@@ -238,8 +231,7 @@ def registry_list(
     """List a registry's rows."""
     from carbonpeak.service import registries  # noqa: PLC0415
 
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         rows = registries.list_registry(ctx, name, year=year, city=city)
     if not rows:
         console.print("—")
@@ -253,10 +245,3 @@ def registry_list(
         t.add_row(*[("" if r.get(c) is None else str(r.get(c))) for c in cols])
     console.print(t)
     console.print(f"{len(rows)} rows")
-
-
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main carbonpeak app."""
-    app.command("review")(review)
-    app.add_typer(project_app, name="project")
-    app.add_typer(registry_app, name="registry")

@@ -1,4 +1,4 @@
-"""What every command-line module shares: the consoles and the zh/en error printer."""
+"""What every command-line area shares: the consoles and the zh/en error printer."""
 
 from __future__ import annotations
 

@@ -18,15 +18,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
-from sqlalchemy import select
 
-from carbonpeak.cli_support import console, err_console, handles_errors, report
+from carbonpeak.cli._console import console, err_console, handles_errors, report
+from carbonpeak.cli._store import system_context
 from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
-from carbonpeak.service import intake
-from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.settings import get_settings
-from carbonpeak.store.db import migrate, sessionmaker_for
-from carbonpeak.store.models import Enterprise
 
 __all__ = ["register"]
 
@@ -35,17 +30,11 @@ export_app = typer.Typer(help="Exports (xlsx, csv) / 导出", no_args_is_help=Tr
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main carbonpeak app."""
-    app.add_typer(template_app, name="template")
-    app.add_typer(export_app, name="export")
-    app.command("import")(import_files)
-
-
-def _ctx() -> Context:
-    url = get_settings().database_url
-    migrate(url)
-    return Context(db=sessionmaker_for(url)(), principal=SYSTEM, request_id="cli")
+def register(root: typer.Typer) -> None:
+    """Add this area's groups and commands to the root ``carbonpeak`` app."""
+    root.add_typer(template_app, name="template")
+    root.add_typer(export_app, name="export")
+    root.command("import")(import_files)
 
 
 @template_app.command("xlsx")
@@ -57,8 +46,12 @@ def template_xlsx(
     lang: Annotated[str, typer.Option(help="zh or en item names")] = "zh",
 ) -> None:
     """Write the reporting workbook for an enterprise and year."""
-    ctx = _ctx()
-    with ctx.db:
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from carbonpeak.service import intake  # noqa: PLC0415
+    from carbonpeak.store.models import Enterprise  # noqa: PLC0415
+
+    with system_context() as ctx:
         ent_id = ctx.db.execute(
             select(Enterprise.id).where(Enterprise.credit_code == enterprise.strip().upper())
         ).scalar_one_or_none()
@@ -117,15 +110,16 @@ def import_files(
     note: Annotated[str, typer.Option(help="a note stored with each version")] = "",
 ) -> None:
     """Import filled templates or activity CSVs; each file all-or-nothing, as a new version."""
+    from carbonpeak.service import intake  # noqa: PLC0415
+
     paths = _files(files)
     if not paths:
         err_console.print("没有可导入的文件 / no xlsx or csv files found")
         raise typer.Exit(2)
-    ctx = _ctx()
     rejected = 0
     accepted: list[tuple[str, intake.ImportOutcome]] = []
     with (
-        ctx.db,
+        system_context() as ctx,
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -186,8 +180,9 @@ def export_submission(
     out: Annotated[Path | None, typer.Option(help="output file")] = None,
 ) -> None:
     """Export a submission's figures (formula-safe)."""
-    ctx = _ctx()
-    with ctx.db:
+    from carbonpeak.service import intake  # noqa: PLC0415
+
+    with system_context() as ctx:
         data, filename, _media = intake.export_submission(ctx, submission_id, format, version)
     path = out or Path(filename)
     path.write_bytes(data)
@@ -202,8 +197,9 @@ def export_inventory(
     out: Annotated[Path | None, typer.Option(help="output file")] = None,
 ) -> None:
     """Export an inventory run's lines (formula-safe)."""
-    ctx = _ctx()
-    with ctx.db:
+    from carbonpeak.service import intake  # noqa: PLC0415
+
+    with system_context() as ctx:
         data, filename, _media = intake.export_inventory(ctx, run_id, format)
     path = out or Path(filename)
     path.write_bytes(data)

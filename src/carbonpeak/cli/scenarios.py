@@ -1,18 +1,15 @@
 """Command-line faces of the scenario engines: ``carbonpeak decompose lmdi``, ``carbonpeak macc``
 and ``carbonpeak scenario run|compare|montecarlo``.
 
-``carbonpeak.cli`` registers the three Typer apps defined here::
-
-    app.add_typer(decompose_app, name="decompose")
-    app.add_typer(macc_app, name="macc")
-    app.add_typer(scenario_app, name="scenario")
+:func:`register` mounts the three Typer apps defined here on the root ``carbonpeak`` app
+(``decompose``, ``macc``, ``scenario``).
 
 They read a CSV (or, for ``scenario``, project the synthetic demo base year under the
 demo scenarios or those of a driver-path xlsx), call the pure engines of
 :mod:`carbonpeak.scenarios`, and print a rich table (or JSON); ``scenario montecarlo``
 shows a progress bar over its chunks on stderr. Errors print in Chinese and English with
 their location (the file name is added to every problem) and the command exits with
-status 2, through the printer shared with the rest of the CLI (:mod:`carbonpeak.cli_support`).
+status 2, through the printer shared with the rest of the CLI (:mod:`carbonpeak.cli._console`).
 """
 
 from __future__ import annotations
@@ -29,7 +26,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from carbonpeak.cli_support import console, err_console, handles_errors
+from carbonpeak.cli._console import console, err_console, handles_errors
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.io.iamc import read_driver_paths_xlsx, to_iamc, write_iamc_csv, write_iamc_xlsx
 from carbonpeak.scenarios.demo_scenarios import (
@@ -44,7 +41,7 @@ from carbonpeak.scenarios.montecarlo import DEFAULT_CONNECT_TIMEOUT, run_monteca
 from carbonpeak.scenarios.peak import DEFAULT_TOLERANCE, Peak, find_peak
 from carbonpeak.scenarios.projection import BaseYear, Projection, Scenario, base_year, project
 
-__all__ = ["decompose_app", "macc_app", "scenario_app"]
+__all__ = ["decompose_app", "macc_app", "register", "scenario_app"]
 
 decompose_app = typer.Typer(help="Decomposition analysis / 因素分解（LMDI）", no_args_is_help=True)
 # A group with only a callback, so ``carbonpeak macc MEASURES.csv --baseline …`` works;
@@ -592,3 +589,10 @@ def montecarlo(
         "Distributions are the demo's synthetic set (demo_scenarios.DEMO_UNCERTAINTY) / 分布为演示用合成设定",
         soft_wrap=True,
     )
+
+
+def register(root: typer.Typer) -> None:
+    """Add this area's groups to the root ``carbonpeak`` app."""
+    root.add_typer(decompose_app, name="decompose")
+    root.add_typer(macc_app, name="macc")
+    root.add_typer(scenario_app, name="scenario")

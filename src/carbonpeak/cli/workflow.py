@@ -13,11 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from carbonpeak.cli_support import console, handles_errors
+from carbonpeak.cli._console import console, handles_errors
+from carbonpeak.cli._store import system_context
 from carbonpeak.service import workflow
-from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.settings import get_settings
-from carbonpeak.store.db import migrate, sessionmaker_for
 
 __all__ = ["register"]
 
@@ -26,15 +24,9 @@ submission_app = typer.Typer(help="Submissions and their workflow / 填报与核
 Comment = Annotated[str, typer.Option("--comment", "-m", help="comment / 意见")]
 
 
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main carbonpeak app."""
-    app.add_typer(submission_app, name="submission")
-
-
-def _ctx() -> Context:
-    url = get_settings().database_url
-    migrate(url)
-    return Context(db=sessionmaker_for(url)(), principal=SYSTEM, request_id="cli")
+def register(root: typer.Typer) -> None:
+    """Add this area's group to the root ``carbonpeak`` app."""
+    root.add_typer(submission_app, name="submission")
 
 
 def _status(s: str) -> str:
@@ -50,8 +42,7 @@ def submission_list(
     city: Annotated[str | None, typer.Option(help="city code, e.g. 430400")] = None,
 ) -> None:
     """List submissions, newest change first, with counts by city and status."""
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         rows = workflow.queue(ctx, statuses=[status] if status else None, year=year, city=city, limit=100_000)
     t = RichTable("id", "credit code", "企业 enterprise", "city", "year", "status", "version", "updated")
     for r in rows:
@@ -73,8 +64,7 @@ def submission_list(
 @handles_errors
 def submission_show(submission_id: int) -> None:
     """One submission: status, versions, adjustments and its history (who, role, when)."""
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         sub = workflow.get(ctx, submission_id)
         vers = workflow.versions(ctx, submission_id)
         figs = workflow.figures(ctx, submission_id)
@@ -125,8 +115,7 @@ def _moved(out: dict[str, Any]) -> None:
 @handles_errors
 def submission_submit(submission_id: int, comment: Comment = "") -> None:
     """draft/returned → submitted."""
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         _moved(workflow.submit(ctx, submission_id, comment))
 
 
@@ -134,8 +123,7 @@ def submission_submit(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_start(submission_id: int, comment: Comment = "") -> None:
     """submitted → under verification."""
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         _moved(workflow.start_verification(ctx, submission_id, comment))
 
 
@@ -143,8 +131,7 @@ def submission_start(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_verify(submission_id: int, comment: Comment = "") -> None:
     """under verification → verified (recomputes the inventory on the verified figures)."""
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         _moved(workflow.verify(ctx, submission_id, comment))
 
 
@@ -152,8 +139,7 @@ def submission_verify(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_approve(submission_id: int, comment: Comment = "") -> None:
     """verified → approved."""
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         _moved(workflow.approve(ctx, submission_id, comment))
 
 
@@ -164,6 +150,5 @@ def submission_return(
     comment: Annotated[str, typer.Option("--comment", "-m", help="why / 退回意见 (required)")],
 ) -> None:
     """Back to returned, with a comment."""
-    ctx = _ctx()
-    with ctx.db:
+    with system_context() as ctx:
         _moved(workflow.return_submission(ctx, submission_id, comment))

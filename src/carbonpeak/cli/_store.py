@@ -1,0 +1,34 @@
+"""The one way a command opens the store: migrated, one session, acting as ``system``.
+
+Every command acts as the ``system`` principal (province scope; audited as ``system``)::
+
+    with system_context() as ctx:
+        rows = enterprises.list_enterprises(ctx)
+
+The service and store modules are imported when a command runs, never when the CLI starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from carbonpeak.service.context import Context
+
+__all__ = ["system_context"]
+
+
+@contextmanager
+def system_context() -> Iterator[Context]:
+    """The configured store, migrated to the newest schema, with a session acting as ``system``."""
+    from carbonpeak.service.context import SYSTEM, Context  # noqa: PLC0415
+    from carbonpeak.settings import get_settings  # noqa: PLC0415
+    from carbonpeak.store.db import migrate, sessionmaker_for  # noqa: PLC0415
+
+    url = get_settings().database_url
+    migrate(url)
+    ctx = Context(db=sessionmaker_for(url)(), principal=SYSTEM, request_id="cli")
+    with ctx.db:
+        yield ctx

@@ -1,0 +1,150 @@
+"""Command-line faces of the platform's housekeeping: ``carbonpeak db``, ``user``, ``audit``,
+``refdata`` and ``units``."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from carbonpeak.cli._console import console, err_console, handles_errors
+from carbonpeak.cli._store import system_context
+from carbonpeak.model import Role
+from carbonpeak.settings import get_settings
+
+__all__ = ["register"]
+
+user_app = typer.Typer(help="Users / 用户", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit trail / 审计链", no_args_is_help=True)
+db_app = typer.Typer(help="Store / 数据库", no_args_is_help=True)
+refdata_app = typer.Typer(help="Reference data / 参考数据", no_args_is_help=True)
+units_app = typer.Typer(help="Units / 计量单位", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add this area's groups to the root ``carbonpeak`` app."""
+    root.add_typer(user_app, name="user")
+    root.add_typer(audit_app, name="audit")
+    root.add_typer(db_app, name="db")
+    root.add_typer(refdata_app, name="refdata")
+    root.add_typer(units_app, name="units")
+
+
+@db_app.command("migrate")
+@handles_errors
+def db_migrate() -> None:
+    """Bring the store to the newest schema."""
+    from carbonpeak.store.db import migrate  # noqa: PLC0415
+
+    migrate(get_settings().database_url)
+    console.print("ok")
+
+
+@db_app.command("load-demo")
+@handles_errors
+def db_load_demo() -> None:
+    """Migrate and load the synthetic demo sector if the store is empty."""
+    from carbonpeak.service.bootstrap import prepare_store  # noqa: PLC0415
+
+    n = prepare_store(get_settings().database_url)
+    console.print(f"loaded {n} demo enterprises" if n else "the store is not empty; nothing loaded")
+
+
+@user_app.command("add")
+@handles_errors
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="province | city | enterprise | verifier | public")],
+    city: Annotated[str | None, typer.Option(help="city code or name (city users)")] = None,
+    enterprise: Annotated[
+        list[str] | None, typer.Option(help="credit code (enterprise users; repeatable)")
+    ] = None,
+    display_name: Annotated[str, typer.Option(help="name shown in the pages")] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="password (omit to be prompted; or set CARBONPEAK_NEW_PASSWORD)",
+            envvar="CARBONPEAK_NEW_PASSWORD",
+        ),
+    ] = None,
+) -> None:
+    """Create a user; the password is hashed with argon2id."""
+    from carbonpeak.service import auth  # noqa: PLC0415
+
+    if password is None:
+        password = getpass.getpass("密码 / password: ")
+        if password != getpass.getpass("再次输入 / again: "):
+            err_console.print("两次输入不一致 / the passwords differ")
+            raise typer.Exit(2)
+    with system_context() as ctx:
+        u = auth.add_user(
+            ctx, username, password, role, city=city, enterprises=enterprise or [], display_name=display_name
+        )
+    console.print(f"created user [bold]{u.username}[/] ({u.role}) id={u.id}")
+
+
+@user_app.command("list")
+@handles_errors
+def user_list() -> None:
+    """List users."""
+    from carbonpeak.service import auth  # noqa: PLC0415
+
+    with system_context() as ctx:
+        t = RichTable("id", "username", "role", "city", "enterprises", "display name")
+        for u in auth.list_users(ctx):
+            t.add_row(
+                str(u.id),
+                u.username,
+                u.role,
+                u.city_code or "",
+                ",".join(map(str, u.enterprise_ids)),
+                u.display_name,
+            )
+    console.print(t)
+
+
+@audit_app.command("verify")
+@handles_errors
+def audit_verify() -> None:
+    """Walk the audit hash chain; exit 1 if any row was edited or deleted."""
+    from carbonpeak.service import audit  # noqa: PLC0415
+
+    with system_context() as ctx:
+        checked, problems = audit.verify(ctx.db)
+    if problems:
+        t = RichTable("event", "kind", "detail", title="审计链被破坏 / the audit chain is broken")
+        for p in problems:
+            t.add_row(str(p.event_id), p.kind, p.detail)
+        err_console.print(t)
+        raise typer.Exit(1)
+    console.print(f"审计链完整 / audit chain intact: {checked} events")
+
+
+@refdata_app.command("check")
+@handles_errors
+def refdata_check() -> None:
+    """Load and validate every shipped reference table."""
+    from carbonpeak import refdata  # noqa: PLC0415
+    from carbonpeak.refdata.loader import validate_all  # noqa: PLC0415
+
+    names = validate_all()
+    fs = refdata.factor_set()
+    t = RichTable("table", "rows", "title", "sha256", title=f"factor set {fs.version}")
+    for n in names:
+        tab = refdata.load_table(n)
+        t.add_row(n, str(len(tab)), tab.title_zh, tab.digest[:12])
+    console.print(t)
+
+
+@units_app.command("convert")
+@handles_errors
+def units_convert(value: float, from_unit: str, to_unit: str) -> None:
+    """Convert a value, e.g. ``carbonpeak units convert 3 万千瓦时 MWh``."""
+    from carbonpeak import units  # noqa: PLC0415
+
+    console.print(
+        f"{value:g} {units.unit_symbol(from_unit)} = "
+        f"{units.convert(value, from_unit, to_unit):.6g} {units.unit_symbol(to_unit)}"
+    )

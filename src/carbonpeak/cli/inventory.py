@@ -1,0 +1,155 @@
+"""Command-line faces of the inventories: ``carbonpeak inventory compute|explain|recompute``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from carbonpeak.cli._console import console, handles_errors
+from carbonpeak.cli._store import system_context
+
+__all__ = ["register"]
+
+inv_app = typer.Typer(help="Inventories / 温室气体与能耗核算", no_args_is_help=True)
+
+#: CSV files larger than this are read with pyarrow (columnar) rather than row by row.
+BULK_CSV_BYTES = 20 * 1024 * 1024
+
+
+def register(root: typer.Typer) -> None:
+    """Add this area's group to the root ``carbonpeak`` app."""
+    root.add_typer(inv_app, name="inventory")
+
+
+@inv_app.command("compute")
+@handles_errors
+def inventory_compute(
+    activity: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="activity CSV/XLSX")],
+    method: Annotated[
+        str, typer.Option(help="auto | other_nonferrous_2015 | aluminium_2013 | cets_al_2024")
+    ] = "auto",
+    year: Annotated[int | None, typer.Option(help="only this year's rows")] = None,
+    gwp: Annotated[str | None, typer.Option(help="GWP set: SAR | AR5 | AR6")] = None,
+    grid: Annotated[str | None, typer.Option(help="grid-factor series id")] = None,
+    factor_set: Annotated[str | None, typer.Option(help="factor-set version")] = None,
+    store: Annotated[bool, typer.Option(help="store the result as inventory runs")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print every line as JSON")] = False,
+) -> None:
+    """Compute GHG and energy inventories from an activity file (stored only with --store)."""
+    import json  # noqa: PLC0415
+
+    from carbonpeak.accounting.engine import CATEGORIES  # noqa: PLC0415
+    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
+    from carbonpeak.io.activity import (  # noqa: PLC0415
+        ACTIVITY_COLUMNS,
+        ACTIVITY_OPTIONAL,
+        read_activity_frame,
+    )
+    from carbonpeak.io.tabular import read_rows  # noqa: PLC0415
+    from carbonpeak.service import inventory  # noqa: PLC0415
+
+    choices = AccountingChoices(
+        method="other_nonferrous_2015" if method == "auto" else method,
+        gwp_set=gwp,
+        grid_series=grid,
+        factor_set=factor_set,
+    )
+    bulk = activity.suffix.lower() == ".parquet" or (
+        activity.suffix.lower() == ".csv" and activity.stat().st_size > BULK_CSV_BYTES
+    )
+    with console.status("读取 / reading…", spinner="dots"):
+        data = activity.read_bytes()
+        table = (
+            read_activity_frame(data, activity.name)
+            if bulk
+            else read_rows(data, activity.name, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
+        )
+    rows = len(table) if bulk else len(table.rows)  # type: ignore[arg-type]
+    with system_context() as ctx, console.status(f"核算 {rows:,} 行 / computing…", spinner="dots"):
+        if store:
+            done = inventory.store_table(ctx, table, choices, method=method, year=year, file=activity.name)
+            state = "已批准（正式） / approved (official)" if done.status == "approved" else "草稿 / draft"
+            years = f"{min(done.years)}–{max(done.years)}" if done.years else "-"
+            console.print(
+                f"已入库 / stored: {done.versions:,} 个版本 versions "
+                f"({done.enterprises:,} 家企业 enterprises × {years}), {done.rows:,} 行 rows, "
+                f"状态 status: {state}; "
+                f"runs {min(done.run_ids, default=0)}–{max(done.run_ids, default=0)}"
+            )
+            return
+        result = inventory.compute_table(ctx, table, choices, method=method, year=year, file=activity.name)
+    lines = result.lines
+    if as_json:
+        console.print_json(
+            json.dumps(lines.drop(columns=["file"]).to_dict("records"), ensure_ascii=False, default=float)
+        )
+        return
+    summary = inventory.summarise(lines)
+    t = RichTable("来源 / source", "tCO2e", "tCO2e (market)", "tce", title="合计 / totals")
+    for cat, (zh, en) in CATEGORIES.items():
+        vals = summary["by_category"].get(cat)
+        if vals is None or cat == "none":
+            continue
+        t.add_row(
+            f"{zh} / {en}",
+            f"{vals['co2e_t']:,.1f}",
+            f"{vals['co2e_market_t']:,.1f}",
+            f"{vals['energy_tce']:,.1f}",
+        )
+    tot = summary["total"]
+    t.add_row(
+        "[bold]合计 / total[/]",
+        f"[bold]{tot['co2e_t']:,.1f}",
+        f"{tot['co2e_market_t']:,.1f}",
+        f"{tot['energy_tce']:,.1f}",
+    )
+    console.print(t)
+    for f in {id(f): f for f in result.methods.values()}.values():
+        console.print(
+            f"method {f.method.id} ({f.method.version}), factor set {f.factor_set}, "
+            f"GWP {f.gwp_set}, grid {f.grid_series}/{f.grid_region}"
+        )
+    console.print(f"{len(lines):,} lines, {lines['enterprise'].nunique()} enterprises")
+
+
+@inv_app.command("explain")
+@handles_errors
+def inventory_explain(run_id: int, line: int) -> None:
+    """Explain one line of a stored run: formula, factors with source and clause, arithmetic."""
+    from carbonpeak.service import inventory  # noqa: PLC0415
+
+    with system_context() as ctx:
+        e = inventory.explain(ctx, run_id, line)
+    console.print(f"[bold]run {run_id} line {e.line_no}[/] — {e.item} ({e.category_zh} / {e.category_en})")
+    console.print(f"公式 / formula: {e.formula_zh}  ({e.formula_en})")
+    console.print("因子 / factors:")
+    for u in e.factors:
+        vals = ", ".join(f"{k}={v}" for k, v in u.values.items() if v not in (None, "", []))
+        console.print(
+            f"  [bold]{u.factor_id}[/] {u.name_zh} / {u.name_en} [dim](confidence {u.confidence})[/]",
+            soft_wrap=True,
+        )
+        console.print(f"      {vals}", markup=False, soft_wrap=True)
+        console.print(f"      来源 / source: {u.source_title} — {u.clause}", markup=False, soft_wrap=True)
+    console.print("计算 / arithmetic:")
+    for step in e.arithmetic:
+        console.print(f"  {step}")
+
+
+@inv_app.command("recompute")
+@handles_errors
+def inventory_recompute(run_id: int, factor_set: Annotated[str | None, typer.Option()] = None) -> None:
+    """Recompute a stored run with the newest (or a chosen) factor set; the old run stays."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
+    from carbonpeak.service import inventory  # noqa: PLC0415
+
+    with system_context() as ctx:
+        old = inventory.get_run(ctx, run_id)
+        choices = replace(AccountingChoices(method=old["method"]), factor_set=factor_set)
+        new = inventory.recompute(ctx, run_id, choices)
+    console.print(f"run {run_id} superseded by run {new}")

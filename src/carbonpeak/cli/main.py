@@ -1,0 +1,96 @@
+"""The ``carbonpeak`` command line: the root app, ``version`` and ``run``; every area mounted.
+
+Every command calls the same service functions as the API and the pages, acting as the
+``system`` principal (province scope; audited as ``system``). Errors print in Chinese and
+English with their location, and the command exits with status 2.
+
+Each area module exposes ``register(root)``, which adds its groups and commands to the
+root app; :data:`AREAS` lists them in the order ``carbonpeak --help`` shows them.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from carbonpeak import __version__
+from carbonpeak.cli import admin, dashboard, enterprise, intake, inventory, review, scenarios, workflow
+from carbonpeak.cli._console import console, handles_errors
+from carbonpeak.settings import get_settings
+
+__all__ = ["AREAS", "app", "main"]
+
+app = typer.Typer(
+    help="carbonpeak — 湖南省有色金属行业碳达峰平台 / nonferrous carbon-peak platform",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+#: The command areas, each mounted by its ``register(root)``.
+AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, review)
+
+
+@app.command()
+def version() -> None:
+    """Print the version and the newest factor set."""
+    from carbonpeak import refdata  # noqa: PLC0415
+
+    console.print(f"carbonpeak {__version__} (factor set {refdata.factor_set().version})")
+
+
+@app.command()
+@handles_errors
+def run(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+    demo: Annotated[bool, typer.Option(help="load the demo data into an empty store")] = True,
+) -> None:
+    """Migrate the store, load the demo data if it is empty, and serve the platform."""
+    import uvicorn  # noqa: PLC0415
+
+    from carbonpeak.api.app import create_app  # noqa: PLC0415
+    from carbonpeak.service.bootstrap import prepare_store  # noqa: PLC0415
+    from carbonpeak.service.demo import demo_users  # noqa: PLC0415
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    with console.status("准备数据库 / preparing the store…"):
+        loaded = prepare_store(settings.database_url, demo=demo)
+    if loaded:
+        console.print(f"已载入演示数据 / loaded the synthetic demo sector: {loaded} enterprises")
+    console.print(f"\n[bold green]carbonpeak[/] → http://{host}:{port}/\n")
+    if demo:
+        t = RichTable(title="演示账号 / demo logins (synthetic data)")
+        for col in ("user / 用户名", "password / 密码", "role / 角色", "scope / 范围"):
+            t.add_column(col, overflow="fold")
+        for u in demo_users():
+            t.add_row(u["username"], u["password"], u["role"], _demo_scope(u))
+        console.print(t)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _demo_scope(u: dict[str, str]) -> str:
+    from carbonpeak import refdata  # noqa: PLC0415
+    from carbonpeak.service.demo import DEMO_VERIFIER_PARK  # noqa: PLC0415
+
+    if u["role"] == "province":
+        return "全省 / all"
+    if u["role"] == "verifier":
+        return f"{DEMO_VERIFIER_PARK} 园区企业 / assigned"
+    if u["role"] == "public":
+        return "公开汇总 / aggregates"
+    if u["enterprise"]:
+        return u["enterprise"]
+    city = refdata.cities().by_id.get(u["city"])
+    return str(city["name_zh"]) if city else u["city"]
+
+
+for _area in AREAS:
+    _area.register(app)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return app(argv if argv is not None else sys.argv[1:])
