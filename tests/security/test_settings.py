@@ -148,7 +148,7 @@ def test_token_digests_are_keyed_with_the_secret(
             assert hashlib.sha256(raw.encode()).hexdigest() not in stored
             # plant a token as someone with write access to the store but not the key would
             planted = "cp_planted-by-an-insider"
-            row = conn.execute(sa.select(ApiToken).limit(1)).one()._mapping["ApiToken"]
+            row = conn.execute(sa.select(ApiToken.user_id, ApiToken.created_at, ApiToken.expires_at)).one()
             conn.execute(
                 sa.insert(ApiToken).values(
                     user_id=row.user_id,

@@ -21,14 +21,16 @@ from typing import Any
 
 from carbonpeak.errors import InputError, Problem
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "neutralise", "write_table"]
+__all__ = ["FORMATS", "FORMULA_TRIGGERS", "MEDIA_TYPES", "neutralise", "write_table"]
 
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
 FORMATS = tuple(MEDIA_TYPES)
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read text as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS = FORMULA_TRIGGERS
 
 
 def neutralise(value: Any) -> Any:

@@ -42,7 +42,7 @@ import pandas as pd
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem, UnitError
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL
-from carbonpeak.io.tabular import _check_zip, read_rows
+from carbonpeak.io.tabular import read_rows
 from carbonpeak.io.template import (
     COLUMNS,
     FIRST_DATA_ROW,
@@ -53,6 +53,7 @@ from carbonpeak.io.template import (
     UNIT_CHOICES,
     dimension_key,
 )
+from carbonpeak.io.xlsx import open_workbook, sheet_rows
 
 __all__ = [
     "SHEET_PROBLEMS",
@@ -193,13 +194,7 @@ def _find_sheet(names: Sequence[str], wanted: str) -> str | None:
 
 
 def _read_xlsx(data: bytes, name: str) -> RawSubmission:
-    from openpyxl import load_workbook  # noqa: PLC0415 — heavy import only when needed
-
-    _check_zip(data, name)
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise _bad_file(name, f"not a valid xlsx workbook ({exc})") from exc
+    wb = open_workbook(data, name)
     try:
         info_name = _find_sheet(wb.sheetnames, SHEET_INFO)
         data_name = _find_sheet(wb.sheetnames, SHEET_DATA)
@@ -210,8 +205,8 @@ def _read_xlsx(data: bytes, name: str) -> RawSubmission:
                 f"缺少工作表“{'”“'.join(missing)}”",
                 "the sheet(s) " + ", ".join(f"'{m}'" for m in missing) + " are missing",
             )
-        info_rows = [list(r) for r in wb[info_name].iter_rows(min_row=1, max_col=3, values_only=True)]
-        grid = [list(r) for r in wb[data_name].iter_rows(values_only=True)]
+        info_rows = sheet_rows(wb[info_name], name, max_col=3)
+        grid = sheet_rows(wb[data_name], name)
     except InputError:
         raise
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
@@ -725,18 +720,13 @@ def mark_workbook(data: bytes, filename: str, problems: Sequence[Problem]) -> by
     Problems without a cell (a missing sheet) appear on the problems sheet only. The
     input must be a readable xlsx (a CSV or a broken file raises :class:`InputError`).
     """
-    from openpyxl import load_workbook  # noqa: PLC0415
     from openpyxl.comments import Comment  # noqa: PLC0415
     from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
 
     name = Path(filename).name or "upload.xlsx"
     if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
         raise _bad_file(name, "only an xlsx workbook can be marked")
-    _check_zip(data, name)
-    try:
-        wb = load_workbook(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise _bad_file(name, f"not a valid xlsx workbook ({exc})") from exc
+    wb = open_workbook(data, name, read_only=False)
     red = PatternFill("solid", fgColor="FF9999")
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:

@@ -19,6 +19,11 @@ its item's dimension (``INDIRECT`` of a named range picked by a hidden helper co
 a mass item offers t / 万t / kg and electricity kWh / 万kWh / MWh / GJ / tce. The sheets
 are protected with only the input cells unlocked (no password: protection guards
 against slips, not against the user).
+
+Text that comes from users (the enterprise name, line codes) is written as text even when
+it looks like a formula (``=HYPERLINK(…)``): string cell type with Excel's quote prefix, so
+the official who opens the workbook never runs it, and the reader gets the text back as
+entered (:func:`literal`).
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from carbonpeak import units
+from carbonpeak.io.export import FORMULA_TRIGGERS
 
 __all__ = [
     "COLUMNS",
@@ -45,6 +52,7 @@ __all__ = [
     "TemplateLine",
     "TemplateSpec",
     "dimension_key",
+    "literal",
     "route_items",
     "write_template",
 ]
@@ -218,6 +226,15 @@ def _instructions(spec: TemplateSpec) -> list[tuple[str, str]]:
     return rows
 
 
+def literal(cell: Any) -> Any:
+    """Keep *cell*'s text inert: formula-looking text is stored as a string with Excel's
+    quote prefix (shown and re-read as typed, never evaluated). Returns the cell."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def write_template(spec: TemplateSpec) -> bytes:
     """The reporting workbook for *spec*, as xlsx bytes."""
     from openpyxl import Workbook  # noqa: PLC0415 — heavy import only when needed
@@ -238,8 +255,8 @@ def write_template(spec: TemplateSpec) -> bytes:
     assert ws_help is not None  # noqa: S101 — a new workbook has one sheet
     ws_help.title = SHEET_HELP
     for r, (zh, en) in enumerate(_instructions(spec), start=1):
-        ws_help.cell(r, 1, zh).alignment = Alignment(wrap_text=True, vertical="top")
-        ws_help.cell(r, 2, en).alignment = Alignment(wrap_text=True, vertical="top")
+        literal(ws_help.cell(r, 1, zh)).alignment = Alignment(wrap_text=True, vertical="top")
+        literal(ws_help.cell(r, 2, en)).alignment = Alignment(wrap_text=True, vertical="top")
         if r == 1 or zh in ("如何填写", "导入时的检查"):
             ws_help.cell(r, 1).font = ws_help.cell(r, 2).font = bold
     ws_help.column_dimensions["A"].width = 70
@@ -259,6 +276,7 @@ def write_template(spec: TemplateSpec) -> bytes:
     }
     for key, (zh, en) in INFO_FIELDS.items():
         ws_info.append([zh, en, values[key]])
+        literal(ws_info.cell(ws_info.max_row, 3))
     for c in ws_info[1]:
         c.font, c.fill = bold, head_fill
     ws_info.column_dimensions["A"].width = 18
@@ -279,7 +297,7 @@ def write_template(spec: TemplateSpec) -> bytes:
     n_items = len(item_ids) + 1
     ws_list.cell(1, 4, "生产线 Line")
     for r, ln in enumerate(spec.lines, start=2):
-        ws_list.cell(r, 4, ln.code)
+        literal(ws_list.cell(r, 4, ln.code))
     sheet_ref = quote_sheetname(SHEET_LISTS)
     wb.defined_names["items_list"] = DefinedName("items_list", attr_text=f"{sheet_ref}!$A$2:$A${n_items}")
     for j, (key, choices) in enumerate(UNIT_CHOICES.items(), start=5):
@@ -326,6 +344,7 @@ def write_template(spec: TemplateSpec) -> bytes:
     item_l, unit_l, dim_l = letters["item"], letters["unit"], letters["dim"]
     for r, (line, item, unit) in enumerate(rows, start=FIRST_DATA_ROW):
         ws[f"{letters['line']}{r}"] = line or None
+        literal(ws[f"{letters['line']}{r}"])
         ws[f"{item_l}{r}"] = item or None
         ws[f"{unit_l}{r}"] = unit or None
         ws[f"{letters['total']}{r}"] = f'=IF(COUNT({m1}{r}:{m12}{r})=0,"",SUM({m1}{r}:{m12}{r}))'
