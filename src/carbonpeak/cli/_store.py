@@ -5,7 +5,8 @@ Every command acts as the ``system`` principal (province scope; audited as ``sys
     with system_context() as ctx:
         rows = enterprises.list_enterprises(ctx)
 
-The service and store modules are imported when a command runs, never when the CLI starts.
+The service modules (and with them SQLAlchemy) are imported when a command runs, never
+when the CLI starts.
 """
 
 from __future__ import annotations
@@ -23,12 +24,9 @@ __all__ = ["system_context"]
 @contextmanager
 def system_context() -> Iterator[Context]:
     """The configured store, migrated to the newest schema, with a session acting as ``system``."""
-    from carbonpeak.service.context import SYSTEM, Context  # noqa: PLC0415
+    from carbonpeak.service import session  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
-    from carbonpeak.store.db import migrate, sessionmaker_for  # noqa: PLC0415
 
-    url = get_settings().database_url
-    migrate(url)
-    ctx = Context(db=sessionmaker_for(url)(), principal=SYSTEM, request_id="cli")
+    ctx = session.system_context(get_settings().database_url, request_id="cli")
     with ctx.db:
         yield ctx

@@ -12,7 +12,6 @@ from rich.table import Table as RichTable
 from carbonpeak.cli._console import console, err_console, handles_errors
 from carbonpeak.cli._store import system_context
 from carbonpeak.model import Role
-from carbonpeak.settings import get_settings
 
 __all__ = ["register"]
 
@@ -36,9 +35,10 @@ def register(root: typer.Typer) -> None:
 @handles_errors
 def db_migrate() -> None:
     """Bring the store to the newest schema."""
-    from carbonpeak.store.db import migrate  # noqa: PLC0415
+    from carbonpeak.service.session import migrate_store  # noqa: PLC0415
+    from carbonpeak.settings import get_settings  # noqa: PLC0415
 
-    migrate(get_settings().database_url)
+    migrate_store(get_settings().database_url)
     console.print("ok")
 
 
@@ -47,6 +47,7 @@ def db_migrate() -> None:
 def db_load_demo() -> None:
     """Migrate and load the synthetic demo sector if the store is empty."""
     from carbonpeak.service.bootstrap import prepare_store  # noqa: PLC0415
+    from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     n = prepare_store(get_settings().database_url)
     console.print(f"loaded {n} demo enterprises" if n else "the store is not empty; nothing loaded")
@@ -126,15 +127,12 @@ def audit_verify() -> None:
 @handles_errors
 def refdata_check() -> None:
     """Load and validate every shipped reference table."""
-    from carbonpeak import refdata  # noqa: PLC0415
-    from carbonpeak.refdata.loader import validate_all  # noqa: PLC0415
+    from carbonpeak.service import refdata_service  # noqa: PLC0415
 
-    names = validate_all()
-    fs = refdata.factor_set()
-    t = RichTable("table", "rows", "title", "sha256", title=f"factor set {fs.version}")
-    for n in names:
-        tab = refdata.load_table(n)
-        t.add_row(n, str(len(tab)), tab.title_zh, tab.digest[:12])
+    version, tables = refdata_service.check_tables()
+    t = RichTable("table", "rows", "title", "sha256", title=f"factor set {version}")
+    for tab in tables:
+        t.add_row(tab.name, str(tab.rows), tab.title_zh, tab.digest[:12])
     console.print(t)
 
 
@@ -142,9 +140,7 @@ def refdata_check() -> None:
 @handles_errors
 def units_convert(value: float, from_unit: str, to_unit: str) -> None:
     """Convert a value, e.g. ``carbonpeak units convert 3 万千瓦时 MWh``."""
-    from carbonpeak import units  # noqa: PLC0415
+    from carbonpeak.service import units_service  # noqa: PLC0415
 
-    console.print(
-        f"{value:g} {units.unit_symbol(from_unit)} = "
-        f"{units.convert(value, from_unit, to_unit):.6g} {units.unit_symbol(to_unit)}"
-    )
+    c = units_service.convert(value, from_unit, to_unit)
+    console.print(f"{c.value:g} {c.from_symbol} = {c.result:.6g} {c.to_symbol}")

@@ -10,6 +10,7 @@ from rich.table import Table as RichTable
 
 from carbonpeak.cli._console import console, handles_errors
 from carbonpeak.cli._store import system_context
+from carbonpeak.errors import InputError, Problem
 
 __all__ = ["register"]
 
@@ -36,14 +37,13 @@ def benchmark(
 ) -> None:
     """Benchmark league table, capacity share at benchmark (Cu/Pb/Zn; electrolytic Al on AC
     power per t), lines below the limit."""
-    from carbonpeak import refdata  # noqa: PLC0415
-    from carbonpeak.errors import InputError, Problem  # noqa: PLC0415
     from carbonpeak.service import benchmarking  # noqa: PLC0415
+    from carbonpeak.service.refdata_service import resolve_city  # noqa: PLC0415
 
     with system_context() as ctx:
         c = benchmarking.classify(ctx, year)
     if city:
-        code = refdata.resolve("geo/cities", city)
+        code = resolve_city(city)
         if code is None:
             raise InputError([Problem("unknown_city", column="city", value=city)])
         c = c[c["city"] == code]

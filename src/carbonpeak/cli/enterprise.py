@@ -30,19 +30,14 @@ def enterprise_import(
     ] = None,
 ) -> None:
     """Import an enterprise register (and lines), all-or-nothing."""
-    from carbonpeak.io.register import (  # noqa: PLC0415
-        ENTERPRISE_COLUMNS,
-        ENTERPRISE_OPTIONAL,
-        LINE_COLUMNS,
-        LINE_OPTIONAL,
-    )
-    from carbonpeak.io.tabular import read_rows  # noqa: PLC0415
     from carbonpeak.service import enterprises  # noqa: PLC0415
 
-    ents = read_rows(
-        enterprises_file.read_bytes(), enterprises_file.name, ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL
+    ents, line_table = enterprises.read_register(
+        enterprises_file.read_bytes(),
+        enterprises_file.name,
+        lines.read_bytes() if lines else None,
+        lines.name if lines else "",
     )
-    line_table = read_rows(lines.read_bytes(), lines.name, LINE_COLUMNS, LINE_OPTIONAL) if lines else None
     with system_context() as ctx:
         added = enterprises.import_register(ctx, ents, line_table)
     console.print(f"imported {len(added)} enterprises, {sum(len(e.lines) for e in added)} lines")

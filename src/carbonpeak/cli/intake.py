@@ -21,7 +21,7 @@ from rich.table import Table as RichTable
 
 from carbonpeak.cli._console import console, err_console, handles_errors, report
 from carbonpeak.cli._store import system_context
-from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
+from carbonpeak.errors import CarbonpeakError, InputError, Problem
 
 __all__ = ["register"]
 
@@ -46,17 +46,10 @@ def template_xlsx(
     lang: Annotated[str, typer.Option(help="zh or en item names")] = "zh",
 ) -> None:
     """Write the reporting workbook for an enterprise and year."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from carbonpeak.service import intake  # noqa: PLC0415
-    from carbonpeak.store.models import Enterprise  # noqa: PLC0415
+    from carbonpeak.service import enterprises, intake  # noqa: PLC0415
 
     with system_context() as ctx:
-        ent_id = ctx.db.execute(
-            select(Enterprise.id).where(Enterprise.credit_code == enterprise.strip().upper())
-        ).scalar_one_or_none()
-        if ent_id is None:
-            raise NotFound(object="enterprise", key=enterprise)
+        ent_id = enterprises.enterprise_id_by_code(ctx, enterprise)
         data, filename = intake.template_workbook(ctx, ent_id, year, lang)
     path = out or Path(filename)
     path.write_bytes(data)

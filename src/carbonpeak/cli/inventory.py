@@ -15,9 +15,6 @@ __all__ = ["register"]
 
 inv_app = typer.Typer(help="Inventories / 温室气体与能耗核算", no_args_is_help=True)
 
-#: CSV files larger than this are read with pyarrow (columnar) rather than row by row.
-BULK_CSV_BYTES = 20 * 1024 * 1024
-
 
 def register(root: typer.Typer) -> None:
     """Add this area's group to the root ``carbonpeak`` app."""
@@ -41,33 +38,13 @@ def inventory_compute(
     """Compute GHG and energy inventories from an activity file (stored only with --store)."""
     import json  # noqa: PLC0415
 
-    from carbonpeak.accounting.engine import CATEGORIES  # noqa: PLC0415
-    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
-    from carbonpeak.io.activity import (  # noqa: PLC0415
-        ACTIVITY_COLUMNS,
-        ACTIVITY_OPTIONAL,
-        read_activity_frame,
-    )
-    from carbonpeak.io.tabular import read_rows  # noqa: PLC0415
-    from carbonpeak.service import inventory  # noqa: PLC0415
+    from carbonpeak.service import inventory, inventory_files  # noqa: PLC0415
+    from carbonpeak.service.inventory_files import CATEGORIES  # noqa: PLC0415
 
-    choices = AccountingChoices(
-        method="other_nonferrous_2015" if method == "auto" else method,
-        gwp_set=gwp,
-        grid_series=grid,
-        factor_set=factor_set,
-    )
-    bulk = activity.suffix.lower() == ".parquet" or (
-        activity.suffix.lower() == ".csv" and activity.stat().st_size > BULK_CSV_BYTES
-    )
+    choices = inventory_files.accounting_choices(method, gwp=gwp, grid=grid, factor_set=factor_set)
     with console.status("读取 / reading…", spinner="dots"):
-        data = activity.read_bytes()
-        table = (
-            read_activity_frame(data, activity.name)
-            if bulk
-            else read_rows(data, activity.name, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
-        )
-    rows = len(table) if bulk else len(table.rows)  # type: ignore[arg-type]
+        read = inventory_files.read_activity_file(activity)
+    table, rows = read.table, read.rows
     with system_context() as ctx, console.status(f"核算 {rows:,} 行 / computing…", spinner="dots"):
         if store:
             done = inventory.store_table(ctx, table, choices, method=method, year=year, file=activity.name)
@@ -143,13 +120,10 @@ def inventory_explain(run_id: int, line: int) -> None:
 @handles_errors
 def inventory_recompute(run_id: int, factor_set: Annotated[str | None, typer.Option()] = None) -> None:
     """Recompute a stored run with the newest (or a chosen) factor set; the old run stays."""
-    from dataclasses import replace  # noqa: PLC0415
-
-    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
-    from carbonpeak.service import inventory  # noqa: PLC0415
+    from carbonpeak.service import inventory, inventory_files  # noqa: PLC0415
 
     with system_context() as ctx:
         old = inventory.get_run(ctx, run_id)
-        choices = replace(AccountingChoices(method=old["method"]), factor_set=factor_set)
+        choices = inventory_files.recompute_choices(old["method"], factor_set)
         new = inventory.recompute(ctx, run_id, choices)
     console.print(f"run {run_id} superseded by run {new}")

@@ -19,7 +19,6 @@ from rich.table import Table as RichTable
 from carbonpeak import __version__
 from carbonpeak.cli import admin, dashboard, enterprise, intake, inventory, review, scenarios, workflow
 from carbonpeak.cli._console import console, handles_errors
-from carbonpeak.settings import get_settings
 
 __all__ = ["AREAS", "app", "main"]
 
@@ -36,9 +35,9 @@ AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, r
 @app.command()
 def version() -> None:
     """Print the version and the newest factor set."""
-    from carbonpeak import refdata  # noqa: PLC0415
+    from carbonpeak.service.refdata_service import factor_set_version  # noqa: PLC0415
 
-    console.print(f"carbonpeak {__version__} (factor set {refdata.factor_set().version})")
+    console.print(f"carbonpeak {__version__} (factor set {factor_set_version()})")
 
 
 @app.command()
@@ -54,6 +53,7 @@ def run(
     from carbonpeak.api.app import create_app  # noqa: PLC0415
     from carbonpeak.service.bootstrap import prepare_store  # noqa: PLC0415
     from carbonpeak.service.demo import demo_users  # noqa: PLC0415
+    from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
@@ -73,8 +73,8 @@ def run(
 
 
 def _demo_scope(u: dict[str, str]) -> str:
-    from carbonpeak import refdata  # noqa: PLC0415
     from carbonpeak.service.demo import DEMO_VERIFIER_PARK  # noqa: PLC0415
+    from carbonpeak.service.refdata_service import city_name_zh  # noqa: PLC0415
 
     if u["role"] == "province":
         return "全省 / all"
@@ -84,8 +84,7 @@ def _demo_scope(u: dict[str, str]) -> str:
         return "公开汇总 / aggregates"
     if u["enterprise"]:
         return u["enterprise"]
-    city = refdata.cities().by_id.get(u["city"])
-    return str(city["name_zh"]) if city else u["city"]
+    return city_name_zh(u["city"]) or u["city"]
 
 
 for _area in AREAS:

@@ -57,10 +57,10 @@ def review(
     save: Annotated[bool, typer.Option(help="store the review record")] = True,
 ) -> None:
     """Energy-saving review (节能审查) of a proposed project against the 1级 in force."""
-    from carbonpeak import refdata  # noqa: PLC0415
     from carbonpeak.errors import InputError, Problem  # noqa: PLC0415
-    from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx  # noqa: PLC0415
     from carbonpeak.service import review as review_service  # noqa: PLC0415
+    from carbonpeak.service.refdata_service import resolve_city, resolve_park  # noqa: PLC0415
+    from carbonpeak.service.review_report import review_report  # noqa: PLC0415
 
     if out is not None and out.suffix.lower() not in (".pdf", ".xlsx"):
         raise InputError(
@@ -75,8 +75,8 @@ def review(
         output_t_per_a=output,
         energy=[review_service.parse_energy(e) for e in energy],
         ac_power_kwh_per_t=ac_power,
-        city_code=refdata.resolve("geo/cities", city) or city,
-        park_id=(refdata.resolve("geo/parks", park) or park) if park else None,
+        city_code=resolve_city(city) or city,
+        park_id=(resolve_park(park) or park) if park else None,
         enterprise=enterprise,
         review_date=date,
         save=save,
@@ -95,7 +95,7 @@ def review(
             f"(+{_n(t['energy_increase_pct'], 2)} %), CO2 {_n(t['co2_t'])} → {_n(t['co2_with_t'])} t/a"
         )
     if out is not None:
-        data = build_review_pdf(r, lang) if out.suffix.lower() == ".pdf" else build_review_xlsx(r, lang)
+        data = review_report(r, lang, out.suffix)
         out.write_bytes(data)
         console.print(f"report → {out}")
 
@@ -159,8 +159,8 @@ def project_add(
     date: Annotated[str | None, typer.Option(help="date of the first status (planned)")] = None,
 ) -> None:
     """Register a project (status planned)."""
-    from carbonpeak import refdata  # noqa: PLC0415
     from carbonpeak.service import projects  # noqa: PLC0415
+    from carbonpeak.service.refdata_service import resolve_city  # noqa: PLC0415
 
     with system_context() as ctx:
         p = projects.create_project(
@@ -168,7 +168,7 @@ def project_add(
             projects.ProjectCreate(
                 code=code,
                 name_zh=name,
-                city_code=refdata.resolve("geo/cities", city) or city,
+                city_code=resolve_city(city) or city,
                 metal=metal,
                 route=route,
                 capacity_t_per_a=capacity,
@@ -211,11 +211,9 @@ def registry_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
 ) -> None:
     """Import a registry file (CSV/XLSX), all-or-nothing."""
-    from carbonpeak.io.tabular import read_rows  # noqa: PLC0415
     from carbonpeak.service import registries  # noqa: PLC0415
 
-    reg = registries.registry(name)
-    table = read_rows(file.read_bytes(), file.name, reg.required, reg.optional)
+    table = registries.read_registry(name, file.read_bytes(), file.name)
     with system_context() as ctx:
         n = registries.import_registry(ctx, name, table)
     console.print(f"imported {n} rows into {name}")

@@ -5,8 +5,8 @@ and ``carbonpeak scenario run|compare|montecarlo``.
 (``decompose``, ``macc``, ``scenario``).
 
 They read a CSV (or, for ``scenario``, project the synthetic demo base year under the
-demo scenarios or those of a driver-path xlsx), call the pure engines of
-:mod:`carbonpeak.scenarios`, and print a rich table (or JSON); ``scenario montecarlo``
+demo scenarios or those of a driver-path xlsx) through :mod:`carbonpeak.service.scenario_tools`
+(imported when a command runs), and print a rich table (or JSON); ``scenario montecarlo``
 shows a progress bar over its chunks on stderr. Errors print in Chinese and English with
 their location (the file name is added to every problem) and the command exits with
 status 2, through the printer shared with the rest of the CLI (:mod:`carbonpeak.cli._console`).
@@ -14,32 +14,20 @@ status 2, through the printer shared with the rest of the CLI (:mod:`carbonpeak.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from carbonpeak.cli._console import console, err_console, handles_errors
 from carbonpeak.errors import InputError, Problem
-from carbonpeak.io.iamc import read_driver_paths_xlsx, to_iamc, write_iamc_csv, write_iamc_xlsx
-from carbonpeak.scenarios.demo_scenarios import (
-    DEMO_BASE_YEAR,
-    DEMO_SCENARIOS,
-    DEMO_UNCERTAINTY,
-    demo_base_frame,
-)
-from carbonpeak.scenarios.lmdi import Method, lmdi_frame
-from carbonpeak.scenarios.macc import macc
-from carbonpeak.scenarios.montecarlo import DEFAULT_CONNECT_TIMEOUT, run_montecarlo
-from carbonpeak.scenarios.peak import DEFAULT_TOLERANCE, Peak, find_peak
-from carbonpeak.scenarios.projection import BaseYear, Projection, Scenario, base_year, project
+
+if TYPE_CHECKING:
+    from carbonpeak.service.scenario_tools import Peak
 
 __all__ = ["decompose_app", "macc_app", "register", "scenario_app"]
 
@@ -51,18 +39,16 @@ macc_app = typer.Typer(
     context_settings={"allow_interspersed_args": True},
 )
 
-
-def _in_file(exc: InputError, name: str) -> InputError:
-    """The same error with ``file`` set on every problem."""
-    problems = [dataclasses.replace(p, file=p.file or name) for p in exc.problems]
-    return InputError(problems, code=exc.code, **exc.fields)
+#: Defaults shown in --help; equal to the engines' (tests/scenarios/test_scenario_cli.py checks).
+_DEFAULT_TOLERANCE = 0.01
+_DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError([Problem("bad_file", file=path.name, fields={"reason": str(exc)})]) from exc
+def register(root: typer.Typer) -> None:
+    """Add this area's groups to the root ``carbonpeak`` app."""
+    root.add_typer(decompose_app, name="decompose")
+    root.add_typer(macc_app, name="macc")
+    root.add_typer(scenario_app, name="scenario")
 
 
 def _num(x: float) -> str:
@@ -84,39 +70,10 @@ def lmdi(
     as_json: Annotated[bool, typer.Option("--json", help="print the effects as JSON")] = False,
 ) -> None:
     """LMDI-I decomposition of V = Σ_category Π_factor x (Ang 2005; zeros: Ang & Liu 2007)."""
-    frame = _read_csv(data)
-    factors = [c for c in frame.columns if c not in ("year", "category", "row")]
-    method: Method = "multiplicative" if multiplicative else "additive"
-    try:
-        out = lmdi_frame(
-            frame.assign(category=frame["category"].astype(str)) if "category" in frame else frame,
-            factors,
-            method=method,
-            chained=not base_to_end,
-        )
-    except InputError as exc:
-        raise _in_file(exc, data.name) from exc
-    n_k = len(factors)
-    effect = out["effect"].to_numpy(dtype=float).reshape(-1, n_k)  # periods × factors
-    first_of = slice(None, None, n_k)
-    y0s = out["year_from"].to_numpy(dtype=np.int64)[first_of]
-    y1s = out["year_to"].to_numpy(dtype=np.int64)[first_of]
-    v0s = out["v_from"].to_numpy(dtype=float)[first_of]
-    v1s = out["v_to"].to_numpy(dtype=float)[first_of]
-    change = v1s / v0s if multiplicative else v1s - v0s
-    closed = effect.prod(axis=1) if multiplicative else effect.sum(axis=1)
-    records: list[dict[str, Any]] = [
-        {
-            "year_from": int(y0s[p]),
-            "year_to": int(y1s[p]),
-            "v_from": float(v0s[p]),
-            "v_to": float(v1s[p]),
-            "effects": dict(zip(factors, effect[p].tolist(), strict=True)),
-            "change": float(change[p]),
-            "residual": float(closed[p] - change[p]),
-        }
-        for p in range(effect.shape[0])
-    ]
+    from carbonpeak.service.scenario_tools import lmdi_csv  # noqa: PLC0415
+
+    res = lmdi_csv(data, multiplicative=multiplicative, chained=not base_to_end)
+    factors, method, records = res.factors, res.method, res.periods
     if as_json:
         console.print_json(
             json.dumps(
@@ -142,14 +99,13 @@ def lmdi(
         )
     console.print(t)
     first, last = records[0]["v_from"], records[-1]["v_to"]
+    total = res.total_effect
     if multiplicative:
-        total = float(np.prod([np.prod(list(r["effects"].values())) for r in records]))
         console.print(
             f"V {_num(first)} → {_num(last)}: Π effects = {total:.9g}, "
             f"V_T/V_0 = {last / first:.9g} (closes / 闭合)"
         )
     else:
-        total = float(sum(sum(r["effects"].values()) for r in records))
         console.print(
             f"V {_num(first)} → {_num(last)}: Σ effects = {total:,.9g}, "
             f"ΔV = {last - first:,.9g} (closes / 闭合)"
@@ -181,21 +137,11 @@ def macc_curve(
     as_json: Annotated[bool, typer.Option("--json", help="print the curve as JSON")] = False,
 ) -> None:
     """Marginal abatement cost curve: measures sorted by cost per tCO2e, with interaction."""
-    frame = _read_csv(measures)
-    try:
-        if baseline is not None:
-            base: float | dict[Any, float] = baseline
-        elif "baseline_tco2e" in frame:
-            key = frame[by] if by else pd.Series(None, index=frame.index, dtype=object)
-            firsts = frame.groupby(key, dropna=False, sort=False)["baseline_tco2e"].first()
-            base = {(None if by is None else k): float(v) for k, v in firsts.items()}
-        else:
-            raise InputError([Problem("missing_column", column="baseline_tco2e")])
-        curve = macc(frame, base, discount_rate=discount_rate, by=by)
-    except InputError as exc:
-        raise _in_file(exc, measures.name) from exc
+    from carbonpeak.service.scenario_tools import macc_csv  # noqa: PLC0415
+
+    curve = macc_csv(measures, baseline=baseline, discount_rate=discount_rate, by=by)
     if as_json:
-        console.print_json(curve.to_json(orient="records", force_ascii=False))
+        console.print_json(curve.json)
         return
     t = RichTable(title="边际减排成本曲线 / marginal abatement cost curve")
     for head in [
@@ -209,28 +155,12 @@ def macc_curve(
         "cumul. t/a",
     ]:
         t.add_column(head, overflow="fold")
-    cols = {
-        c: curve[c].to_numpy(dtype=float)
-        for c in (
-            "annualised_cost_yuan_per_a",
-            "mac_yuan_per_tco2e",
-            "abatement_standalone_tco2e_per_a",
-            "abatement_realised_tco2e_per_a",
-            "cumulative_abatement_tco2e_per_a",
-        )
-    }
-    groups = curve[by].astype(str).tolist() if by else []
-    for j, (rank, mid) in enumerate(
-        zip(curve["rank"].tolist(), curve["id"].astype(str).tolist(), strict=True)
-    ):
-        t.add_row(*([groups[j]] if by else []), str(rank), mid, *(_num(float(a[j])) for a in cols.values()))
+    for group, rank, mid, values in curve.rows:
+        t.add_row(*([str(group)] if by else []), str(rank), mid, *(_num(v) for v in values))
     console.print(t)
-    abated = float(curve["abatement_realised_tco2e_per_a"].sum())
-    baselines = (
-        curve.drop_duplicates(by)["baseline_tco2e_per_a"] if by else curve["baseline_tco2e_per_a"].iloc[:1]
-    )
     console.print(
-        f"{len(curve)} measures: {_num(abated)} of {_num(float(baselines.sum()))} tCO2e/a abated / 合计减排"
+        f"{len(curve.rows)} measures: {_num(curve.abated)} of {_num(curve.baseline)} tCO2e/a abated"
+        " / 合计减排"
     )
 
 
@@ -241,7 +171,6 @@ scenario_app = typer.Typer(
 )
 
 _DEFAULT_SCENARIO = "plan_policy"
-_FAN_YEARS = (2025, 2030, 2040, 2050, 2060)
 _SCHEDULER_HELP = (
     "threads (Dask's local threaded scheduler, default), numpy (in-process, no Dask), "
     "local (an in-process Dask LocalCluster) or tcp://host:port (a running Dask scheduler)"
@@ -263,52 +192,6 @@ ToleranceOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
 
 
-@dataclasses.dataclass(frozen=True)
-class _Run:
-    """One scenario projected and summarised (emissions in tCO2/a)."""
-
-    name: str
-    projection: Projection
-    total: np.ndarray[Any, np.dtype[np.float64]]
-    peak: Peak
-
-    def at(self, year: int) -> float:
-        hit = np.flatnonzero(self.projection.years == year)
-        return float(self.total[hit[0]]) if hit.size else math.nan
-
-
-def _registry(drivers: Path | None) -> tuple[dict[str, Scenario], str | None]:
-    """The demo scenarios, plus (overriding) those of *drivers*; and the file's first scenario."""
-    registry = dict(DEMO_SCENARIOS)
-    if drivers is None:
-        return registry, None
-    try:
-        read = read_driver_paths_xlsx(drivers)
-    except InputError as exc:
-        raise _in_file(exc, drivers.name) from exc
-    registry.update(read)
-    return registry, next(iter(read), None)
-
-
-def _pick(registry: dict[str, Scenario], name: str) -> Scenario:
-    if name not in registry:
-        raise InputError(
-            [Problem("bad_enum", column="scenario", value=name, fields={"allowed": ", ".join(registry)})]
-        )
-    return registry[name]
-
-
-def _demo_base() -> BaseYear:
-    return base_year(demo_base_frame(), DEMO_BASE_YEAR)
-
-
-def _project(base: BaseYear, registry: dict[str, Scenario], name: str, tolerance: float) -> _Run:
-    scenario = _pick(registry, name)
-    proj = project(base, scenario, registry=registry)
-    total = proj.total()
-    return _Run(name=name, projection=proj, total=total, peak=find_peak(proj.years, total, tolerance))
-
-
 def _mt(t: float, digits: int = 2) -> str:
     """tCO2 → Mt CO2, formatted."""
     return "—" if not math.isfinite(t) else f"{t / 1e6:,.{digits}f}"
@@ -320,12 +203,8 @@ def _verdict(peak: Peak, last_year: int) -> str:
     return "yes / 是" if peak.before_2030 else "no / 否"
 
 
-def _peak_json(peak: Peak) -> dict[str, Any]:
+def _peak_json(peak: Peak) -> dict[str, object]:
     return {"year": peak.year, "co2_t": peak.value, "peaked": peak.peaked, "before_2030": peak.before_2030}
-
-
-def _scheduler(value: str) -> str | None:
-    return None if value.strip().lower() in ("numpy", "none", "") else value.strip()
 
 
 @scenario_app.command("run")
@@ -342,10 +221,12 @@ def run(
             "--iamc", dir_okay=False, help="also write the projection in IAMC format (.csv or .xlsx)"
         ),
     ] = None,
-    tolerance: ToleranceOpt = DEFAULT_TOLERANCE,
+    tolerance: ToleranceOpt = _DEFAULT_TOLERANCE,
     as_json: JsonOpt = False,
 ) -> None:
     """Project a scenario to 2060 on the (synthetic) demo base year: CO2 by metal and the peak."""
+    from carbonpeak.service import scenario_tools  # noqa: PLC0415
+
     if iamc is not None and iamc.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(
             [
@@ -357,18 +238,10 @@ def run(
                 )
             ]
         )
-    registry, first = _registry(drivers)
-    name = scenario or first or _DEFAULT_SCENARIO
-    r = _project(_demo_base(), registry, name, tolerance)
-    proj = r.projection
-    years = proj.years.tolist()
-    metals = list(dict.fromkeys(proj.groups["metal"].tolist()))
-    codes = pd.Categorical(proj.groups["metal"], categories=metals).codes
-    co2 = proj.arrays["co2_t"]
-    by_metal = np.stack([co2[codes == j].sum(axis=0) for j in range(len(metals))])
-    if iamc is not None:
-        table = to_iamc(proj.frame)
-        (write_iamc_csv if iamc.suffix.lower() == ".csv" else write_iamc_xlsx)(table, iamc)
+    scenarios = scenario_tools.demo_scenarios(drivers)
+    name = scenarios.name(scenario)
+    r = scenario_tools.run_demo(scenarios, name, tolerance=tolerance, iamc=iamc)
+    years = r.years
     if as_json:
         console.print_json(
             json.dumps(
@@ -376,10 +249,7 @@ def run(
                     "scenario": name,
                     "tolerance": tolerance,
                     "years": years,
-                    "co2_t": {
-                        "total": r.total.tolist(),
-                        "by_metal": {m: by_metal[j].tolist() for j, m in enumerate(metals)},
-                    },
+                    "co2_t": {"total": r.total, "by_metal": r.by_metal},
                     "peak": _peak_json(r.peak),
                     "iamc": None if iamc is None else str(iamc),
                 },
@@ -393,9 +263,9 @@ def run(
         *(str(years[j]) for j in step),
         title=f"CO2 by metal, Mt CO2/a — {name} / 分金属二氧化碳排放（百万吨/年）",
     )
-    for j, m in enumerate(metals):
-        t.add_row(m, *(_mt(float(by_metal[j, k])) for k in step))
-    t.add_row("total / 合计", *(_mt(float(r.total[k])) for k in step), style="bold")
+    for m, series in r.by_metal.items():
+        t.add_row(m, *(_mt(series[k]) for k in step))
+    t.add_row("total / 合计", *(_mt(r.total[k]) for k in step), style="bold")
     console.print(t)
     p = r.peak
     console.print(
@@ -415,25 +285,16 @@ def compare(
         str, typer.Option(help="comma-separated scenario names")
     ] = "baseline,plan_policy,accelerated",
     drivers: DriversOpt = None,
-    tolerance: ToleranceOpt = DEFAULT_TOLERANCE,
+    tolerance: ToleranceOpt = _DEFAULT_TOLERANCE,
     as_json: JsonOpt = False,
 ) -> None:
     """Scenarios side by side: peak year and level, 2030 and 2060 emissions, cumulative CO2."""
-    registry, _ = _registry(drivers)
+    from carbonpeak.service import scenario_tools  # noqa: PLC0415
+
+    known = scenario_tools.demo_scenarios(drivers)
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    if not names:
-        raise InputError([Problem("required", column="--scenarios")])
-    missing = [n for n in names if n not in registry]
-    if missing:
-        raise InputError(
-            [
-                Problem("bad_enum", column="scenario", value=n, fields={"allowed": ", ".join(registry)})
-                for n in missing
-            ]
-        )
-    base = _demo_base()
-    runs = [_project(base, registry, n, tolerance) for n in names]
-    first, last = int(runs[0].projection.years[0]), int(runs[0].projection.years[-1])
+    runs = scenario_tools.compare_demo(known, names, tolerance=tolerance)
+    first, last = runs[0].years[0], runs[0].years[-1]
     if as_json:
         console.print_json(
             json.dumps(
@@ -445,7 +306,7 @@ def compare(
                             "peak": _peak_json(r.peak),
                             "co2_2030_t": r.at(2030),
                             "co2_2060_t": r.at(2060),
-                            "cumulative_co2_t": float(r.total.sum()),
+                            "cumulative_co2_t": r.cumulative,
                             "cumulative_years": [first, last],
                         }
                         for r in runs
@@ -468,7 +329,7 @@ def compare(
             "yes 是" if r.peak.before_2030 else "no 否",
             _mt(r.at(2030)),
             _mt(r.at(2060)),
-            _mt(float(r.total.sum()), 1),
+            _mt(r.cumulative, 1),
         )
     console.print(t)
     console.print(
@@ -493,15 +354,16 @@ def montecarlo(
     scheduler: Annotated[str, typer.Option(help=_SCHEDULER_HELP)] = "threads",
     connect_timeout: Annotated[
         float, typer.Option(help="seconds to wait for a tcp:// scheduler")
-    ] = DEFAULT_CONNECT_TIMEOUT,
-    tolerance: ToleranceOpt = DEFAULT_TOLERANCE,
+    ] = _DEFAULT_CONNECT_TIMEOUT,
+    tolerance: ToleranceOpt = _DEFAULT_TOLERANCE,
     as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo on the demo's (synthetic) uncertain drivers: P(peak ≤ 2030), peak years, fan."""
-    registry, first = _registry(drivers)
-    name = scenario or first or _DEFAULT_SCENARIO
-    chosen = _pick(registry, name)
-    base = _demo_base()
+    from carbonpeak.service import scenario_tools  # noqa: PLC0415
+
+    known = scenario_tools.demo_scenarios(drivers)
+    name = known.name(scenario)
+    known.pick(name)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -515,23 +377,18 @@ def montecarlo(
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        res = run_montecarlo(
-            base,
-            chosen,
-            DEMO_UNCERTAINTY,
-            n,
-            seed,
-            registry=registry,
+        res = scenario_tools.montecarlo_demo(
+            known,
+            name,
+            n=n,
+            seed=seed,
             chunk=chunk,
-            scheduler=_scheduler(scheduler),
+            scheduler=scheduler,
+            connect_timeout=connect_timeout,
             tolerance=tolerance,
             progress=advance,
-            connect_timeout=connect_timeout,
         )
-    years = res.years.tolist()
-    fan_cols = [years.index(y) for y in _FAN_YEARS if y in years]
-    peaked_years, counts = np.unique(res.peak_year[res.peaked], return_counts=True)
-    not_peaked = int((~res.peaked).sum())
+    years = res.years
     if as_json:
         console.print_json(
             json.dumps(
@@ -542,26 +399,21 @@ def montecarlo(
                     "chunk": chunk,
                     "tolerance": tolerance,
                     "p_peak_by_2030": res.p_peak_by_deadline,
-                    "peak_year_share": {
-                        str(int(y)): int(c) / n for y, c in zip(peaked_years, counts, strict=True)
-                    },
-                    "not_peaked_share": not_peaked / n,
+                    "peak_year_share": {str(y): c / n for y, c in res.peak_years},
+                    "not_peaked_share": res.not_peaked / n,
                     "fan_co2_t": {
-                        str(years[k]): dict(
-                            zip([f"p{q:g}" for q in res.percentiles], res.fan[:, k].tolist(), strict=True)
-                        )
-                        for k in fan_cols
+                        str(year): dict(zip([f"p{q:g}" for q in res.percentiles], levels, strict=True))
+                        for year, levels, _ in res.fan
                     },
-                    "deterministic_co2_t": {str(years[k]): float(res.deterministic[k]) for k in fan_cols},
+                    "deterministic_co2_t": {str(year): det for year, _, det in res.fan},
                 },
                 ensure_ascii=False,
             )
         )
         return
-    before = int((res.peaked & (res.peak_year <= 2030)).sum())
     console.print(
         f"P(peak ≤ 2030) / 2030 年前达峰概率: {res.p_peak_by_deadline:.1%} "
-        f"({before} of {n} trajectories / 条轨迹; {name}, seed {seed}, plateau tolerance "
+        f"({res.before_deadline} of {n} trajectories / 条轨迹; {name}, seed {seed}, plateau tolerance "
         f"{tolerance:.1%})",
         soft_wrap=True,
     )
@@ -571,10 +423,10 @@ def montecarlo(
         "trajectories / 轨迹数",
         title="Peak-year distribution / 峰值年分布",
     )
-    for y, c in zip(peaked_years.tolist(), counts.tolist(), strict=True):
+    for y, c in res.peak_years:
         t.add_row(str(y), f"{c / n:.1%}", str(c))
-    if not_peaked:
-        t.add_row(f"not by {years[-1]} / 未达峰", f"{not_peaked / n:.1%}", str(not_peaked))
+    if res.not_peaked:
+        t.add_row(f"not by {years[-1]} / 未达峰", f"{res.not_peaked / n:.1%}", str(res.not_peaked))
     console.print(t)
     f = RichTable(
         "year / 年份",
@@ -582,17 +434,10 @@ def montecarlo(
         "deterministic / 确定性",
         title="Fan, Mt CO2/a / 排放分位数（百万吨/年）",
     )
-    for k in fan_cols:
-        f.add_row(str(years[k]), *(_mt(float(v)) for v in res.fan[:, k]), _mt(float(res.deterministic[k])))
+    for year, levels, det in res.fan:
+        f.add_row(str(year), *(_mt(v) for v in levels), _mt(det))
     console.print(f)
     console.print(
         "Distributions are the demo's synthetic set (demo_scenarios.DEMO_UNCERTAINTY) / 分布为演示用合成设定",
         soft_wrap=True,
     )
-
-
-def register(root: typer.Typer) -> None:
-    """Add this area's groups to the root ``carbonpeak`` app."""
-    root.add_typer(decompose_app, name="decompose")
-    root.add_typer(macc_app, name="macc")
-    root.add_typer(scenario_app, name="scenario")

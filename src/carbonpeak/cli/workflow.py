@@ -15,7 +15,6 @@ from rich.table import Table as RichTable
 
 from carbonpeak.cli._console import console, handles_errors
 from carbonpeak.cli._store import system_context
-from carbonpeak.service import workflow
 
 __all__ = ["register"]
 
@@ -30,7 +29,9 @@ def register(root: typer.Typer) -> None:
 
 
 def _status(s: str) -> str:
-    zh, en = workflow.STATUS_NAMES.get(s, (s, s))
+    from carbonpeak.service.workflow import STATUS_NAMES  # noqa: PLC0415
+
+    zh, en = STATUS_NAMES.get(s, (s, s))
     return f"{zh} / {en}"
 
 
@@ -42,6 +43,8 @@ def submission_list(
     city: Annotated[str | None, typer.Option(help="city code, e.g. 430400")] = None,
 ) -> None:
     """List submissions, newest change first, with counts by city and status."""
+    from carbonpeak.service import workflow  # noqa: PLC0415
+
     with system_context() as ctx:
         rows = workflow.queue(ctx, statuses=[status] if status else None, year=year, city=city, limit=100_000)
     t = RichTable("id", "credit code", "企业 enterprise", "city", "year", "status", "version", "updated")
@@ -64,6 +67,8 @@ def submission_list(
 @handles_errors
 def submission_show(submission_id: int) -> None:
     """One submission: status, versions, adjustments and its history (who, role, when)."""
+    from carbonpeak.service import workflow  # noqa: PLC0415
+
     with system_context() as ctx:
         sub = workflow.get(ctx, submission_id)
         vers = workflow.versions(ctx, submission_id)
@@ -115,6 +120,8 @@ def _moved(out: dict[str, Any]) -> None:
 @handles_errors
 def submission_submit(submission_id: int, comment: Comment = "") -> None:
     """draft/returned → submitted."""
+    from carbonpeak.service import workflow  # noqa: PLC0415
+
     with system_context() as ctx:
         _moved(workflow.submit(ctx, submission_id, comment))
 
@@ -123,6 +130,8 @@ def submission_submit(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_start(submission_id: int, comment: Comment = "") -> None:
     """submitted → under verification."""
+    from carbonpeak.service import workflow  # noqa: PLC0415
+
     with system_context() as ctx:
         _moved(workflow.start_verification(ctx, submission_id, comment))
 
@@ -131,6 +140,8 @@ def submission_start(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_verify(submission_id: int, comment: Comment = "") -> None:
     """under verification → verified (recomputes the inventory on the verified figures)."""
+    from carbonpeak.service import workflow  # noqa: PLC0415
+
     with system_context() as ctx:
         _moved(workflow.verify(ctx, submission_id, comment))
 
@@ -139,6 +150,8 @@ def submission_verify(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_approve(submission_id: int, comment: Comment = "") -> None:
     """verified → approved."""
+    from carbonpeak.service import workflow  # noqa: PLC0415
+
     with system_context() as ctx:
         _moved(workflow.approve(ctx, submission_id, comment))
 
@@ -150,5 +163,7 @@ def submission_return(
     comment: Annotated[str, typer.Option("--comment", "-m", help="why / 退回意见 (required)")],
 ) -> None:
     """Back to returned, with a comment."""
+    from carbonpeak.service import workflow  # noqa: PLC0415
+
     with system_context() as ctx:
         _moved(workflow.return_submission(ctx, submission_id, comment))

@@ -10,8 +10,14 @@ from sqlalchemy.orm import Session
 
 from carbonpeak import refdata
 from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, Problem
-from carbonpeak.io.register import parse_register
-from carbonpeak.io.tabular import Table
+from carbonpeak.io.register import (
+    ENTERPRISE_COLUMNS,
+    ENTERPRISE_OPTIONAL,
+    LINE_COLUMNS,
+    LINE_OPTIONAL,
+    parse_register,
+)
+from carbonpeak.io.tabular import Table, read_rows
 from carbonpeak.model import Action, LineStatus
 from carbonpeak.model.schemas import (
     EnterpriseCreate,
@@ -28,9 +34,11 @@ from carbonpeak.store.scope import allowed, enterprise_scope, restrict
 __all__ = [
     "create_enterprise",
     "delete_enterprise",
+    "enterprise_id_by_code",
     "get_enterprise",
     "import_register",
     "list_enterprises",
+    "read_register",
     "to_public",
     "update_enterprise",
 ]
@@ -316,3 +324,26 @@ def _chunks(seq: Sequence[str], n: int) -> list[Sequence[str]]:
 
 def count_enterprises(db: Session) -> int:
     return int(db.execute(select(func.count(Enterprise.id))).scalar_one())
+
+
+def read_register(
+    enterprises: bytes, enterprises_name: str, lines: bytes | None = None, lines_name: str = ""
+) -> tuple[Table, Table | None]:
+    """Read a register file (CSV/XLSX) and, if given, its production-lines file, ready for
+    :func:`import_register`; a missing column or an unreadable file is an ``InputError``."""
+    ents = read_rows(enterprises, enterprises_name, ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL)
+    line_table = read_rows(lines, lines_name, LINE_COLUMNS, LINE_OPTIONAL) if lines is not None else None
+    return ents, line_table
+
+
+def enterprise_id_by_code(ctx: Context, credit_code: str) -> int:
+    """The id of the enterprise with *credit_code* (any case, surrounding blanks ignored).
+
+    The lookup is the console's (``system``); raises :class:`NotFound` if there is none.
+    """
+    ent_id = ctx.db.execute(
+        select(Enterprise.id).where(Enterprise.credit_code == credit_code.strip().upper())
+    ).scalar_one_or_none()
+    if ent_id is None:
+        raise NotFound(object="enterprise", key=credit_code)
+    return int(ent_id)

@@ -34,7 +34,7 @@ from sqlalchemy import ColumnElement, false, select, true
 
 from carbonpeak import refdata, units
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
-from carbonpeak.io.tabular import Table
+from carbonpeak.io.tabular import Table, read_rows
 from carbonpeak.model import Action, Principal, Role
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
@@ -59,6 +59,7 @@ __all__ = [
     "import_registry",
     "list_registry",
     "load_demo_registries",
+    "read_registry",
     "recycled_frame",
     "registry",
     "registry_frame",
@@ -532,3 +533,11 @@ def load_demo_registries(ctx: Context) -> dict[str, int]:
             ctx, name, read_rows(data(file), file, reg.required, reg.optional), demo=True
         )
     return out
+
+
+def read_registry(name: str, data: bytes, filename: str) -> Table:
+    """Read registry *name*'s file (CSV/XLSX) with its required and optional columns, ready
+    for :func:`import_registry`. An unknown registry is ``NotFound``; a missing column or an
+    unreadable file is an ``InputError``."""
+    reg = registry(name)
+    return read_rows(data, filename, reg.required, reg.optional)
