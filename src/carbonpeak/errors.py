@@ -435,6 +435,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "填报尚无已导入的数据版本，不能提交",
         "The submission has no imported version yet; there is nothing to submit",
     ),
+    # official figures, assignments and reporting rounds (issue 11)
+    "setting_invalid": (
+        "设置 {name} 的值“{value}”无效",
+        "The setting {name} has an invalid value '{value}'",
+    ),
+    "assign_not_verifier": (
+        "用户“{value}”不是核查机构账号，不能分配核查任务",
+        "User '{value}' is not a verifier account and cannot be assigned",
+    ),
+    "assign_exists": (
+        "该核查机构已分配到此企业（{year}）",
+        "This verifier is already assigned to the enterprise ({year})",
+    ),
+    "round_deadline": (
+        "截止日期“{value}”无效（格式 YYYY-MM-DD，年份须与填报年度相近）",
+        "The deadline '{value}' is invalid (format YYYY-MM-DD, close to the reporting year)",
+    ),
     "workflow_stale_value": (
         "数值 {value} 不属于当前版本（第 {version_no} 版），只能调整当前版本的数值",
         "Figure {value} is not in the current version (version {version_no}); "

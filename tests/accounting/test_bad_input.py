@@ -18,7 +18,7 @@ ENT = "91430400XU6TWF13XG"  # a demo enterprise (synthetic)
 def store(url: str, text: str, **kw: object) -> list[int]:
     t = read_rows(text.encode(), "activity.csv", ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
     with sessionmaker_for(url)() as db:
-        return inventory.store_table(Context(db=db, principal=SYSTEM), t, **kw)  # type: ignore[arg-type]
+        return inventory.store_table(Context(db=db, principal=SYSTEM), t, **kw).run_ids  # type: ignore[arg-type]
 
 
 def test_every_bad_row_is_located_and_nothing_is_stored(demo_url: str) -> None:

@@ -90,11 +90,24 @@ def test_storing_for_an_enterprise_out_of_scope_is_refused(client: TestClient) -
     assert r.status_code == 422
     p = r.json()["error"]["problems"][0]
     assert (p["code"], p["column"], p["row"]) == ("unknown_enterprise", "enterprise", 2)
+    # the demo's 2023 figures are approved (official): an enterprise's load cannot replace them
     r = client.post(
         "/api/v1/inventory/compute",
         params={"store": "true"},
         files=files,
         headers=api_token(client, "ent-hengyang-pbzn"),
     )
-    assert r.status_code == 200
-    assert len(r.json()["runs"]) == 1
+    assert r.status_code == 422
+    p = r.json()["error"]["problems"][0]
+    assert (p["code"], str(p["value"]), p["row"]) == ("intake_submission_locked", "2023", 2)
+    # a new year becomes a draft version of the enterprise's own submission
+    files = {"activity_file": ("activity.csv", ACTIVITY.replace(",2023,", ",2026,").encode(), "text/csv")}
+    r = client.post(
+        "/api/v1/inventory/compute",
+        params={"store": "true"},
+        files=files,
+        headers=api_token(client, "ent-hengyang-pbzn"),
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (len(body["runs"]), body["status"], body["years"]) == (1, "draft", [2026])

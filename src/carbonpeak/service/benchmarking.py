@@ -3,8 +3,8 @@
 Read-only use cases over the stored inventories (nothing here writes):
 
 * :func:`line_frame` — one row per production line in the caller's VIEW scope whose
-  enterprise has a current inventory run, with the line's unit-product comprehensive
-  energy [kgce/t] for a year, read from the stored run's ``by_line`` summary;
+  enterprise has an official inventory of the year, with the line's unit-product
+  comprehensive energy [kgce/t] that year (one GROUP BY over the fact table);
 * :func:`classify` — those lines graded by :func:`carbonpeak.benchmark.classify.classify_unit_energy`
   (evaluation date ``{year}-12-31``), with an ``assessment`` column saying why a line was not
   graded;
@@ -17,7 +17,7 @@ Read-only use cases over the stored inventories (nothing here writes):
 Aluminium electrolysis is limited on AC power per tonne of molten aluminium [kWh/t]
 (GB 21346-2022 6.2.1; GB 21346-2013 before 2024-01-01), not on kgce/t: a line that reports
 the potlines' metered AC power (activity item ``al_ac_power`` [kWh]) is graded on
-``ac_power_kwh_per_t`` (Σ kWh / output t, from the stored run's ``by_line`` summary) against
+``ac_power_kwh_per_t`` (Σ kWh / output t over the line's official figures) against
 the ``ac_power`` levels and the 标杆/基准 levels of 发改产业〔2023〕723号 (13 000 / 13 350
 kWh/t); its ``unit_energy`` is then that figure and ``value_unit`` is ``kWh/t``. A line
 without it is reported ``not_assessed_ac_power`` rather than compared with a level in
@@ -26,13 +26,10 @@ another unit.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from carbonpeak import refdata
 from carbonpeak.benchmark.classify import (
@@ -41,10 +38,8 @@ from carbonpeak.benchmark.classify import (
     lines_below_limit,
 )
 from carbonpeak.benchmark.levels import Levels, load_levels
-from carbonpeak.model import Action
+from carbonpeak.service import official
 from carbonpeak.service.context import Context
-from carbonpeak.store.models import Enterprise, InventoryRun
-from carbonpeak.store.scope import restrict
 
 __all__ = [
     "AC_POWER_ROUTES",
@@ -56,7 +51,6 @@ __all__ = [
     "below_limit",
     "capacity_share",
     "classify",
-    "current_runs",
     "line_frame",
 ]
 
@@ -130,30 +124,9 @@ LINE_COLUMNS = [
 ]
 
 
-def current_runs(ctx: Context) -> list[InventoryRun]:
-    """The current inventory runs of the enterprises in the caller's VIEW scope, oldest
-    first (so that, key by key, a newer run's figure overrides an older one's)."""
-    visible = restrict(select(Enterprise.id), ctx.principal, Action.VIEW)
-    return list(
-        ctx.db.execute(
-            select(InventoryRun)
-            .where(InventoryRun.status == "current", InventoryRun.enterprise_id.in_(visible))
-            .order_by(InventoryRun.id)
-        ).scalars()
-    )
-
-
-def _by_line(runs: list[InventoryRun]) -> dict[tuple[int, str], dict[str, Any]]:
-    """(enterprise id, "line/year") → the stored by_line figures; newest run wins."""
-    out: dict[tuple[int, str], dict[str, Any]] = {}
-    for run in runs:
-        for key, vals in json.loads(run.totals).get("by_line", {}).items():
-            out[(run.enterprise_id, key)] = {**vals, "run_id": run.id}
-    return out
-
-
 def line_frame(ctx: Context, year: int) -> pd.DataFrame:
-    """Production lines in scope with a current inventory run, and their unit energy in *year*.
+    """Production lines in scope whose enterprise has an **official** inventory of *year*,
+    and their unit energy in *year*.
 
     Parameters
     ----------
@@ -165,58 +138,56 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :data:`LINE_COLUMNS`: ``unit_energy`` [kgce/t] (NaN where the run has no output or
-        energy for the line that year), ``energy_tce`` [tce/a], ``output_t`` [t/a],
+        :data:`LINE_COLUMNS`: ``unit_energy`` [kgce/t] (NaN where the inventory has no output
+        or energy for the line that year), ``energy_tce`` [tce/a], ``output_t`` [t/a],
         ``ac_power_kwh_per_t`` [kWh/t] (NaN unless the line reports ``al_ac_power``),
-        ``capacity_t_per_a`` [t/a], ``route_kind`` (sector/process_routes ``kind``).
+        ``capacity_t_per_a`` [t/a], ``route_kind`` (sector/process_routes ``kind``). The
+        figures come from one GROUP BY over the fact table for all years (cached by data
+        version, :func:`carbonpeak.service.official.line_totals`).
     """
-    runs = current_runs(ctx)
-    with_run = {r.enterprise_id for r in runs}
-    figures = _by_line(runs)
+    reg = official.register_lines(ctx)
+    figs = official.line_totals(ctx)
+    figs = figs[figs["year"] == year]
+    with_run = set(official.year_totals(ctx).query("year == @year")["enterprise_id"].tolist())
+    lines = reg[reg["enterprise_id"].isin(with_run)]
+    if lines.empty:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    d = lines.merge(figs.drop(columns=["year"]), on=["enterprise_id", "line_code"], how="left")
     kinds = {str(r["id"]): str(r["kind"]) for r in refdata.process_routes()}
-    stmt = (
-        restrict(select(Enterprise), ctx.principal, Action.VIEW)
-        .where(Enterprise.id.in_(sorted(with_run)))
-        .order_by(Enterprise.city_code, Enterprise.credit_code)
+    cities = {str(r["id"]): (str(r["name_zh"]), str(r["name_en"])) for r in refdata.load_table("geo/cities")}
+    out = pd.DataFrame(
+        {
+            "line_id": d["credit_code"] + "/" + d["line_code"],
+            "line_code": d["line_code"],
+            "line_name_zh": d["line_name_zh"],
+            "line_name_en": d["line_name_en"],
+            "enterprise_id": d["enterprise_id"],
+            "credit_code": d["credit_code"],
+            "enterprise_name_zh": d["enterprise_name_zh"],
+            "enterprise_name_en": d["enterprise_name_en"],
+            "city": d["city"],
+            "city_name_zh": d["city"].map(lambda c: cities.get(str(c), ("", ""))[0]),
+            "city_name_en": d["city"].map(lambda c: cities.get(str(c), ("", ""))[1]),
+            "park": d["park"],
+            "metal": d["metal"],
+            "route": d["route"],
+            "route_kind": d["route"].map(kinds),
+            "capacity_t_per_a": d["capacity_t_per_a"].astype(float),
+            "status": d["status"],
+            "above_designated_size": d["above_designated_size"].astype(bool),
+            "year": year,
+            "date": f"{year}-12-31",
+        }
     )
-    pairs = [(line, ent) for ent in ctx.db.execute(stmt).scalars() for line in ent.lines]
-    recs = []
-    for line, ent in pairs:
-        if ent.id not in with_run:
-            continue
-        f = figures.get((ent.id, f"{line.code}/{year}"), {})
-        unit = f.get("unit_energy_kgce_per_t")
-        ac_power = f.get("ac_power_kwh_per_t")
-        recs.append(
-            {
-                "line_id": f"{ent.credit_code}/{line.code}",
-                "line_code": line.code,
-                "line_name_zh": line.name_zh,
-                "line_name_en": line.name_en,
-                "enterprise_id": ent.id,
-                "credit_code": ent.credit_code,
-                "enterprise_name_zh": ent.name_zh,
-                "enterprise_name_en": ent.name_en,
-                "city": ent.city_code,
-                "city_name_zh": refdata.name("geo/cities", ent.city_code, "zh") or "",
-                "city_name_en": refdata.name("geo/cities", ent.city_code, "en") or "",
-                "park": ent.park_id,
-                "metal": line.metal,
-                "route": line.route,
-                "route_kind": kinds.get(line.route),
-                "capacity_t_per_a": float(line.capacity_t_per_a),
-                "status": line.status,
-                "above_designated_size": bool(ent.above_designated_size),
-                "year": year,
-                "date": f"{year}-12-31",
-                "unit_energy": np.nan if unit is None else float(unit),
-                "energy_tce": float(f.get("energy_tce") or 0.0) if f else np.nan,
-                "output_t": np.nan if f.get("output_t") is None else float(f["output_t"]),
-                "ac_power_kwh_per_t": np.nan if ac_power is None else float(ac_power),
-                "run_id": f.get("run_id"),
-            }
-        )
-    return pd.DataFrame(recs, columns=LINE_COLUMNS)
+    energy = d["energy_tce"].astype(float)
+    output = d["output_t"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["unit_energy"] = np.where(output > 0, energy * 1000.0 / output, np.nan)
+        out["ac_power_kwh_per_t"] = np.where(output > 0, d["ac_power_kwh"].astype(float) / output, np.nan)
+    out["energy_tce"] = energy
+    out["output_t"] = output
+    out["run_id"] = d["run_id"].astype("Int64")
+    return out[LINE_COLUMNS].reset_index(drop=True)
 
 
 def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str | None = None) -> pd.DataFrame:

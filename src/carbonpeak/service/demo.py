@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -22,6 +23,9 @@ from carbonpeak.io.register import (
 from carbonpeak.io.tabular import Table, read_rows
 from carbonpeak.service import audit, auth
 from carbonpeak.service.context import Context, transactional
+
+if TYPE_CHECKING:
+    from carbonpeak.service.bulk_load import BulkLoad
 from carbonpeak.service.enterprises import import_register
 from carbonpeak.service.registries import load_demo_registries
 from carbonpeak.store.models import Enterprise, User, VerifierAssignment
@@ -69,10 +73,11 @@ def load_demo(ctx: Context) -> int:
     return len(added)
 
 
-def load_demo_inventories(ctx: Context) -> list[int]:
-    """Compute and store the demo enterprises' inventories from ``demo/activity.csv``."""
+def load_demo_inventories(ctx: Context) -> BulkLoad:
+    """Compute and store the demo enterprises' inventories from ``demo/activity.csv``: a
+    province bulk load (one approved version per enterprise and year)."""
     from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL  # noqa: PLC0415
-    from carbonpeak.service.inventory import store_table  # noqa: PLC0415
+    from carbonpeak.service.bulk_load import store_table  # noqa: PLC0415
 
     table = read_rows(_read("activity.csv"), "activity.csv", ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
     return store_table(ctx, table)

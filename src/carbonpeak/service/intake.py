@@ -71,10 +71,10 @@ from carbonpeak.service.intake_read import (
     version_or_404,
     version_values,
 )
+from carbonpeak.service.inventory_write import RunSpec, write_runs
 from carbonpeak.settings import get_settings
 from carbonpeak.store.models import (
     Enterprise,
-    InventoryLine,
     InventoryRun,
     Submission,
     SubmissionValue,
@@ -170,6 +170,8 @@ class CheckResult:
     problems: list[Problem]
     warnings: list[Problem]
     method: str = ""
+    #: the engine's result for the figures (computed once, by the check; None on problems)
+    lines: pd.DataFrame | None = None
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -309,8 +311,10 @@ def check_submission(
         problems.append(raw.info_problem("year", "intake_wrong_year", file_year, expected=year))
     problems.extend(checked.problems)
     values = checked.values
+    lines: pd.DataFrame | None = None
     if not values.empty and file_year is not None:
-        problems.extend(_engine_problems(raw, values, f, file_year))
+        lines, engine_problems = _engine_lines(raw, values, f, ent.credit_code if ent else "", file_year)
+        problems.extend(engine_problems)
     warnings: list[Problem] = []
     if not problems and ent is not None and file_year is not None and with_warnings:
         warnings = _plausibility(ctx, raw, ent, file_year, values)
@@ -322,6 +326,7 @@ def check_submission(
         problems=problems,
         warnings=warnings,
         method=method,
+        lines=None if problems else lines,
     )
 
 
@@ -344,11 +349,14 @@ def _activity(values: pd.DataFrame, credit_code: str, year: int) -> pd.DataFrame
     )
 
 
-def _engine_problems(raw: RawSubmission, values: pd.DataFrame, f: FactorTables, year: int) -> list[Problem]:
-    """Items the method has no factor for (and years outside its validity), once per row."""
-    act = _activity(values, "", year)
+def _engine_lines(
+    raw: RawSubmission, values: pd.DataFrame, f: FactorTables, credit_code: str, year: int
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The inventory of the figures, computed once here and stored by the import; or the
+    items the method has no factor for (and years outside its validity), once per row."""
+    act = _activity(values, credit_code, year)
     try:
-        engine_compute(act, f)
+        return engine_compute(act, f), []
     except InputError as exc:
         out: dict[tuple[int, str], Problem] = {}
         rows = values["row"].to_numpy(dtype=np.int64)
@@ -367,8 +375,7 @@ def _engine_problems(raw: RawSubmission, values: pd.DataFrame, f: FactorTables, 
                     fields=dict(p.fields),
                 ),
             )
-        return list(out.values())
-    return []
+        return None, list(out.values())
 
 
 def _fmt(x: float) -> str:
@@ -376,7 +383,8 @@ def _fmt(x: float) -> str:
 
 
 def _last_year(ctx: Context, ent: Enterprise, year: int) -> pd.DataFrame:
-    """Last year's monthly figures: columns line_code, item, month, quantity (canonical)."""
+    """Last year's monthly figures (its submission's current version, adjustments applied;
+    every stored inventory belongs to one): columns line_code, item, month, quantity."""
     prev = ctx.db.execute(
         select(Submission).where(Submission.enterprise_id == ent.id, Submission.year == year - 1)
     ).scalar_one_or_none()
@@ -388,29 +396,7 @@ def _last_year(ctx: Context, ent: Enterprise, year: int) -> pd.DataFrame:
             .sum()
             .reset_index()
         )
-    rows = ctx.db.execute(
-        select(
-            InventoryLine.run_id,
-            InventoryLine.line_code,
-            InventoryLine.item,
-            InventoryLine.month,
-            InventoryLine.quantity,
-        )
-        .join(InventoryRun, InventoryRun.id == InventoryLine.run_id)
-        .where(
-            InventoryRun.enterprise_id == ent.id,
-            InventoryRun.status == "current",
-            InventoryLine.year == year - 1,
-            InventoryLine.month.is_not(None),
-        )
-    ).all()
-    if not rows:
-        return pd.DataFrame(columns=["line_code", "item", "month", "quantity"])
-    fr = pd.DataFrame(rows, columns=["run_id", "line_code", "item", "month", "quantity"])
-    fr = fr[fr["run_id"] == fr["run_id"].max()]
-    fr["line_code"] = fr["line_code"].fillna("")
-    out: pd.DataFrame = fr.groupby(["line_code", "item", "month"])["quantity"].sum().reset_index()
-    return out
+    return pd.DataFrame(columns=["line_code", "item", "month", "quantity"])
 
 
 def _plausibility(
@@ -507,7 +493,6 @@ def import_submission(
     last_no = ctx.db.execute(
         select(func.max(SubmissionVersion.version_no)).where(SubmissionVersion.submission_id == sub.id)
     ).scalar_one()
-    previous = ctx.db.get(SubmissionVersion, sub.current_version_id) if sub.current_version_id else None
     ver = SubmissionVersion(
         submission_id=sub.id,
         version_no=int(last_no or 0) + 1,
@@ -522,9 +507,11 @@ def import_submission(
     ctx.db.add(ver)
     _flush_or_conflict(ctx.db, f"{ent.credit_code}/{yr} v{ver.version_no}")
     _insert_values(ctx.db, ver.id, checked.values)
+    previous = ctx.db.get(SubmissionVersion, sub.current_version_id) if sub.current_version_id else None
     sub.current_version_id = ver.id
     sub.updated_at = now
-    run = _compute(ctx, ver, sub, ent, checked.method, previous)
+    assert checked.lines is not None  # noqa: S101 — no problems means the check computed it
+    run_id = _store_inventory(ctx, ver, sub, ent, checked.method, checked.lines, previous)
     audit.record(
         ctx.db,
         ctx.principal,
@@ -541,7 +528,7 @@ def import_submission(
             "sha256": ver.file_sha256,
             "rows": ver.row_count,
             "warnings": len(checked.warnings),
-            "inventory_run": run.id,
+            "inventory_run": run_id,
             "note": note,
         },
     )
@@ -553,7 +540,7 @@ def import_submission(
         year=yr,
         rows=ver.row_count,
         warnings=list(checked.warnings),
-        inventory_run_id=run.id,
+        inventory_run_id=run_id,
         credit_code=ent.credit_code,
     )
 
@@ -608,30 +595,28 @@ def _insert_values(db: Session, version_id: int, values: pd.DataFrame) -> None:
 # --- figures and inventories ----------------------------------------------------------------
 
 
-def _compute(
+def _store_inventory(
     ctx: Context,
     ver: SubmissionVersion,
     sub: Submission,
     ent: Enterprise,
     method: str,
+    lines: pd.DataFrame,
     previous: SubmissionVersion | None = None,
-) -> InventoryRun:
-    """Compute and store an inventory run from the version's effective figures."""
-    fr = effective_frame(ctx.db, ver.id)
+) -> int:
+    """Store *lines* (the engine's result for the version's figures) as the version's run;
+    the run the version (or the *previous* current version) had before is superseded."""
     f = _factors(method)
-    act = fr.drop(columns=["value_id", "unit", "adjusted"])
-    lines = engine_compute(act, f)
     source = f"submission {sub.id} v{ver.version_no}: {ver.source_file}"
-    run = inventory_service.save_run(  # the one writer of inventory runs
-        ctx, ent, lines, f, AccountingChoices(method=method), source
-    )
-    ctx.db.flush()
+    spec = RunSpec(ent.id, ver.id, sub.year, f, AccountingChoices(method=method), source)
+    (run_id,) = write_runs(ctx, lines.assign(_run=0), [spec])
     for old_id in {ver.inventory_run_id, previous.inventory_run_id if previous else None} - {None}:
         old = ctx.db.get(InventoryRun, old_id)
-        if old is not None and old.status == "current" and old.id != run.id:
-            old.status, old.superseded_by = "superseded", run.id
-    ver.inventory_run_id = run.id
-    return run
+        if old is not None and old.status == "current":
+            old.status, old.superseded_by = "superseded", run_id
+    ver.inventory_run_id = run_id
+    ctx.db.flush()
+    return run_id
 
 
 def compute_inventory(ctx: Context, version_id: int) -> int:
@@ -646,7 +631,12 @@ def compute_inventory(ctx: Context, version_id: int) -> int:
     ent = ctx.db.get(Enterprise, sub.enterprise_id)
     assert ent is not None  # noqa: S101 — FK guarantees it
     before = ver.inventory_run_id
-    run = _compute(ctx, ver, sub, ent, _method_for(ctx, ent))
+    method = _method_for(ctx, ent)
+    fr = effective_frame(ctx.db, ver.id)
+    lines = engine_compute(fr.drop(columns=["value_id", "unit", "adjusted"]), _factors(method))
+    run_id = _store_inventory(ctx, ver, sub, ent, method, lines)
+    run = ctx.db.get(InventoryRun, run_id)
+    assert run is not None  # noqa: S101 — just written
     audit.record(
         ctx.db,
         ctx.principal,

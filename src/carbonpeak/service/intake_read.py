@@ -144,7 +144,8 @@ def effective_frame(db_or_ctx: Session | Context, version_id: int) -> pd.DataFra
     fr.insert(2, "enterprise", credit)
     per = fr["period"].astype(str)
     fr.insert(5, "year", per.str[:4].astype(np.int64) if len(fr) else pd.Series([], dtype=np.int64))
-    fr.insert(6, "month", per.str[5:7].astype(float) if len(fr) else pd.Series([], dtype=float))
+    month = pd.to_numeric(per.str[5:7], errors="coerce") if len(fr) else pd.Series([], dtype=float)
+    fr.insert(6, "month", month.astype(float))  # NaN: an annual figure
     fr["purity"] = fr["purity"].astype(float)
     fr["quantity"] = fr["quantity"].astype(float)
     fr["quantity_in"] = fr["quantity_in"].astype(float)

@@ -2,41 +2,47 @@
 
 - :func:`compute_table` parses an activity table and runs the engine, per method, without
   touching the store (``carbonpeak inventory compute``).
-- :func:`store_table` does the same, then stores one run per enterprise in scope, with
-  method, factor set and the row ids every figure used, and an audit event.
+- :func:`store_table` does the same, then stores it through the one door: a version per
+  enterprise and year (a bulk load, :mod:`carbonpeak.service.bulk_load`).
 - :func:`recompute` recomputes a stored run with the current (or a chosen) factor set;
-  the old run stays, marked ``superseded``.
+  the old run stays, marked ``superseded``; :func:`recompute_all` does every run at once.
 - :func:`explain` explains one line of a run: formula, factors with source and clause,
   arithmetic.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
-from typing import Any, cast
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from carbonpeak import refdata
 from carbonpeak.accounting.engine import CATEGORIES, OUTPUT_COLUMNS, compute_inventory
 from carbonpeak.accounting.explain import Explanation, explain_line
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
+from carbonpeak.accounting.summary import AC_POWER_ITEM, SUM_FIELDS, summarise
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
 from carbonpeak.io.activity import parse_activity, parse_activity_frame
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action
-from carbonpeak.service import audit
+from carbonpeak.service import audit, bulk_load
+from carbonpeak.service.bulk_load import BulkLoad
 from carbonpeak.service.context import Context, transactional
-from carbonpeak.store.models import Enterprise, InventoryLine, InventoryRun, ProductionLine
+from carbonpeak.service.inventory_write import RunSpec, recompute_all, write_runs
+from carbonpeak.service.official import official_statuses
+from carbonpeak.store import facts
+from carbonpeak.store.models import Enterprise, InventoryRun, ProductionLine, Submission, SubmissionVersion
 from carbonpeak.store.scope import enterprise_scope, restrict
 
 __all__ = [
     "AC_POWER_ITEM",
+    "SUM_FIELDS",
+    "BulkLoad",
     "ComputeResult",
     "compute_table",
     "explain",
@@ -44,7 +50,8 @@ __all__ = [
     "list_runs",
     "method_of",
     "recompute",
-    "save_run",
+    "recompute_all",
+    "run_frame",
     "store_table",
     "summarise",
 ]
@@ -62,18 +69,6 @@ LINE_FIELDS = [
     "purity",
     *OUTPUT_COLUMNS,  # what the engine computed, in its order
 ]
-SUM_FIELDS = [
-    "co2_t",
-    "co2_market_t",
-    "cf4_t",
-    "c2f6_t",
-    "co2e_t",
-    "co2e_market_t",
-    "energy_tce",
-    "energy_tce_equal_value",
-]
-#: The indicator item of the potlines' metered AC power [kWh] (refdata accounting/items).
-AC_POWER_ITEM = "al_ac_power"
 
 
 @dataclass(frozen=True)
@@ -137,137 +132,6 @@ def compute_table(
     return ComputeResult(lines=lines.sort_values(["enterprise", "row"]).reset_index(drop=True), methods=used)
 
 
-def summarise(lines: pd.DataFrame) -> dict[str, Any]:
-    """Totals by category and by period, and the annual totals per year.
-
-    A year's total is its annual rows when there are any, else the sum of its months, so
-    a file carrying both (as the demo does) is not counted twice.
-    """
-    if lines.empty:
-        return {"by_line": {}, "by_category": {}, "by_period": {}, "by_year": {}, "total": {}}
-    has_annual = lines.groupby("year")["month"].apply(lambda m: bool(m.isna().any()))
-    annual_mask = np.where(lines["year"].map(has_annual), lines["month"].isna(), True)
-    annual = lines[annual_mask]
-    by_cat = annual.groupby("category")[SUM_FIELDS].sum()
-    by_period = lines.groupby("period")[SUM_FIELDS].sum()
-    by_year = annual.groupby("year")[SUM_FIELDS].sum()
-    # 等价值 is unavailable (NaN) for a year without a coefficient: never a silent 0
-    eq_missing = annual["energy_tce_equal_value"].isna()
-    for frame_, keys in ((by_cat, annual["category"]), (by_year, annual["year"])):
-        missing = eq_missing.groupby(keys, observed=True).any()
-        frame_.loc[missing[missing].index, "energy_tce_equal_value"] = np.nan
-    cat_by_year: dict[str, dict[str, float]] = {}
-    for key, t in annual.groupby(["year", "category"], observed=True)["co2e_t"].sum().items():
-        y, c = cast(tuple[int, str], key)
-        cat_by_year.setdefault(str(y), {})[str(c)] = float(t)
-    direct_rows = annual[~annual["category"].isin(["electricity", "heat"])]
-    direct_by_year = direct_rows.groupby("year")["co2e_t"].sum()
-    direct = direct_rows["co2e_t"].sum()
-    return {
-        "by_line": _by_line(annual),
-        "by_category": {str(k): _round(v) for k, v in by_cat.to_dict("index").items()},
-        "by_period": {str(k): _round(v) for k, v in by_period.to_dict("index").items()},
-        "by_year": {
-            str(k): {
-                **_round(v),
-                "direct_co2e_t": float(direct_by_year.get(k, 0.0)),
-                "by_category": cat_by_year.get(str(k), {}),
-            }
-            for k, v in by_year.to_dict("index").items()
-        },
-        "total": {**_round(annual[SUM_FIELDS].sum(skipna=False).to_dict()), "direct_co2e_t": float(direct)},
-    }
-
-
-def _by_line(annual: pd.DataFrame) -> dict[str, dict[str, float | None]]:
-    """Unit-product comprehensive energy per production line and year (GB/T 2589 §3.8):
-    the line's energy (tce, 当量值) over its product output (t), in kgce/t; and, for a line
-    that reports the potlines' AC power (item ``al_ac_power`` [kWh]), the AC power per
-    tonne of molten aluminium ``ac_power_kwh_per_t`` = Σ al_ac_power [kWh] / output [t]
-    (GB 21346-2022 6.2.1), the figure electrolytic aluminium is graded on."""
-    if "line" not in annual or annual.empty:
-        return {}
-    keyed = annual.assign(line=annual["line"].astype(str))
-    keyed = keyed[keyed["line"] != ""]
-    energy = keyed.groupby(["line", "year"], observed=True)["energy_tce"].sum()
-    items = keyed["item"].astype(str)
-
-    def item_sum(item: str) -> pd.Series:
-        return keyed[items == item].groupby(["line", "year"], observed=True)["quantity"].sum()
-
-    output = item_sum("product_output")
-    ac_power = item_sum(AC_POWER_ITEM)
-    out: dict[str, dict[str, float | None]] = {}
-    for key, tce in energy.items():
-        line, yr = cast(tuple[str, int], key)  # a (line, year) MultiIndex key
-        t = output.get((line, yr))
-        figures: dict[str, float | None] = {
-            "energy_tce": float(tce),
-            "output_t": None if t is None else float(t),
-            "unit_energy_kgce_per_t": None if not t else float(tce) * 1000.0 / float(t),
-        }
-        kwh = ac_power.get((line, yr))
-        if kwh is not None:
-            figures["ac_power_kwh"] = float(kwh)
-            figures["ac_power_kwh_per_t"] = None if not t else float(kwh) / float(t)
-        out[f"{line}/{yr}"] = figures
-    return out
-
-
-def _round(d: Mapping[Any, Any]) -> dict[str, float | None]:
-    """Plain floats for JSON; NaN (an unavailable figure) becomes None."""
-    return {str(k): (None if pd.isna(v) else float(v)) for k, v in d.items()}
-
-
-def _digest(sub: pd.DataFrame) -> str:
-    cols = ["line", "period", "item", "quantity"]
-    return hashlib.sha256(sub[cols].to_csv(index=False).encode("utf-8")).hexdigest()
-
-
-def save_run(
-    ctx: Context,
-    ent: Enterprise,
-    sub: pd.DataFrame,
-    f: FactorTables,
-    choices: AccountingChoices,
-    source_file: str,
-) -> InventoryRun:
-    run = InventoryRun(
-        enterprise_id=ent.id,
-        method=f.method.id,
-        method_version=f.method.version,
-        factor_set=f.factor_set,
-        gwp_set=f.gwp_set,
-        grid_series=f.grid_series,
-        grid_region=f.grid_region,
-        choices=json.dumps(asdict(replace(choices, method=f.method.id)), sort_keys=True),
-        status="current",
-        source_file=source_file[:255],
-        input_digest=_digest(sub),
-        created_at=audit.now_iso(),
-        created_by=ctx.principal.username,
-        totals=json.dumps(summarise(sub), ensure_ascii=False, sort_keys=True),
-    )
-    ctx.db.add(run)
-    ctx.db.flush()
-    recs = sub.rename(columns={"line": "line_code"})
-    recs = recs.assign(unit=recs["item"].map(f.items["canonical_unit"]).astype(str))[LINE_FIELDS]
-    recs["line_code"] = recs["line_code"].fillna("").astype(str)
-    recs.insert(0, "line_no", np.arange(1, len(recs) + 1))
-    recs.insert(0, "run_id", run.id)
-    rows: list[dict[str, Any]] = [
-        {str(k): v for k, v in r.items()}
-        for r in recs.astype(object).where(recs.notna(), None).to_dict("records")
-    ]
-    for r in rows:
-        r["month"] = None if r["month"] is None else int(r["month"])
-        r["year"], r["line_no"], r["run_id"] = int(r["year"]), int(r["line_no"]), int(r["run_id"])
-    if rows:
-        ctx.db.execute(insert(InventoryLine), rows)
-    return run
-
-
-@transactional
 def store_table(
     ctx: Context,
     table: Table | pd.DataFrame,
@@ -276,55 +140,10 @@ def store_table(
     method: str = "auto",
     year: int | None = None,
     file: str = "",
-) -> list[int]:
-    """Compute *table* and store one run per enterprise; all-or-nothing.
-
-    Every enterprise of the file must exist and be in the caller's CHANGE scope (an
-    unknown or out-of-scope credit code is a located problem); returns the run ids.
-    """
-    choices = choices or AccountingChoices()
-    result = compute_table(ctx, table, choices, method=method, year=year, file=file)
-    file = table.file if isinstance(table, Table) else file
-    lines = result.lines
-    codes = sorted(lines["enterprise"].unique().tolist())
-    ents = {
-        e.credit_code: e
-        for e in ctx.db.execute(
-            restrict(
-                select(Enterprise).where(Enterprise.credit_code.in_(codes)), ctx.principal, Action.CHANGE
-            )
-        ).scalars()
-    }
-    missing = [c for c in codes if c not in ents]
-    if missing:
-        first_row = lines.groupby("enterprise")["row"].min()
-        raise InputError(
-            [
-                Problem("unknown_enterprise", column="enterprise", value=c, row=int(first_row[c]), file=file)
-                for c in missing
-            ]
-        )
-    ids = []
-    for code in codes:
-        sub = lines[lines["enterprise"] == code]
-        run = save_run(ctx, ents[code], sub, result.methods[code], choices, file)
-        audit.record(
-            ctx.db,
-            ctx.principal,
-            ctx.request_id,
-            "inventory.compute",
-            "inventory_run",
-            run.id,
-            after={
-                "enterprise": code,
-                "method": run.method,
-                "factor_set": run.factor_set,
-                "lines": len(sub),
-                "input_digest": run.input_digest,
-            },
-        )
-        ids.append(run.id)
-    return ids
+) -> BulkLoad:
+    """Compute *table* and store it as versions, one per enterprise and year (a bulk load,
+    :func:`carbonpeak.service.bulk_load.store_table`); all-or-nothing."""
+    return bulk_load.store_table(ctx, table, choices, method=method, year=year, file=file)
 
 
 def _run(ctx: Context, run_id: int, action: Action = Action.VIEW) -> InventoryRun:
@@ -358,20 +177,39 @@ def run_frame(run: InventoryRun) -> pd.DataFrame:
         }
         for ln in run.lines
     ]
-    frame = pd.DataFrame(recs)
-    if not frame.empty:
-        frame["month"] = frame["month"].astype("float")
+    frame = pd.DataFrame(recs, columns=["line_no", "line", *LINE_FIELDS[1:]])
+    frame["month"] = frame["month"].astype("float")
     return frame
 
 
+def _version_status(ctx: Context, run: InventoryRun) -> tuple[str | None, int | None, str | None]:
+    """(submission status, submission id, version origin) of the run's version."""
+    if run.version_id is None:
+        return None, None, None
+    row = ctx.db.execute(
+        select(Submission.status, Submission.id, SubmissionVersion.origin)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .where(SubmissionVersion.id == run.version_id)
+    ).first()
+    return (str(row[0]), int(row[1]), str(row[2])) if row else (None, None, None)
+
+
 def get_run(ctx: Context, run_id: int) -> dict[str, Any]:
-    """A run with its provenance, totals and lines (scoped)."""
+    """A run with its provenance, its version's workflow status, totals and lines (scoped)."""
     run = _run(ctx, run_id)
     ent = ctx.db.get(Enterprise, run.enterprise_id)
+    frame = run_frame(run)
+    status, submission_id, origin = _version_status(ctx, run)
     return {
         "id": run.id,
         "enterprise_id": run.enterprise_id,
         "credit_code": ent.credit_code if ent else "",
+        "year": run.year,
+        "version_id": run.version_id,
+        "submission_id": submission_id,
+        "submission_status": status,
+        "official": status in official_statuses(),
+        "origin": origin,
         "method": run.method,
         "method_version": run.method_version,
         "factor_set": run.factor_set,
@@ -384,41 +222,61 @@ def get_run(ctx: Context, run_id: int) -> dict[str, Any]:
         "created_by": run.created_by,
         "source_file": run.source_file,
         "input_digest": run.input_digest,
-        "totals": json.loads(run.totals),
+        "totals": summarise(frame),
         "categories": {k: {"zh": v[0], "en": v[1]} for k, v in CATEGORIES.items()},
-        "lines": run_frame(run).replace({np.nan: None}).to_dict("records"),
+        "lines": frame.replace({np.nan: None}).to_dict("records"),
     }
 
 
 def list_runs(ctx: Context, enterprise_id: int) -> list[dict[str, Any]]:
-    """The runs of an enterprise, newest first (scoped)."""
+    """The runs of an enterprise, newest first (scoped), each with its year, its version's
+    workflow status (an enterprise sees its drafts, marked as such) and its year total."""
     ok = ctx.db.execute(
         restrict(select(Enterprise.id).where(Enterprise.id == enterprise_id), ctx.principal, Action.VIEW)
     ).first()
     if not ok:
         raise NotFound(object="enterprise", key=enterprise_id)
-    runs = ctx.db.execute(
-        select(InventoryRun)
+    rows = ctx.db.execute(
+        select(
+            InventoryRun.id,
+            InventoryRun.status,
+            InventoryRun.method,
+            InventoryRun.factor_set,
+            InventoryRun.created_at,
+            InventoryRun.superseded_by,
+            InventoryRun.year,
+            InventoryRun.version_id,
+            Submission.status,
+        )
+        .outerjoin(SubmissionVersion, SubmissionVersion.id == InventoryRun.version_id)
+        .outerjoin(Submission, Submission.id == SubmissionVersion.submission_id)
         .where(InventoryRun.enterprise_id == enterprise_id)
         .order_by(InventoryRun.id.desc())
-    ).scalars()
+    ).all()
+    totals = facts.run_totals(ctx.db, [int(r[0]) for r in rows])
+    official = official_statuses()
     return [
         {
-            "id": r.id,
-            "status": r.status,
-            "method": r.method,
-            "factor_set": r.factor_set,
-            "created_at": r.created_at,
-            "superseded_by": r.superseded_by,
-            "totals": json.loads(r.totals)["total"],
+            "id": r[0],
+            "status": r[1],
+            "method": r[2],
+            "factor_set": r[3],
+            "created_at": r[4],
+            "superseded_by": r[5],
+            "year": r[6],
+            "version_id": r[7],
+            "submission_status": r[8],
+            "official": r[8] in official,
+            "totals": totals.get(int(r[0]), {}),
         }
-        for r in runs
+        for r in rows
     ]
 
 
 @transactional
 def recompute(ctx: Context, run_id: int, choices: AccountingChoices | None = None) -> int:
-    """Recompute a run from its stored inputs; the old run is kept and marked superseded."""
+    """Recompute a run from its stored inputs; the old run is kept and marked superseded, and
+    the run's version points at the new one."""
     old = _run(ctx, run_id, Action.CHANGE)
     prev = AccountingChoices(**json.loads(old.choices))
     choices = choices or replace(prev, factor_set=None)
@@ -428,28 +286,30 @@ def recompute(ctx: Context, run_id: int, choices: AccountingChoices | None = Non
         ["row", "line", "period", "year", "month", "item", "quantity", "quantity_in", "unit_in", "purity"]
     ].copy()
     inputs["enterprise"] = ""
-    lines = compute_inventory(inputs, f)
-    ent = ctx.db.get(Enterprise, old.enterprise_id)
-    assert ent is not None  # noqa: S101 — FK guarantees it
-    lines["enterprise"] = ent.credit_code
-    new = save_run(ctx, ent, lines, f, choices, old.source_file)
+    lines = compute_inventory(inputs, f).assign(_run=0)
+    spec = RunSpec(old.enterprise_id, old.version_id, old.year, f, choices, old.source_file)
+    (new_id,) = write_runs(ctx, lines, [spec])
+    old.status, old.superseded_by = "superseded", new_id
+    if old.version_id is not None:
+        ver = ctx.db.get(SubmissionVersion, old.version_id)
+        if ver is not None:
+            ver.inventory_run_id = new_id
     ctx.db.flush()
-    old.status, old.superseded_by = "superseded", new.id
     audit.record(
         ctx.db,
         ctx.principal,
         ctx.request_id,
         "inventory.recompute",
         "inventory_run",
-        new.id,
+        new_id,
         before={"run": old.id, "factor_set": old.factor_set},
         after={
-            "run": new.id,
-            "factor_set": new.factor_set,
-            "total_co2e_t": json.loads(new.totals)["total"].get("co2e_t"),
+            "run": new_id,
+            "factor_set": f.factor_set,
+            "total_co2e_t": facts.run_totals(ctx.db, [new_id]).get(new_id, {}).get("co2e_t"),
         },
     )
-    return new.id
+    return new_id
 
 
 def _lookup(fid: str) -> Mapping[str, Any]:

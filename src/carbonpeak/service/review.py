@@ -220,14 +220,19 @@ def _may_review(ctx: Context, req: ReviewRequest) -> int | None:
 
 
 def _latest_totals(db: Any, city: str) -> tuple[int | None, pd.DataFrame, pd.DataFrame]:
-    """(latest year, totals by scope of that year, yearly province totals) over all
-    enterprises (aggregates only)."""
+    """(year, totals by scope of that year, yearly province totals) over all enterprises'
+    official figures (aggregates only); the year is the newest that is not provisional
+    (:func:`carbonpeak.service.official.default_year`), so a year in which few enterprises
+    have been approved never stands for the province."""
+    from carbonpeak.service import official  # noqa: PLC0415
     from carbonpeak.service.targets import yearly_totals  # noqa: PLC0415
 
-    t = yearly_totals(Context(db=db, principal=SYSTEM))
-    if t.empty:
+    sys_ctx = Context(db=db, principal=SYSTEM)
+    t = yearly_totals(sys_ctx)
+    year_ = official.default_year(sys_ctx)
+    if t.empty or year_ is None:
         return None, pd.DataFrame(columns=["scope", "energy_tce", "co2_t"]), t
-    year = int(t["year"].max())
+    year = int(year_)
     last = t[t["year"] == year]
     rows = [
         {

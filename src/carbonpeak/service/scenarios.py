@@ -1,8 +1,8 @@
 """Scenarios from the stored inventories: base year, projections, peak, Monte Carlo, LMDI, MACC.
 
 Read-only use cases (nothing here writes, so there is nothing to audit); each checks the
-caller's role, loads what the caller may see (:func:`~carbonpeak.store.scope.restrict`
-through :func:`carbonpeak.service.benchmarking.current_runs`), builds frames and calls the
+caller's role, loads the **official** figures the caller may see (one GROUP BY over the
+fact table, :func:`carbonpeak.service.official.item_totals`), builds frames and calls the
 pure engines of :mod:`carbonpeak.scenarios`.
 
 Who may ask: province (the province), city (its city), enterprise (its own enterprise's
@@ -51,14 +51,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from carbonpeak import refdata, units
 from carbonpeak.errors import InputError, PermissionDenied, Problem
 from carbonpeak.io.iamc import IAMC_COLUMNS, read_driver_paths, to_iamc, write_iamc_xlsx
 from carbonpeak.io.tabular import read_rows
-from carbonpeak.model import Action, Role
+from carbonpeak.model import Role
 from carbonpeak.refdata.loader import load_table
 from carbonpeak.scenarios.demo_scenarios import (
     DEMO_BASE_YEAR,
@@ -80,11 +78,9 @@ from carbonpeak.scenarios.projection import (
     rebase,
     resolve,
 )
-from carbonpeak.service import benchmarking
+from carbonpeak.service import official
 from carbonpeak.service.context import Context
 from carbonpeak.settings import get_settings
-from carbonpeak.store.models import Enterprise, InventoryLine
-from carbonpeak.store.scope import restrict
 
 __all__ = [
     "GAS_FUELS",
@@ -195,32 +191,9 @@ def _carrier(item: str) -> str:
 
 
 def _stored_lines(ctx: Context) -> pd.DataFrame:
-    """Annual figures of the newest current run per enterprise and year, one row per item."""
-    runs = benchmarking.current_runs(ctx)
-    ent_of = {r.id: r.enterprise_id for r in runs}
-    cols = [
-        "run_id",
-        "line_code",
-        "year",
-        "month",
-        "item",
-        "quantity",
-        "kind",
-        "category",
-        "co2_t",
-        "energy_tce",
-    ]
-    if not runs:
-        return pd.DataFrame(columns=[*cols, "enterprise_id"])
-    rows = ctx.db.execute(
-        select(*(getattr(InventoryLine, c) for c in cols)).where(InventoryLine.run_id.in_(sorted(ent_of)))
-    ).all()
-    d = pd.DataFrame(rows, columns=cols)
-    d["enterprise_id"] = d["run_id"].map(ent_of)
-    newest = d.groupby(["enterprise_id", "year"])["run_id"].transform("max")
-    d = d[d["run_id"] == newest]
-    has_annual = d["month"].isna().groupby([d["run_id"], d["year"]]).transform("any")
-    return d[np.where(has_annual, d["month"].isna(), True)].reset_index(drop=True)
+    """The official year totals per enterprise, line and item in scope (one GROUP BY over
+    the fact table for all years, :func:`carbonpeak.service.official.item_totals`)."""
+    return official.item_totals(ctx)
 
 
 def _complete_year(lines: pd.DataFrame) -> int | None:
@@ -234,13 +207,9 @@ def _complete_year(lines: pd.DataFrame) -> int | None:
 
 def _register(ctx: Context) -> tuple[pd.DataFrame, dict[int, str]]:
     """Lines in scope (enterprise_id, line_code, metal, route) and each enterprise's city."""
-    stmt = restrict(select(Enterprise), ctx.principal, Action.VIEW).options(selectinload(Enterprise.lines))
-    ents = ctx.db.execute(stmt).scalars().all()
-    recs = [(e.id, ln.code, ln.metal, ln.route) for e in ents for ln in e.lines]
-    return (
-        pd.DataFrame(recs, columns=["enterprise_id", "line_code", "metal", "route"]),
-        {e.id: e.city_code for e in ents},
-    )
+    reg = official.register_lines(ctx)
+    city_of = dict(zip(reg["enterprise_id"].astype(int), reg["city"].astype(str), strict=True))
+    return reg[["enterprise_id", "line_code", "metal", "route"]].reset_index(drop=True), city_of
 
 
 def _signs() -> dict[str, float]:
@@ -369,7 +338,8 @@ def base_table(
         return BaseTable(year=DEMO_BASE_YEAR, source="demo", frame=f, base=base_year(f, DEMO_BASE_YEAR))
     lines = _stored_lines(ctx)
     years = sorted(int(y) for y in lines["year"].unique())
-    y: int | None = year if year is not None else _complete_year(lines)
+    settled = official.default_year(ctx)
+    y: int | None = year if year is not None else (settled if settled in years else _complete_year(lines))
     if y is None or y not in years:
         raise InputError(
             [

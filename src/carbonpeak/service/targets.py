@@ -28,13 +28,12 @@ allow:
 Each indicator carries value, target, gap, trend (least-squares slope over the years up to
 the reporting year), projected value, and the red/amber/green status with its rule
 (:func:`carbonpeak.targets.indicators.status`). Yearly totals take, per enterprise and
-year, the newest current run that has that year.
+year, the official inventory (approved; see :mod:`carbonpeak.service.official`).
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,9 +41,9 @@ from sqlalchemy import select
 
 from carbonpeak import refdata
 from carbonpeak.errors import InputError
-from carbonpeak.service import benchmarking
+from carbonpeak.service import benchmarking, official
 from carbonpeak.service.context import Context
-from carbonpeak.store.models import Enterprise, InventoryLine
+from carbonpeak.store.models import Enterprise
 from carbonpeak.targets.indicators import (
     intensity_change,
     linear_trend,
@@ -83,54 +82,13 @@ NO_DATA_REASONS: dict[str, tuple[str, str]] = {
 
 
 def yearly_totals(ctx: Context) -> pd.DataFrame:
-    """Per enterprise in scope and year: ``energy_tce``, ``co2_t``, ``co2e_t`` (annual totals
-    of the newest current run with that year) and ``value_added_wan_yuan`` [万元], with
-    ``city`` and ``above_designated_size``."""
-    runs = benchmarking.current_runs(ctx)
-    ents = {
-        e.id: e
-        for e in ctx.db.execute(
-            select(Enterprise).where(Enterprise.id.in_({r.enterprise_id for r in runs}))
-        ).scalars()
-    }
-    figures: dict[tuple[int, int], dict[str, Any]] = {}
-    run_of: dict[tuple[int, int], int] = {}
-    for run in runs:
-        for y, vals in json.loads(run.totals).get("by_year", {}).items():
-            figures[(run.enterprise_id, int(y))] = vals
-            run_of[(run.enterprise_id, int(y))] = run.id
-    va_rows = ctx.db.execute(
-        select(InventoryLine.run_id, InventoryLine.year, InventoryLine.month, InventoryLine.quantity).where(
-            InventoryLine.item == "value_added", InventoryLine.run_id.in_(sorted(set(run_of.values())))
-        )
-    ).all()
-    va = pd.DataFrame(va_rows, columns=["run_id", "year", "month", "quantity"])
-    value_added: dict[tuple[int, int], float] = {}
-    if not va.empty:
-        for key, g in va.groupby(["run_id", "year"]):
-            run_id, year = cast(tuple[int, int], key)
-            annual = g[g["month"].isna()]
-            value_added[(int(run_id), int(year))] = float(
-                (annual if not annual.empty else g)["quantity"].sum()
-            )
-    recs = []
-    for (eid, year), vals in sorted(figures.items()):
-        e = ents[eid]
-        recs.append(
-            {
-                "enterprise_id": eid,
-                "city": e.city_code,
-                "above_designated_size": bool(e.above_designated_size),
-                "year": year,
-                "energy_tce": float(vals.get("energy_tce") or 0.0),
-                "co2_t": float(vals.get("co2_t") or 0.0),
-                "co2e_t": float(vals.get("co2e_t") or 0.0),
-                "value_added_wan_yuan": value_added.get((run_of[(eid, year)], year), np.nan),
-            }
-        )
-    return pd.DataFrame(
-        recs,
-        columns=[
+    """Per enterprise in scope and year, from the **official** inventories only
+    (:mod:`carbonpeak.service.official`): ``energy_tce``, ``co2_t``, ``co2e_t`` and
+    ``value_added_wan_yuan`` [万元] (NaN where not reported), with ``city`` and
+    ``above_designated_size`` — one GROUP BY over the fact table for all years."""
+    t = official.year_totals(ctx)
+    return t[
+        [
             "enterprise_id",
             "city",
             "above_designated_size",
@@ -139,8 +97,8 @@ def yearly_totals(ctx: Context) -> pd.DataFrame:
             "co2_t",
             "co2e_t",
             "value_added_wan_yuan",
-        ],
-    )
+        ]
+    ].copy()
 
 
 def _finite(x: object) -> float | None:

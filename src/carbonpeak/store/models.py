@@ -41,6 +41,7 @@ __all__ = [
     "ProjectStatusChange",
     "RecycledOutput",
     "ReportingPeriod",
+    "ReportingRound",
     "SolidWaste",
     "Submission",
     "SubmissionAdjustment",
@@ -198,6 +199,19 @@ class ReportingPeriod(Base):
         return f"{self.year}" if self.month is None else f"{self.year}-{self.month:02d}"
 
 
+class ReportingRound(Base):
+    """A year's reporting round: the deadline by which enterprises submit their figures."""
+
+    __tablename__ = "reporting_round"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    deadline: Mapped[str] = mapped_column(String(10))  # ISO date, Beijing time
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
 class AuditEvent(Base):
     """One append-only audit event, chained to the previous one by SHA-256.
 
@@ -235,10 +249,13 @@ class AuditHead(Base):
 
 
 class InventoryRun(Base):
-    """One stored inventory computation for one enterprise, with its provenance.
+    """One stored inventory computation for one enterprise and year, with its provenance.
 
-    ``status`` is ``current`` until a recomputation (e.g. after a factor-set change)
-    supersedes it; superseded runs stay readable (``superseded_by`` points forward).
+    Every run belongs to a submission version (``version_id``; a province bulk load is a
+    version too): the one door into the inventory store. ``status`` is ``current`` until a
+    recomputation (e.g. after a factor-set change) supersedes it; superseded runs stay
+    readable (``superseded_by`` points forward). Totals are never stored: they are
+    ``GROUP BY`` queries over :class:`InventoryLine` (``store/facts.py``).
     """
 
     __tablename__ = "inventory_run"
@@ -246,6 +263,10 @@ class InventoryRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int | None] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(64))
     method_version: Mapped[str] = mapped_column(String(32))
     factor_set: Mapped[str] = mapped_column(String(32))
@@ -259,7 +280,6 @@ class InventoryRun(Base):
     input_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(64))
-    totals: Mapped[str] = mapped_column(Text)
 
     lines: Mapped[list[InventoryLine]] = relationship(
         cascade="all, delete-orphan", order_by="InventoryLine.line_no"
@@ -267,7 +287,10 @@ class InventoryRun(Base):
 
 
 class InventoryLine(Base):
-    """One computed activity line of a run (quantities canonical; figures in t and tce)."""
+    """The inventory fact table: one computed activity line of a run (quantities canonical;
+    figures in t and tce). ``in_total`` marks the rows that make the year's total (its
+    annual rows when the run has any, else its months), so that every total is a plain
+    ``SUM … WHERE in_total GROUP BY``."""
 
     __tablename__ = "inventory_line"
     __table_args__ = (UniqueConstraint("run_id", "line_no"),)
@@ -296,6 +319,7 @@ class InventoryLine(Base):
     energy_tce: Mapped[float] = mapped_column(Float)
     energy_tce_equal_value: Mapped[float | None] = mapped_column(Float)  # NaN: no 等价值 coefficient
     factor_ids: Mapped[str] = mapped_column(Text)
+    in_total: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 # --- data intake and verification (issue 6) ----------------------------------------------
@@ -345,6 +369,8 @@ class SubmissionVersion(Base):
     source_file: Mapped[str] = mapped_column(String(255), default="")
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
     row_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: ``upload`` (an enterprise's or authority's import) or ``bulk`` (a province bulk load)
+    origin: Mapped[str] = mapped_column(String(16), default="upload")
     warnings: Mapped[str] = mapped_column(Text, default="[]")
     note: Mapped[str] = mapped_column(Text, default="")
     inventory_run_id: Mapped[int | None] = mapped_column(Integer)

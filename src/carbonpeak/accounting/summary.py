@@ -1,0 +1,120 @@
+"""Inventory summaries: totals by category, period and year, and unit-product figures per
+production line — pure functions over the engine's output frame.
+
+A year's total is its annual rows when there are any, else the sum of its months
+(:func:`in_total_mask`), so a file carrying both (as the demo does) is not counted twice;
+the store keeps the same mask as the fact table's ``in_total`` column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["AC_POWER_ITEM", "SUM_FIELDS", "in_total_mask", "summarise"]
+
+SUM_FIELDS = [
+    "co2_t",
+    "co2_market_t",
+    "cf4_t",
+    "c2f6_t",
+    "co2e_t",
+    "co2e_market_t",
+    "energy_tce",
+    "energy_tce_equal_value",
+]
+#: The indicator item of the potlines' metered AC power [kWh] (refdata accounting/items).
+AC_POWER_ITEM = "al_ac_power"
+
+
+def in_total_mask(lines: pd.DataFrame, by: tuple[str, ...] = ()) -> np.ndarray:
+    """True for the rows that make a year's total: per *by* group and ``year``, the annual
+    rows (``month`` NaN) when there are any, else every month."""
+    keys = [lines[k] for k in (*by, "year")]
+    annual = lines["month"].isna()
+    has_annual = annual.groupby(keys, observed=True).transform("any").to_numpy(dtype=bool)
+    out: np.ndarray = np.where(has_annual, annual.to_numpy(dtype=bool), True)
+    return out
+
+
+def summarise(lines: pd.DataFrame) -> dict[str, Any]:
+    """Totals by category and by period, and the annual totals per year.
+
+    A year's total is its annual rows when there are any, else the sum of its months, so
+    a file carrying both (as the demo does) is not counted twice.
+    """
+    if lines.empty:
+        return {"by_line": {}, "by_category": {}, "by_period": {}, "by_year": {}, "total": {}}
+    annual = lines[in_total_mask(lines)]
+    by_cat = annual.groupby("category")[SUM_FIELDS].sum()
+    by_period = lines.groupby("period")[SUM_FIELDS].sum()
+    by_year = annual.groupby("year")[SUM_FIELDS].sum()
+    # 等价值 is unavailable (NaN) for a year without a coefficient: never a silent 0
+    eq_missing = annual["energy_tce_equal_value"].isna()
+    for frame_, keys in ((by_cat, annual["category"]), (by_year, annual["year"])):
+        missing = eq_missing.groupby(keys, observed=True).any()
+        frame_.loc[missing[missing].index, "energy_tce_equal_value"] = np.nan
+    cat_by_year: dict[str, dict[str, float]] = {}
+    for key, t in annual.groupby(["year", "category"], observed=True)["co2e_t"].sum().items():
+        y, c = cast(tuple[int, str], key)
+        cat_by_year.setdefault(str(y), {})[str(c)] = float(t)
+    direct_rows = annual[~annual["category"].isin(["electricity", "heat"])]
+    direct_by_year = direct_rows.groupby("year")["co2e_t"].sum()
+    direct = direct_rows["co2e_t"].sum()
+    return {
+        "by_line": _by_line(annual),
+        "by_category": {str(k): _round(v) for k, v in by_cat.to_dict("index").items()},
+        "by_period": {str(k): _round(v) for k, v in by_period.to_dict("index").items()},
+        "by_year": {
+            str(k): {
+                **_round(v),
+                "direct_co2e_t": float(direct_by_year.get(k, 0.0)),
+                "by_category": cat_by_year.get(str(k), {}),
+            }
+            for k, v in by_year.to_dict("index").items()
+        },
+        "total": {**_round(annual[SUM_FIELDS].sum(skipna=False).to_dict()), "direct_co2e_t": float(direct)},
+    }
+
+
+def _by_line(annual: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """Unit-product comprehensive energy per production line and year (GB/T 2589 §3.8):
+    the line's energy (tce, 当量值) over its product output (t), in kgce/t; and, for a line
+    that reports the potlines' AC power (item ``al_ac_power`` [kWh]), the AC power per
+    tonne of molten aluminium ``ac_power_kwh_per_t`` = Σ al_ac_power [kWh] / output [t]
+    (GB 21346-2022 6.2.1), the figure electrolytic aluminium is graded on."""
+    if "line" not in annual or annual.empty:
+        return {}
+    keyed = annual.assign(line=annual["line"].astype(str))
+    keyed = keyed[keyed["line"] != ""]
+    energy = keyed.groupby(["line", "year"], observed=True)["energy_tce"].sum()
+    items = keyed["item"].astype(str)
+
+    def item_sum(item: str) -> pd.Series:
+        return keyed[items == item].groupby(["line", "year"], observed=True)["quantity"].sum()
+
+    output = item_sum("product_output")
+    ac_power = item_sum(AC_POWER_ITEM)
+    out: dict[str, dict[str, float | None]] = {}
+    for key, tce in energy.items():
+        line, yr = cast(tuple[str, int], key)  # a (line, year) MultiIndex key
+        t = output.get((line, yr))
+        figures: dict[str, float | None] = {
+            "energy_tce": float(tce),
+            "output_t": None if t is None else float(t),
+            "unit_energy_kgce_per_t": None if not t else float(tce) * 1000.0 / float(t),
+        }
+        kwh = ac_power.get((line, yr))
+        if kwh is not None:
+            figures["ac_power_kwh"] = float(kwh)
+            figures["ac_power_kwh_per_t"] = None if not t else float(kwh) / float(t)
+        out[f"{line}/{yr}"] = figures
+    return out
+
+
+def _round(d: Mapping[Any, Any]) -> dict[str, float | None]:
+    """Plain floats for JSON; NaN (an unavailable figure) becomes None."""
+    return {str(k): (None if pd.isna(v) else float(v)) for k, v in d.items()}

@@ -1,0 +1,380 @@
+"""The inventory fact table and the official figures, as queries.
+
+One **official** inventory per enterprise and year: the current version's run of the
+enterprise's submission for that year when the submission's status is official
+(``approved``; ``verified`` too where the province so sets, :data:`OFFICIAL_STATUSES`).
+Province and city views read only these; an enterprise's drafts never reach them.
+
+Every function here is one query (or a few) over all years at once, scoped by the
+principal in the query (:func:`carbonpeak.store.scope.enterprise_scope`), and returns a
+frame whose columns say their unit. Totals are ``SUM … WHERE in_total GROUP BY``: the
+rows of :class:`InventoryLine` that make the year's total (annual rows, or the months
+when the run has no annual row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.model import Action, Principal
+from carbonpeak.store.models import (
+    AuditHead,
+    Enterprise,
+    InventoryLine,
+    InventoryRun,
+    ProductionLine,
+    Submission,
+    SubmissionVersion,
+)
+from carbonpeak.store.scope import enterprise_scope
+
+__all__ = [
+    "OFFICIAL_STATUSES",
+    "SUM_COLUMNS",
+    "current_runs_of",
+    "data_version",
+    "item_totals",
+    "line_totals",
+    "official_runs",
+    "register_lines",
+    "reported",
+    "run_totals",
+    "year_totals",
+]
+
+#: The submission statuses whose figures are official, by the province's setting
+#: (``CARBONPEAK_OFFICIAL_FROM``: ``approved``, the default, or ``verified``).
+OFFICIAL_STATUSES: dict[str, tuple[str, ...]] = {
+    "approved": ("approved",),
+    "verified": ("verified", "approved"),
+}
+#: The fact columns summed into totals (t, t CO2e, tce).
+SUM_COLUMNS = (
+    "co2_t",
+    "co2_market_t",
+    "cf4_t",
+    "c2f6_t",
+    "co2e_t",
+    "co2e_market_t",
+    "energy_tce",
+    "energy_tce_equal_value",
+)
+
+
+def data_version(db: Session) -> int:
+    """The store's data version: the id of the newest audit event. Every change (an import,
+    a move, an approval, a recompute) writes one, so a cache keyed by it is never stale."""
+    v = db.execute(select(AuditHead.last_id)).scalar()
+    return int(v or 0)
+
+
+def official_runs(principal: Principal, statuses: Sequence[str]) -> Any:
+    """SELECT of the official run per enterprise and year in *principal*'s VIEW scope:
+    ``enterprise_id, year, run_id, version_id, status, origin``."""
+    return (
+        select(
+            Submission.enterprise_id.label("enterprise_id"),
+            Submission.year.label("year"),
+            SubmissionVersion.inventory_run_id.label("run_id"),
+            SubmissionVersion.id.label("version_id"),
+            Submission.status.label("status"),
+            SubmissionVersion.origin.label("origin"),
+        )
+        .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
+        .join(Enterprise, Enterprise.id == Submission.enterprise_id)
+        .where(
+            Submission.status.in_(list(statuses)),
+            SubmissionVersion.inventory_run_id.is_not(None),
+            enterprise_scope(principal, Action.VIEW),
+        )
+    )
+
+
+def _frame(db: Session, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame(db.execute(stmt).all(), columns=list(columns))
+
+
+def _sums(complete_eq: bool = True) -> list[Any]:
+    """SUM of every fact column; 等价值 is NULL for a group with any row lacking it (never a
+    silent 0)."""
+    cols: list[Any] = [func.sum(getattr(InventoryLine, c)).label(c) for c in SUM_COLUMNS[:-1]]
+    eq = InventoryLine.energy_tce_equal_value
+    if complete_eq:
+        cols.append(
+            case((func.count() == func.count(eq), func.sum(eq)), else_=None).label("energy_tce_equal_value")
+        )
+    return cols
+
+
+def _item_sum(item: str) -> Any:
+    return func.sum(case((InventoryLine.item == item, InventoryLine.quantity), else_=0.0))
+
+
+def _item_count(item: str) -> Any:
+    return func.sum(case((InventoryLine.item == item, 1), else_=0))
+
+
+def year_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> pd.DataFrame:
+    """Per official enterprise and year: the fact sums (:data:`SUM_COLUMNS`),
+    ``direct_co2e_t`` (not electricity or heat), ``value_added_wan_yuan`` [万元] (NaN where
+    not reported), with ``city``, ``above_designated_size``, ``run_id`` and ``status``."""
+    off = official_runs(principal, statuses).subquery()
+    direct = func.sum(
+        case((InventoryLine.category.in_(["electricity", "heat"]), 0.0), else_=InventoryLine.co2e_t)
+    )
+    stmt = (
+        select(
+            off.c.enterprise_id,
+            off.c.year,
+            off.c.run_id,
+            off.c.status,
+            Enterprise.city_code,
+            Enterprise.above_designated_size,
+            *_sums(),
+            direct.label("direct_co2e_t"),
+            _item_sum("value_added").label("value_added_wan_yuan"),
+            _item_count("value_added").label("value_added_rows"),
+        )
+        .select_from(off)
+        .join(InventoryLine, and_(InventoryLine.run_id == off.c.run_id, InventoryLine.in_total))
+        .join(Enterprise, Enterprise.id == off.c.enterprise_id)
+        .group_by(
+            off.c.enterprise_id,
+            off.c.year,
+            off.c.run_id,
+            off.c.status,
+            Enterprise.city_code,
+            Enterprise.above_designated_size,
+        )
+    )
+    cols = [
+        "enterprise_id",
+        "year",
+        "run_id",
+        "status",
+        "city",
+        "above_designated_size",
+        *SUM_COLUMNS,
+        "direct_co2e_t",
+        "value_added_wan_yuan",
+        "value_added_rows",
+    ]
+    d = _frame(db, stmt, cols)
+    for c in (*SUM_COLUMNS, "direct_co2e_t", "value_added_wan_yuan"):
+        d[c] = d[c].astype(float)
+    d["value_added_wan_yuan"] = d["value_added_wan_yuan"].where(d["value_added_rows"].astype(float) > 0)
+    d["above_designated_size"] = d["above_designated_size"].astype(bool)
+    d["year"] = d["year"].astype(np.int64)
+    return d.drop(columns=["value_added_rows"]).sort_values(["enterprise_id", "year"], ignore_index=True)
+
+
+def line_totals(
+    db: Session, principal: Principal, statuses: Sequence[str], *, ac_power_item: str = "al_ac_power"
+) -> pd.DataFrame:
+    """Per official enterprise, production line and year: ``energy_tce`` [tce], ``output_t``
+    [t] (item ``product_output``; NaN where not reported), ``ac_power_kwh`` [kWh] (item
+    *ac_power_item*; NaN where not reported) and the ``run_id``."""
+    off = official_runs(principal, statuses).subquery()
+    stmt = (
+        select(
+            off.c.enterprise_id,
+            InventoryLine.line_code,
+            off.c.year,
+            off.c.run_id,
+            func.sum(InventoryLine.energy_tce),
+            _item_sum("product_output"),
+            _item_count("product_output"),
+            _item_sum(ac_power_item),
+            _item_count(ac_power_item),
+        )
+        .select_from(off)
+        .join(InventoryLine, and_(InventoryLine.run_id == off.c.run_id, InventoryLine.in_total))
+        .where(InventoryLine.line_code != literal(""))
+        .group_by(off.c.enterprise_id, InventoryLine.line_code, off.c.year, off.c.run_id)
+    )
+    cols = [
+        "enterprise_id",
+        "line_code",
+        "year",
+        "run_id",
+        "energy_tce",
+        "output_t",
+        "n_out",
+        "ac_power_kwh",
+        "n_ac",
+    ]
+    d = _frame(db, stmt, cols)
+    for c in ("energy_tce", "output_t", "ac_power_kwh"):
+        d[c] = d[c].astype(float)
+    d["output_t"] = d["output_t"].where(d["n_out"].astype(float) > 0)
+    d["ac_power_kwh"] = d["ac_power_kwh"].where(d["n_ac"].astype(float) > 0)
+    d["year"] = d["year"].astype(np.int64)
+    return d.drop(columns=["n_out", "n_ac"])
+
+
+def item_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> pd.DataFrame:
+    """The official year totals by enterprise, production line and item: ``quantity``
+    (canonical unit of the item), ``co2_t``, ``energy_tce``, with the item's ``kind`` and
+    ``category`` — what the scenario base year and the LMDI history are built from."""
+    off = official_runs(principal, statuses).subquery()
+    keys = (
+        off.c.enterprise_id,
+        InventoryLine.line_code,
+        off.c.year,
+        off.c.run_id,
+        InventoryLine.item,
+        InventoryLine.kind,
+        InventoryLine.category,
+    )
+    stmt = (
+        select(
+            *keys,
+            func.sum(InventoryLine.quantity),
+            func.sum(InventoryLine.co2_t),
+            func.sum(InventoryLine.energy_tce),
+        )
+        .select_from(off)
+        .join(InventoryLine, and_(InventoryLine.run_id == off.c.run_id, InventoryLine.in_total))
+        .group_by(*keys)
+    )
+    cols = [
+        "enterprise_id",
+        "line_code",
+        "year",
+        "run_id",
+        "item",
+        "kind",
+        "category",
+        "quantity",
+        "co2_t",
+        "energy_tce",
+    ]
+    d = _frame(db, stmt, cols)
+    for c in ("quantity", "co2_t", "energy_tce"):
+        d[c] = d[c].astype(float)
+    d["year"] = d["year"].astype(np.int64)
+    return d
+
+
+def run_totals(db: Session, run_ids: Sequence[int]) -> dict[int, dict[str, float | None]]:
+    """The year totals of each run in *run_ids* (a run is one enterprise-year)."""
+    if not run_ids:
+        return {}
+    stmt = (
+        select(InventoryLine.run_id, *_sums())
+        .where(InventoryLine.run_id.in_(list(run_ids)), InventoryLine.in_total)
+        .group_by(InventoryLine.run_id)
+    )
+    out: dict[int, dict[str, float | None]] = {}
+    for row in db.execute(stmt).all():
+        out[int(row[0])] = {
+            c: (None if v is None else float(v)) for c, v in zip(SUM_COLUMNS, row[1:], strict=True)
+        }
+    return out
+
+
+def reported(db: Session, principal: Principal, statuses: Sequence[str]) -> pd.DataFrame:
+    """Every enterprise in *principal*'s VIEW scope with its operating capacity [t/a] and,
+    per year with any submission, the submission status and whether it is official:
+    columns ``enterprise_id, city, capacity_t_per_a, year, status, official`` (one row per
+    enterprise with ``year`` NaN when it never reported)."""
+    cap = (
+        select(ProductionLine.enterprise_id, func.sum(ProductionLine.capacity_t_per_a).label("cap"))
+        .where(ProductionLine.status == "existing")
+        .group_by(ProductionLine.enterprise_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Enterprise.id,
+            Enterprise.city_code,
+            func.coalesce(cap.c.cap, 0.0),
+            Submission.year,
+            Submission.status,
+            case((Submission.status.in_(list(statuses)), True), else_=False),
+        )
+        .select_from(Enterprise)
+        .outerjoin(cap, cap.c.enterprise_id == Enterprise.id)
+        .outerjoin(Submission, Submission.enterprise_id == Enterprise.id)
+        .where(enterprise_scope(principal, Action.VIEW))
+    )
+    d = _frame(db, stmt, ["enterprise_id", "city", "capacity_t_per_a", "year", "status", "official"])
+    d["capacity_t_per_a"] = d["capacity_t_per_a"].astype(float)
+    d["official"] = d["official"].fillna(False).astype(bool)
+    return d
+
+
+def current_runs_of(db: Session, enterprise_ids: Sequence[int]) -> pd.DataFrame:
+    """The current runs of *enterprise_ids* with their version's submission status:
+    ``run_id, enterprise_id, year, version_id, status`` (drafts included: an enterprise's
+    own view)."""
+    stmt = (
+        select(
+            InventoryRun.id,
+            InventoryRun.enterprise_id,
+            InventoryRun.year,
+            InventoryRun.version_id,
+            Submission.status,
+        )
+        .outerjoin(SubmissionVersion, SubmissionVersion.id == InventoryRun.version_id)
+        .outerjoin(Submission, Submission.id == SubmissionVersion.submission_id)
+        .where(InventoryRun.enterprise_id.in_(list(enterprise_ids)), InventoryRun.status == "current")
+    )
+    return _frame(db, stmt, ["run_id", "enterprise_id", "year", "version_id", "status"])
+
+
+def register_lines(db: Session, principal: Principal) -> pd.DataFrame:
+    """Every production line of the enterprises in *principal*'s VIEW scope, with its
+    enterprise (one query): ``enterprise_id, credit_code, enterprise_name_zh,
+    enterprise_name_en, is_demo, city, park, above_designated_size, line_code,
+    line_name_zh, line_name_en, metal, route, capacity_t_per_a, status``."""
+    stmt = (
+        select(
+            Enterprise.id,
+            Enterprise.credit_code,
+            Enterprise.name_zh,
+            Enterprise.name_en,
+            Enterprise.is_demo,
+            Enterprise.city_code,
+            Enterprise.park_id,
+            Enterprise.above_designated_size,
+            ProductionLine.code,
+            ProductionLine.name_zh,
+            ProductionLine.name_en,
+            ProductionLine.metal,
+            ProductionLine.route,
+            ProductionLine.capacity_t_per_a,
+            ProductionLine.status,
+        )
+        .join(ProductionLine, ProductionLine.enterprise_id == Enterprise.id)
+        .where(enterprise_scope(principal, Action.VIEW))
+        .order_by(Enterprise.city_code, Enterprise.credit_code, ProductionLine.code)
+    )
+    cols = [
+        "enterprise_id",
+        "credit_code",
+        "enterprise_name_zh",
+        "enterprise_name_en",
+        "is_demo",
+        "city",
+        "park",
+        "above_designated_size",
+        "line_code",
+        "line_name_zh",
+        "line_name_en",
+        "metal",
+        "route",
+        "capacity_t_per_a",
+        "status",
+    ]
+    d = _frame(db, stmt, cols)
+    d["capacity_t_per_a"] = d["capacity_t_per_a"].astype(float)
+    d["above_designated_size"] = d["above_designated_size"].astype(bool)
+    d["is_demo"] = d["is_demo"].astype(bool)
+    return d
