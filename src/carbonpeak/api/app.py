@@ -1,4 +1,5 @@
-"""The FastAPI application: API, web pages, static files, request ids, security headers."""
+"""The FastAPI application: API, web pages, static files, request ids, security headers, and
+the body guard (size and credentials checked before a body is read, :mod:`carbonpeak.api.guard`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from carbonpeak import __version__
 from carbonpeak.api.errors import install_error_handlers
+from carbonpeak.api.guard import BodyGuard
 from carbonpeak.api.routers import API_ROUTERS
 from carbonpeak.settings import Settings, get_settings
 
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # added first, so it runs inside request_context (which gives it the request id)
+    app.add_middleware(BodyGuard, settings=settings)
 
     @app.middleware("http")
     async def request_context(

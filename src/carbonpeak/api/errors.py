@@ -55,8 +55,13 @@ def install_error_handlers(app: FastAPI, html_error: HtmlError | None = None) ->
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if html_error is not None and not request.url.path.startswith(("/api/", "/static/")):
             return html_error(request, exc.status_code)
-        code = "not_found" if exc.status_code == 404 else "validation"
-        fields = {"object": "resource", "key": request.url.path, "detail": exc.detail}
+        code = {404: "not_found", 413: "payload_too_large"}.get(exc.status_code, "validation")
+        fields = {
+            "object": "resource",
+            "key": request.url.path,
+            "detail": exc.detail,
+            "limit_mb": request.app.state.settings.max_upload_mb,
+        }
         return JSONResponse(
             _body(
                 request,

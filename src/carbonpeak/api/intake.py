@@ -24,6 +24,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import XLSX, download, read_upload
+from carbonpeak.http.params import IdForm, IdPath, IdQuery, IdQueryRequired, Year, YearForm, YearQuery
 from carbonpeak.service import intake
 
 __all__ = ["router"]
@@ -32,7 +33,7 @@ router = APIRouter(prefix="/api/v1")
 
 
 @router.get("/intake/template", tags=["intake"], response_class=Response)
-def template(ctx: Ctx, enterprise_id: int, year: int, lang: str = "zh") -> Response:
+def template(ctx: Ctx, enterprise_id: IdQueryRequired, year: Year, lang: str = "zh") -> Response:
     """The reporting workbook for an enterprise's lines and method (xlsx)."""
     data, filename = intake.template_workbook(ctx, enterprise_id, year, lang)
     return download(data, filename, XLSX)
@@ -45,8 +46,8 @@ async def import_file(
     file: Annotated[UploadFile, File()],
     acknowledge_warnings: Annotated[bool, Form()] = False,
     note: Annotated[str, Form()] = "",
-    enterprise_id: Annotated[int | None, Form()] = None,
-    year: Annotated[int | None, Form()] = None,
+    enterprise_id: IdForm = None,
+    year: YearForm = None,
 ) -> dict[str, Any]:
     """Import a filled template (xlsx) or activity CSV as a new version, all-or-nothing."""
     data = await read_upload(request, file)
@@ -67,8 +68,8 @@ async def marked(
     request: Request,
     ctx: Ctx,
     file: Annotated[UploadFile, File()],
-    enterprise_id: Annotated[int | None, Form()] = None,
-    year: Annotated[int | None, Form()] = None,
+    enterprise_id: IdForm = None,
+    year: YearForm = None,
 ) -> Response:
     """The uploaded workbook with every bad cell marked red and commented (zh + en) and a
     problems sheet; nothing is stored."""
@@ -83,27 +84,27 @@ async def marked(
 
 @router.get("/intake/submissions", tags=["intake"])
 def submissions(
-    ctx: Ctx, enterprise_id: int | None = None, status: str | None = None, year: int | None = None
+    ctx: Ctx, enterprise_id: IdQuery = None, status: str | None = None, year: YearQuery = None
 ) -> list[dict[str, Any]]:
     """Submissions in the caller's scope."""
     return intake.list_submissions(ctx, enterprise_id=enterprise_id, status=status, year=year)
 
 
 @router.get("/intake/submissions/{submission_id}", tags=["intake"])
-def submission(ctx: Ctx, submission_id: int) -> dict[str, Any]:
+def submission(ctx: Ctx, submission_id: IdPath) -> dict[str, Any]:
     """One submission with its versions and workflow steps."""
     return intake.get_submission(ctx, submission_id)
 
 
 @router.get("/intake/submissions/{submission_id}/versions", tags=["intake"])
-def versions(ctx: Ctx, submission_id: int) -> list[dict[str, Any]]:
+def versions(ctx: Ctx, submission_id: IdPath) -> list[dict[str, Any]]:
     """Every version of a submission, oldest first."""
     return intake.list_versions(ctx, submission_id)
 
 
 @router.get("/intake/submissions/{submission_id}/export", tags=["intake"], response_class=Response)
 def export_submission(
-    ctx: Ctx, submission_id: int, format: str = "xlsx", version_no: int | None = None
+    ctx: Ctx, submission_id: IdPath, format: str = "xlsx", version_no: IdQuery = None
 ) -> Response:
     """A version's figures (default the current one) as xlsx or csv, formula-safe."""
     data, filename, media = intake.export_submission(ctx, submission_id, format, version_no)
@@ -111,19 +112,19 @@ def export_submission(
 
 
 @router.get("/intake/versions/{version_id}/values", tags=["intake"])
-def values(ctx: Ctx, version_id: int) -> list[dict[str, Any]]:
+def values(ctx: Ctx, version_id: IdPath) -> list[dict[str, Any]]:
     """The figures of a version as entered, with adjustments."""
     return intake.version_values(ctx, version_id)
 
 
 @router.get("/intake/diff", tags=["intake"])
-def diff(ctx: Ctx, a: int, b: int) -> dict[str, Any]:
+def diff(ctx: Ctx, a: IdQueryRequired, b: IdQueryRequired) -> dict[str, Any]:
     """Figures added, removed and changed from version *a* to version *b*."""
     return intake.diff_versions(ctx, a, b)
 
 
 @router.get("/intake/inventories/{run_id}/export", tags=["intake"], response_class=Response)
-def export_inventory(ctx: Ctx, run_id: int, format: str = "xlsx") -> Response:
+def export_inventory(ctx: Ctx, run_id: IdPath, format: str = "xlsx") -> Response:
     """An inventory run's lines as xlsx or csv, formula-safe."""
     data, filename, media = intake.export_inventory(ctx, run_id, format)
     return download(data, filename, media)

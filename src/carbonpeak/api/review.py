@@ -23,6 +23,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import XLSX, download, read_upload
 from carbonpeak.errors import InputError, PermissionDenied, Problem
+from carbonpeak.http.params import IdPath, Year, YearQuery
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
 from carbonpeak.model.schemas import TextSafeModel
@@ -52,12 +53,12 @@ def reviews(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @router.get("/reviews/{review_id}", tags=["review"])
-def get_review(ctx: Ctx, review_id: int) -> dict[str, Any]:
+def get_review(ctx: Ctx, review_id: IdPath) -> dict[str, Any]:
     return review_service.get_review(ctx, review_id)
 
 
 @router.get("/reviews/{review_id}/report", tags=["review"], response_class=Response)
-def review_report(ctx: Ctx, review_id: int, format: str = "pdf", lang: str = "zh") -> Response:
+def review_report(ctx: Ctx, review_id: IdPath, format: str = "pdf", lang: str = "zh") -> Response:
     """The review report (PDF or XLSX, zh or en), citing the clause."""
     if format not in ("pdf", "xlsx") or lang not in ("zh", "en"):
         bad = "format" if format not in ("pdf", "xlsx") else "lang"
@@ -107,23 +108,23 @@ def capacity_changes(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @router.get("/projects/{project_id}", tags=["projects"])
-def get_project(ctx: Ctx, project_id: int) -> dict[str, Any]:
+def get_project(ctx: Ctx, project_id: IdPath) -> dict[str, Any]:
     return projects.get_project(ctx, project_id)
 
 
 @router.patch("/projects/{project_id}", tags=["projects"])
-def update_project(ctx: Ctx, project_id: int, body: projects.ProjectUpdate) -> dict[str, Any]:
+def update_project(ctx: Ctx, project_id: IdPath, body: projects.ProjectUpdate) -> dict[str, Any]:
     return projects.update_project(ctx, project_id, body)
 
 
 @router.delete("/projects/{project_id}", status_code=204, tags=["projects"])
-def delete_project(ctx: Ctx, project_id: int) -> Response:
+def delete_project(ctx: Ctx, project_id: IdPath) -> Response:
     projects.delete_project(ctx, project_id)
     return Response(status_code=204)
 
 
 @router.post("/projects/{project_id}/status", tags=["projects"])
-def change_status(ctx: Ctx, project_id: int, body: StatusChange) -> dict[str, Any]:
+def change_status(ctx: Ctx, project_id: IdPath, body: StatusChange) -> dict[str, Any]:
     """Move a project one step of its flow; the history keeps every step."""
     return projects.change_status(ctx, project_id, body.status, body.effective_date, body.comment)
 
@@ -133,7 +134,7 @@ def change_status(ctx: Ctx, project_id: int, body: StatusChange) -> dict[str, An
 
 @router.get("/registries/{name}", tags=["registries"])
 def list_registry(
-    ctx: Ctx, name: str, year: int | None = None, city: str | None = None
+    ctx: Ctx, name: str, year: YearQuery = None, city: str | None = None
 ) -> list[dict[str, Any]]:
     """Rows of registry *name* (green, cleaner, recycled, waste) in scope."""
     return registries.list_registry(ctx, name, year=year, city=city)
@@ -154,7 +155,7 @@ async def import_registry(
 
 
 @router.get("/dashboard", tags=["targets"])
-def dashboard(ctx: Ctx, year: int = 2025) -> dict[str, Any]:
+def dashboard(ctx: Ctx, year: Year = 2025) -> dict[str, Any]:
     """Targets with their series and drill-downs, the benchmark league table and the lines
     below the limit, in the caller's scope."""
     return targets.dashboard(ctx, year)

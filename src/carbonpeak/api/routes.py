@@ -19,6 +19,7 @@ from carbonpeak import __version__, refdata
 from carbonpeak.api.deps import Ctx, Db, OptionalCtx, public_route
 from carbonpeak.api.files import read_upload
 from carbonpeak.errors import IntegrityViolation, PermissionDenied
+from carbonpeak.http.params import IdPath, Year, YearQuery
 from carbonpeak.io.register import (
     ENTERPRISE_COLUMNS,
     ENTERPRISE_OPTIONAL,
@@ -121,17 +122,17 @@ def create_enterprise(ctx: Ctx, body: EnterpriseCreate) -> EnterprisePublic:
 
 
 @router.get("/enterprises/{enterprise_id}", tags=["enterprises"])
-def get_enterprise(ctx: Ctx, enterprise_id: int) -> EnterprisePublic:
+def get_enterprise(ctx: Ctx, enterprise_id: IdPath) -> EnterprisePublic:
     return enterprises.get_enterprise(ctx, enterprise_id)
 
 
 @router.patch("/enterprises/{enterprise_id}", tags=["enterprises"])
-def update_enterprise(ctx: Ctx, enterprise_id: int, body: EnterpriseUpdate) -> EnterprisePublic:
+def update_enterprise(ctx: Ctx, enterprise_id: IdPath, body: EnterpriseUpdate) -> EnterprisePublic:
     return enterprises.update_enterprise(ctx, enterprise_id, body)
 
 
 @router.delete("/enterprises/{enterprise_id}", status_code=204, tags=["enterprises"])
-def delete_enterprise(ctx: Ctx, enterprise_id: int) -> Response:
+def delete_enterprise(ctx: Ctx, enterprise_id: IdPath) -> Response:
     enterprises.delete_enterprise(ctx, enterprise_id)
     return Response(status_code=204)
 
@@ -210,7 +211,7 @@ async def inventory_compute(
     ctx: Ctx,
     activity_file: Annotated[UploadFile, File()],
     method: str = "auto",
-    year: int | None = None,
+    year: YearQuery = None,
     gwp: str | None = None,
     grid: str | None = None,
     store: bool = False,
@@ -250,25 +251,25 @@ async def inventory_compute(
 
 
 @router.get("/enterprises/{enterprise_id}/inventories", tags=["inventories"])
-def enterprise_inventories(ctx: Ctx, enterprise_id: int) -> list[dict[str, Any]]:
+def enterprise_inventories(ctx: Ctx, enterprise_id: IdPath) -> list[dict[str, Any]]:
     """The inventory runs of an enterprise, newest first."""
     return inventory.list_runs(ctx, enterprise_id)
 
 
 @router.get("/inventories/{run_id}", tags=["inventories"])
-def inventory_run(ctx: Ctx, run_id: int) -> dict[str, Any]:
+def inventory_run(ctx: Ctx, run_id: IdPath) -> dict[str, Any]:
     """A stored run: provenance (method, factor set, GWP, grid series), totals, lines."""
     return inventory.get_run(ctx, run_id)
 
 
 @router.get("/inventories/{run_id}/lines/{line_no}/explain", tags=["inventories"])
-def inventory_explain(ctx: Ctx, run_id: int, line_no: int) -> dict[str, Any]:
+def inventory_explain(ctx: Ctx, run_id: IdPath, line_no: IdPath) -> dict[str, Any]:
     """Formula, factors with source and clause, and the arithmetic of one line."""
     return asdict(inventory.explain(ctx, run_id, line_no))
 
 
 @router.post("/inventories/{run_id}/recompute", status_code=201, tags=["inventories"])
-def inventory_recompute(ctx: Ctx, run_id: int) -> dict[str, int]:
+def inventory_recompute(ctx: Ctx, run_id: IdPath) -> dict[str, int]:
     """Recompute with the newest factor set; the old run stays, marked superseded."""
     return {"run": inventory.recompute(ctx, run_id), "superseded": run_id}
 
@@ -284,7 +285,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 @router.get("/benchmark/lines", tags=["benchmarks"])
-def benchmark_lines(ctx: Ctx, year: int = 2024) -> list[dict[str, Any]]:
+def benchmark_lines(ctx: Ctx, year: Year = 2024) -> list[dict[str, Any]]:
     """Every production line in scope graded against the limit standard in force on
     31 December of *year* (grade, band, gap to the limit)."""
     from carbonpeak.service import benchmarking  # noqa: PLC0415
@@ -294,7 +295,7 @@ def benchmark_lines(ctx: Ctx, year: int = 2024) -> list[dict[str, Any]]:
 
 
 @router.get("/benchmark/share", tags=["benchmarks"])
-def benchmark_share(ctx: Ctx, year: int = 2024, by: str = "metal") -> list[dict[str, Any]]:
+def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> list[dict[str, Any]]:
     """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
     (``by``: comma-separated of metal, city, park)."""
     from carbonpeak.service import benchmarking  # noqa: PLC0415
@@ -305,7 +306,7 @@ def benchmark_share(ctx: Ctx, year: int = 2024, by: str = "metal") -> list[dict[
 
 
 @router.get("/targets", tags=["targets"])
-def targets(ctx: Ctx, year: int = 2025) -> list[dict[str, Any]]:
+def targets(ctx: Ctx, year: Year = 2025) -> list[dict[str, Any]]:
     """Each plan target: value, target, gap, trend and status with the rule that set it."""
     from carbonpeak.service import targets as targets_service  # noqa: PLC0415
 

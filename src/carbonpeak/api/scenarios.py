@@ -21,6 +21,7 @@ from pydantic import Field
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import CSV, XLSX, download, read_upload
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.http.params import BodyYear, Year, YearForm, YearQuery
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.scenarios.demo_scenarios import DEMO_SCENARIOS
 from carbonpeak.scenarios.lmdi import Method
@@ -87,7 +88,7 @@ def scenarios_index(ctx: Ctx, source: Source = "inventories") -> dict[str, Any]:
 
 
 @router.get("/scenarios/base-year")
-def scenarios_base_year(ctx: Ctx, year: int | None = None, source: Source = "inventories") -> dict[str, Any]:
+def scenarios_base_year(ctx: Ctx, year: YearQuery = None, source: Source = "inventories") -> dict[str, Any]:
     """The base-year table built bottom-up from the stored inventories in scope (one row per
     metal, process route and city), with its reconciliation to the inventories' CO2."""
     bt = svc.base_table(ctx, year, source=source)
@@ -105,7 +106,7 @@ def scenarios_base_year(ctx: Ctx, year: int | None = None, source: Source = "inv
 def scenarios_compare(
     ctx: Ctx,
     scenarios: str = "baseline,plan_policy,accelerated",
-    year: int | None = None,
+    year: YearQuery = None,
     source: Source = "inventories",
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> dict[str, Any]:
@@ -119,7 +120,7 @@ async def scenarios_run(
     request: Request,
     ctx: Ctx,
     scenarios: Annotated[str, Form()] = "",
-    year: Annotated[int | None, Form()] = None,
+    year: YearForm = None,
     source: Annotated[Source, Form()] = "inventories",
     tolerance: Annotated[float, Form()] = DEFAULT_TOLERANCE,
     drivers_file: Annotated[UploadFile | None, File()] = None,
@@ -170,7 +171,7 @@ class MonteCarloIn(TextSafeModel):
     scenario: str = "plan_policy"
     n: int = 1000
     seed: int = 1
-    year: int | None = None
+    year: BodyYear | None = None
     source: Source = "inventories"
     scheduler: Literal["numpy", "threads", "local"] = "threads"
     distributions: list[DistributionIn] | None = None
@@ -219,8 +220,8 @@ def scenarios_lmdi_history(
     ctx: Ctx,
     method: Method = "additive",
     chained: bool = True,
-    start: int | None = None,
-    end: int | None = None,
+    start: YearQuery = None,
+    end: YearQuery = None,
 ) -> dict[str, Any]:
     """LMDI-I of the stored history in scope: CO2 = Σ activity × structure × energy
     intensity × fuel mix × emission factor, by (metal, route, city) and carrier."""
@@ -232,9 +233,9 @@ def scenarios_lmdi_compare(
     ctx: Ctx,
     a: str = "baseline",
     b: str = "plan_policy",
-    year: int = 2030,
+    year: Year = 2030,
     method: Method = "additive",
-    base_year: int | None = None,
+    base_year: YearQuery = None,
     source: Source = "inventories",
 ) -> dict[str, Any]:
     """LMDI-I of the difference between two scenarios in one year (a → b)."""
@@ -257,7 +258,7 @@ async def scenarios_lmdi_upload(
 
 @router.get("/scenarios/macc")
 def scenarios_macc(
-    ctx: Ctx, year: int | None = None, source: Source = "inventories", baseline: float | None = None
+    ctx: Ctx, year: YearQuery = None, source: Source = "inventories", baseline: float | None = None
 ) -> dict[str, Any]:
     """The MACC of the synthetic demo measures against the base-year CO2 in scope: measures
     sorted by cost per tCO2e, each bar as wide as its abatement (with interaction)."""
@@ -269,7 +270,7 @@ async def scenarios_macc_upload(
     request: Request,
     ctx: Ctx,
     measures_file: Annotated[UploadFile, File()],
-    year: Annotated[int | None, Form()] = None,
+    year: YearForm = None,
     source: Annotated[Source, Form()] = "inventories",
     baseline: Annotated[float | None, Form()] = None,
 ) -> dict[str, Any]:
@@ -293,7 +294,7 @@ def scenarios_iamc(
     ctx: Ctx,
     scenarios: str = "baseline,plan_policy,accelerated",
     format: Literal["csv", "xlsx"] = "csv",
-    year: int | None = None,
+    year: YearQuery = None,
     source: Source = "inventories",
 ) -> Response:
     """The scenarios in IAMC format (model, scenario, region, variable, unit, year; pyam

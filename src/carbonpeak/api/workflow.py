@@ -15,6 +15,7 @@ from pydantic import Field
 
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import content_disposition, read_upload
+from carbonpeak.http.params import BodyId, IdPath
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import evidence, workflow
 
@@ -32,11 +33,11 @@ class MoveBody(TextSafeModel):
 class AdjustmentBody(TextSafeModel):
     """A verifier's correction of one figure: the quantity as read, with its unit."""
 
-    value_id: int
+    value_id: BodyId
     quantity: float | str
     unit: str = Field(max_length=32)
     reason: str = Field(max_length=4000)
-    evidence_id: int | None = None
+    evidence_id: BodyId | None = None
 
 
 def _comment(body: MoveBody | None) -> str:
@@ -44,37 +45,37 @@ def _comment(body: MoveBody | None) -> str:
 
 
 @router.post("/submissions/{submission_id}/submit")
-def submit(ctx: Ctx, submission_id: int, body: MoveBody | None = None) -> dict[str, Any]:
+def submit(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """draft/returned → submitted (the enterprise, or an authority in scope for it)."""
     return workflow.submit(ctx, submission_id, _comment(body))
 
 
 @router.post("/submissions/{submission_id}/start-verification")
-def start_verification(ctx: Ctx, submission_id: int, body: MoveBody | None = None) -> dict[str, Any]:
+def start_verification(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """submitted → under verification (the assigned verifier)."""
     return workflow.start_verification(ctx, submission_id, _comment(body))
 
 
 @router.post("/submissions/{submission_id}/verify")
-def verify(ctx: Ctx, submission_id: int, body: MoveBody | None = None) -> dict[str, Any]:
+def verify(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """under verification → verified (the assigned verifier); recomputes the inventory."""
     return workflow.verify(ctx, submission_id, _comment(body))
 
 
 @router.post("/submissions/{submission_id}/approve")
-def approve(ctx: Ctx, submission_id: int, body: MoveBody | None = None) -> dict[str, Any]:
+def approve(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """verified → approved (the province, or the city for its own city)."""
     return workflow.approve(ctx, submission_id, _comment(body))
 
 
 @router.post("/submissions/{submission_id}/return")
-def return_submission(ctx: Ctx, submission_id: int, body: MoveBody | None = None) -> dict[str, Any]:
+def return_submission(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """Back to returned, with a comment, by the party that may act at the current step."""
     return workflow.return_submission(ctx, submission_id, _comment(body))
 
 
 @router.post("/submissions/{submission_id}/adjustments", status_code=201)
-def adjust(ctx: Ctx, submission_id: int, body: AdjustmentBody) -> dict[str, Any]:
+def adjust(ctx: Ctx, submission_id: IdPath, body: AdjustmentBody) -> dict[str, Any]:
     """Correct one figure of the current version (the assigned verifier, under verification);
     the original stays."""
     return workflow.adjust(
@@ -89,7 +90,7 @@ def adjust(ctx: Ctx, submission_id: int, body: AdjustmentBody) -> dict[str, Any]
 
 
 @router.get("/submissions/{submission_id}/history")
-def history(ctx: Ctx, submission_id: int) -> dict[str, Any]:
+def history(ctx: Ctx, submission_id: IdPath) -> dict[str, Any]:
     """The workflow steps (who, role, when) and the audit events of a submission."""
     return workflow.history(ctx, submission_id)
 
@@ -98,7 +99,7 @@ def history(ctx: Ctx, submission_id: int) -> dict[str, Any]:
 async def attach_evidence(
     request: Request,
     ctx: Ctx,
-    submission_id: int,
+    submission_id: IdPath,
     file: Annotated[UploadFile, File()],
     line_code: Annotated[str, Form(max_length=32)] = "",
     description: Annotated[str, Form(max_length=2000)] = "",
@@ -117,7 +118,7 @@ async def attach_evidence(
 
 
 @router.get("/submissions/{submission_id}/evidence")
-def list_evidence(ctx: Ctx, submission_id: int) -> list[dict[str, Any]]:
+def list_evidence(ctx: Ctx, submission_id: IdPath) -> list[dict[str, Any]]:
     """The evidence attached to a submission."""
     return evidence.list_evidence(ctx, submission_id)
 
@@ -136,6 +137,6 @@ def attachment_response(file: evidence.EvidenceFile) -> Response:
 
 
 @router.get("/evidence/{evidence_id}", response_class=Response)
-def download_evidence(ctx: Ctx, evidence_id: int) -> Response:
+def download_evidence(ctx: Ctx, evidence_id: IdPath) -> Response:
     """Download an evidence file (only within the submission's scope)."""
     return attachment_response(evidence.download(ctx, evidence_id))

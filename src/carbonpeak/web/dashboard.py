@@ -22,6 +22,7 @@ from carbonpeak import errors, refdata
 from carbonpeak.api.deps import Db
 from carbonpeak.api.files import XLSX, download
 from carbonpeak.errors import InputError, NotFound, PermissionDenied
+from carbonpeak.http.params import IdPath, IdQuery, Year
 from carbonpeak.model import Role
 from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
 from carbonpeak.service import review as review_service
@@ -73,7 +74,7 @@ def _chart(i: int, t: dict[str, Any], lang: Lang) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse, response_model=None)
-def dashboard(request: Request, db: Db, visitor: Who, year: int = 2025) -> Response:
+def dashboard(request: Request, db: Db, visitor: Who, year: Year = 2025) -> Response:
     if not visitor.signed_in:
         return to_login(request)
     lang = visitor.lang
@@ -151,7 +152,7 @@ def _may_review(visitor: Who) -> bool:
 
 
 @router.get("/review", response_class=HTMLResponse, response_model=None)
-def review_form(request: Request, db: Db, visitor: Who, id: int | None = None) -> Response:
+def review_form(request: Request, db: Db, visitor: Who, id: IdQuery = None) -> Response:
     if not visitor.signed_in:
         return to_login(request)
     if not _may_review(visitor):
@@ -261,7 +262,7 @@ def review_report(
     request: Request,
     db: Db,
     visitor: Who,
-    review_id: int,
+    review_id: IdPath,
     format: str = "pdf",
     lang: str = "zh",
 ) -> Response:
