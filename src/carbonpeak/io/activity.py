@@ -28,6 +28,7 @@ from carbonpeak.io.tabular import Table
 __all__ = [
     "ACTIVITY_COLUMNS",
     "ACTIVITY_OPTIONAL",
+    "MAX_QUANTITY",
     "parse_activity",
     "parse_activity_frame",
     "parse_period",
@@ -37,6 +38,11 @@ __all__ = [
 
 ACTIVITY_COLUMNS = ("enterprise", "period", "item", "quantity", "unit")
 ACTIVITY_OPTIONAL = ("line", "purity")
+#: The largest figure accepted, |value| in the item's canonical unit (t, kWh, GJ, Nm³ …): a
+#: province's whole annual consumption of any carrier is below 1e12; beyond 1e15 is a typo
+#: or an attack (1e300 would overflow the totals), refused as ``figure_too_large``. NaN and
+#: ±inf are ``not_a_number`` / ``intake_not_finite``.
+MAX_QUANTITY = 1e15
 _PERIOD = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*月?)?\s*$")
 
 
@@ -228,6 +234,22 @@ def parse_activity_frame(
             p = exc.problems[0]
             flag((unit_codes == uc) & (item_idx == it), p.code, "unit", u, **dict(p.fields))
     factor = factor_tab[unit_codes, item_idx + 1]
+
+    # physical bound in the canonical unit (an overflow counts as beyond it)
+    with np.errstate(over="ignore", invalid="ignore"):
+        canon_qty = qty * factor
+    beyond = ~not_num & np.isfinite(factor) & ~(np.abs(canon_qty) <= MAX_QUANTITY)
+    for it in np.unique(item_idx[beyond]):
+        flag(
+            beyond & (item_idx == it),
+            "figure_too_large",
+            "quantity",
+            qcol.to_numpy(dtype=object),
+            header_zh="数量",
+            header_en="quantity",
+            limit=f"{MAX_QUANTITY:.0e}",
+            unit=str(canon[int(it)]),
+        )
 
     # purity (optional): a fraction or a percentage
     purity = None

@@ -16,7 +16,8 @@ Two steps, so the service can look the enterprise up in between:
 Checks and their message codes (``errors.MESSAGES``): ``intake_not_template``,
 ``intake_missing_column``, ``intake_required``, ``intake_unknown_item``,
 ``intake_unknown_unit``, ``intake_wrong_dimension``, ``intake_not_a_number``,
-``intake_not_finite``, ``intake_negative``, ``intake_month_missing``,
+``intake_not_finite``, ``intake_negative``, ``figure_too_large`` (beyond
+:data:`MAX_QUANTITY` in the canonical unit), ``intake_month_missing``,
 ``intake_duplicate_row``, ``intake_unknown_line``, ``intake_bad_year``,
 ``intake_bad_period``, ``intake_csv_mixed``, ``intake_empty``.
 
@@ -41,7 +42,7 @@ import pandas as pd
 
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem, UnitError
-from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL
+from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, MAX_QUANTITY
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.io.template import (
     COLUMNS,
@@ -56,6 +57,7 @@ from carbonpeak.io.template import (
 from carbonpeak.io.xlsx import open_workbook, sheet_rows
 
 __all__ = [
+    "MAX_QUANTITY",
     "SHEET_PROBLEMS",
     "VALUE_COLUMNS",
     "RawSubmission",
@@ -583,6 +585,27 @@ def validate(
     cell_line = line_t[pos] if len(pos) else np.zeros(0, dtype=object)
     cell_factor = factor[pos] if len(pos) else np.zeros(0)
 
+    # physical bound: |figure| in the item's canonical unit (an overflow counts as beyond)
+    with np.errstate(over="ignore", invalid="ignore"):
+        canon_qty = qty * cell_factor
+    too_large = np.isfinite(qty) & np.isfinite(cell_factor) & ~(np.abs(canon_qty) <= MAX_QUANTITY)
+    for i in np.flatnonzero(too_large):
+        problems.append(
+            Problem(
+                "figure_too_large",
+                column=str(c_cols[i]),
+                value=c_vals[i],
+                row=int(c_rows[i]),
+                file=file,
+                sheet=sheet,
+                fields={
+                    **_month_header(int(c_month[i]), raw.kind),
+                    "limit": f"{MAX_QUANTITY:.0e}",
+                    "unit": str(canon[cell_item[i]]) if cell_item[i] >= 0 else "",
+                },
+            )
+        )
+
     # duplicates: the same line × item (× month) twice
     keys = pd.DataFrame({"l": cell_line, "i": cell_item, "m": c_month})
     dup = keys.duplicated(keep="first").to_numpy() & (cell_item >= 0)
@@ -638,6 +661,7 @@ def validate(
         & (qty >= 0)
         & (cell_item >= 0)
         & np.isfinite(cell_factor)
+        & ~too_large
         & (year is not None)
     )
     if len(pos):
