@@ -445,12 +445,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "User '{value}' is not a verifier account and cannot be assigned",
     ),
     "assign_exists": (
-        "该核查机构已分配到此企业（{year}）",
-        "This verifier is already assigned to the enterprise ({year})",
+        "核查机构“{verifier}”已分配到企业“{enterprise}”（{year_zh}）",
+        "Verifier '{verifier}' is already assigned to '{enterprise_en}' ({year_en})",
     ),
     "round_deadline": (
-        "截止日期“{value}”无效（格式 YYYY-MM-DD，年份须与填报年度相近）",
-        "The deadline '{value}' is invalid (format YYYY-MM-DD, close to the reporting year)",
+        "截止日期“{value}”无效（格式 YYYY-MM-DD，北京时间，应在 {year}-01-01 至 {last_year}-12-31 之间）",
+        "The deadline '{value}' is invalid (YYYY-MM-DD, Beijing time, from {year}-01-01 to {last_year}-12-31)",
     ),
     "workflow_stale_value": (
         "数值 {value} 不属于当前版本（第 {version_no} 版），只能调整当前版本的数值",
@@ -541,6 +541,8 @@ OBJECT_NAMES: dict[str, tuple[str, str]] = {
     "submission": ("填报", "submission"),
     "figure": ("填报数值", "figure"),
     "evidence": ("证明材料", "evidence"),
+    "assignment": ("核查分配", "verifier assignment"),
+    "reporting round": ("填报轮次", "reporting round"),
 }
 
 
