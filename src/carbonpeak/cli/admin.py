@@ -1,9 +1,10 @@
-"""Command-line faces of the platform's housekeeping: ``carbonpeak db``, ``user``, ``audit``,
-``refdata`` and ``units``."""
+"""Command-line faces of the platform's housekeeping: ``carbonpeak setup`` (the first province
+account), ``db``, ``user``, ``audit``, ``refdata`` and ``units``."""
 
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,6 +25,7 @@ units_app = typer.Typer(help="Units / 计量单位", no_args_is_help=True)
 
 def register(root: typer.Typer) -> None:
     """Add this area's groups to the root ``carbonpeak`` app."""
+    root.command("setup")(setup)
     root.add_typer(user_app, name="user")
     root.add_typer(audit_app, name="audit")
     root.add_typer(db_app, name="db")
@@ -45,12 +47,41 @@ def db_migrate() -> None:
 @db_app.command("load-demo")
 @handles_errors
 def db_load_demo() -> None:
-    """Migrate and load the synthetic demo sector if the store is empty."""
+    """Migrate and load the synthetic demo sector (with its demo logins) if the store is empty."""
     from carbonpeak.service.bootstrap import prepare_store  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
-    n = prepare_store(get_settings().database_url)
+    n = prepare_store(get_settings().database_url, demo=True)
     console.print(f"loaded {n} demo enterprises" if n else "the store is not empty; nothing loaded")
+
+
+@handles_errors
+def setup(
+    username: Annotated[str, typer.Option(help="the first province account's user name")],
+    password_file: Annotated[
+        Path | None,
+        typer.Option(help="read the password from the first line of this file instead of a prompt"),
+    ] = None,
+    display_name: Annotated[str, typer.Option(help="name shown in the pages")] = "",
+) -> None:
+    """Create the first province account of a new installation — once (audited).
+
+    Refused when a province account exists. The password is read twice from a prompt, or
+    from ``--password-file``; it follows the password policy of every account.
+    """
+    from carbonpeak.service import bootstrap  # noqa: PLC0415
+
+    if password_file is not None:
+        lines = password_file.read_text("utf-8").splitlines()
+        password = lines[0] if lines else ""
+    else:
+        password = getpass.getpass("密码 / password: ")
+        if password != getpass.getpass("再次输入 / again: "):
+            err_console.print("两次输入不一致 / the passwords differ")
+            raise typer.Exit(2)
+    with system_context() as ctx:
+        u = bootstrap.create_first_account(ctx, username, password, display_name)
+    console.print(f"已创建省级账号 / created the province account [bold]{u.username}[/] id={u.id}")
 
 
 @user_app.command("add")

@@ -45,24 +45,41 @@ def version() -> None:
 def run(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="port")] = None,
-    demo: Annotated[bool, typer.Option(help="load the demo data into an empty store")] = True,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="load the synthetic demo sector and its published demo logins into an empty "
+            "store (default: yes in development and test, never in production)",
+        ),
+    ] = None,
 ) -> None:
-    """Migrate the store, load the demo data if it is empty, and serve the platform."""
+    """Migrate the store, load the demo data if allowed and it is empty, and serve the platform.
+
+    A production install (``CARBONPEAK_ENV=production``) starts empty, without demo
+    accounts; create its first province account with ``carbonpeak setup``.
+    """
     import uvicorn  # noqa: PLC0415
 
     from carbonpeak.api.app import create_app  # noqa: PLC0415
-    from carbonpeak.service.bootstrap import prepare_store  # noqa: PLC0415
+    from carbonpeak.service.bootstrap import has_province_account, prepare_store  # noqa: PLC0415
     from carbonpeak.service.demo import demo_users  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     with console.status("准备数据库 / preparing the store…"):
-        loaded = prepare_store(settings.database_url, demo=demo)
+        wanted = settings.load_demo if demo is None else demo
+        loaded = prepare_store(settings.database_url, demo=wanted)
     if loaded:
         console.print(f"已载入演示数据 / loaded the synthetic demo sector: {loaded} enterprises")
     console.print(f"\n[bold green]carbonpeak[/] → http://{host}:{port}/\n")
-    if demo:
+    if not wanted and not has_province_account(settings.database_url):
+        console.print(
+            "尚无省级账号：请先运行 carbonpeak setup --username 用户名 / no province account yet: "
+            "run carbonpeak setup --username NAME first"
+        )
+    if wanted:
         t = RichTable(title="演示账号 / demo logins (synthetic data)")
         for col in ("user / 用户名", "password / 密码", "role / 角色", "scope / 范围"):
             t.add_column(col, overflow="fold")

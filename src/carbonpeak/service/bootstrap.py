@@ -22,7 +22,7 @@ from carbonpeak.settings import get_settings
 from carbonpeak.store.db import is_empty, migrate, sessionmaker_for
 from carbonpeak.store.models import User
 
-__all__ = ["create_first_account", "prepare_store"]
+__all__ = ["create_first_account", "has_province_account", "prepare_store"]
 
 
 def prepare_store(url: str, *, demo: bool | None = None) -> int:
@@ -38,6 +38,13 @@ def prepare_store(url: str, *, demo: bool | None = None) -> int:
         return 0
     with sessionmaker_for(url)() as db:
         return load_demo(Context(db=db, principal=SYSTEM, request_id="bootstrap"))
+
+
+def has_province_account(url: str) -> bool:
+    """Whether the (migrated) store at *url* has a province account, active or not."""
+    with sessionmaker_for(url)() as db:
+        found = db.execute(select(User.id).where(User.role == Role.PROVINCE.value).limit(1)).first()
+    return found is not None
 
 
 @transactional
