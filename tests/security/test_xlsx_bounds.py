@@ -208,3 +208,26 @@ def test_sheet_rows_keep_positions_and_refuse_beyond_the_budget() -> None:
 @pytest.mark.parametrize(("index", "name"), [(1, "A"), (26, "Z"), (27, "AA"), (702, "ZZ"), (16384, "XFD")])
 def test_column_names(index: int, name: str) -> None:
     assert column_name(index) == name
+
+
+def test_evidence_workbooks_with_a_dtd_or_a_bomb_are_refused(client: TestClient, settings: Settings) -> None:
+    from carbonpeak.store.db import sessionmaker_for
+    from tests.service.workflow_support import make_submission
+
+    with sessionmaker_for(settings.database_url)() as db:
+        sid = make_submission(db)
+    headers = api_token(client, "ent-hengyang-pbzn")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (50 * 1024 * 1024) + b"</a>")
+    for data, code in ((_with_dtd(_sparse_register("C3")), "xlsx_dtd"), (bomb.getvalue(), "bad_file")):
+        r = client.post(
+            f"/api/v1/submissions/{sid}/evidence",
+            files={"file": ("meter.xlsx", data, "application/octet-stream")},
+            headers=headers,
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["problems"][0]["code"] == code
+    assert client.get(f"/api/v1/submissions/{sid}/evidence", headers=headers).json() == []

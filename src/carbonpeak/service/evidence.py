@@ -3,7 +3,9 @@
 - The type is read from the file's first bytes (:func:`sniff`), never from its name or the
   content type a browser sent: PDF, PNG, JPEG, or an xlsx workbook (a ZIP holding
   ``[Content_Types].xml`` and ``xl/workbook.xml``; only the ZIP directory is read, nothing
-  is inflated). Anything else is refused with ``evidence_bad_type``.
+  is inflated). Anything else is refused with ``evidence_bad_type``. A workbook must also
+  pass :func:`carbonpeak.io.xlsx.check_package` (no zip bomb, no DTD, UTF-8 XML), since an
+  official opens it: ``bad_file`` / ``xlsx_dtd`` / ``xlsx_malformed``.
 - Bytes are stored once per SHA-256 (:class:`~carbonpeak.store.models.EvidenceBlob`);
   each attachment is an :class:`~carbonpeak.store.models.Evidence` row naming the blob.
   Attaching the same file twice to the same submission line returns the existing row.
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 
 from carbonpeak.errors import InputError, NotFound, PayloadTooLarge, PermissionDenied, Problem
+from carbonpeak.io.xlsx import check_package
 from carbonpeak.model import Role
 from carbonpeak.service import audit, workflow
 from carbonpeak.service.context import SYSTEM, Context, transactional
@@ -189,6 +192,11 @@ def add_evidence(
         problems.append(Problem("evidence_empty", column="file", value=filename))
     elif kind is None:
         problems.append(Problem("evidence_bad_type", column="file", value=filename))
+    elif kind == "xlsx":
+        try:  # a workbook an official will open: no zip bomb, no DTD, UTF-8 XML
+            check_package(data, filename)
+        except InputError as exc:
+            problems.extend(exc.problems)
     line_code = (line_code or "").strip()
     if line_code:
         known = ctx.db.execute(
