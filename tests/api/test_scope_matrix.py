@@ -274,6 +274,16 @@ SCENARIO_ROUTES: set[tuple[str, str]] = {  # issue 7 — tests/api/test_scenario
     ("GET", "/api/v1/scenarios/iamc"),
 }
 
+ASSIGNMENT_ROUTES: set[tuple[str, str]] = {  # issue 11 — below and tests/api/test_assignments_api.py
+    ("POST", "/api/v1/assignments"),
+    ("DELETE", "/api/v1/assignments/{assignment_id}"),
+    ("GET", "/api/v1/assignments"),
+    ("GET", "/api/v1/verifiers"),
+    ("PUT", "/api/v1/reporting-rounds/{year}"),
+    ("GET", "/api/v1/reporting-rounds/{year}"),
+    ("GET", "/api/v1/reporting-rounds/{year}/status"),
+}
+
 
 def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
     covered = (
@@ -304,6 +314,7 @@ def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
         | WORKFLOW_ROUTES
         | REVIEW_ROUTES
         | SCENARIO_ROUTES
+        | ASSIGNMENT_ROUTES
     )
     assert {(m, p) for m, p, _r in api_routes(client)} == covered
 
@@ -313,3 +324,63 @@ def test_me_reports_the_principal(client: TestClient, everyone: dict[str, dict[s
         me = client.get("/api/v1/me", headers=everyone[user]).json()
         assert me["username"] == user
         assert me["role"] == DEMO_USERS[user]["role"]
+
+
+#: role: (assign/unassign in scope, out of scope, list assignments, list verifiers,
+#: open a round, read a round, the round's status) — issue 11
+ASSIGNMENT_EXPECT = {
+    "province": (201, 201, 200, 200, 200, 200, 200),
+    "city": (201, 404, 200, 200, 403, 200, 200),
+    "enterprise": (403, 403, 200, 403, 403, 200, 200),
+    "verifier": (403, 403, 200, 403, 403, 200, 200),
+    "public": (403, 403, 403, 403, 403, 200, 403),
+}
+
+
+def test_assignment_and_round_routes_follow_role_and_scope(
+    client: TestClient, everyone: dict[str, dict[str, str]]
+) -> None:
+    prov = everyone["province"]
+    made = client.post(
+        "/api/v1/users",
+        headers=prov,
+        json={"username": "matrix-verifier", "password": "long-enough-pw", "role": "verifier"},
+    )
+    assert made.status_code == 201, made.text
+    vid = made.json()["id"]
+    opened = client.put("/api/v1/reporting-rounds/2026", headers=prov, json={"deadline": "2027-03-31"})
+    assert opened.status_code == 200, opened.text
+    ents = _all_enterprises(client)
+    for i, user in enumerate(USERS):
+        role = DEMO_USERS[user]["role"]
+        scope = in_scope(user)
+        mine = next((e for e in ents if scope(e)), ents[0])
+        other = next(e for e in ents if not scope(e)) if role != "province" else ents[-1]
+        assign_in, assign_out, lists, verifiers, put_round, get_round, status = ASSIGNMENT_EXPECT[role]
+        h = everyone[user]
+        for ent, want, year in ((mine, assign_in, 2030 + i), (other, assign_out, 2050 + i)):
+            body = {"verifier_id": vid, "enterprise_id": ent["id"], "year": year}
+            r = client.post("/api/v1/assignments", json=body, headers=h)
+            assert r.status_code == want, (user, ent["credit_code"], r.text)
+            held = client.post("/api/v1/assignments", json={**body, "year": year + 10}, headers=prov).json()
+            r = client.delete(f"/api/v1/assignments/{held['id']}", headers=h)
+            assert r.status_code == (200 if want == 201 else want), (user, r.text)
+        r = client.get("/api/v1/assignments", headers=h)
+        assert r.status_code == lists, (user, r.status_code)
+        if lists == 200:
+            codes = {e["credit_code"]: e for e in ents}
+            assert all(scope(codes[a["credit_code"]]) for a in r.json()), user
+            if role == "verifier":
+                assert {a["verifier_username"] for a in r.json()} == {user}
+        assert client.get("/api/v1/verifiers", headers=h).status_code == verifiers, user
+        r = client.put("/api/v1/reporting-rounds/2026", headers=h, json={"deadline": "2027-04-30"})
+        assert r.status_code == put_round, (user, r.text)
+        assert client.get("/api/v1/reporting-rounds/2026", headers=h).status_code == get_round, user
+        r = client.get("/api/v1/reporting-rounds/2026/status", headers=h)
+        assert r.status_code == status, (user, r.text)
+        if status == 200:
+            in_scope_ids = {e["id"] for e in ents if scope(e)}
+            rows = r.json()["rows"]
+            assert {row["enterprise_id"] for row in rows} <= in_scope_ids, user
+            if role in ("province", "city", "enterprise"):
+                assert {row["enterprise_id"] for row in rows} == in_scope_ids, user

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carbonpeak.api import intake, review, scenarios, workflow
+from carbonpeak.api import assignments, intake, review, scenarios, workflow
 from carbonpeak.api.routes import router as core
 
 __all__ = ["API_ROUTERS"]
 
-API_ROUTERS: tuple[APIRouter, ...] = (core, intake.router, workflow.router, review.router, scenarios.router)
+API_ROUTERS: tuple[APIRouter, ...] = (
+    core,
+    intake.router,
+    workflow.router,
+    review.router,
+    scenarios.router,
+    assignments.router,
+)
