@@ -23,7 +23,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import XLSX, download, read_upload
 from carbonpeak.errors import InputError, PermissionDenied, Problem
-from carbonpeak.http.params import IdPath, Year, YearQuery
+from carbonpeak.http.params import IdPath, YearQuery
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
 from carbonpeak.model.schemas import TextSafeModel
@@ -155,7 +155,9 @@ async def import_registry(
 
 
 @router.get("/dashboard", tags=["targets"])
-def dashboard(ctx: Ctx, year: Year = 2025) -> dict[str, Any]:
-    """Targets with their series and drill-downs, the benchmark league table and the lines
-    below the limit, in the caller's scope."""
+def dashboard(ctx: Ctx, year: YearQuery = None) -> dict[str, Any]:
+    """Targets with their series and drill-downs, the benchmark league table (best and worst
+    lines per metal) and the largest gaps below the limit, in the caller's scope, from the
+    official figures with their coverage. Without *year*: the newest year that is not
+    provisional. Cached by data version."""
     return targets.dashboard(ctx, year)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from carbonpeak import __version__, refdata
@@ -232,7 +232,15 @@ async def inventory_compute(
         method="other_nonferrous_2015" if method == "auto" else method, gwp_set=gwp, grid_series=grid
     )
     if store:
-        return {"runs": inventory.store_table(ctx, table, choices, method=method, year=year)}
+        done = inventory.store_table(ctx, table, choices, method=method, year=year)
+        return {
+            "runs": done.run_ids,
+            "versions": done.version_ids,
+            "status": done.status,
+            "enterprises": done.enterprises,
+            "years": done.years,
+            "rows": done.rows,
+        }
     result = inventory.compute_table(ctx, table, choices, method=method, year=year)
     lines = result.lines.drop(columns=["file"]).replace({np.nan: None})
     return {
@@ -285,13 +293,22 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 @router.get("/benchmark/lines", tags=["benchmarks"])
-def benchmark_lines(ctx: Ctx, year: Year = 2024) -> list[dict[str, Any]]:
-    """Every production line in scope graded against the limit standard in force on
-    31 December of *year* (grade, band, gap to the limit)."""
+def benchmark_lines(
+    ctx: Ctx,
+    response: Response,
+    year: Year = 2024,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[dict[str, Any]]:
+    """The production lines in scope with an official inventory of *year*, graded against
+    the limit standard in force on 31 December of *year* (grade, band, gap to the limit);
+    a page of *limit* lines from *offset* (``X-Total-Count`` gives the total)."""
     from carbonpeak.service import benchmarking  # noqa: PLC0415
 
     _no_public(ctx, "benchmark.view")
-    return _records(benchmarking.classify(ctx, year))
+    graded = benchmarking.classify_cached(ctx, year)
+    response.headers["X-Total-Count"] = str(len(graded))
+    return _records(graded.iloc[offset : offset + limit])
 
 
 @router.get("/benchmark/share", tags=["benchmarks"])
@@ -302,13 +319,19 @@ def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> list[dict
 
     _no_public(ctx, "benchmark.view")
     keys = tuple(k.strip() for k in by.split(",") if k.strip() in ("metal", "city", "park"))
-    return _records(benchmarking.capacity_share(ctx, year, by=keys or ("metal",)))
+    shares = benchmarking.capacity_share(
+        ctx, year, by=keys or ("metal",), classified=benchmarking.classify_cached(ctx, year)
+    )
+    cov = benchmarking.coverage(ctx, year)
+    return [{**r, "coverage": cov} for r in _records(shares)]
 
 
 @router.get("/targets", tags=["targets"])
-def targets(ctx: Ctx, year: Year = 2025) -> list[dict[str, Any]]:
-    """Each plan target: value, target, gap, trend and status with the rule that set it."""
+def targets(ctx: Ctx, year: YearQuery = None) -> list[dict[str, Any]]:
+    """Each plan target: value, target, gap, trend and status with the rule that set it,
+    from the official (approved) figures, each with the ``coverage`` of the year. Without
+    *year*: the newest year that is not provisional. Cached by data version."""
     from carbonpeak.service import targets as targets_service  # noqa: PLC0415
 
     _no_public(ctx, "targets.view")
-    return targets_service.indicators(ctx, year)
+    return targets_service.report(ctx, year)

@@ -27,6 +27,7 @@ another unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,8 @@ __all__ = [
     "below_limit",
     "capacity_share",
     "classify",
+    "classify_cached",
+    "coverage",
     "line_frame",
 ]
 
@@ -257,6 +260,17 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str |
     out["assessment_zh"] = out["assessment"].map(lambda a: ASSESSMENT_NOTES[a][0])
     out["assessment_en"] = out["assessment"].map(lambda a: ASSESSMENT_NOTES[a][1])
     return out.reset_index(drop=True)
+
+
+def classify_cached(ctx: Context, year: int) -> pd.DataFrame:
+    """:func:`classify` of *year*, cached by the store's data version (do not mutate)."""
+    return official.cached(ctx, "classify", (year,), lambda: classify(ctx, year))
+
+
+def coverage(ctx: Context, year: int) -> dict[str, Any]:
+    """The coverage of *year*'s official figures in the caller's scope (every aggregate
+    states it; :class:`carbonpeak.service.official.Coverage`)."""
+    return official.coverage(ctx, year).as_dict()
 
 
 def _share_lines(classified: pd.DataFrame, metals: Sequence[str] = SHARE_METALS) -> pd.DataFrame:

@@ -37,13 +37,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from carbonpeak import refdata
 from carbonpeak.errors import InputError
 from carbonpeak.service import benchmarking, official
 from carbonpeak.service.context import Context
-from carbonpeak.store.models import Enterprise
 from carbonpeak.targets.indicators import (
     intensity_change,
     linear_trend,
@@ -52,7 +50,16 @@ from carbonpeak.targets.indicators import (
     status,
 )
 
-__all__ = ["NO_DATA_REASONS", "TARGETS_TABLE", "dashboard", "indicators", "yearly_totals"]
+__all__ = [
+    "NO_DATA_REASONS",
+    "TARGETS_TABLE",
+    "build_dashboard",
+    "dashboard",
+    "default_year",
+    "indicators",
+    "report",
+    "yearly_totals",
+]
 
 TARGETS_TABLE = "benchmark/targets"
 
@@ -222,6 +229,7 @@ def indicators(
     """
     years = list(range(first_year, year + 1))
     totals = yearly_totals(ctx)
+    cov = official.coverage(ctx, year).as_dict()
     cache: dict[Any, Any] = {}
     graded: dict[int, pd.DataFrame] = classified if classified is not None else {}
 
@@ -229,7 +237,7 @@ def indicators(
         """The classified lines of every year (computed once; shared with the caller)."""
         for y in years:
             if y not in graded:
-                graded[y] = benchmarking.classify(ctx, y)
+                graded[y] = benchmarking.classify_cached(ctx, y)
         return graded
 
     def shares(metals: tuple[str, ...]) -> dict[str, dict[int, pd.DataFrame]]:
@@ -302,7 +310,7 @@ def indicators(
             res = _judge(base, series, year, reason="no_output")
             res["breakdown"] = breakdown
         elif ind == "peak_year":
-            res = _peak(base, totals, year)
+            res = _peak(ctx, base, totals, year)
             res["breakdown"] = {
                 "by_city": {
                     str(c): _series_dict(g.groupby("year")["co2e_t"].sum()) for c, g in totals.groupby("city")
@@ -314,7 +322,7 @@ def indicators(
             key = ind if ind in NO_DATA_REASONS else "unknown"
             zh, en = NO_DATA_REASONS[key]
             res = {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
-        out.append(_with_base(res, int(row["base_year"] or first_year), totals))
+        out.append({**_with_base(res, int(row["base_year"] or first_year), totals), "coverage": cov})
     return out
 
 
@@ -405,16 +413,69 @@ def _green(
     return res
 
 
-def _peak(base: dict[str, Any], totals: pd.DataFrame, year: int) -> dict[str, Any]:
+#: The scenario whose projection gives the peak card its verdict (current trends, no new
+#: policy), and the others shown beside it.
+PEAK_VERDICT_SCENARIO = "baseline"
+PEAK_OTHER_SCENARIOS = ("plan_policy",)
+
+
+def _projection(ctx: Context) -> dict[str, Any] | None:
+    """The official inventories projected to 2060 (the scenarios page's definition): per
+    scenario its peak year, level and verdict; None where the caller may not run scenarios
+    or there is no base year."""
+    from carbonpeak.errors import CarbonpeakError  # noqa: PLC0415
+    from carbonpeak.service import scenarios  # noqa: PLC0415
+
+    try:
+        r = scenarios.run(ctx, [PEAK_VERDICT_SCENARIO, *PEAK_OTHER_SCENARIOS])
+    except CarbonpeakError:
+        return None
+    return {
+        "base_year": r["base_year"],
+        "scenarios": {
+            n: {"peak_year": v["peak"]["year"], "peak_co2_t": v["peak"]["co2_t"], "verdict": v["verdict"]}
+            for n, v in r["scenarios"].items()
+        },
+    }
+
+
+def _verdict_text(
+    name: str, base_year: int, peak_year: int | None, verdict: str, deadline: int
+) -> tuple[str, str]:
+    if verdict == "yes":
+        return (
+            f"按{name}情景（基准年 {base_year}）预测于 {peak_year} 年达峰，不晚于 {deadline} 年",
+            f"the {name} projection (base year {base_year}) peaks in {peak_year}, by {deadline}",
+        )
+    if verdict == "no":
+        return (
+            f"按{name}情景（基准年 {base_year}）预测于 {peak_year} 年达峰，晚于 {deadline} 年",
+            f"the {name} projection (base year {base_year}) peaks in {peak_year}, after {deadline}",
+        )
+    return (
+        f"按{name}情景（基准年 {base_year}）预测 2060 年前未达峰",
+        f"the {name} projection (base year {base_year}) does not peak before 2060",
+    )
+
+
+def _peak(ctx: Context, base: dict[str, Any], totals: pd.DataFrame, year: int) -> dict[str, Any]:
+    """The peak card: the historical maximum **to date** (official totals up to *year*), and
+    the verdict of the projection of those inventories (:func:`_projection`, the scenarios
+    page's definition). The status follows the projection of :data:`PEAK_VERDICT_SCENARIO`;
+    without a projection (a role that may not run scenarios), the history's own rule."""
     t = totals[totals["year"] <= year].groupby("year")["co2e_t"].sum()
     if len(t) < 2:
         zh, en = NO_DATA_REASONS["no_totals"]
         return {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
     p = peak_status(t.index.to_numpy(), t.to_numpy(dtype=float), deadline=int(base["target_year"]))
-    return {
+    out = {
         **base,
         "series": _series_dict(t),
         "value": float(p.year),
+        "value_label_zh": f"历史最高（迄今）：{p.year} 年",
+        "value_label_en": f"highest to date: {p.year}",
+        "peak_to_date_year": p.year,
+        "peak_to_date_co2e_t": p.value,
         "trend": None,
         "projected": None,
         "gap": float(max(p.year - base["target"], 0)) if p.peaked else None,
@@ -424,7 +485,29 @@ def _peak(base: dict[str, Any], totals: pd.DataFrame, year: int) -> dict[str, An
         "rule_en": p.rule_en,
         "peaked": p.peaked,
         "peak_co2e_t": p.value,
+        "projection": None,
     }
+    proj = _projection(ctx)
+    if proj is None or PEAK_VERDICT_SCENARIO not in proj["scenarios"]:
+        return out
+    v = proj["scenarios"][PEAK_VERDICT_SCENARIO]
+    deadline = int(base["target_year"])
+    zh, en = _verdict_text(
+        PEAK_VERDICT_SCENARIO, int(proj["base_year"]), v["peak_year"], v["verdict"], deadline
+    )
+    ok = v["verdict"] == "yes"
+    out.update(
+        projection=proj,
+        projected=float(v["peak_year"])
+        if v["peak_year"] is not None and v["verdict"] != "not_peaked"
+        else None,
+        status="green" if ok else "red",
+        rule="projection_" + str(v["verdict"]),
+        rule_zh=zh,
+        rule_en=en,
+        gap=float(max(int(v["peak_year"]) - deadline, 0)) if v["verdict"] == "no" else (0.0 if ok else None),
+    )
+    return out
 
 
 LEAGUE_COLUMNS = [
@@ -472,7 +555,45 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def dashboard(ctx: Context, year: int = 2025) -> dict[str, Any]:
+#: Lines of the league table kept per metal at each end (the rest via /benchmark/lines).
+LEAGUE_KEEP = 10
+#: Lines below the limit kept, largest gap first.
+BELOW_KEEP = 50
+
+
+def default_year(ctx: Context) -> int:
+    """The year a view opens on: the newest that is not provisional (2025 without data)."""
+    return official.default_year(ctx) or 2025
+
+
+def report(ctx: Context, year: int | None = None) -> list[dict[str, Any]]:
+    """:func:`indicators` for *year* (default :func:`default_year`), cached by data version."""
+    y = year if year is not None else default_year(ctx)
+    return official.cached(ctx, "targets", (y,), lambda: indicators(ctx, y))
+
+
+def dashboard(ctx: Context, year: int | None = None) -> dict[str, Any]:
+    """:func:`build_dashboard` for *year* (default :func:`default_year`), cached by the
+    store's data version (any import, move, approval or recompute invalidates it)."""
+    from carbonpeak.errors import PermissionDenied  # noqa: PLC0415
+    from carbonpeak.model import Role  # noqa: PLC0415
+
+    if ctx.principal.role is Role.PUBLIC:
+        raise PermissionDenied(role="public", action="dashboard.view")
+    y = year if year is not None else default_year(ctx)
+    return official.cached(ctx, "dashboard", (y,), lambda: build_dashboard(ctx, y))
+
+
+def _trim_league(league: pd.DataFrame) -> pd.DataFrame:
+    """The best and the worst :data:`LEAGUE_KEEP` lines of each metal."""
+    parts = [
+        g if len(g) <= 2 * LEAGUE_KEEP else pd.concat([g.head(LEAGUE_KEEP), g.tail(LEAGUE_KEEP)])
+        for _, g in league.groupby("metal", sort=True)
+    ]
+    return pd.concat(parts) if parts else league
+
+
+def build_dashboard(ctx: Context, year: int = 2025) -> dict[str, Any]:
     """Everything the province dashboard shows, in the caller's VIEW scope.
 
     Returns
@@ -482,34 +603,31 @@ def dashboard(ctx: Context, year: int = 2025) -> dict[str, Any]:
         within each metal by ``unit_energy`` / 1级 (the benchmark league table); ``below_limit``
         — lines worse than the limit with ``gap_to_limit`` [kgce/t] and ``gap_tce_per_a``
         [tce/a]; ``cities`` and ``metals`` in scope (for the drill-down);
-        ``standin_note_zh``/``_en`` (the Cu/Pb/Zn benchmark stand-in).
+        ``standin_note_zh``/``_en`` (the Cu/Pb/Zn benchmark stand-in); ``coverage`` of the
+        year and ``coverage_by_year``; ``league_total`` and ``below_limit_total`` (the
+        league keeps the best and worst :data:`LEAGUE_KEEP` lines per metal, the
+        below-limit list the :data:`BELOW_KEEP` largest gaps: the rest are on
+        ``/api/v1/benchmark/lines``).
 
     Raises
     ------
     PermissionDenied
         For the public role (published aggregates only).
     """
-    from carbonpeak.errors import PermissionDenied  # noqa: PLC0415
-    from carbonpeak.model import Role  # noqa: PLC0415
-
-    if ctx.principal.role is Role.PUBLIC:
-        raise PermissionDenied(role="public", action="dashboard.view")
     graded: dict[int, pd.DataFrame] = {}
     inds = indicators(ctx, year, classified=graded)
-    c = graded[year] if year in graded else benchmarking.classify(ctx, year)
+    c = graded[year] if year in graded else benchmarking.classify_cached(ctx, year)
     assessed = c[c["assessment"] == "assessed"].copy()
-    ents = {
-        e.id: e.is_demo
-        for e in ctx.db.execute(
-            select(Enterprise).where(Enterprise.id.in_(set(c["enterprise_id"].tolist())))
-        ).scalars()
-    }
+    reg = official.register_lines(ctx)
+    ents = dict(zip(reg["enterprise_id"].astype(int), reg["is_demo"].astype(bool), strict=False))
     assessed["is_demo"] = assessed["enterprise_id"].map(ents).fillna(False)
     assessed["_ratio"] = pd.to_numeric(assessed["unit_energy"], errors="coerce") / pd.to_numeric(
         assessed["grade1"], errors="coerce"
     )
     league = assessed.sort_values(["metal", "_ratio"], kind="stable")
     below = benchmarking.below_limit(ctx, year, classified=c)
+    league_total, below_total = len(league), len(below)
+    league, below = _trim_league(league), below.head(BELOW_KEEP)
     if len(below):
         below = below.assign(is_demo=below["enterprise_id"].map(ents).fillna(False))
     cities = (
@@ -519,9 +637,13 @@ def dashboard(ctx: Context, year: int = 2025) -> dict[str, Any]:
     )
     return {
         "year": year,
+        "coverage": official.coverage(ctx, year).as_dict(),
+        "coverage_by_year": {str(y): c_.as_dict() for y, c_ in official.coverage_by_year(ctx).items()},
         "targets": inds,
         "league": _records(league, LEAGUE_COLUMNS),
+        "league_total": league_total,
         "below_limit": _records(below, LEAGUE_COLUMNS),
+        "below_limit_total": below_total,
         "cities": cities,
         "metals": sorted({str(m) for m in c["metal"].tolist()}),
         "standin_note_zh": benchmarking.STANDIN_NOTE[0],

@@ -22,7 +22,7 @@ from carbonpeak import errors, refdata
 from carbonpeak.api.deps import Db
 from carbonpeak.api.files import XLSX, download
 from carbonpeak.errors import InputError, NotFound, PermissionDenied
-from carbonpeak.http.params import IdPath, IdQuery, Year
+from carbonpeak.http.params import IdPath, IdQuery, YearQuery
 from carbonpeak.model import Role
 from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
 from carbonpeak.service import review as review_service
@@ -74,14 +74,15 @@ def _chart(i: int, t: dict[str, Any], lang: Lang) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse, response_model=None)
-def dashboard(request: Request, db: Db, visitor: Who, year: Year = 2025) -> Response:
+def dashboard(request: Request, db: Db, visitor: Who, year: YearQuery = None) -> Response:
     if not visitor.signed_in:
         return to_login(request)
     lang = visitor.lang
-    if year not in YEARS:
-        year = 2025
+    if year is not None and year not in YEARS:
+        year = None
     try:
         data = targets.dashboard(page_ctx(request, db, visitor.principal), year)
+        year = int(data["year"])
     except PermissionDenied:
         return error_response(request, visitor, 403, text("dash.public_denied", lang))
     charts = [_chart(i, t, lang) for i, t in enumerate(data["targets"])]
