@@ -2,14 +2,15 @@
 
 Each type carries its documented range into the OpenAPI document; a value outside it is a
 422 (``input_invalid`` with the parameter located) before any work starts — never a
-computation over ``year=99999`` or a database error on an id beyond 64 bits.
+computation over ``year=99999`` or a database error on an id beyond the store's integers.
 
 ========================== ===================================================================
 type                       range
 ========================== ===================================================================
 :data:`Year` / ``…Query``  :data:`YEAR_MIN` – :data:`YEAR_MAX` (1990–2100: the data's and the
                            projections' span, with room on both sides)
-:data:`IdPath` / ``…``     1 – :data:`MAX_ID` (2⁶³ − 1, the largest id both stores hold)
+:data:`IdPath` / ``…``     1 – :data:`MAX_ID` (2³¹ − 1: ids are ``INTEGER`` columns, 32-bit
+                           on PostgreSQL; SQLite would take 64 bits, PostgreSQL fails beyond)
 ========================== ===================================================================
 """
 
@@ -37,10 +38,10 @@ __all__ = [
 
 YEAR_MIN: Final = 1990
 YEAR_MAX: Final = 2100
-MAX_ID: Final = 2**63 - 1
+MAX_ID: Final = 2**31 - 1
 
 _YEAR = f"a calendar year, {YEAR_MIN}–{YEAR_MAX}"
-_ID = f"an id, 1–{MAX_ID} (64-bit)"
+_ID = f"an id, 1–{MAX_ID}"
 
 #: A required or defaulted ``year`` query parameter (``year: Year = 2025``).
 Year = Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX, description=_YEAR)]
