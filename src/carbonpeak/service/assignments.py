@@ -60,6 +60,7 @@ __all__ = [
     "REPORT_STATES",
     "STATE_NAMES",
     "Assignment",
+    "CityChoice",
     "EnterpriseChoice",
     "Round",
     "RoundCounts",
@@ -110,6 +111,8 @@ class Assignment:
     enterprise_name_zh: str
     enterprise_name_en: str
     city_code: str
+    city_zh: str
+    city_en: str
     year: int | None
     created_at: str
 
@@ -132,6 +135,8 @@ class EnterpriseChoice:
     name_zh: str
     name_en: str
     city_code: str
+    city_zh: str
+    city_en: str
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,15 @@ class RoundCounts:
 
 
 @dataclass(frozen=True)
+class CityChoice:
+    """A city (GB/T 2260 code) with enterprises in the caller's scope."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class RoundStatus:
     """Who has reported for *year* and who has not, against the deadline (Beijing time).
 
@@ -197,6 +211,7 @@ class RoundStatus:
     overdue: bool
     counts: RoundCounts
     rows: tuple[RoundRow, ...]
+    cities: tuple[CityChoice, ...]  # every city in scope, whatever the filter (for choosing one)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -223,6 +238,10 @@ def _year_names(year: int | None) -> dict[str, str]:
     if year is None:
         return {"year_zh": "全部年度", "year_en": "every year"}
     return {"year_zh": f"{year} 年度", "year_en": str(year)}
+
+
+def _city(code: str, lang: str) -> str:
+    return refdata.name("geo/cities", code, lang) or code
 
 
 def _covers(year: int) -> Any:
@@ -258,6 +277,8 @@ def _to_assignment(row: Any) -> Assignment:
         enterprise_name_zh=e.name_zh,
         enterprise_name_en=e.name_en,
         city_code=e.city_code,
+        city_zh=_city(e.city_code, "zh"),
+        city_en=_city(e.city_code, "en"),
         year=year,
         created_at=a.created_at,
     )
@@ -454,7 +475,18 @@ def enterprise_choices(ctx: Context) -> list[EnterpriseChoice]:
     cols = (e.id, e.credit_code, e.name_zh, e.name_en, e.city_code)
     stmt: Any = restrict(cast(Any, select(*cols)), ctx.principal, Action.CHANGE)
     rows = ctx.db.execute(stmt.order_by(Enterprise.city_code, Enterprise.name_zh)).all()
-    return [EnterpriseChoice(*r) for r in rows]
+    return [
+        EnterpriseChoice(
+            id=i,
+            credit_code=c,
+            name_zh=zh,
+            name_en=en,
+            city_code=city,
+            city_zh=_city(city, "zh"),
+            city_en=_city(city, "en"),
+        )
+        for i, c, zh, en, city in rows
+    ]
 
 
 # --- reporting rounds --------------------------------------------------------------------------
@@ -574,8 +606,6 @@ def round_status(
             .where(VerifierAssignment.verifier_id == p.user_id, _covers(year))
         )
         scope.append(Enterprise.id.in_(mine))
-    if city:
-        scope.append(Enterprise.city_code == city)
     ents = ctx.db.execute(
         select(
             Enterprise.id,
@@ -599,13 +629,18 @@ def round_status(
         .join(User, User.id == VerifierAssignment.verifier_id)
         .join(Enterprise, Enterprise.id == VerifierAssignment.enterprise_id)
         .outerjoin(ReportingPeriod, ReportingPeriod.id == VerifierAssignment.period_id)
-        .where(_covers(year), *scope)
+        .where(_covers(year), *scope, *([Enterprise.city_code == city] if city else []))
         .order_by(User.display_name)
     ).all():
         if name not in verifiers.setdefault(eid, []):
             verifiers[eid].append(name)
     rows = []
+    cities: dict[str, CityChoice] = {}
     for eid, code, name_zh, name_en, city_code, is_demo, sid, st, updated in ents:
+        if city_code not in cities:
+            cities[city_code] = CityChoice(city_code, _city(city_code, "zh"), _city(city_code, "en"))
+        if city and city_code != city:
+            continue
         state = st or NOT_REPORTED
         rows.append(
             RoundRow(
@@ -614,8 +649,8 @@ def round_status(
                 name_zh=name_zh,
                 name_en=name_en or name_zh,
                 city_code=city_code,
-                city_zh=refdata.name("geo/cities", city_code, "zh") or city_code,
-                city_en=refdata.name("geo/cities", city_code, "en") or city_code,
+                city_zh=cities[city_code].name_zh,
+                city_en=cities[city_code].name_en,
                 is_demo=bool(is_demo),
                 submission_id=sid,
                 status=state,
@@ -637,4 +672,5 @@ def round_status(
         overdue=days_left is not None and days_left < 0,
         counts=_counts(r.status for r in rows),
         rows=tuple(r for r in rows if not status or r.status == status),
+        cities=tuple(sorted(cities.values(), key=lambda c: c.code)),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-from carbonpeak.web import text_dashboard, text_intake, text_scenarios
+from carbonpeak.web import text_assign, text_dashboard, text_intake, text_scenarios
 
 __all__ = ["DEFAULT_LANG", "LANGS", "TEXT", "Lang", "html_lang", "normalise_lang", "text"]
 
@@ -241,7 +241,7 @@ def _merge(*areas: dict[str, tuple[str, str]]) -> None:
         TEXT.update(area)
 
 
-_merge(text_dashboard.TEXT, text_intake.TEXT, text_scenarios.TEXT)
+_merge(text_dashboard.TEXT, text_intake.TEXT, text_scenarios.TEXT, text_assign.TEXT)
 
 
 def normalise_lang(value: str | None) -> Lang:

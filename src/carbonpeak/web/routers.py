@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carbonpeak.web import dashboard, intake_pages, scenario_pages
+from carbonpeak.web import assignment_pages, dashboard, intake_pages, scenario_pages
 from carbonpeak.web.pages import router as core
 
 __all__ = ["WEB_ROUTERS"]
 
-WEB_ROUTERS: tuple[APIRouter, ...] = (core, dashboard.router, scenario_pages.router, intake_pages.router)
+WEB_ROUTERS: tuple[APIRouter, ...] = (
+    core,
+    dashboard.router,
+    scenario_pages.router,
+    intake_pages.router,
+    assignment_pages.router,
+)
