@@ -151,6 +151,11 @@ def test_unknown_verifier_and_bad_year_are_reported_on_the_form(
         data={"verifier_id": "1", "enterprise_id": str(pbzn), "year": "20x1", "csrf_token": token},
     )
     assert r.status_code == 422 and "20x1" in r.text
+    for big in (str(2**31), str(2**63)):  # beyond the stores' INTEGER: a form problem, not a store error
+        r = client.post("/assignments", data={"verifier_id": big, "enterprise_id": big, "csrf_token": token})
+        assert r.status_code == 422, big
+        r = client.post(f"/assignments/{big}/delete", data={"csrf_token": token})
+        assert r.status_code == 404, big
 
 
 def test_beijing_time_of_a_stored_utc_time() -> None:

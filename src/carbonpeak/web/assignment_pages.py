@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from carbonpeak import errors
 from carbonpeak.api.deps import Db
 from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
+from carbonpeak.http.params import MAX_ID, YEAR_MAX, YEAR_MIN
 from carbonpeak.service import assignments
 from carbonpeak.service.assignments import BEIJING, REPORT_STATES, beijing_today
 from carbonpeak.web.i18n import Lang, text
@@ -33,7 +34,6 @@ __all__ = ["beijing_time", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-YEAR_MIN, YEAR_MAX = 1990, 2100
 _DONE = {"assign", "unassign", "round"}
 
 
@@ -70,7 +70,7 @@ def _year(value: str, *, default: int | None) -> int | None:
 
 def _id(value: str) -> int | None:
     value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 18 or int(value) == 0:
+    if not value.isascii() or not value.isdigit() or len(value) > 12 or not 1 <= int(value) <= MAX_ID:
         return None
     return int(value)
 
