@@ -8,6 +8,7 @@
 - :mod:`~carbonpeak.cli.dashboard` — ``benchmark``, ``targets``
 - :mod:`~carbonpeak.cli.intake` — ``template``, ``import``, ``export``
 - :mod:`~carbonpeak.cli.workflow` — ``submission …``
+- :mod:`~carbonpeak.cli.assignments` — ``verifier assign|unassign|list``, ``round open|status``
 - :mod:`~carbonpeak.cli.review` — ``review``, ``project``, ``registry``
 - :mod:`~carbonpeak.cli.scenarios` — ``decompose``, ``macc``, ``scenario``
 

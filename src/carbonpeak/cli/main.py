@@ -17,7 +17,17 @@ import typer
 from rich.table import Table as RichTable
 
 from carbonpeak import __version__
-from carbonpeak.cli import admin, dashboard, enterprise, intake, inventory, review, scenarios, workflow
+from carbonpeak.cli import (
+    admin,
+    assignments,
+    dashboard,
+    enterprise,
+    intake,
+    inventory,
+    review,
+    scenarios,
+    workflow,
+)
 from carbonpeak.cli._console import console, handles_errors
 
 __all__ = ["AREAS", "app", "main"]
@@ -29,7 +39,7 @@ app = typer.Typer(
 )
 
 #: The command areas, each mounted by its ``register(root)``.
-AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, review)
+AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, assignments, review)
 
 
 @app.command()
