@@ -38,7 +38,7 @@ def test_ac_power_adds_no_energy_and_no_emission() -> None:
     assert out.iloc[1]["co2_t"] > 0 and out.iloc[1]["energy_tce"] > 0
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     q_el=st.floats(0, 1e6),
     q_ac=st.floats(0, 1e10),

@@ -41,7 +41,7 @@ def _classify(rows: list[tuple[str, tuple[str, str], float, float]]) -> pd.DataF
     return classify_unit_energy(lines, LEVELS)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(provinces)
 def test_province_share_is_the_capacity_weighted_combination_of_cities(rows: list) -> None:
     c = _classify(rows)
@@ -53,7 +53,7 @@ def test_province_share_is_the_capacity_weighted_combination_of_cities(rows: lis
     assert province["capacity_t_per_a"].iat[0] == pytest.approx(weights.sum(), rel=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(provinces, st.sampled_from(CITIES), st.floats(1.0, 5e5, allow_nan=False))
 def test_adding_a_line_at_benchmark_never_lowers_the_share(rows: list, city: str, cap: float) -> None:
     before = capacity_share_at_benchmark(_classify(rows), [])["share"].iat[0]
@@ -64,7 +64,7 @@ def test_adding_a_line_at_benchmark_never_lowers_the_share(rows: list, city: str
     assert after >= before - 1e-12
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(provinces)
 def test_shares_lie_between_zero_and_one(rows: list) -> None:
     c = _classify(rows)

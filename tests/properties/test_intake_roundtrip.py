@@ -133,7 +133,6 @@ def template(stores: Any) -> Iterator[Template]:
 
 @settings(
     max_examples=15,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(case=workbook_rows())

@@ -58,7 +58,7 @@ def expected_ids(url: str, p: Principal, action: Action) -> set[int]:
     return set()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(p=principals, action=st.sampled_from(list(Action)))
 def test_scope_is_exactly_the_rule(demo_url: str, p: Principal, action: Action) -> None:
     with sessionmaker_for(demo_url)() as db:

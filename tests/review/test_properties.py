@@ -20,7 +20,7 @@ ROUTES = [
 ]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.lists(
         st.tuples(st.sampled_from(ROUTES), st.floats(1.0, 5000.0, allow_nan=False), st.floats(0.0, 0.5)),
@@ -45,7 +45,7 @@ def test_verdict_is_grade_1_and_monotone(rows: list[tuple[tuple[str, str], float
     assert not ((out["verdict"] == "pass") & (better["verdict"] == "fail")).any()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.lists(st.floats(0.0, 1e8), min_size=1, max_size=5),
     st.floats(0.0, 1e7),

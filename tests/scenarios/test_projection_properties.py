@@ -71,7 +71,7 @@ def _has_secondary(frame: pd.DataFrame, metal: str) -> bool:
     return bool(((frame["metal"] == metal) & (frame["route_kind"] == "secondary")).any())
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(frames(), scenarios(), st.floats(0.01, 100.0))
 def test_scaling_every_plant_by_k_scales_every_quantity_by_k(f: pd.DataFrame, s: Scenario, k: float) -> None:
     if "recycled_share" in s.paths and not _has_secondary(f, "A"):
@@ -82,7 +82,7 @@ def test_scaling_every_plant_by_k_scales_every_quantity_by_k(f: pd.DataFrame, s:
         np.testing.assert_allclose(p2.arrays[q], k * p1.arrays[q], rtol=1e-9, atol=1e-9 * k)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(frames(), scenarios())
 def test_a_child_that_overrides_nothing_is_its_parent(f: pd.DataFrame, s: Scenario) -> None:
     if "recycled_share" in s.paths and not _has_secondary(f, "A"):
@@ -95,7 +95,7 @@ def test_a_child_that_overrides_nothing_is_its_parent(f: pd.DataFrame, s: Scenar
         assert np.array_equal(same.arrays[q], parent.arrays[q]), q
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(frames())
 def test_zero_growth_and_zero_improvement_keep_the_base_year_flat(f: pd.DataFrame) -> None:
     b = base_year(f, BASE)
@@ -111,7 +111,7 @@ def test_zero_growth_and_zero_improvement_keep_the_base_year_flat(f: pd.DataFram
         np.testing.assert_allclose(p.arrays[c][:, 0], f[c].to_numpy(float), rtol=1e-14)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(frames(), scenarios(), st.integers(BASE + 1, 2035))
 def test_a_rebased_scenario_starts_exactly_at_the_new_base_year(
     f: pd.DataFrame, s: Scenario, y0: int
