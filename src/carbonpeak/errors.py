@@ -450,7 +450,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "round_deadline": (
         "截止日期“{value}”无效（格式 YYYY-MM-DD，北京时间，应在 {year}-01-01 至 {last_year}-12-31 之间）",
-        "The deadline '{value}' is invalid (YYYY-MM-DD, Beijing time, from {year}-01-01 to {last_year}-12-31)",
+        "The deadline '{value}' is invalid (YYYY-MM-DD, Beijing time, "
+        "from {year}-01-01 to {last_year}-12-31)",
     ),
     "workflow_stale_value": (
         "数值 {value} 不属于当前版本（第 {version_no} 版），只能调整当前版本的数值",
