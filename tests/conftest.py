@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 class StoreFactory:
-    """Makes fresh stores: empty (migrated) or cloned from the demo template."""
+    """Makes fresh stores: empty (migrated) or cloned from the demo template.
+
+    On PostgreSQL one background thread clones the next demo store while a test runs and
+    drops the stores tests release, so that no test waits for the server's CREATE DATABASE
+    (about 0.3 s) or DROP DATABASE (about 0.15 s); a failed drop fails the run at cleanup.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -78,6 +84,9 @@ class StoreFactory:
         self.template = self._new_url("tpl")
         prepare_store(self.template, demo=True)
         engine_for(self.template).dispose()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-stores") if IS_PG else None
+        self._spare: Future[str] | None = None
+        self._drops: list[Future[None]] = []
 
     def _new_url(self, tag: str) -> str:
         name = f"cp_{tag}_{uuid.uuid4().hex[:10]}"
@@ -87,14 +96,20 @@ class StoreFactory:
             return _pg_admin_url(name)
         return f"sqlite:///{self.root / (name + '.db')}"
 
+    def _clone_demo(self) -> str:
+        name = f"cp_demo_{uuid.uuid4().hex[:10]}"
+        tpl = sa.make_url(self.template).database
+        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{tpl}"')
+        self.created.append(name)
+        return _pg_admin_url(name)
+
     def demo(self) -> str:
         """A new store holding the demo sector."""
+        if self._worker is not None:
+            url = self._spare.result() if self._spare is not None else self._clone_demo()
+            self._spare = self._worker.submit(self._clone_demo)
+            return url
         name = f"cp_demo_{uuid.uuid4().hex[:10]}"
-        if IS_PG:
-            tpl = sa.make_url(self.template).database
-            _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{tpl}"')
-            self.created.append(name)
-            return _pg_admin_url(name)
         src = Path(self.template.removeprefix("sqlite:///"))
         dst = self.root / f"{name}.db"
         shutil.copyfile(src, dst)
@@ -110,15 +125,21 @@ class StoreFactory:
         """Close a test store's connections and, on PostgreSQL, drop its database."""
         gc.collect()  # sessions a test left open return their connections to the pool
         dispose(url)
-        if IS_PG:
-            name = sa.make_url(url).database
-            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if name in self.created:
-                self.created.remove(name)
+        if self._worker is not None:
+            self._drops.append(self._worker.submit(self._drop, str(sa.make_url(url).database)))
+
+    def _drop(self, name: str) -> None:
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if name in self.created:
+            self.created.remove(name)
 
     def cleanup(self) -> None:
         gc.collect()  # return connections of sessions a test left open to their pools
         dispose_all()
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+            for done in self._drops:
+                done.result()
         for name in self.created:
             _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
