@@ -24,8 +24,9 @@ assignment (enterprise, credit code, year) as *after* or *before*.
 Beijing time, ``round_deadline`` when it is not one or lies far from the year) and may move
 it; :func:`round_status` tells, for the enterprises in the caller's scope, who has reported
 and who has not, with the status of each enterprise's submission, its verifiers and the
-counts by status, and how many days are left (or overdue) in Beijing time. Two queries,
-whatever the number of enterprises.
+counts by status, and how many days are left (or overdue) in Beijing time. Two queries
+(enterprises with their submission; verifiers) and the round's row, whatever the number of
+enterprises.
 """
 
 from __future__ import annotations
