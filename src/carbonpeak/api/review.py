@@ -23,6 +23,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from carbonpeak.api.deps import Ctx
 from carbonpeak.api.files import XLSX, download, read_upload
 from carbonpeak.errors import InputError, PermissionDenied, Problem
+from carbonpeak.http.cached import cached_json
 from carbonpeak.http.params import IdPath, YearQuery
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
@@ -154,10 +155,11 @@ async def import_registry(
 # --- dashboard --------------------------------------------------------------------------------
 
 
-@router.get("/dashboard", tags=["targets"])
-def dashboard(ctx: Ctx, year: YearQuery = None) -> dict[str, Any]:
+@router.get("/dashboard", tags=["targets"], response_model=dict[str, Any])
+def dashboard(ctx: Ctx, year: YearQuery = None) -> Response:
     """Targets with their series and drill-downs, the benchmark league table (best and worst
     lines per metal) and the largest gaps below the limit, in the caller's scope, from the
     official figures with their coverage. Without *year*: the newest year that is not
     provisional. Cached by data version."""
-    return targets.dashboard(ctx, year)
+    targets.check_dashboard_access(ctx)
+    return cached_json(ctx, "dashboard", (year,), lambda: targets.dashboard(ctx, year))

@@ -19,6 +19,7 @@ from carbonpeak import __version__, refdata
 from carbonpeak.api.deps import Ctx, Db, OptionalCtx, public_route
 from carbonpeak.api.files import read_upload
 from carbonpeak.errors import IntegrityViolation, PermissionDenied
+from carbonpeak.http.cached import cached_json
 from carbonpeak.http.params import IdPath, Year, YearQuery
 from carbonpeak.io.register import (
     ENTERPRISE_COLUMNS,
@@ -311,27 +312,30 @@ def benchmark_lines(
     return _records(graded.iloc[offset : offset + limit])
 
 
-@router.get("/benchmark/share", tags=["benchmarks"])
-def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> list[dict[str, Any]]:
+@router.get("/benchmark/share", tags=["benchmarks"], response_model=list[dict[str, Any]])
+def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> Response:
     """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
     (``by``: comma-separated of metal, city, park)."""
     from carbonpeak.service import benchmarking  # noqa: PLC0415
 
     _no_public(ctx, "benchmark.view")
     keys = tuple(k.strip() for k in by.split(",") if k.strip() in ("metal", "city", "park"))
-    shares = benchmarking.capacity_share(
-        ctx, year, by=keys or ("metal",), classified=benchmarking.classify_cached(ctx, year)
-    )
-    cov = benchmarking.coverage(ctx, year)
-    return [{**r, "coverage": cov} for r in _records(shares)]
+
+    def build() -> list[dict[str, Any]]:
+        graded = benchmarking.classify_cached(ctx, year)
+        shares = benchmarking.capacity_share(ctx, year, by=keys or ("metal",), classified=graded)
+        cov = benchmarking.coverage(ctx, year)
+        return [{**r, "coverage": cov} for r in _records(shares)]
+
+    return cached_json(ctx, "benchmark_share", (year, keys), build)
 
 
-@router.get("/targets", tags=["targets"])
-def targets(ctx: Ctx, year: YearQuery = None) -> list[dict[str, Any]]:
+@router.get("/targets", tags=["targets"], response_model=list[dict[str, Any]])
+def targets(ctx: Ctx, year: YearQuery = None) -> Response:
     """Each plan target: value, target, gap, trend and status with the rule that set it,
     from the official (approved) figures, each with the ``coverage`` of the year. Without
     *year*: the newest year that is not provisional. Cached by data version."""
     from carbonpeak.service import targets as targets_service  # noqa: PLC0415
 
     _no_public(ctx, "targets.view")
-    return targets_service.report(ctx, year)
+    return cached_json(ctx, "targets", (year,), lambda: targets_service.report(ctx, year))

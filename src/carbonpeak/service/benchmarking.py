@@ -127,9 +127,10 @@ LINE_COLUMNS = [
 ]
 
 
-def line_frame(ctx: Context, year: int) -> pd.DataFrame:
+def line_frame(ctx: Context, year: int | None) -> pd.DataFrame:
     """Production lines in scope whose enterprise has an **official** inventory of *year*,
-    and their unit energy in *year*.
+    and their unit energy in *year* (``year=None``: every year with official figures, one
+    row per line and year).
 
     Parameters
     ----------
@@ -150,12 +151,14 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
     """
     reg = official.register_lines(ctx)
     figs = official.line_totals(ctx)
-    figs = figs[figs["year"] == year]
-    with_run = set(official.year_totals(ctx).query("year == @year")["enterprise_id"].tolist())
-    lines = reg[reg["enterprise_id"].isin(with_run)]
-    if lines.empty:
+    ent_years = official.year_totals(ctx)[["enterprise_id", "year"]]
+    if year is not None:
+        figs = figs[figs["year"] == year]
+        ent_years = ent_years[ent_years["year"] == year]
+    d = reg.merge(ent_years, on="enterprise_id", how="inner")
+    if d.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
-    d = lines.merge(figs.drop(columns=["year"]), on=["enterprise_id", "line_code"], how="left")
+    d = d.merge(figs, on=["enterprise_id", "line_code", "year"], how="left")
     kinds = {str(r["id"]): str(r["kind"]) for r in refdata.process_routes()}
     cities = {str(r["id"]): (str(r["name_zh"]), str(r["name_en"])) for r in refdata.load_table("geo/cities")}
     out = pd.DataFrame(
@@ -178,8 +181,8 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
             "capacity_t_per_a": d["capacity_t_per_a"].astype(float),
             "status": d["status"],
             "above_designated_size": d["above_designated_size"].astype(bool),
-            "year": year,
-            "date": f"{year}-12-31",
+            "year": d["year"].astype(np.int64),
+            "date": d["year"].astype(str) + "-12-31",
         }
     )
     energy = d["energy_tce"].astype(float)
@@ -193,7 +196,9 @@ def line_frame(ctx: Context, year: int) -> pd.DataFrame:
     return out[LINE_COLUMNS].reset_index(drop=True)
 
 
-def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str | None = None) -> pd.DataFrame:
+def classify(
+    ctx: Context, year: int | None, *, levels: Levels | None = None, on: str | None = None
+) -> pd.DataFrame:
     """Every line of :func:`line_frame` graded against the limit standard in force.
 
     Lines with a unit energy are passed to
@@ -263,8 +268,12 @@ def classify(ctx: Context, year: int, *, levels: Levels | None = None, on: str |
 
 
 def classify_cached(ctx: Context, year: int) -> pd.DataFrame:
-    """:func:`classify` of *year*, cached by the store's data version (do not mutate)."""
-    return official.cached(ctx, "classify", (year,), lambda: classify(ctx, year))
+    """:func:`classify` of *year*, sliced from one classification of every year (one engine
+    call), cached by the store's data version (do not mutate)."""
+    every = official.cached(ctx, "classify", (), lambda: classify(ctx, None))
+    return official.cached(
+        ctx, "classify_year", (year,), lambda: every[every["year"] == year].reset_index(drop=True)
+    )
 
 
 def coverage(ctx: Context, year: int) -> dict[str, Any]:
@@ -342,6 +351,44 @@ def capacity_share(
     note = AL_UNVERIFIED_NOTE if set(metals) == set(AL_SHARE_METALS) else STANDIN_NOTE
     out["note_zh"] = np.where(out["unverified"], note[0], "")
     out["note_en"] = np.where(out["unverified"], note[1], "")
+    return out
+
+
+def capacity_share_by_year(
+    classified: pd.DataFrame,
+    years: Sequence[int],
+    by: Sequence[str] = ("metal",),
+    *,
+    metals: Sequence[str] = SHARE_METALS,
+) -> dict[int, pd.DataFrame]:
+    """:func:`capacity_share` of every year in *years* from one :func:`classify` frame of
+    several years (one grouped engine call): year → the frame ``capacity_share`` returns."""
+    sel = _share_lines(classified, metals)
+    keys = ["year", *by]
+    note = AL_UNVERIFIED_NOTE if set(metals) == set(AL_SHARE_METALS) else STANDIN_NOTE
+    cols = [
+        *by,
+        "capacity_t_per_a",
+        "capacity_at_benchmark_t_per_a",
+        "share",
+        "lines",
+        "lines_unassessed",
+        "unverified",
+        "year",
+        "note_zh",
+        "note_en",
+    ]
+    out: dict[int, pd.DataFrame] = {y: pd.DataFrame(columns=cols) for y in years}
+    if sel.empty:
+        return out
+    agg = capacity_share_at_benchmark(sel, by=keys).reset_index()
+    agg["unverified"] = agg["unverified"].astype(bool)
+    agg["note_zh"] = np.where(agg["unverified"], note[0], "")
+    agg["note_en"] = np.where(agg["unverified"], note[1], "")
+    for y in years:
+        g = agg[agg["year"] == y]
+        if len(g):
+            out[y] = g[cols].reset_index(drop=True)
     return out
 
 

@@ -215,15 +215,22 @@ def _coverage_of(d: pd.DataFrame, year: int, threshold: float) -> Coverage:
 
 def coverage(ctx: Context, year: int) -> Coverage:
     """The coverage of *year* in the caller's scope."""
-    return _coverage_of(_reported(ctx), year, coverage_threshold())
+    known = coverage_by_year(ctx)
+    if year in known:
+        return known[year]
+    return cached(ctx, "coverage", (year,), lambda: _coverage_of(_reported(ctx), year, coverage_threshold()))
 
 
 def coverage_by_year(ctx: Context) -> dict[int, Coverage]:
-    """The coverage of every year with any submission in scope."""
-    d = _reported(ctx)
-    th = coverage_threshold()
-    years = sorted({int(y) for y in d["year"].dropna().unique()})
-    return {y: _coverage_of(d, y, th) for y in years}
+    """The coverage of every year with any submission in scope (cached by data version)."""
+
+    def build() -> dict[int, Coverage]:
+        d = _reported(ctx)
+        th = coverage_threshold()
+        years = sorted({int(y) for y in d["year"].dropna().unique()})
+        return {y: _coverage_of(d, y, th) for y in years}
+
+    return cached(ctx, "coverage_by_year", (coverage_threshold(),), build)
 
 
 def default_year(ctx: Context) -> int | None:

@@ -54,6 +54,7 @@ __all__ = [
     "NO_DATA_REASONS",
     "TARGETS_TABLE",
     "build_dashboard",
+    "check_dashboard_access",
     "dashboard",
     "default_year",
     "indicators",
@@ -244,12 +245,9 @@ def indicators(
         """Total, by-metal and by-city shares of *metals* by year (computed once per set)."""
         key = ("shares", metals)
         if key not in cache:
-            classified = frames()
+            every = pd.concat([frames()[y] for y in years], ignore_index=True)
             cache[key] = {
-                name: {
-                    y: benchmarking.capacity_share(ctx, y, by=by, classified=classified[y], metals=metals)
-                    for y in years
-                }
+                name: benchmarking.capacity_share_by_year(every, years, by=by, metals=metals)
                 for name, by in (("total", ()), ("metal", ("metal",)), ("city", ("city",)))
             }
         return dict(cache[key])
@@ -427,7 +425,9 @@ def _projection(ctx: Context) -> dict[str, Any] | None:
     from carbonpeak.service import scenarios  # noqa: PLC0415
 
     try:
-        r = scenarios.run(ctx, [PEAK_VERDICT_SCENARIO, *PEAK_OTHER_SCENARIOS])
+        r = official.cached(
+            ctx, "projection", (), lambda: scenarios.run(ctx, [PEAK_VERDICT_SCENARIO, *PEAK_OTHER_SCENARIOS])
+        )
     except CarbonpeakError:
         return None
     return {
@@ -572,14 +572,20 @@ def report(ctx: Context, year: int | None = None) -> list[dict[str, Any]]:
     return official.cached(ctx, "targets", (y,), lambda: indicators(ctx, y))
 
 
-def dashboard(ctx: Context, year: int | None = None) -> dict[str, Any]:
-    """:func:`build_dashboard` for *year* (default :func:`default_year`), cached by the
-    store's data version (any import, move, approval or recompute invalidates it)."""
+def check_dashboard_access(ctx: Context) -> None:
+    """The dashboard is for authorities, enterprises and verifiers; the public role reads
+    published aggregates only."""
     from carbonpeak.errors import PermissionDenied  # noqa: PLC0415
     from carbonpeak.model import Role  # noqa: PLC0415
 
     if ctx.principal.role is Role.PUBLIC:
         raise PermissionDenied(role="public", action="dashboard.view")
+
+
+def dashboard(ctx: Context, year: int | None = None) -> dict[str, Any]:
+    """:func:`build_dashboard` for *year* (default :func:`default_year`), cached by the
+    store's data version (any import, move, approval or recompute invalidates it)."""
+    check_dashboard_access(ctx)
     y = year if year is not None else default_year(ctx)
     return official.cached(ctx, "dashboard", (y,), lambda: build_dashboard(ctx, y))
 

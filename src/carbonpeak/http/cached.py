@@ -1,0 +1,47 @@
+"""Cached JSON for the province views: the body is encoded once per data version.
+
+The service caches a view's result by (view, arguments, the caller's scope, the store's
+data version) (:func:`carbonpeak.service.official.cached`); this keeps the *encoded* body
+the same way, so a warm request costs a cache look-up, not a walk of the result. Strict
+JSON: NaN and ±inf become ``null``; NumPy scalars become plain numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from fastapi import Response
+
+from carbonpeak.service import official
+from carbonpeak.service.context import Context
+
+__all__ = ["cached_json", "encode"]
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_plain(v) for v in x]
+    if isinstance(x, bool) or x is None or isinstance(x, str | int):
+        return x
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    item = getattr(x, "item", None)  # NumPy scalars
+    if callable(item):
+        return _plain(item())
+    return str(x)
+
+
+def encode(obj: Any) -> bytes:
+    """*obj* as strict JSON (UTF-8)."""
+    return json.dumps(_plain(obj), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def cached_json(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> Response:
+    """A JSON response whose body is ``build()`` encoded, cached like the view itself."""
+    body = official.cached(ctx, f"{name}:json", args, lambda: encode(build()))
+    return Response(content=body, media_type="application/json")
