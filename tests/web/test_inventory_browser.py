@@ -31,7 +31,8 @@ def test_province_follows_an_inventory_to_an_explanation(
     assert page.locator("#inv-synthetic").is_visible()
     assert page.locator("#inv-kpi-location").inner_text().endswith("tCO2e")
 
-    page.click("#inv-open-run")
+    assert page.locator("#inv-years a.badge-official").count() == 6  # each year, approved
+    page.click('#inv-years a[data-year="2024"]')
     page.wait_for_selector("#inv-lines")
     assert re.fullmatch(rf"{live_server}/inventories/\d+", page.url)
     assert page.locator("#inv-lines tbody tr").count() >= 1

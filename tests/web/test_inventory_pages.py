@@ -38,11 +38,24 @@ def _enterprise(client: TestClient, credit_code: str) -> dict[str, Any]:
     return next(e for e in ents if e["credit_code"] == credit_code)
 
 
-def _current_run(client: TestClient, enterprise_id: int) -> dict[str, Any]:
+def _current_run(client: TestClient, enterprise_id: int, year: int | None = None) -> dict[str, Any]:
+    """The newest current run (a run is one enterprise-year), or the one of *year*."""
     h = _api(client)
     runs = client.get(f"/api/v1/enterprises/{enterprise_id}/inventories", headers=h).json()
-    current = next(r for r in runs if r["status"] == "current")
+    current = next(r for r in runs if r["status"] == "current" and year in (None, r["year"]))
     return dict(client.get(f"/api/v1/inventories/{current['id']}", headers=h).json())
+
+
+def _by_year(client: TestClient, enterprise_id: int) -> dict[str, dict[str, Any]]:
+    """Each year's totals, from that year's current run."""
+    h = _api(client)
+    runs = client.get(f"/api/v1/enterprises/{enterprise_id}/inventories", headers=h).json()
+    out: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        if r["status"] == "current" and str(r["year"]) not in out:
+            full = client.get(f"/api/v1/inventories/{r['id']}", headers=h).json()
+            out[str(r["year"])] = full["totals"]["by_year"][str(r["year"])]
+    return out
 
 
 def _chart(html: str) -> dict[str, Any]:
@@ -94,16 +107,17 @@ def test_province_sees_the_inventory_section_and_chart_data(client: TestClient) 
     ):
         assert s in html, s
     chart = _chart(html)
-    assert chart["categories"] == [str(y) for y in range(2020, 2026)]
+    years = _by_year(client, ent["id"])
+    assert chart["categories"] == [str(y) for y in range(2020, 2026)] == sorted(years)
+    # each year marked with its workflow status: the demo's bulk load is approved (official)
+    assert html.count('class="badge badge-official"') == 6 and "badge-draft" not in html
     names = {s["name"] for s in chart["series"]}
     assert {"化石燃料燃烧", "能源作为原材料用途", "碳酸盐分解", "净购入电力"} <= names
     assert "无排放（产量/经济量/耗能工质）" not in names  # nothing to stack
     for i, y in enumerate(chart["categories"]):
         stacked = sum(s["data"][i] for s in chart["series"])
-        assert stacked == pytest.approx(run["totals"]["by_year"][y]["co2e_t"], abs=0.05)
-        assert chart["market"]["data"][i] == pytest.approx(
-            run["totals"]["by_year"][y]["co2e_market_t"], abs=0.01
-        )
+        assert stacked == pytest.approx(years[y]["co2e_t"], abs=0.05)
+        assert chart["market"]["data"][i] == pytest.approx(years[y]["co2e_market_t"], abs=0.01)
     assert chart["unit"] == "tCO2e"
     assert "/static/vendor/echarts.min.js" in html
     assert "/static/app.js" in html
@@ -173,11 +187,12 @@ def test_run_page_lists_the_latest_years_lines(client: TestClient) -> None:
 
 def test_run_page_filters_by_year_and_shows_months_on_request(client: TestClient) -> None:
     ent = _enterprise(client, LOUDI_SB)
-    run = _current_run(client, ent["id"])
+    run = _current_run(client, ent["id"], 2021)
     web_login(client, "province")
     html = client.get(f"/inventories/{run['id']}", params={"year": "2021"}).text
     assert [int(n) for n in LINE_ROW.findall(html)] == [ln["line_no"] for ln in _annual(run, 2021)]
     assert '<option value="2021" selected>' in html
+    run = _current_run(client, ent["id"], 2024)
     # 2024 has annual rows and months: annual by default, both with monthly=1
     annual = _annual(run, 2024)
     months = [ln for ln in run["lines"] if ln["year"] == 2024 and ln["month"] is not None]
@@ -188,9 +203,9 @@ def test_run_page_filters_by_year_and_shows_months_on_request(client: TestClient
     both = client.get(f"/inventories/{run['id']}", params={"year": "2024", "monthly": "1"}).text
     assert len(LINE_ROW.findall(both)) == len(annual) + len(months)
     assert "2024-01" in both
-    # a year the run does not cover falls back to the latest
+    # a year the run does not cover falls back to the run's own (a run is one year)
     other = client.get(f"/inventories/{run['id']}", params={"year": "1999"}).text
-    assert '<option value="2025" selected>' in other
+    assert '<option value="2024" selected>' in other
 
 
 # --- the explanation page -----------------------------------------------------------------

@@ -36,7 +36,14 @@ from carbonpeak.service.context import Context, transactional
 from carbonpeak.service.inventory_write import RunSpec, recompute_all, write_runs
 from carbonpeak.service.official import official_statuses
 from carbonpeak.store import facts
-from carbonpeak.store.models import Enterprise, InventoryRun, ProductionLine, Submission, SubmissionVersion
+from carbonpeak.store.models import (
+    Enterprise,
+    InventoryLine,
+    InventoryRun,
+    ProductionLine,
+    Submission,
+    SubmissionVersion,
+)
 from carbonpeak.store.scope import enterprise_scope, restrict
 
 __all__ = [
@@ -45,6 +52,7 @@ __all__ = [
     "BulkLoad",
     "ComputeResult",
     "compute_table",
+    "enterprise_inventory",
     "explain",
     "get_run",
     "list_runs",
@@ -330,3 +338,46 @@ def explain(ctx: Context, run_id: int, line_no: int) -> Explanation:
         raise NotFound(object="line", key=f"{run_id}/{line_no}")
     rec = {k: getattr(line, k) for k in ("line_no", *LINE_FIELDS)}
     return explain_line(rec, _lookup, _source_title)
+
+
+def enterprise_inventory(ctx: Context, enterprise_id: int) -> dict[str, Any] | None:
+    """The enterprise's inventory over its years (scoped; its own page): per year, the run of
+    its submission's current version — drafts included, each year marked with its workflow
+    status and whether it is official. Returns the newest year's run (provenance) with the
+    lines of every year, and ``year_status`` {year: {status, official, run_id}}; None when
+    no year has an inventory."""
+    ok = ctx.db.execute(
+        restrict(select(Enterprise.id).where(Enterprise.id == enterprise_id), ctx.principal, Action.VIEW)
+    ).first()
+    if not ok:
+        raise NotFound(object="enterprise", key=enterprise_id)
+    rows = ctx.db.execute(
+        select(Submission.year, Submission.status, SubmissionVersion.inventory_run_id)
+        .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
+        .where(Submission.enterprise_id == enterprise_id, SubmissionVersion.inventory_run_id.is_not(None))
+        .order_by(Submission.year)
+    ).all()
+    if not rows:
+        return None
+    official = official_statuses()
+    ids = [int(r[2] or 0) for r in rows]  # the query keeps versions with a run only
+    year_status = {
+        str(y): {"status": str(st), "official": st in official, "run_id": rid}
+        for (y, st, _r), rid in zip(rows, ids, strict=True)
+    }
+    newest = get_run(ctx, ids[-1])
+    cols = [getattr(InventoryLine, c) for c in ("run_id", "line_no", *LINE_FIELDS)]
+    frame = pd.DataFrame(
+        ctx.db.execute(
+            select(*cols)
+            .where(InventoryLine.run_id.in_(ids))
+            .order_by(InventoryLine.run_id, InventoryLine.line_no)
+        ).all(),
+        columns=["run_id", "line_no", *LINE_FIELDS],
+    ).rename(columns={"line_code": "line"})
+    frame["month"] = frame["month"].astype(float)
+    return {
+        **newest,
+        "lines": frame.replace({np.nan: None}).to_dict("records"),
+        "year_status": year_status,
+    }

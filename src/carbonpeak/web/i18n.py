@@ -114,6 +114,8 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     # inventories (enterprise section, run page, explanation)
     "inv.title": ("温室气体与能耗核算", "GHG and energy inventory"),
     "inv.none": ("该企业尚无核算结果。", "No inventory has been computed for this enterprise yet."),
+    "inv.years": ("各年度数据", "Years"),
+    "inv.not_official": ("非正式数据，不计入全省统计", "not official: not in province figures"),
     "inv.synthetic": (
         "示例企业：以下数据由虚构的活动数据计算，并非企业的真实排放或能耗。",
         "Demo enterprise: these figures are computed from synthetic activity data, "

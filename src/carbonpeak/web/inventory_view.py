@@ -211,15 +211,11 @@ def headline(summary: Mapping[str, Any]) -> dict[str, float]:
     }
 
 
-def section(runs: Sequence[Mapping[str, Any]], get_run: Any, lang: Lang) -> Section | None:
-    """The section for the enterprise's latest current run (None: no current run).
-
-    *get_run* is ``run_id -> run dict`` (the scoped service call).
-    """
-    latest = next((r for r in runs if r["status"] == "current"), None)
-    if latest is None:
+def section(run: Mapping[str, Any] | None, lang: Lang) -> Section | None:
+    """The section for the enterprise's inventory over its years
+    (:func:`carbonpeak.service.inventory.enterprise_inventory`; None: no inventory)."""
+    if run is None:
         return None
-    run = get_run(int(latest["id"]))
     years = by_year(run["lines"])
     if not years:
         return Section(

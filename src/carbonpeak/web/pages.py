@@ -354,8 +354,8 @@ def enterprise_detail(request: Request, db: Db, visitor: Who, enterprise_id: str
         return error_response(request, visitor, 404, not_found)
     metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata.metals()}
     ctx = page_ctx(request, db, visitor.principal)
-    runs = inventory.list_runs(ctx, ent.id)
-    inv = inventory_view.section(runs, lambda run_id: inventory.get_run(ctx, run_id), visitor.lang)
+    whole = inventory.enterprise_inventory(ctx, ent.id)
+    inv = inventory_view.section(whole, visitor.lang)
     return render(request, visitor, "enterprise.html", ent=ent, metal_names=metal_names, inv=inv)
 
 
