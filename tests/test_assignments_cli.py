@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from carbonpeak.cli._console import console
 from carbonpeak.cli.main import app
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import AuditEvent, VerifierAssignment
@@ -15,8 +18,17 @@ from tests.service.workflow_support import LOUDI_SB
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def wide_console() -> Iterator[None]:
+    """Tables as wide as their content, whatever width an earlier test left (as tests/review)."""
+    old = console.width
+    console.width = 240
+    yield
+    console.width = old
+
+
 def _ok(args: list[str]) -> str:
-    r = runner.invoke(app, args, env={"COLUMNS": "240"})
+    r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
     return r.output
 

@@ -52,11 +52,19 @@ def test_language_switch_changes_the_nav_and_back(page: Page, live_server: str) 
     _login(page, live_server, "province")
     page.wait_for_url(f"{live_server}/")
     nav = page.locator("nav.mainnav")
-    zh_nav = ["首页", "企业", "目标看板", "情景预测", "数据填报"]
+    zh_nav = ["首页", "企业", "目标看板", "情景预测", "数据填报", "填报轮次"]
     assert nav.inner_text().split() == zh_nav
     page.click("#lang-en")
     page.wait_for_selector("html[lang=en]")
-    assert nav.inner_text().split() == ["Home", "Enterprises", "Dashboard", "Scenarios", "Submissions"]
+    assert nav.inner_text().split() == [
+        "Home",
+        "Enterprises",
+        "Dashboard",
+        "Scenarios",
+        "Submissions",
+        "Reporting",
+        "round",
+    ]
     assert page.locator(".role").inner_text() == "Province authority"
     assert page.url == f"{live_server}/"  # stays on the page it was on
     page.wait_for_selector("#chart-city canvas")
