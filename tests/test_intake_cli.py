@@ -7,9 +7,12 @@ import io
 from pathlib import Path
 
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from carbonpeak.cli.main import app
+from carbonpeak.store.db import sessionmaker_for
+from carbonpeak.store.models import Submission
 from tests.intake_support import GOOD_ROWS, PBZN, fill
 
 runner = CliRunner()
@@ -38,8 +41,10 @@ def test_template_import_export(store: str, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "imported 1, rejected 0" in r.output
 
+    with sessionmaker_for(store)() as db:  # the new submission (the demo's years came first)
+        sid = db.execute(select(func.max(Submission.id))).scalar_one()
     out = tmp_path / "s.csv"
-    r = runner.invoke(app, ["export", "submission", "1", "--format", "csv", "--out", str(out)])
+    r = runner.invoke(app, ["export", "submission", str(sid), "--format", "csv", "--out", str(out)])
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
     assert len(rows) == 72 and rows[0]["enterprise"] == PBZN
@@ -47,7 +52,7 @@ def test_template_import_export(store: str, tmp_path: Path) -> None:
     r = runner.invoke(app, ["import", str(out), "--note", "re-import"])  # the export imports again
     assert r.exit_code == 0, r.output
 
-    r = runner.invoke(app, ["export", "submission", "1", "--format", "pdf"])
+    r = runner.invoke(app, ["export", "submission", str(sid), "--format", "pdf"])
     assert r.exit_code == 2 and "intake_bad_format" not in r.output  # printed as zh/en text
     assert "xlsx" in r.output
 

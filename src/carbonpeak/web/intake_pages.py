@@ -105,6 +105,10 @@ async def _read(request: Request, upload: UploadFile | None) -> bytes | None:
 # --- the list / queues -------------------------------------------------------------------
 
 
+#: The statuses the authorities' and verifiers' list shows by default (approved: on request).
+IN_WORK = [s.value for s in workflow.Status if s is not workflow.Status.APPROVED]
+
+
 def _list_values(ctx: Context, visitor: Visitor, status: str) -> dict[str, Any]:
     role = visitor.principal.role
     lang = visitor.lang
@@ -131,10 +135,11 @@ def _list_values(ctx: Context, visitor: Visitor, status: str) -> dict[str, Any]:
         ]
     elif role is Role.VERIFIER:
         out["verifier_queue"] = workflow.queue(ctx, statuses=["submitted", "under_verification"])
-        out["all_rows"] = workflow.queue(ctx, statuses=[status] if status else None)
+        out["all_rows"] = workflow.queue(ctx, statuses=[status] if status else IN_WORK)
     else:
         out["approval_queue"] = workflow.queue(ctx, statuses=["verified"])
-        out["all_rows"] = workflow.queue(ctx, statuses=[status] if status else None)
+        # work in hand by default; approved submissions (official figures) on request
+        out["all_rows"] = workflow.queue(ctx, statuses=[status] if status else IN_WORK)
         counts = workflow.counts_by_city(ctx)
         out["counts"] = [
             {"city": _city(code, lang), "code": code, "by": by, "total": sum(by.values())}
