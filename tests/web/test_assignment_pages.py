@@ -14,6 +14,8 @@ from carbonpeak.service import assignments
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import Enterprise, User, VerifierAssignment
+from carbonpeak.web import TEMPLATES_DIR, i18n
+from carbonpeak.web.assignment_pages import beijing_time
 from tests.service.workflow_support import LOUDI_SB, PBZN
 from tests.web.conftest import csrf_token, web_login
 from tests.web.test_pages_http import POST_FORM, assert_no_inline_script
@@ -135,6 +137,13 @@ def test_the_assign_page_is_for_authorities_only(client: TestClient, user: str, 
     assert r.status_code == 403
 
 
+def test_a_done_note_of_another_page_is_ignored(client: TestClient) -> None:
+    web_login(client, "province")
+    for path in ("/assignments?done=round", "/rounds?done=assign", "/rounds?done=x&year=abcd"):
+        r = client.get(path)
+        assert r.status_code in (200, 422) and 'id="done-note"' not in r.text, path
+
+
 def test_unknown_verifier_and_bad_year_are_reported_on_the_form(
     client: TestClient, settings: Settings
 ) -> None:
@@ -159,8 +168,21 @@ def test_unknown_verifier_and_bad_year_are_reported_on_the_form(
 
 
 def test_beijing_time_of_a_stored_utc_time() -> None:
-    from carbonpeak.web.assignment_pages import beijing_time
 
     assert beijing_time("2027-03-31T16:05:00.000000Z") == "2027-04-01 00:05"
     assert beijing_time("") == "" and beijing_time("not a time") == "not a time"
     assert assignments.BEIJING.utcoffset(None).total_seconds() == 8 * 3600  # type: ignore[union-attr]
+
+
+def test_every_key_of_the_assign_templates_is_in_the_catalogue() -> None:
+    source = "".join(p.read_text("utf-8") for p in (TEMPLATES_DIR / "assign").glob("*.html"))
+    used = set(re.findall(r"""\bt\(\s*'([a-z0-9_.]+)'""", source))
+    prefixes = set(re.findall(r"""\bt\(\s*'([a-z0-9_.]+\.)'\s*~""", source))
+    assert prefixes == {"round.state.", "assign.done."}
+    assert sorted(used - prefixes - set(i18n.TEXT)) == []
+    states = {k.removeprefix("round.state.") for k in i18n.TEXT if k.startswith("round.state.")}
+    assert states == set(assignments.REPORT_STATES)
+    assert {k for k in i18n.TEXT if k.startswith("assign.done.")} == {
+        "assign.done.assign",
+        "assign.done.unassign",
+    }

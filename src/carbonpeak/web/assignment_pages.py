@@ -34,7 +34,9 @@ __all__ = ["beijing_time", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-_DONE = {"assign", "unassign", "round"}
+#: the notes each page shows after a successful form (``?done=``)
+_ROUND_DONE = {"round"}
+_ASSIGN_DONE = {"assign", "unassign"}
 
 
 def beijing_time(iso: str | None) -> str:
@@ -135,7 +137,7 @@ def _round_page(
         can_open=visitor.principal.role.value == "province",
         can_assign=visitor.principal.role.value in ("province", "city"),
         error=error,
-        done=done if done in _DONE else "",
+        done=done if done in _ROUND_DONE else "",
         form=form or {"deadline": st.deadline or "", "note": st.note},
     )
 
@@ -232,7 +234,7 @@ def _assign_page(
             for a in rows
         ],
         error=error,
-        done=done if done in _DONE else "",
+        done=done if done in _ASSIGN_DONE else "",
         form=form or {"verifier_id": "", "enterprise_id": "", "year": str(year or "")},
     )
 
