@@ -121,10 +121,8 @@ def store_table(
             .group_by(SubmissionVersion.submission_id)
         ).all()
     )
-    pair_idx = {p: i for i, p in enumerate(pairs)}
-    lines["_run"] = [
-        pair_idx[(int(e), int(y))] for e, y in zip(lines["enterprise_id"], lines["year"], strict=True)
-    ]
+    # the index of each line's (enterprise, year) in *pairs* (which are sorted the same way)
+    lines["_run"] = lines.groupby(["enterprise_id", "year"], sort=True).ngroup().to_numpy(dtype=np.int64)
     counts = lines.groupby("_run").size()
     ver_rows = [
         {

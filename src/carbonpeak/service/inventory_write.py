@@ -91,6 +91,26 @@ def _digests(lines: pd.DataFrame, run_col: str, n: int) -> list[str]:
     return [hashlib.sha256(hs[bounds[i] : bounds[i + 1]].tobytes()).hexdigest() for i in range(n)]
 
 
+def _categorical(s: pd.Series, fill: str | None = None) -> pd.Series:
+    """*s* as a categorical of strings (cheap to write: each distinct value converted once);
+    missing values become *fill* when given."""
+    c = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("category")
+    if not all(isinstance(v, str) for v in c.cat.categories):
+        c = c.cat.rename_categories([str(v) for v in c.cat.categories])
+    if fill is not None and c.isna().any():
+        if fill not in c.cat.categories:
+            c = c.cat.add_categories([fill])
+        c = c.fillna(fill)
+    return c.reset_index(drop=True)
+
+
+def _units_of(item: pd.Series, canon: pd.Series) -> pd.Series:
+    """The canonical unit of every row's item, looked up once per distinct item."""
+    units = np.asarray([str(canon.get(c, "") or "") for c in item.cat.categories] + [""], dtype=object)
+    codes = item.cat.codes.to_numpy().astype(np.int64)
+    return pd.Series(units[codes], dtype="category")  # code -1 (missing) takes the last, ""
+
+
 def write_runs(
     ctx: Context, lines: pd.DataFrame, specs: Sequence[RunSpec], *, run_col: str = "_run"
 ) -> list[int]:
@@ -131,30 +151,31 @@ def write_runs(
         return ids
     run_idx = lines[run_col].to_numpy(dtype=np.int64)
     canon = specs[0].factors.items["canonical_unit"]
+    item = _categorical(lines["item"])
+    month = lines["month"].to_numpy(dtype=float)
     out = pd.DataFrame(
         {
             "run_id": np.asarray(ids, dtype=np.int64)[run_idx],
-            "line_code": lines["line_code"].fillna("").astype(str).to_numpy(),
-            "period": lines["period"].astype(str).to_numpy(),
+            "line_code": _categorical(lines["line_code"], fill=""),
+            "period": _categorical(lines["period"]),
             "year": lines["year"].to_numpy(dtype=np.int64),
-            "month": pd.array(lines["month"].to_numpy(dtype=float), dtype="Float64").astype("Int64"),
-            "item": lines["item"].astype(str).to_numpy(),
+            "month": pd.array(month, dtype="Float64").astype("Int64"),
+            "item": item,
+            "quantity": lines["quantity"].to_numpy(dtype=float),
+            # the canonical unit of each item: mapped once per category, not per row
+            "unit": _units_of(item, canon),
+            "quantity_in": lines["quantity_in"].to_numpy(dtype=float),
+            "unit_in": _categorical(lines["unit_in"]),
+            "purity": lines["purity"].to_numpy(dtype=float) if "purity" in lines else np.nan,
         }
     )
-    out["quantity"] = lines["quantity"].to_numpy(dtype=float)
-    out["unit"] = out["item"].map(canon).fillna("").astype(str).to_numpy()
-    out["quantity_in"] = lines["quantity_in"].to_numpy(dtype=float)
-    out["unit_in"] = lines["unit_in"].astype(str).to_numpy()
-    out["purity"] = lines["purity"].to_numpy(dtype=float) if "purity" in lines else np.nan
     for c in OUTPUT_COLUMNS:
         col = lines[c]
-        out[c] = (
-            col.astype(str).to_numpy()
-            if c in ("kind", "category", "factor_ids")
-            else col.to_numpy(dtype=float)
-        )
+        out[c] = _categorical(col) if c in ("kind", "category", "factor_ids") else col.to_numpy(dtype=float)
     out["line_no"] = out.groupby("run_id", sort=False).cumcount().to_numpy(dtype=np.int64) + 1
-    out["in_total"] = in_total_mask(out.assign(month=out["month"].astype("Float64")), by=("run_id",))
+    out["in_total"] = in_total_mask(
+        pd.DataFrame({"run_id": out["run_id"], "year": out["year"], "month": month}), by=("run_id",)
+    )
     insert_frame(ctx.db, InventoryLine.__tablename__, out, LINE_COLUMNS)
     return ids
 

@@ -18,30 +18,48 @@ from sqlalchemy.orm import Session
 __all__ = ["frame_rows", "insert_frame", "insert_rows"]
 
 
+def _column(s: pd.Series) -> list[Any]:
+    """One column as plain Python values (NaN/NA → None), without a per-value Python check
+    where the dtype allows it."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = np.asarray([_plain(v) for v in s.cat.categories], dtype=object)
+        codes = s.cat.codes.to_numpy()
+        out = cats[np.where(codes < 0, 0, codes)] if len(cats) else np.full(len(s), None, dtype=object)
+        if (codes < 0).any():
+            out = out.copy()
+            out[codes < 0] = None
+        return list(out.tolist())
+    kind = s.dtype.kind if not isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else "O"
+    if kind == "f":
+        arr = s.to_numpy(dtype=float)
+        nan = np.isnan(arr)
+        if not nan.any():
+            return list(arr.tolist())
+        obj = arr.astype(object)
+        obj[nan] = None
+        return list(obj.tolist())
+    if kind in "iub":
+        return list(s.to_numpy().tolist())
+    obj = s.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas-stubs: None is a valid na_value
+    return (
+        [_plain(v) for v in obj.tolist()]
+        if kind == "O" and len(obj) and not isinstance(obj[0], str)
+        else list(obj.tolist())
+    )
+
+
+def _plain(v: Any) -> Any:
+    if v is None or isinstance(v, str | bool | int):
+        return v
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    item = getattr(v, "item", None)
+    return item() if callable(item) else str(v)
+
+
 def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
     """The rows of *frame*'s *columns* as tuples of plain Python values (NaN → None)."""
-    cols: list[list[Any]] = []
-    for c in columns:
-        s = frame[c]
-        vals: list[Any]
-        if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
-            s.dtype, pd.CategoricalDtype
-        ):
-            vals = s.astype(object).where(s.notna(), None).tolist()  # Int64 and friends: NA → None
-        elif s.dtype.kind == "f":
-            arr = s.to_numpy(dtype=float)
-            vals = arr.tolist()
-            if np.isnan(arr).any():
-                vals = [None if math.isnan(v) else v for v in vals]
-        elif s.dtype.kind in "iub":
-            vals = s.to_numpy().tolist()
-        else:
-            vals = [
-                None if (v is None or (isinstance(v, float) and math.isnan(v))) else v for v in s.tolist()
-            ]
-            vals = [v if v is None or isinstance(v, str | int | float | bool) else str(v) for v in vals]
-        cols.append(vals)
-    return list(zip(*cols, strict=True))
+    return list(zip(*(_column(frame[c]) for c in columns), strict=True))
 
 
 def insert_rows(db: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> int:
