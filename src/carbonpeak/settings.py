@@ -99,6 +99,14 @@ class Settings(BaseSettings):
     min_password_length: int = Field(10, ge=8, le=128)
     #: cap on Monte Carlo trajectories per API/page request (the CLI has none)
     mc_max_n: int = Field(20_000, ge=1, le=10_000_000)
+    #: which submissions are official (province and city figures): "approved", or "verified"
+    #: too (docs/workflow.md, "Official figures")
+    official_from: Literal["approved", "verified"] = "approved"
+    #: the share of existing capacity a year's official figures must cover not to be
+    #: provisional (0–1)
+    coverage_threshold: float = Field(0.8, ge=0.0, le=1.0)
+    #: a figure this many times off last year's or the row's average is a warning (> 1)
+    intake_warn_factor: float = Field(3.0, gt=1.0, le=1000.0)
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -118,7 +126,7 @@ class Settings(BaseSettings):
             )
         return text
 
-    @field_validator("cookie_secure", mode="before")
+    @field_validator("cookie_secure", "official_from", mode="before")
     @classmethod
     def _normalise_flag(cls, v: object) -> object:
         return str(v).strip().lower()

@@ -127,3 +127,18 @@ def inventory_recompute(run_id: int, factor_set: Annotated[str | None, typer.Opt
         choices = inventory_files.recompute_choices(old["method"], factor_set)
         new = inventory.recompute(ctx, run_id, choices)
     console.print(f"run {run_id} superseded by run {new}")
+
+
+@inv_app.command("recompute-all")
+@handles_errors
+def inventory_recompute_all(factor_set: Annotated[str | None, typer.Option()] = None) -> None:
+    """Recompute every current inventory (after a factor-set change) in one pass; the old
+    runs stay, superseded, and each version points at its new run."""
+    from carbonpeak.service import inventory  # noqa: PLC0415
+
+    with system_context() as ctx, console.status("重算 / recomputing…", spinner="dots"):
+        done = inventory.recompute_all(ctx, factor_set)
+    console.print(
+        f"已重算 / recomputed: {done.runs:,} 个核算 runs, {done.lines:,} 行 lines, "
+        f"因子集 factor set {done.factor_set or '-'}"
+    )

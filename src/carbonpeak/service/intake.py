@@ -18,7 +18,7 @@ line × item × month last year, or the row's own monthly average of the year, i
 warning (``intake_warn_last_year``, ``intake_warn_year_average``). Last year's figures
 come from the previous year's submission (its current version, verifier adjustments
 applied) or, failing that, the newest current inventory run with monthly figures of that
-year. ``CARBONPEAK_INTAKE_WARN_FACTOR`` overrides the factor.
+year. The setting ``CARBONPEAK_INTAKE_WARN_FACTOR`` (> 1, checked at start-up) sets the factor.
 
 Reads, diffs and exports live in :mod:`carbonpeak.service.intake_read` and are
 re-exported here. Scope: reads need VIEW on the enterprise (a verifier sees its assigned enterprises),
@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,13 +111,9 @@ EDITABLE_STATUSES = ("draft", "returned")
 
 
 def warn_factor() -> float:
-    """:data:`WARN_FACTOR`, or ``CARBONPEAK_INTAKE_WARN_FACTOR`` when set (> 1)."""
-    text = os.environ.get("CARBONPEAK_INTAKE_WARN_FACTOR", "")
-    try:
-        v = float(text) if text else WARN_FACTOR
-    except ValueError:
-        return WARN_FACTOR
-    return v if v > 1 else WARN_FACTOR
+    """The plausibility factor (setting ``intake_warn_factor``,
+    ``CARBONPEAK_INTAKE_WARN_FACTOR``, > 1; :data:`WARN_FACTOR` by default)."""
+    return float(get_settings().intake_warn_factor)
 
 
 class WarningsNotAcknowledged(InputError):

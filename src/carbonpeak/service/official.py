@@ -12,7 +12,6 @@ year whose capacity coverage is below ``CARBONPEAK_COVERAGE_THRESHOLD`` (default
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -21,8 +20,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from carbonpeak.errors import CarbonpeakError
 from carbonpeak.service.context import Context
+from carbonpeak.settings import get_settings
 from carbonpeak.store import facts
 
 __all__ = [
@@ -41,28 +40,19 @@ __all__ = [
 
 T = TypeVar("T")
 
-DEFAULT_THRESHOLD = 0.8
+DEFAULT_THRESHOLD = 0.8  # the setting's default (settings.Settings.coverage_threshold)
 
 
 def official_statuses() -> tuple[str, ...]:
-    """The submission statuses whose figures are official (``CARBONPEAK_OFFICIAL_FROM``:
-    ``approved``, the default, or ``verified``)."""
-    key = (os.environ.get("CARBONPEAK_OFFICIAL_FROM") or "approved").strip().lower()
-    if key not in facts.OFFICIAL_STATUSES:
-        raise CarbonpeakError("setting_invalid", name="CARBONPEAK_OFFICIAL_FROM", value=key)
-    return facts.OFFICIAL_STATUSES[key]
+    """The submission statuses whose figures are official (setting ``official_from``,
+    ``CARBONPEAK_OFFICIAL_FROM``: ``approved``, the default, or ``verified``)."""
+    return facts.OFFICIAL_STATUSES[get_settings().official_from]
 
 
 def coverage_threshold() -> float:
-    """The capacity coverage below which a year is provisional (0–1)."""
-    text = os.environ.get("CARBONPEAK_COVERAGE_THRESHOLD") or ""
-    try:
-        v = float(text) if text else DEFAULT_THRESHOLD
-    except ValueError:
-        raise CarbonpeakError("setting_invalid", name="CARBONPEAK_COVERAGE_THRESHOLD", value=text) from None
-    if not 0.0 <= v <= 1.0:
-        raise CarbonpeakError("setting_invalid", name="CARBONPEAK_COVERAGE_THRESHOLD", value=text)
-    return v
+    """The capacity coverage below which a year is provisional (setting
+    ``coverage_threshold``, ``CARBONPEAK_COVERAGE_THRESHOLD``, 0–1)."""
+    return float(get_settings().coverage_threshold)
 
 
 # --- the cache ------------------------------------------------------------------------------

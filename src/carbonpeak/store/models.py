@@ -293,7 +293,11 @@ class InventoryLine(Base):
     ``SUM … WHERE in_total GROUP BY``."""
 
     __tablename__ = "inventory_line"
-    __table_args__ = (UniqueConstraint("run_id", "line_no"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "line_no"),
+        # the totals read a run's in_total rows only (its annual rows, not its months)
+        Index("ix_inventory_line_run_total", "run_id", "in_total"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"), index=True)

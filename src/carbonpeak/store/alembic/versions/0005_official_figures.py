@@ -46,6 +46,8 @@ def upgrade() -> None:
         "SELECT 1 FROM inventory_line a WHERE a.run_id = inventory_line.run_id "
         "AND a.year = inventory_line.year AND a.month IS NULL) THEN TRUE ELSE FALSE END"
     )
+    with op.batch_alter_table("inventory_line", schema=None) as batch_op:
+        batch_op.create_index("ix_inventory_line_run_total", ["run_id", "in_total"], unique=False)
     with op.batch_alter_table("inventory_run", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("year", sa.Integer(), nullable=True))
@@ -74,6 +76,7 @@ def downgrade() -> None:
         batch_op.drop_column("year")
         batch_op.drop_column("version_id")
     with op.batch_alter_table("inventory_line", schema=None) as batch_op:
+        batch_op.drop_index("ix_inventory_line_run_total")
         batch_op.drop_column("in_total")
     with op.batch_alter_table("submission_version", schema=None) as batch_op:
         batch_op.drop_column("origin")
