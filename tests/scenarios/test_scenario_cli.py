@@ -64,10 +64,10 @@ def test_run_json_matches_the_engine_and_the_tolerance_is_passed_on() -> None:
 
 
 def test_compare_lists_three_scenarios_accelerated_no_later_than_baseline() -> None:
-    code, out, _ = invoke("compare")
+    code, out, _ = invoke("compare", "--base", "demo")
     assert code == 0, out
     assert out.index("baseline") < out.index("plan_policy") < out.index("accelerated")
-    code, out, _ = invoke("compare", "--json")
+    code, out, _ = invoke("compare", "--json", "--base", "demo")
     rows = {r["scenario"]: r for r in json.loads(out)["scenarios"]}
     assert list(rows) == ["baseline", "plan_policy", "accelerated"]
     assert rows["accelerated"]["peak"]["year"] <= rows["baseline"]["peak"]["year"]
@@ -75,7 +75,7 @@ def test_compare_lists_three_scenarios_accelerated_no_later_than_baseline() -> N
         rows["accelerated"]["co2_2060_t"] < rows["plan_policy"]["co2_2060_t"] < rows["baseline"]["co2_2060_t"]
     )
     assert rows["accelerated"]["cumulative_co2_t"] < rows["baseline"]["cumulative_co2_t"]
-    code, _, output = invoke("compare", "--scenarios", "baseline,nope")
+    code, _, output = invoke("compare", "--base", "demo", "--scenarios", "baseline,nope")
     assert code == 2 and "nope" in output and "accelerated" in output  # the allowed names
 
 
@@ -174,3 +174,25 @@ def test_a_malformed_scheduler_address_is_refused_before_any_work() -> None:
     code, _, output = invoke("montecarlo", "--n", "10", "--scheduler", "127.0.0.1:8786")
     assert code == 2
     assert "调度器地址" in output and "expected local or tcp://host:port" in output
+
+
+def test_compare_on_the_stored_inventories_agrees_with_the_scenarios_service(store: str) -> None:
+    """By default the CLI projects the store's official inventories with the project register,
+    as the scenarios page and the dashboard's peak card do: the same peak years and levels."""
+    from carbonpeak.service import scenarios as scenario_service
+    from carbonpeak.service.context import SYSTEM, Context
+    from carbonpeak.store.db import sessionmaker_for
+
+    code, out, err = invoke("compare", "--json")
+    assert code == 0, err
+    rows = {r["scenario"]: r for r in json.loads(out)["scenarios"]}
+    with sessionmaker_for(store)() as db:
+        page = scenario_service.run(Context(db=db, principal=SYSTEM), list(rows))
+    for name, r in rows.items():
+        assert r["peak"]["year"] == page["scenarios"][name]["peak"]["year"]
+        assert r["peak"]["co2_t"] == pytest.approx(page["scenarios"][name]["peak"]["co2_t"])
+    # the demo base (synthetic) is another answer, and says so
+    _, demo, _ = invoke("compare", "--json", "--base", "demo")
+    assert json.loads(demo)["scenarios"] != json.loads(out)["scenarios"]
+    code, text, _ = invoke("compare")
+    assert f"base year {page['base_year']} from the official inventories" in text

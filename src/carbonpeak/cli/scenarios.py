@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from carbonpeak.cli._console import console, err_console, handles_errors
+from carbonpeak.cli._store import system_context
 from carbonpeak.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -287,13 +288,27 @@ def compare(
     drivers: DriversOpt = None,
     tolerance: ToleranceOpt = _DEFAULT_TOLERANCE,
     as_json: JsonOpt = False,
+    base: Annotated[
+        str,
+        typer.Option(
+            help="inventories: the base year from the store's official inventories (as the "
+            "scenarios page and the dashboard); demo: the synthetic demo base year"
+        ),
+    ] = "inventories",
 ) -> None:
     """Scenarios side by side: peak year and level, 2030 and 2060 emissions, cumulative CO2."""
     from carbonpeak.service import scenario_tools  # noqa: PLC0415
 
     known = scenario_tools.demo_scenarios(drivers)
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    runs = scenario_tools.compare_demo(known, names, tolerance=tolerance)
+    if base not in ("inventories", "demo"):
+        raise typer.BadParameter("inventories | demo", param_hint="--base")
+    stored: int | None = None
+    if base == "inventories":
+        with system_context() as ctx:
+            stored, runs = scenario_tools.compare_stored(ctx, names, tolerance=tolerance)
+    else:
+        runs = scenario_tools.compare_demo(known, names, tolerance=tolerance)
     first, last = runs[0].years[0], runs[0].years[-1]
     if as_json:
         console.print_json(
@@ -335,7 +350,12 @@ def compare(
     console.print(
         f"Peak year marked > when still rising in {last} / 标 > 表示仍在上升; "
         f"Σ over annual steps; plateau tolerance / 平台容差 {tolerance:.1%}; "
-        "demo base year is synthetic / 演示基准年数据为合成数据",
+        + (
+            f"base year {stored} from the official inventories and the project register / "
+            f"基准年 {stored} 取自正式核算数据与项目库"
+            if stored is not None
+            else "demo base year is synthetic / 演示基准年数据为合成数据"
+        ),
         soft_wrap=True,
     )
 

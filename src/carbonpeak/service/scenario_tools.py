@@ -39,6 +39,7 @@ from carbonpeak.scenarios.macc import macc
 from carbonpeak.scenarios.montecarlo import DEFAULT_CONNECT_TIMEOUT, run_montecarlo
 from carbonpeak.scenarios.peak import DEFAULT_TOLERANCE, Peak, find_peak
 from carbonpeak.scenarios.projection import BaseYear, Projection, Scenario, base_year, project
+from carbonpeak.service.context import Context
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -307,8 +308,40 @@ def run_demo(
     return run
 
 
+def compare_stored(
+    ctx: Context, names: Sequence[str], *, tolerance: float = DEFAULT_TOLERANCE
+) -> tuple[int, list[ScenarioRun]]:
+    """Scenarios *names* projected from the official inventories in *ctx*'s scope, with the
+    project register's capacity changes — exactly what the scenarios page and the
+    dashboard's peak card compute (:func:`carbonpeak.service.scenarios.run`); returns the
+    base year and the runs."""
+    from carbonpeak.service import scenarios as scenario_service  # noqa: PLC0415
+
+    if not names:
+        raise InputError([Problem("required", column="--scenarios")])
+    r = scenario_service.run(ctx, list(names), tolerance=tolerance)
+    years = [int(y) for y in r["years"]]
+    out = []
+    for name in names:
+        total = np.asarray(r["scenarios"][name]["co2_t"]["total"], dtype=float)
+        out.append(
+            ScenarioRun(
+                name=name,
+                years=years,
+                total=total.tolist(),
+                peak=find_peak(np.asarray(years), total, tolerance),
+                cumulative=float(total.sum()),
+            )
+        )
+    return int(r["base_year"]), out
+
+
 def compare_demo(
-    scenarios: DemoScenarios, names: Sequence[str], *, tolerance: float = DEFAULT_TOLERANCE
+    scenarios: DemoScenarios,
+    names: Sequence[str],
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+    base: BaseYear | None = None,
 ) -> list[ScenarioRun]:
     """Scenarios *names* projected side by side; every unknown name is one located problem."""
     if not names:
@@ -323,8 +356,8 @@ def compare_demo(
                 for n in missing
             ]
         )
-    base = _demo_base()
-    return [_project(base, scenarios, n, tolerance)[0] for n in names]
+    b = base if base is not None else _demo_base()
+    return [_project(b, scenarios, n, tolerance)[0] for n in names]
 
 
 @dataclass(frozen=True)
