@@ -153,7 +153,7 @@ def serve(url: str, port: int) -> Any:
     """The app on a live uvicorn server in a thread (returns the server to stop)."""
     import uvicorn  # noqa: PLC0415
 
-    from carbonpeak.api.app import create_app  # noqa: PLC0415
+    from carbonpeak.app import create_app  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     os.environ["CARBONPEAK_DATABASE_URL"] = url

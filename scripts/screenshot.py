@@ -17,7 +17,8 @@ from pathlib import Path
 
 from playwright.sync_api import ViewportSize, sync_playwright
 
-from carbonpeak.api.background import serve_in_background
+from carbonpeak.app import create_app
+from carbonpeak.http.background import serve_in_background
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.settings import Settings
 
@@ -42,7 +43,7 @@ def shoot(out: Path, lang: str = "zh") -> list[Path]:
         url = f"sqlite:///{Path(tmp) / 'screenshot.db'}"
         prepare_store(url, demo=True)
         settings = replace(Settings(), database_url=url)
-        with serve_in_background(settings) as base, sync_playwright() as p:
+        with serve_in_background(create_app(settings)) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
             if lang == "en":

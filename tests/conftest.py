@@ -22,8 +22,8 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
-from carbonpeak.api.app import create_app
-from carbonpeak.api.background import serve_in_background
+from carbonpeak.app import create_app
+from carbonpeak.http.background import serve_in_background
 from carbonpeak.service import auth
 from carbonpeak.service.bootstrap import prepare_store
 from carbonpeak.settings import Settings, get_settings
@@ -211,5 +211,5 @@ def api_token(client: TestClient, username: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def live_server(stores: StoreFactory) -> Iterator[str]:
     """The platform served by uvicorn on a free localhost port over a demo store."""
-    with serve_in_background(Settings(database_url=stores.demo())) as base:
+    with serve_in_background(create_app(Settings(database_url=stores.demo()))) as base:
         yield base

@@ -544,6 +544,7 @@ OBJECT_NAMES: dict[str, tuple[str, str]] = {
     "evidence": ("证明材料", "evidence"),
     "assignment": ("核查分配", "verifier assignment"),
     "reporting round": ("填报轮次", "reporting round"),
+    "page": ("页面", "page"),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.model.credit_code import check_character
 from carbonpeak.settings import Settings
 from tests.conftest import api_token

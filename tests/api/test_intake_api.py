@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.settings import Settings
 from tests.conftest import DEMO_PASSWORDS, api_token
 from tests.intake_support import GOOD_ROWS, PBZN, dump_store, fill

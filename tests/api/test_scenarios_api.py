@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.settings import Settings
 from tests.api.test_scope_matrix import DEMO_USERS, SCENARIO_ROUTES, USERS
 from tests.conftest import api_token

@@ -19,8 +19,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from carbonpeak.api.deps import public_route
 from carbonpeak.api.routers import API_ROUTERS
+from carbonpeak.http.deps import public_route
 from tests.conftest import DEMO_PASSWORDS, api_token
 
 PUBLIC_ROUTES = {

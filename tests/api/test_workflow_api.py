@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import sessionmaker_for
 from tests.conftest import DEMO_PASSWORDS, api_token

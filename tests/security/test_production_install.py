@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.cli.main import app
 from carbonpeak.settings import MIN_SECRET_LENGTH, Settings, get_settings
 from carbonpeak.store.db import engine_for

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.errors import CarbonpeakError, SettingsError
 from carbonpeak.settings import DEFAULT_SECRET, MIN_SECRET_LENGTH, Environment, Settings, get_settings
 from carbonpeak.store.db import engine_for

@@ -22,7 +22,8 @@ import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
 
-from carbonpeak.api.background import serve_in_background
+from carbonpeak.app import create_app
+from carbonpeak.http.background import serve_in_background
 from carbonpeak.model.credit_code import check_character
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import sessionmaker_for
@@ -47,7 +48,7 @@ VERIFIER, VERIFIER_PW, VERIFIER_NAME = "verifier-xiangjiang", "xiangjiang-pw", "
 def round_server(stores: StoreFactory) -> Iterator[tuple[str, str]]:
     """A server over its own demo store (this walk changes it): (base URL, store URL)."""
     url = stores.demo()
-    with serve_in_background(Settings(database_url=url)) as base:
+    with serve_in_background(create_app(Settings(database_url=url))) as base:
         yield base, url
     stores.release(url)
 

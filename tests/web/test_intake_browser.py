@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page
 
-from carbonpeak.api.background import serve_in_background
+from carbonpeak.app import create_app
+from carbonpeak.http.background import serve_in_background
 from carbonpeak.settings import Settings
 from tests.conftest import StoreFactory
 from tests.web.test_intake_pages import YEAR, fill
@@ -34,7 +35,7 @@ SHOTS = os.environ.get("CARBONPEAK_SCREENSHOTS", "")
 def intake_server(stores: StoreFactory) -> Iterator[str]:
     """A server over its own demo store: this walk changes the store."""
     url = stores.demo()
-    with serve_in_background(Settings(database_url=url)) as base:
+    with serve_in_background(create_app(Settings(database_url=url))) as base:
         yield base
     stores.release(url)
 

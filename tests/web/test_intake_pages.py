@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import Enterprise

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
-from carbonpeak.api.app import create_app
+from carbonpeak.app import create_app
 from carbonpeak.errors import message
 from carbonpeak.settings import Settings
 from carbonpeak.web.pages import _ENV, error_page

@@ -1,5 +1,4 @@
-"""The HTTP faces: the JSON API under /api/v1 and, mounted beside it, the web pages."""
+"""The JSON API under ``/api/v1``: thin routers over the services (:data:`routers.API_ROUTERS`).
 
-from carbonpeak.api.app import create_app
-
-__all__ = ["create_app"]
+The application that mounts them beside the web pages is :func:`carbonpeak.app.create_app`.
+"""

@@ -24,7 +24,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
-from carbonpeak.api.deps import Ctx
+from carbonpeak.http.deps import Ctx
 from carbonpeak.http.params import YEAR_MAX, YEAR_MIN, BodyId, BodyYear, IdPath, IdQuery, YearQuery
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import assignments

@@ -22,8 +22,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
-from carbonpeak.api.deps import Ctx
-from carbonpeak.api.files import XLSX, download, read_upload
+from carbonpeak.http.deps import Ctx
+from carbonpeak.http.files import XLSX, download, read_upload
 from carbonpeak.http.params import IdForm, IdPath, IdQuery, IdQueryRequired, Year, YearForm, YearQuery
 from carbonpeak.service import intake
 

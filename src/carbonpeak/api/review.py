@@ -20,10 +20,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
 
-from carbonpeak.api.deps import Ctx
-from carbonpeak.api.files import XLSX, download, read_upload
 from carbonpeak.errors import InputError, PermissionDenied, Problem
 from carbonpeak.http.cached import cached_json
+from carbonpeak.http.deps import Ctx
+from carbonpeak.http.files import XLSX, download, read_upload
 from carbonpeak.http.params import IdPath, YearQuery
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role

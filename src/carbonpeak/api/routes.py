@@ -1,7 +1,7 @@
 """The HTTP API (``/api/v1``): thin handlers that parse, call a service, and return.
 
-Every route either depends on :func:`~carbonpeak.api.deps.require_principal` (a bearer
-token) or is marked public with :func:`~carbonpeak.api.deps.public_route`; the route ×
+Every route either depends on :func:`~carbonpeak.http.deps.require_principal` (a bearer
+token) or is marked public with :func:`~carbonpeak.http.deps.public_route`; the route ×
 role × scope matrix test enumerates them all.
 """
 
@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from pydantic import BaseModel, Field
 
 from carbonpeak import __version__, refdata
-from carbonpeak.api.deps import Ctx, Db, OptionalCtx, public_route
-from carbonpeak.api.files import read_upload
 from carbonpeak.errors import IntegrityViolation, PermissionDenied
 from carbonpeak.http.cached import cached_json
+from carbonpeak.http.deps import Ctx, Db, OptionalCtx, public_route
+from carbonpeak.http.files import read_upload
 from carbonpeak.http.params import IdPath, Year, YearQuery
 from carbonpeak.io.register import (
     ENTERPRISE_COLUMNS,

@@ -18,9 +18,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field
 
-from carbonpeak.api.deps import Ctx
-from carbonpeak.api.files import CSV, XLSX, download, read_upload
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.http.deps import Ctx
+from carbonpeak.http.files import CSV, XLSX, download, read_upload
 from carbonpeak.http.params import BodyYear, Year, YearForm, YearQuery
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.scenarios.demo_scenarios import DEMO_SCENARIOS

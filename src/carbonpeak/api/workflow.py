@@ -13,13 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from pydantic import Field
 
-from carbonpeak.api.deps import Ctx
-from carbonpeak.api.files import content_disposition, read_upload
+from carbonpeak.http.deps import Ctx
+from carbonpeak.http.files import attachment_response, read_upload
 from carbonpeak.http.params import BodyId, IdPath
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import evidence, workflow
 
-__all__ = ["attachment_response", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"])
 
@@ -121,19 +121,6 @@ async def attach_evidence(
 def list_evidence(ctx: Ctx, submission_id: IdPath) -> list[dict[str, Any]]:
     """The evidence attached to a submission."""
     return evidence.list_evidence(ctx, submission_id)
-
-
-def attachment_response(file: evidence.EvidenceFile) -> Response:
-    """The bytes as a download: stored content type, attachment, nosniff, not cached."""
-    return Response(
-        content=file.data,
-        media_type=file.content_type,
-        headers={
-            "Content-Disposition": content_disposition(file.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 @router.get("/evidence/{evidence_id}", response_class=Response)

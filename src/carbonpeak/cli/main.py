@@ -71,7 +71,7 @@ def run(
     """
     import uvicorn  # noqa: PLC0415
 
-    from carbonpeak.api.app import create_app  # noqa: PLC0415
+    from carbonpeak.app import create_app  # noqa: PLC0415
     from carbonpeak.service.bootstrap import has_province_account, prepare_store  # noqa: PLC0415
     from carbonpeak.service.demo import demo_users  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415

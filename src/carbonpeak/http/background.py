@@ -1,7 +1,8 @@
-"""Serve the platform from a background thread on a free localhost port.
+"""Serve an ASGI app from a background thread on a free localhost port.
 
 For the page tests and the screenshot script: one place that starts uvicorn, waits until
-it listens, and stops it.
+it listens, and stops it. The app comes from the composition root
+(``serve_in_background(carbonpeak.app.create_app(settings))``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
-
-from carbonpeak.api.app import create_app
-from carbonpeak.settings import Settings
+from starlette.types import ASGIApp
 
 __all__ = ["free_port", "serve_in_background"]
 
@@ -28,12 +27,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_background(settings: Settings, start_timeout_s: float = 20.0) -> Iterator[str]:
-    """Serve the app for *settings*; yield its base URL; stop it on exit."""
+def serve_in_background(app: ASGIApp, start_timeout_s: float = 20.0) -> Iterator[str]:
+    """Serve *app*; yield its base URL; stop it on exit."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout_s

@@ -1,9 +1,10 @@
-"""FastAPI dependencies: the database session, the request context and the principal.
+"""FastAPI dependencies of both faces: the database session, the request context and the principal.
 
-The API authenticates with bearer tokens (``Authorization: Bearer cp_…``) only; the web
-pages use the session cookie (see ``carbonpeak.web``). A route is public only when it
-declares ``dependencies=[Depends(public_route)]``; every other route resolves a principal
-through :func:`require_principal` and 401s without one.
+:data:`Db` (one session per request) serves the API and the pages alike. The API
+authenticates with bearer tokens (``Authorization: Bearer cp_…``) only (:data:`Ctx`,
+:data:`OptionalCtx`); the web pages use the session cookie (see ``carbonpeak.web``). An API
+route is public only when it declares ``dependencies=[Depends(public_route)]``; every other
+route resolves a principal through :func:`require_principal` and 401s without one.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from carbonpeak.errors import AuthenticationFailed
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.service.auth import principal_for_token
 from carbonpeak.service.context import Context
-from carbonpeak.store.db import sessionmaker_for
+from carbonpeak.service.session import open_session
 
 __all__ = ["Ctx", "Db", "OptionalCtx", "get_db", "public_route", "require_principal"]
 
 
 def get_db(request: Request) -> Iterator[Session]:
     """A session per request; service functions commit, anything left is rolled back."""
-    db = sessionmaker_for(request.app.state.settings.database_url)()
+    db = open_session(request.app.state.settings.database_url)
     try:
         yield db
     finally:

@@ -1,7 +1,23 @@
-"""One error handler mapping the carbonpeak error tree to HTTP statuses with zh/en messages.
+"""One error handler for both faces: JSON under ``/api/``, the site's HTML error page elsewhere.
 
-Body: ``{"error": {"code", "message_zh", "message_en", "problems"?, "request_id"}}``.
-Unexpected exceptions become a 500 with the request id and no traceback.
+Every error a request can end in is first made a :class:`~carbonpeak.errors.CarbonpeakError`
+with its HTTP status:
+
+==================================== ====== ==============================================
+raised                               status code
+==================================== ====== ==============================================
+a :class:`CarbonpeakError`           its    its own (``not_found``, ``permission_denied`` …)
+request validation (FastAPI)         422    ``input_invalid``, one located problem each
+an HTTP error (no route, method …)   its    ``not_found`` (404), ``payload_too_large``
+                                            (413), else ``validation``
+anything else                        500    ``internal`` with the request id, no traceback
+==================================== ====== ==============================================
+
+A request under ``/api/`` gets the JSON body
+``{"error": {"code", "message_zh", "message_en", "problems"?, "request_id"}}``; any other
+path gets the page that the composition root passes as *page_error* (the web face's
+bilingual error page, in the visitor's language). If that page itself fails, the JSON body
+is the answer.
 """
 
 from __future__ import annotations
@@ -12,80 +28,91 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from carbonpeak.errors import CarbonpeakError, InputError, Problem, message
+from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
 
-__all__ = ["install_error_handlers"]
+__all__ = ["API_PREFIX", "PageError", "as_error", "install_error_handlers", "is_api"]
 
-log = logging.getLogger("carbonpeak.api")
+log = logging.getLogger("carbonpeak.http")
+
+#: Paths under this prefix are the JSON API; every other path is a page.
+API_PREFIX = "/api/"
+
+#: Renders an error as a page: (request, HTTP status, the error) → response.
+PageError = Callable[[Request, int, CarbonpeakError], Response]
 
 
-def _body(request: Request, payload: dict[str, object]) -> dict[str, object]:
-    return {"error": {**payload, "request_id": getattr(request.state, "request_id", "")}}
+def is_api(request: Request) -> bool:
+    """Whether *request* is one of the JSON API's (its errors are JSON bodies)."""
+    return request.url.path.startswith(API_PREFIX)
 
 
-HtmlError = Callable[[Request, int], Response]
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", ""))
 
 
-def install_error_handlers(app: FastAPI, html_error: HtmlError | None = None) -> None:
-    """Map errors to JSON under /api; *html_error* renders other paths (the web pages)."""
-
-    @app.exception_handler(CarbonpeakError)
-    async def _carbonpeak(request: Request, exc: CarbonpeakError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return JSONResponse(_body(request, exc.as_dict()), status_code=exc.http_status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            Problem(
-                "validation",
-                column=".".join(str(p) for p in e.get("loc", ())[1:]) or None,
-                value=e.get("input") if not isinstance(e.get("input"), dict) else None,
-                fields={"detail": e.get("msg", "")},
-            )
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            _body(request, InputError(problems, code="input_invalid").as_dict()), status_code=422
+def _validation_error(exc: RequestValidationError) -> InputError:
+    problems = [
+        Problem(
+            "validation",
+            column=".".join(str(p) for p in e.get("loc", ())[1:]) or None,
+            value=e.get("input") if not isinstance(e.get("input"), dict) else None,
+            fields={"detail": e.get("msg", "")},
         )
+        for e in exc.errors()
+    ]
+    return InputError(problems, code="input_invalid")
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if html_error is not None and not request.url.path.startswith(("/api/", "/static/")):
-            return html_error(request, exc.status_code)
-        code = {404: "not_found", 413: "payload_too_large"}.get(exc.status_code, "validation")
-        fields = {
-            "object": "resource",
-            "key": request.url.path,
-            "detail": exc.detail,
-            "limit_mb": request.app.state.settings.max_upload_mb,
-        }
-        return JSONResponse(
-            _body(
-                request,
-                {
-                    "code": code,
-                    "message_zh": message(code, "zh", **fields),
-                    "message_en": message(code, "en", **fields),
-                },
-            ),
-            status_code=exc.status_code,
-        )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        rid = getattr(request.state, "request_id", "")
-        log.exception("unhandled error in request %s", rid, exc_info=exc)
-        return JSONResponse(
-            _body(
-                request,
-                {
-                    "code": "internal",
-                    "message_zh": message("internal", "zh", request_id=rid),
-                    "message_en": message("internal", "en", request_id=rid),
-                },
-            ),
-            status_code=500,
-        )
+def _http_error(request: Request, exc: StarletteHTTPException) -> CarbonpeakError:
+    if exc.status_code == 404:
+        return NotFound(object="page" if not is_api(request) else "resource", key=request.url.path)
+    code = {413: "payload_too_large"}.get(exc.status_code, "validation")
+    return CarbonpeakError(
+        code,
+        object="resource",
+        key=request.url.path,
+        detail=exc.detail,
+        limit_mb=request.app.state.settings.max_upload_mb,
+    )
+
+
+def as_error(request: Request, exc: Exception) -> tuple[int, CarbonpeakError]:
+    """The HTTP status and the :class:`CarbonpeakError` that *exc* is answered with."""
+    if isinstance(exc, CarbonpeakError):
+        return exc.http_status, exc
+    if isinstance(exc, RequestValidationError):
+        return 422, _validation_error(exc)
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code, _http_error(request, exc)
+    return 500, CarbonpeakError("internal", request_id=_request_id(request))
+
+
+def _json(request: Request, status: int, error: CarbonpeakError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = {"error": {**error.as_dict(), "request_id": _request_id(request)}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI, page_error: PageError | None = None) -> None:
+    """Answer every error on *app*: JSON under ``/api/``, ``page_error`` on other paths."""
+
+    def answer(request: Request, exc: Exception) -> Response:
+        status, error = as_error(request, exc)
+        if status >= 500 and not isinstance(exc, CarbonpeakError):
+            log.exception("unhandled error in request %s", _request_id(request), exc_info=exc)
+        if page_error is not None and not is_api(request):
+            try:
+                return page_error(request, status, error)
+            except Exception:  # the error page failed too: the plain answer, never a traceback
+                log.exception("the error page failed in request %s", _request_id(request))
+        return _json(request, status, error)
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        # the page resolves its visitor in the store: off the event loop
+        return await run_in_threadpool(answer, request, exc)
+
+    for kind in (CarbonpeakError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(kind, handler)

@@ -3,7 +3,8 @@
 Every upload is read through :func:`read_upload` (at most ``settings.max_upload_mb``; one
 byte more is a 413 and nothing else is read), every file leaves through :func:`download`
 (``attachment`` with an ASCII fallback name and the UTF-8 name, RFC 6266 / 5987, and
-``X-Content-Type-Options: nosniff``). The API routes and the web pages share both.
+``X-Content-Type-Options: nosniff``); a stored evidence file leaves through
+:func:`attachment_response`. The API routes and the web pages share them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from fastapi import Request, UploadFile
 from fastapi.responses import Response
 
 from carbonpeak.errors import PayloadTooLarge
+from carbonpeak.service.evidence import EvidenceFile
 
-__all__ = ["CSV", "XLSX", "content_disposition", "download", "read_upload"]
+__all__ = ["CSV", "XLSX", "attachment_response", "content_disposition", "download", "read_upload"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -46,5 +48,18 @@ def download(data: bytes, filename: str, media_type: str, headers: dict[str, str
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
             **(headers or {}),
+        },
+    )
+
+
+def attachment_response(file: EvidenceFile) -> Response:
+    """A stored file as a download: its stored content type, attachment, nosniff, not cached."""
+    return Response(
+        content=file.data,
+        media_type=file.content_type,
+        headers={
+            "Content-Disposition": content_disposition(file.filename),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
         },
     )

@@ -7,7 +7,7 @@ FastAPI parses (and spools to disk) a form or a multipart body:
   :data:`FORM_SLACK_BYTES` for the form's own fields and multipart framing. A declared
   ``Content-Length`` beyond that is a 413 at once, nothing read; a body without one (chunked)
   is counted as it arrives and cut off with a 413 as soon as it passes the limit. Each file
-  is then held to ``max_upload_mb`` exactly by :func:`carbonpeak.api.files.read_upload`.
+  is then held to ``max_upload_mb`` exactly by :func:`carbonpeak.http.files.read_upload`.
 - **Credentials first.** A ``multipart/form-data`` request (every upload) must carry valid
   credentials before its body is read: a bearer token under ``/api/`` (else 401,
   ``auth_required`` / ``auth_token_invalid``), a session cookie on the pages (else a 303 to
@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -28,10 +28,10 @@ from starlette.exceptions import HTTPException
 
 from carbonpeak.errors import message
 from carbonpeak.service.auth import principal_for_session, principal_for_token
+from carbonpeak.service.session import open_session
 from carbonpeak.settings import Settings
-from carbonpeak.store.db import sessionmaker_for
 
-__all__ = ["FORM_SLACK_BYTES", "BodyGuard", "body_limit"]
+__all__ = ["FORM_SLACK_BYTES", "SESSION_COOKIE", "BodyGuard", "body_limit"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -41,7 +41,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Room for a form's other fields and the multipart boundaries around the file.
 FORM_SLACK_BYTES = 1024 * 1024
-_SESSION_COOKIE = "cp_session"  # carbonpeak.web.security.SESSION_COOKIE (faces do not import each other)
+#: The browser session cookie of the pages (set and cleared by :mod:`carbonpeak.web.security`).
+SESSION_COOKIE: Final = "cp_session"
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -103,10 +104,10 @@ class BodyGuard:
             if scheme.lower() != "bearer" or not token:
                 return "auth_required"
         else:
-            token = _cookie(headers.get("cookie", ""), _SESSION_COOKIE)
+            token = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
             if not token:
                 return "login"
-        with sessionmaker_for(self.settings.database_url)() as db:
+        with open_session(self.settings.database_url) as db:
             found = principal_for_token(db, token) if api else principal_for_session(db, token)
         if found is None:
             return "auth_token_invalid" if api else "login"

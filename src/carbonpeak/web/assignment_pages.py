@@ -22,8 +22,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carbonpeak import errors
-from carbonpeak.api.deps import Db
 from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
+from carbonpeak.http.deps import Db
 from carbonpeak.http.params import MAX_ID, YEAR_MAX, YEAR_MIN
 from carbonpeak.service import assignments
 from carbonpeak.service.assignments import BEIJING, REPORT_STATES, beijing_today

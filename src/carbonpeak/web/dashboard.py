@@ -19,9 +19,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from carbonpeak import errors, refdata
-from carbonpeak.api.deps import Db
-from carbonpeak.api.files import XLSX, download
 from carbonpeak.errors import InputError, NotFound, PermissionDenied
+from carbonpeak.http.deps import Db
+from carbonpeak.http.files import XLSX, download
 from carbonpeak.http.params import IdPath, IdQuery, YearQuery
 from carbonpeak.model import Role
 from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx

@@ -26,9 +26,6 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carbonpeak import errors, refdata
-from carbonpeak.api.deps import Db
-from carbonpeak.api.files import XLSX, download, read_upload
-from carbonpeak.api.workflow import attachment_response
 from carbonpeak.errors import (
     CarbonpeakError,
     InputError,
@@ -37,6 +34,8 @@ from carbonpeak.errors import (
     PermissionDenied,
     Problem,
 )
+from carbonpeak.http.deps import Db
+from carbonpeak.http.files import XLSX, attachment_response, download, read_upload
 from carbonpeak.model import Role
 from carbonpeak.service import enterprises, evidence, workflow
 from carbonpeak.service.context import Context

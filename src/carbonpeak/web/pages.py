@@ -20,8 +20,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context as JinjaContext
 
 from carbonpeak import errors, refdata
-from carbonpeak.api.deps import Db, get_db
 from carbonpeak.errors import AuthenticationFailed, NotFound
+from carbonpeak.http.deps import Db, get_db
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.model.schemas import SectorOverview
 from carbonpeak.service import auth, enterprises, inventory, sector
@@ -165,20 +165,45 @@ def render(
 
 
 def error_response(request: Request, visitor: Visitor, status: int, message: str) -> HTMLResponse:
+    """The error page with *message*, for a handler that words its own error."""
     return render(request, visitor, "error.html", status=status, status_code=status, message=message)
 
 
-def error_page(request: Request, status: int, message_code: str = "not_found", **fields: Any) -> HTMLResponse:
-    """An HTML error page outside the page handlers (for the app's exception handlers).
+def _visitor_outside(request: Request) -> Visitor:
+    """The visitor when no page dependency ran: resolved with its own database session; the
+    public visitor in the chosen language if the store cannot answer (a 500 from the store)."""
+    try:
+        with contextmanager(get_db)(request) as db:
+            return get_visitor(request, db)
+    except Exception:  # an error page must not fail because the store does
+        return Visitor(principal=PUBLIC, session=None, lang=normalise_lang(request.cookies.get(LANG_COOKIE)))
 
-    The visitor (session, language) is resolved with its own database session, since
-    no dependency ran. *message_code* names a message of :mod:`carbonpeak.errors`.
+
+def error_page(request: Request, status: int, exc: errors.CarbonpeakError | None = None) -> HTMLResponse:
+    """The site's error page for *exc* with HTTP *status* (default: this page not found).
+
+    What the app's one error handler (:mod:`carbonpeak.http.errors`) answers on every path
+    outside ``/api/``: the message of *exc*'s code in the visitor's language, each located
+    problem of an :class:`~carbonpeak.errors.InputError` below it, the request id; the
+    visitor (session, language) resolved with its own database session, since no dependency
+    ran. The CSRF cookie is set only when the browser has none (never rotated).
     """
-    with contextmanager(get_db)(request) as db:
-        visitor = get_visitor(request, db)
-    fields.setdefault("object", text("error.page", visitor.lang))
-    fields.setdefault("key", request.url.path)
-    return error_response(request, visitor, status, errors.message(message_code, visitor.lang, **fields))
+    visitor = _visitor_outside(request)
+    lang = visitor.lang
+    if exc is None:
+        exc = NotFound(object="page", key=request.url.path)
+    problems = exc.problems[:20] if isinstance(exc, errors.InputError) else []
+    if len(problems) == 1 and problems[0].code == exc.code:  # the message is the problem's
+        problems = []
+    return render(
+        request,
+        visitor,
+        "error.html",
+        status=status,
+        status_code=status,
+        message=errors.message(exc.code, lang, **exc.fields),
+        problems=[(p.column or "", p.message_en if lang == "en" else p.message_zh) for p in problems],
+    )
 
 
 def csrf_failed(request: Request, visitor: Visitor) -> HTMLResponse:

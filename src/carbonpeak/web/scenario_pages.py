@@ -15,9 +15,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from carbonpeak import refdata
-from carbonpeak.api.deps import Db
-from carbonpeak.api.files import CSV, download
 from carbonpeak.errors import InputError, PermissionDenied
+from carbonpeak.http.deps import Db
+from carbonpeak.http.files import CSV, download
 from carbonpeak.model import Role
 from carbonpeak.scenarios.demo_scenarios import DEMO_SCENARIOS
 from carbonpeak.service import scenarios as svc

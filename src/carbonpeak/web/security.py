@@ -19,6 +19,7 @@ from typing import Final
 
 from fastapi import Request, Response
 
+from carbonpeak.http.guard import SESSION_COOKIE
 from carbonpeak.settings import Settings
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "set_session_cookie",
 ]
 
-SESSION_COOKIE: Final = "cp_session"
 CSRF_COOKIE: Final = "cp_csrf"
 LANG_COOKIE: Final = "cp_lang"
 _YEAR_S: Final = 365 * 24 * 3600
