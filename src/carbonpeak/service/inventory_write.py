@@ -24,7 +24,7 @@ from carbonpeak.accounting.summary import in_total_mask
 from carbonpeak.model import Action
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
-from carbonpeak.store.bulk import insert_frame
+from carbonpeak.store.bulk import insert_frame, read_frame
 from carbonpeak.store.models import Enterprise, InventoryLine, InventoryRun, SubmissionVersion
 from carbonpeak.store.scope import enterprise_scope
 
@@ -216,13 +216,12 @@ def recompute_all(ctx: Context, factor_set: str | None = None) -> RecomputeSumma
         return RecomputeSummary(0, 0, factor_set or "", {})
     run_ids = [int(r[0]) for r in runs]
     cols = [InventoryLine.run_id, *(getattr(InventoryLine, c) for c in INPUT_COLUMNS)]
-    inputs = pd.DataFrame(
-        ctx.db.execute(
-            select(*cols)
-            .where(InventoryLine.run_id.in_(run_ids))
-            .order_by(InventoryLine.run_id, InventoryLine.line_no)
-        ).all(),
-        columns=["old_run", *INPUT_COLUMNS],
+    inputs = read_frame(
+        ctx.db,
+        select(*cols)
+        .where(InventoryLine.run_id.in_(run_ids))
+        .order_by(InventoryLine.run_id, InventoryLine.line_no),
+        ["old_run", *INPUT_COLUMNS],
     )
     inputs["month"] = inputs["month"].astype(float)
     inputs["purity"] = inputs["purity"].astype(float)

@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.model import Action, Principal
+from carbonpeak.store.bulk import read_frame
 from carbonpeak.store.models import (
     AuditHead,
     Enterprise,
@@ -97,7 +98,7 @@ def official_runs(principal: Principal, statuses: Sequence[str]) -> Any:
 
 
 def _frame(db: Session, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame(db.execute(stmt).all(), columns=list(columns))
+    return read_frame(db, stmt, columns)
 
 
 def _sums(complete_eq: bool = True) -> list[Any]:
