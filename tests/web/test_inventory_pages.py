@@ -292,7 +292,7 @@ def test_city_user_gets_404_for_another_citys_run_and_explanation(client: TestCl
         assert "页面不存在" in r.text
         assert "冷水江" not in r.text
     assert (
-        message("not_found", "zh", object="核算", key=str(other["id"]))
+        message("not_found", "zh", object="inventory run", key=str(other["id"]))
         in client.get(f"/inventories/{other['id']}").text
     )
     assert client.get(f"/inventories/{own['id']}").status_code == 200

@@ -2,7 +2,8 @@
 
 Thin, like :mod:`carbonpeak.web.intake_pages`: each handler reads the visitor, calls
 :mod:`carbonpeak.service.assignments` (which checks role and scope and writes the audit
-trail) and renders. Every POST form carries the CSRF token (:func:`form_guard`).
+trail) and renders. Every POST form carries the CSRF token (:func:`form_guard`). A failed
+form is shown again with its error; any other error is the app's error page.
 
 - ``GET /rounds?year=&city=&status=``: the year's round — the deadline and the days left
   (Beijing time), the counts by state, the enterprises with their state and verifiers,
@@ -28,7 +29,7 @@ from carbonpeak.http.params import MAX_ID, YEAR_MAX, YEAR_MIN
 from carbonpeak.service import assignments
 from carbonpeak.service.assignments import BEIJING, REPORT_STATES, beijing_today
 from carbonpeak.web.i18n import Lang, text
-from carbonpeak.web.pages import Visitor, Who, error_response, form_guard, page_ctx, render, to_login
+from carbonpeak.web.pages import Visitor, Who, form_guard, page_ctx, render, to_login
 
 __all__ = ["beijing_time", "router"]
 
@@ -101,16 +102,10 @@ def _round_page(
     form: dict[str, str] | None = None,
 ) -> Response:
     ctx = page_ctx(request, db, visitor.principal)
-    try:
-        year = _year(year_text, default=_default_year()) or _default_year()
-    except InputError as exc:
-        return error_response(request, visitor, 422, _msg(exc, visitor.lang))
+    year = _year(year_text, default=_default_year()) or _default_year()
     city = city.strip()[:6] if city.strip().isdigit() else ""
     status = status if status in REPORT_STATES else ""
-    try:
-        st = assignments.round_status(ctx, year, city=city or None, status=status or None)
-    except CarbonpeakError as exc:
-        return error_response(request, visitor, exc.http_status, _msg(exc, visitor.lang))
+    st = assignments.round_status(ctx, year, city=city or None, status=status or None)
     en = visitor.lang == "en"
     rows = [
         {
@@ -200,13 +195,10 @@ def _assign_page(
 ) -> Response:
     ctx = page_ctx(request, db, visitor.principal)
     lang = visitor.lang
-    try:
-        year = _year(year_text, default=None)
-        verifiers = assignments.list_verifiers(ctx)
-        ents = assignments.enterprise_choices(ctx)
-        rows = assignments.list_assignments(ctx, year=year)
-    except CarbonpeakError as exc:
-        return error_response(request, visitor, exc.http_status, _msg(exc, lang))
+    year = _year(year_text, default=None)
+    verifiers = assignments.list_verifiers(ctx)
+    ents = assignments.enterprise_choices(ctx)
+    rows = assignments.list_assignments(ctx, year=year)
     en = lang == "en"
     return render(
         request,

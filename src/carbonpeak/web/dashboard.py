@@ -1,7 +1,8 @@
 """The province dashboard (issue 5): targets, benchmark league table, lines below the limit, project review.
 
 Thin, like :mod:`carbonpeak.web.pages` (whose render, Who, page_ctx,
-to_login, error_response and csrf_failed it uses).
+to_login, error_response and form_guard it uses); an error a handler does not word itself
+is the app's error page.
 
 * ``GET /dashboard?year=`` — every target with its chart (trajectory vs target line, drill-down
   by city and metal in :file:`static/dashboard.js`), value, target, gap, trend, status and rule;
@@ -19,7 +20,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from carbonpeak import errors, refdata
-from carbonpeak.errors import InputError, NotFound, PermissionDenied
+from carbonpeak.errors import InputError, PermissionDenied
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import XLSX, download
 from carbonpeak.http.params import IdPath, IdQuery, YearQuery
@@ -160,12 +161,7 @@ def review_form(request: Request, db: Db, visitor: Who, id: IdQuery = None) -> R
         return error_response(request, visitor, 403, text("review.denied", visitor.lang))
     result = None
     if id is not None:
-        try:
-            result = review_service.get_review(page_ctx(request, db, visitor.principal), id)
-        except NotFound as exc:
-            return error_response(
-                request, visitor, 404, exc.message_en if visitor.lang == "en" else exc.message_zh
-            )
+        result = review_service.get_review(page_ctx(request, db, visitor.principal), id)
     form = _review_form_values(city=visitor.principal.city_code or "")
     if result is not None:
         form = _review_form_values(
@@ -269,12 +265,7 @@ def review_report(
 ) -> Response:
     if not visitor.signed_in:
         return to_login(request)
-    try:
-        result = review_service.get_review(page_ctx(request, db, visitor.principal), review_id)
-    except NotFound as exc:
-        return error_response(
-            request, visitor, 404, exc.message_en if visitor.lang == "en" else exc.message_zh
-        )
+    result = review_service.get_review(page_ctx(request, db, visitor.principal), review_id)
     lg = "en" if lang == "en" else "zh"
     if format == "xlsx":
         data, media, ext = build_review_xlsx(result, lg), XLSX, "xlsx"

@@ -1,9 +1,10 @@
 """Pages of data intake and verification (issue 6): submissions, verifier and approval queues.
 
 Thin, like :mod:`carbonpeak.web.pages` (whose render, Who, page_ctx, to_login,
-error_response and csrf_failed it uses): every handler reads the visitor, calls
+error_response and form_guard it uses): every handler reads the visitor, calls
 :mod:`carbonpeak.service.workflow`, :mod:`carbonpeak.service.evidence` or
-:mod:`carbonpeak.service.intake` (which check role and scope), and renders.
+:mod:`carbonpeak.service.intake` (which check role and scope), and renders. An error the
+handler does not show in its own form is the app's error page (:func:`~carbonpeak.web.pages.error_page`).
 
 - ``GET /submissions``: an enterprise's submissions with the template download and the
   upload form; an authority's approval queue with counts by city; a verifier's queue.
@@ -187,13 +188,7 @@ def template_download(
     eid, yr = _id(enterprise), _id(year) if year else _default_year()
     if eid is None or yr is None or not 2000 <= yr <= 2100:
         return _not_found(request, visitor, f"{enterprise}/{year}", "intake.template.title")
-    ctx = page_ctx(request, db, visitor.principal)
-    try:
-        data, filename = intake.template_workbook(ctx, eid, yr, visitor.lang)
-    except NotFound:
-        return _not_found(request, visitor, f"{enterprise}/{yr}", "intake.template.title")
-    except CarbonpeakError as exc:
-        return error_response(request, visitor, exc.http_status, _msg(exc, visitor.lang))
+    data, filename = intake.template_workbook(page_ctx(request, db, visitor.principal), eid, yr, visitor.lang)
     return download(data, filename, XLSX)
 
 
@@ -305,10 +300,7 @@ def _detail(
 ) -> Response:
     ctx = page_ctx(request, db, visitor.principal)
     lang = visitor.lang
-    try:
-        sub = workflow.get(ctx, sid)
-    except NotFound:
-        return _not_found(request, visitor, str(sid))
+    sub = workflow.get(ctx, sid)
     ent = enterprises.get_enterprise(ctx, int(sub["enterprise_id"]))
     moves = workflow.allowed_moves(ctx, sid)
     vers = workflow.versions(ctx, sid)
@@ -399,8 +391,8 @@ def submission_detail(
 
 
 def _failed(request: Request, db: Db, visitor: Visitor, sid: int, exc: CarbonpeakError) -> Response:
-    if isinstance(exc, NotFound):
-        return _not_found(request, visitor, str(sid))
+    if isinstance(exc, NotFound):  # nothing to show the form on: the app's error page
+        raise exc
     problems = _problem_rows(exc.problems, visitor.lang) if isinstance(exc, InputError) else []
     return _detail(
         request, db, visitor, sid, code=exc.http_status, error=_msg(exc, visitor.lang), problems=problems

@@ -373,10 +373,7 @@ def enterprise_detail(request: Request, db: Db, visitor: Who, enterprise_id: str
     )
     if not enterprise_id.isascii() or not enterprise_id.isdigit() or len(enterprise_id) > 12:
         return error_response(request, visitor, 404, not_found)
-    try:
-        ent = enterprises.get_enterprise(page_ctx(request, db, visitor.principal), int(enterprise_id))
-    except NotFound:
-        return error_response(request, visitor, 404, not_found)
+    ent = enterprises.get_enterprise(page_ctx(request, db, visitor.principal), int(enterprise_id))
     metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata.metals()}
     ctx = page_ctx(request, db, visitor.principal)
     whole = inventory.enterprise_inventory(ctx, ent.id)
@@ -413,11 +410,8 @@ def inventory_run(
     if rid is None:
         return _run_not_found(request, visitor, run_id)
     ctx = page_ctx(request, db, visitor.principal)
-    try:
-        run = inventory.get_run(ctx, rid)
-        ent = enterprises.get_enterprise(ctx, int(run["enterprise_id"]))
-    except NotFound:
-        return _run_not_found(request, visitor, run_id)
+    run = inventory.get_run(ctx, rid)
+    ent = enterprises.get_enterprise(ctx, int(run["enterprise_id"]))
     view = inventory_view.run_view(run, year.strip()[:4], monthly == "1", visitor.lang)
     return render(request, visitor, "inventory.html", run=run, ent=ent, view=view)
 
@@ -435,7 +429,7 @@ def inventory_explain(request: Request, db: Db, visitor: Who, run_id: str, line_
         exp = inventory.explain(ctx, rid, no)
         run = inventory.get_run(ctx, rid)
         ent = enterprises.get_enterprise(ctx, int(run["enterprise_id"]))
-    except NotFound:
+    except NotFound:  # the service names a "line"; the visitor asked for an inventory line
         return _run_not_found(request, visitor, key, "inv.line_object")
     line = next(ln for ln in run["lines"] if int(ln["line_no"]) == no)
     view = inventory_view.explanation_view(exp, line, visitor.lang)

@@ -1,7 +1,7 @@
 """Scenario pages (issue 7): trajectories with the peak, fan chart, LMDI waterfall, MACC curve.
 
-Thin, like :mod:`carbonpeak.web.pages` (whose render, Who, page_ctx, to_login,
-error_response it uses): one GET form, the service's results as JSON blocks that
+Thin, like :mod:`carbonpeak.web.pages` (whose render, Who, page_ctx and to_login it
+uses; a refusal is the app's error page): one GET form, the service's results as JSON blocks that
 ``static/scenarios.js`` draws with ECharts. A city user sees its city's base year, an
 enterprise user its own; verifier and public get 403 (as in the API).
 """
@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from carbonpeak import refdata
-from carbonpeak.errors import InputError, PermissionDenied
+from carbonpeak.errors import InputError
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import CSV, download
 from carbonpeak.model import Role
@@ -23,7 +23,7 @@ from carbonpeak.scenarios.demo_scenarios import DEMO_SCENARIOS
 from carbonpeak.service import scenarios as svc
 from carbonpeak.service.context import Context
 from carbonpeak.web.i18n import Lang, text
-from carbonpeak.web.pages import Visitor, Who, error_response, page_ctx, render, to_login
+from carbonpeak.web.pages import Visitor, Who, page_ctx, render, to_login
 
 __all__ = ["router"]
 
@@ -153,10 +153,7 @@ def scenarios_page(
         return to_login(request)
     lang = visitor.lang
     ctx = page_ctx(request, db, visitor.principal)
-    try:
-        svc.check_access(ctx, "scenarios.view")
-    except PermissionDenied as exc:
-        return error_response(request, visitor, 403, exc.message_en if lang == "en" else exc.message_zh)
+    svc.check_access(ctx, "scenarios.view")
     chosen = [x for x in s if x in _NAMES] or list(_NAMES)
     view = view if view in ("lines", "metal") else "lines"
     mc = mc if mc in _NAMES else "plan_policy"
@@ -236,12 +233,5 @@ def scenarios_iamc(request: Request, db: Db, visitor: Who) -> Response:
     """The three scenarios in IAMC format for the visitor's scope (CSV download)."""
     if not visitor.signed_in:
         return to_login(request)
-    ctx = page_ctx(request, db, visitor.principal)
-    try:
-        data = svc.iamc_export(ctx, list(_NAMES))
-    except PermissionDenied as exc:
-        msg = exc.message_en if visitor.lang == "en" else exc.message_zh
-        return error_response(request, visitor, 403, msg)
-    except InputError as exc:
-        return error_response(request, visitor, 422, _problem_text(exc, visitor.lang))
+    data = svc.iamc_export(page_ctx(request, db, visitor.principal), list(_NAMES))
     return download(data, "carbonpeak-scenarios-iamc.csv", CSV)
