@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from playwright.sync_api import ViewportSize, sync_playwright
@@ -42,7 +41,7 @@ def shoot(out: Path, lang: str = "zh") -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'screenshot.db'}"
         prepare_store(url, demo=True)
-        settings = replace(Settings(), database_url=url)
+        settings = Settings().model_copy(update={"database_url": url})
         with serve_in_background(create_app(settings)) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
