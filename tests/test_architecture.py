@@ -1,9 +1,12 @@
 """The import rules of ARCHITECTURE.md: imports only point down.
 
 Engines (accounting, benchmark, …) and the foundations (model, units, refdata, errors)
-must not import store/, io/, service/, api/, web/ or the CLI; store/ and io/ must not
-import the layers above them. The CLI, a face, imports only service/, model/, errors and
-settings (its ``run`` command also serves the ASGI app of app.py, the one exception below).
+must not import store/, io/, service/, http/, api/, web/, the CLI or the app; store/ and io/
+must not import the layers above them. The faces import only service/, model/, errors and
+settings — the HTTP faces (api/, web/) also http/, the request plumbing they share, and
+never each other; http/ imports only service/, model/, errors and settings (and
+FastAPI/Starlette). Only the composition root (app.py) sees both HTTP faces; the CLI's
+``run`` command serves it (the one exception below).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ ENGINES = [
     "monitoring",
     "reporting",
 ]
-FACES_AND_SERVICE = {"service", "api", "web", "cli"}
+FACES_AND_SERVICE = {"service", "http", "api", "web", "cli", "app"}
 BANNED: dict[str, set[str]] = {
     **{e: {"store", "io", *FACES_AND_SERVICE} for e in ENGINES},
     "model": {"store", "io", "refdata", *FACES_AND_SERVICE, *ENGINES},
@@ -37,7 +40,7 @@ BANNED: dict[str, set[str]] = {
     "refdata": {"store", "io", *FACES_AND_SERVICE, *ENGINES},
     "store": {"io", *FACES_AND_SERVICE},
     "io": {"store", *FACES_AND_SERVICE},
-    "service": {"api", "web", "cli"},
+    "service": {"http", "api", "web", "cli", "app"},
 }
 #: Every top-level part of the package (sub-package or module).
 PARTS = {
@@ -48,6 +51,11 @@ PARTS = {
 #: What a face may import: the use cases and the types, errors and settings they speak.
 FACE_MAY_IMPORT = {"service", "model", "errors", "settings"}
 BANNED["cli"] = PARTS - FACE_MAY_IMPORT - {"cli"}
+#: The HTTP faces also use the request plumbing they share; never each other.
+BANNED["api"] = PARTS - FACE_MAY_IMPORT - {"http", "api"}
+BANNED["web"] = PARTS - FACE_MAY_IMPORT - {"http", "web"}
+#: The shared request plumbing: below both HTTP faces, above the use cases.
+BANNED["http"] = PARTS - FACE_MAY_IMPORT - {"http"}
 #: Allowed on purpose (file, part): why.
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("cli/main.py", "app"): "`carbonpeak run` serves the ASGI app of app.py, the composition root",
@@ -111,3 +119,26 @@ def test_every_module_imports_and_exports_what_all_names() -> None:
 def test_the_cli_rule_bans_every_other_part() -> None:
     assert {"store", "io", "refdata", "units", "accounting", "scenarios", "api", "web"} <= BANNED["cli"]
     assert not (FACE_MAY_IMPORT & BANNED["cli"])
+
+
+@pytest.mark.parametrize("face", ["api", "web"])
+def test_the_http_face_rules_ban_every_other_part(face: str) -> None:
+    other = "web" if face == "api" else "api"
+    assert {
+        "store",
+        "io",
+        "refdata",
+        "units",
+        "accounting",
+        "scenarios",
+        "reporting",
+        other,
+        "app",
+    } <= BANNED[face]
+    assert not ((FACE_MAY_IMPORT | {"http"}) & BANNED[face])
+
+
+def test_the_plumbing_sits_below_both_faces() -> None:
+    assert {"api", "web", "cli", "app", "store", "io", "refdata", "units"} <= BANNED["http"]
+    assert not (FACE_MAY_IMPORT & BANNED["http"])
+    assert "http" in BANNED["service"]

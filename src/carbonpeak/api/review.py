@@ -25,12 +25,11 @@ from carbonpeak.http.cached import cached_json
 from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import XLSX, download, read_upload
 from carbonpeak.http.params import IdPath, YearQuery
-from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
 from carbonpeak.model.schemas import TextSafeModel
-from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
 from carbonpeak.service import projects, registries, targets
 from carbonpeak.service import review as review_service
+from carbonpeak.service.review_report import review_report as report_file
 
 __all__ = ["router"]
 
@@ -74,9 +73,8 @@ def review_report(ctx: Ctx, review_id: IdPath, format: str = "pdf", lang: str = 
             ]
         )
     result = review_service.get_review(ctx, review_id)
-    if format == "pdf":
-        return download(build_review_pdf(result, lang), f"review-{review_id}-{lang}.pdf", "application/pdf")
-    return download(build_review_xlsx(result, lang), f"review-{review_id}-{lang}.xlsx", XLSX)
+    media = "application/pdf" if format == "pdf" else XLSX
+    return download(report_file(result, lang, f".{format}"), f"review-{review_id}-{lang}.{format}", media)
 
 
 # --- projects ---------------------------------------------------------------------------------
@@ -146,9 +144,9 @@ async def import_registry(
     request: Request, ctx: Ctx, name: str, file: Annotated[UploadFile, File()]
 ) -> dict[str, int]:
     """Import a registry file (CSV/XLSX), all-or-nothing."""
-    reg = registries.registry(name)
+    registries.registry(name)  # an unknown registry is a 404 before the upload is read
     data = await read_upload(request, file)
-    table = read_rows(data, file.filename or f"{name}.csv", reg.required, reg.optional)
+    table = registries.read_registry(name, data, file.filename or f"{name}.csv")
     return {"added": registries.import_registry(ctx, name, table)}
 
 

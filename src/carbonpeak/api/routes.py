@@ -15,19 +15,12 @@ import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from carbonpeak import __version__, refdata
+from carbonpeak import __version__
 from carbonpeak.errors import IntegrityViolation, PermissionDenied
 from carbonpeak.http.cached import cached_json
 from carbonpeak.http.deps import Ctx, Db, OptionalCtx, public_route
 from carbonpeak.http.files import read_upload
 from carbonpeak.http.params import IdPath, Year, YearQuery
-from carbonpeak.io.register import (
-    ENTERPRISE_COLUMNS,
-    ENTERPRISE_OPTIONAL,
-    LINE_COLUMNS,
-    LINE_OPTIONAL,
-)
-from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
 from carbonpeak.model.schemas import (
     EnterpriseCreate,
@@ -38,7 +31,7 @@ from carbonpeak.model.schemas import (
     TokenPublic,
     UserPublic,
 )
-from carbonpeak.service import audit, auth, enterprises, inventory, sector
+from carbonpeak.service import audit, auth, enterprises, inventory, inventory_files, refdata_service, sector
 from carbonpeak.service.context import Context
 
 __all__ = ["router"]
@@ -50,7 +43,7 @@ Public = [Depends(public_route)]
 @router.get("/health", dependencies=Public, tags=["meta"])
 def health() -> dict[str, str]:
     """Liveness: the version and the newest factor-set version."""
-    return {"status": "ok", "version": __version__, "factor_set": refdata.factor_set().version}
+    return {"status": "ok", "version": __version__, "factor_set": refdata_service.factor_set_version()}
 
 
 @router.post("/auth/token", dependencies=Public, tags=["auth"])
@@ -91,7 +84,7 @@ class RefRow(BaseModel):
 @router.get("/refdata/{domain}/{table}", dependencies=Public, tags=["refdata"])
 def refdata_table(domain: str, table: str) -> RefRow:
     """A shipped reference table with its provenance columns (public)."""
-    t = refdata.load_table(f"{domain}/{table}")
+    t = refdata_service.table(f"{domain}/{table}")
     return RefRow(
         table=t.name,
         title_zh=t.title_zh,
@@ -146,17 +139,15 @@ async def import_enterprises(
     lines_file: Annotated[UploadFile | None, File()] = None,
 ) -> list[EnterprisePublic]:
     """Import an enterprise register (CSV/XLSX) and optional lines, all-or-nothing."""
-    ents = read_rows(
-        await read_upload(request, enterprises_file),
+    ents_data = await read_upload(request, enterprises_file)
+    has_lines = lines_file is not None and bool(lines_file.filename)
+    lines_data = await read_upload(request, lines_file) if lines_file is not None and has_lines else None
+    ents, lines = enterprises.read_register(
+        ents_data,
         enterprises_file.filename or "enterprises.csv",
-        ENTERPRISE_COLUMNS,
-        ENTERPRISE_OPTIONAL,
+        lines_data,
+        (lines_file.filename or "") if lines_file is not None else "",
     )
-    lines = None
-    if lines_file is not None and lines_file.filename:
-        lines = read_rows(
-            await read_upload(request, lines_file), lines_file.filename, LINE_COLUMNS, LINE_OPTIONAL
-        )
     return enterprises.import_register(ctx, ents, lines)
 
 
@@ -219,19 +210,11 @@ async def inventory_compute(
 ) -> dict[str, Any]:
     """Compute inventories from an activity file (CSV/XLSX); store them with ``store=true``
     (one run per enterprise, each in the caller's change scope)."""
-    from carbonpeak.accounting.factors import AccountingChoices  # noqa: PLC0415
-    from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL  # noqa: PLC0415
-
     _no_public(ctx, "inventory.compute")
-    table = read_rows(
-        await read_upload(request, activity_file),
-        activity_file.filename or "activity.csv",
-        ACTIVITY_COLUMNS,
-        ACTIVITY_OPTIONAL,
+    table = inventory_files.read_activity_upload(
+        await read_upload(request, activity_file), activity_file.filename or "activity.csv"
     )
-    choices = AccountingChoices(
-        method="other_nonferrous_2015" if method == "auto" else method, gwp_set=gwp, grid_series=grid
-    )
+    choices = inventory_files.accounting_choices(method, gwp, grid)
     if store:
         done = inventory.store_table(ctx, table, choices, method=method, year=year)
         return {

@@ -11,7 +11,7 @@ cannot name a ``tcp://`` scheduler (only numpy, threads or local).
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -23,13 +23,15 @@ from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import CSV, XLSX, download, read_upload
 from carbonpeak.http.params import BodyYear, Year, YearForm, YearQuery
 from carbonpeak.model.schemas import TextSafeModel
-from carbonpeak.scenarios.demo_scenarios import DEMO_SCENARIOS
-from carbonpeak.scenarios.lmdi import Method
-from carbonpeak.scenarios.montecarlo import Distribution, Kind
-from carbonpeak.scenarios.peak import DEFAULT_TOLERANCE
-from carbonpeak.scenarios.projection import Scenario
 from carbonpeak.service import scenarios as svc
 from carbonpeak.service.context import Context
+from carbonpeak.service.scenario_catalog import (
+    DEFAULT_TOLERANCE,
+    Method,
+    Scenario,
+    distribution,
+    is_synthetic,
+)
 
 __all__ = ["router"]
 
@@ -63,7 +65,7 @@ def _scenario_list(reg: dict[str, Scenario]) -> list[dict[str, Any]]:
             "parent": s.parent,
             "description": s.description,
             "drivers": sorted(s.paths),
-            "synthetic": s.name in DEMO_SCENARIOS,
+            "synthetic": is_synthetic(s.name),
         }
         for s in reg.values()
     ]
@@ -188,16 +190,7 @@ def scenarios_montecarlo(ctx: Ctx, body: MonteCarloIn) -> dict[str, Any]:
     dists = (
         None
         if body.distributions is None
-        else [
-            Distribution(
-                d.driver,
-                cast(Kind, d.kind),
-                d.params,
-                cast(Literal["add", "scale"], d.mode),
-                d.selector,
-            )
-            for d in body.distributions
-        ]
+        else [distribution(d.driver, d.kind, d.params, d.mode, d.selector) for d in body.distributions]
     )
     if body.n < 1:
         raise InputError([Problem("must_be_positive", column="n", value=body.n)])

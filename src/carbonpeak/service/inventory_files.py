@@ -1,5 +1,6 @@
-"""Activity files and accounting choices for the command line's ``inventory`` commands, so that
-the face imports neither :mod:`carbonpeak.io` nor :mod:`carbonpeak.accounting`.
+"""Activity files and accounting choices for the faces (the command line's ``inventory``
+commands, the API's ``POST /inventory/compute``), so that a face imports neither
+:mod:`carbonpeak.io` nor :mod:`carbonpeak.accounting`.
 
 The computing and storing themselves are :mod:`carbonpeak.service.inventory`'s.
 """
@@ -13,7 +14,7 @@ from typing import Any
 from carbonpeak.accounting.engine import CATEGORIES
 from carbonpeak.accounting.factors import AccountingChoices
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, read_activity_frame
-from carbonpeak.io.tabular import read_rows
+from carbonpeak.io.tabular import Table, read_rows
 
 __all__ = [
     "BULK_CSV_BYTES",
@@ -21,6 +22,7 @@ __all__ = [
     "ActivityFile",
     "accounting_choices",
     "read_activity_file",
+    "read_activity_upload",
     "recompute_choices",
 ]
 
@@ -66,3 +68,9 @@ def accounting_choices(
 def recompute_choices(method: str, factor_set: str | None = None) -> AccountingChoices:
     """The choices to recompute a run stored with *method*: its defaults, with *factor_set*."""
     return replace(AccountingChoices(method=method), factor_set=factor_set)
+
+
+def read_activity_upload(data: bytes, filename: str) -> Table:
+    """An uploaded activity CSV/XLSX (*data*, named *filename*), row by row, for
+    :func:`carbonpeak.service.inventory.compute_table`; a missing column is an ``InputError``."""
+    return read_rows(data, filename, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)

@@ -19,15 +19,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from carbonpeak import errors, refdata
+from carbonpeak import errors
 from carbonpeak.errors import InputError, PermissionDenied
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import XLSX, download
 from carbonpeak.http.params import IdPath, IdQuery, YearQuery
 from carbonpeak.model import Role
-from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
+from carbonpeak.service import refdata_service, targets
 from carbonpeak.service import review as review_service
-from carbonpeak.service import targets
+from carbonpeak.service.review_report import review_report as report_file
 from carbonpeak.web.i18n import Lang, text
 from carbonpeak.web.pages import Who, error_response, form_guard, page_ctx, render, to_login
 
@@ -42,13 +42,15 @@ def _name(row: dict[str, Any], lang: Lang) -> str:
 
 
 def _city_names(lang: Lang) -> dict[str, str]:
-    return {str(c["id"]): str(c["name_en" if lang == "en" else "name_zh"]) for c in refdata.cities()}
+    return {str(c["id"]): str(c["name_en" if lang == "en" else "name_zh"]) for c in refdata_service.cities()}
 
 
 def _chart(i: int, t: dict[str, Any], lang: Lang) -> dict[str, Any]:
     """The JSON block of one target's chart: the total series and one view per city / metal."""
     cities = _city_names(lang)
-    metals = {str(m["id"]): str(m["name_en" if lang == "en" else "name_zh"]) for m in refdata.metals()}
+    metals = {
+        str(m["id"]): str(m["name_en" if lang == "en" else "name_zh"]) for m in refdata_service.metals()
+    }
     views = [{"key": "total", "label": text("dash.view.total", lang), "series": t.get("series") or {}}]
     bd = t.get("breakdown") or {}
     for key, names, prefix in (("by_city", cities, "city"), ("by_metal", metals, "metal")):
@@ -129,7 +131,7 @@ def _review_page(request: Request, db: Db, visitor: Who, *, status: int = 200, *
     lang = visitor.lang
     routes = [
         (str(r["id"]), f"{r['id']} · {r['name_en' if lang == 'en' else 'name_zh']}")
-        for r in refdata.process_routes()
+        for r in refdata_service.process_routes()
         if r["kind"] in ("primary", "secondary")
     ]
     try:
@@ -143,7 +145,7 @@ def _review_page(request: Request, db: Db, visitor: Who, *, status: int = 200, *
         status=status,
         routes=routes,
         cities=sorted(_city_names(lang).items()),
-        metals=[(str(m["id"]), _name(dict(m), lang)) for m in refdata.metals()],
+        metals=[(str(m["id"]), _name(dict(m), lang)) for m in refdata_service.metals()],
         earlier=earlier,
         **{"result": None, "problems": [], "form": _review_form_values(), **values},
     )
@@ -267,8 +269,5 @@ def review_report(
         return to_login(request)
     result = review_service.get_review(page_ctx(request, db, visitor.principal), review_id)
     lg = "en" if lang == "en" else "zh"
-    if format == "xlsx":
-        data, media, ext = build_review_xlsx(result, lg), XLSX, "xlsx"
-    else:
-        data, media, ext = build_review_pdf(result, lg), "application/pdf", "pdf"
-    return download(data, f"review-{review_id}-{lg}.{ext}", media)
+    ext, media = ("xlsx", XLSX) if format == "xlsx" else ("pdf", "application/pdf")
+    return download(report_file(result, lg, f".{ext}"), f"review-{review_id}-{lg}.{ext}", media)

@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carbonpeak import errors, refdata
+from carbonpeak import errors
 from carbonpeak.errors import (
     CarbonpeakError,
     InputError,
@@ -38,7 +38,7 @@ from carbonpeak.errors import (
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import XLSX, attachment_response, download, read_upload
 from carbonpeak.model import Role
-from carbonpeak.service import enterprises, evidence, workflow
+from carbonpeak.service import enterprises, evidence, refdata_service, workflow
 from carbonpeak.service.context import Context
 from carbonpeak.web.i18n import Lang, text
 from carbonpeak.web.pages import Visitor, Who, error_response, form_guard, page_ctx, render, to_login
@@ -88,7 +88,7 @@ def _problem_rows(problems: list[Problem], lang: Lang) -> list[dict[str, Any]]:
 
 
 def _city(code: str, lang: Lang) -> str:
-    return refdata.name("geo/cities", code, lang) or code
+    return refdata_service.name("geo/cities", code, lang) or code
 
 
 def _limit_bytes(request: Request) -> int:
@@ -269,7 +269,7 @@ def _grid(rows: list[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
             {
                 "line": r["line_code"],
                 "item": r["item"],
-                "item_name": refdata.name("accounting/items", r["item"], lang) or r["item"],
+                "item_name": refdata_service.name("accounting/items", r["item"], lang) or r["item"],
                 "unit": r["unit"],
                 "cells": {},
             },
@@ -323,7 +323,8 @@ def _detail(
         role in (Role.ENTERPRISE, Role.CITY, Role.PROVINCE) and sub["status"] != "approved"
     )
     item_names = {
-        r["item"]: refdata.name("accounting/items", r["item"], lang) or r["item"] for r in figs["rows"]
+        r["item"]: refdata_service.name("accounting/items", r["item"], lang) or r["item"]
+        for r in figs["rows"]
     }
     adjusted = [(r, a) for r in figs["rows"] for a in r["adjustments"]]
     return render(

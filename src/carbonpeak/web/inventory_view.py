@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Final
 
 import pandas as pd
 
-from carbonpeak import refdata
-from carbonpeak.accounting.explain import Explanation, FactorUse
-from carbonpeak.errors import RefdataError
-from carbonpeak.service import inventory
+from carbonpeak.service import inventory, refdata_service
+from carbonpeak.service.explanations import Explanation, FactorUse
 from carbonpeak.web.i18n import TEXT, Lang, text
 
 __all__ = [
@@ -47,10 +44,7 @@ def _name(row: Mapping[str, Any], lang: Lang) -> str:
 
 
 def _lookup(table: str, row_id: str) -> Mapping[str, Any] | None:
-    try:
-        return refdata.load_table(table).get(row_id)
-    except RefdataError:
-        return None
+    return refdata_service.row(table, row_id)
 
 
 def item_name(item_id: str, lang: Lang) -> str:
@@ -64,7 +58,7 @@ def region_name(code: str | None, lang: Lang) -> str:
         return ""
     if code in _REGIONS:
         return _REGIONS[code][1 if lang == "en" else 0]
-    row = refdata.cities().by_id.get(code)
+    row = refdata_service.cities().by_id.get(code)
     return code if row is None else _name(row, lang)
 
 
@@ -371,9 +365,8 @@ def factor_values(values: Mapping[str, Any]) -> tuple[list[tuple[str, str]], str
     return out, str(values.get("note") or "")
 
 
-@lru_cache(maxsize=1)
-def _sources() -> Mapping[str, refdata.loader.Source]:
-    return refdata.load_sources()
+def _sources() -> Mapping[str, refdata_service.Source]:
+    return refdata_service.sources()
 
 
 def _source_title(use: FactorUse, lang: Lang) -> str:

@@ -19,12 +19,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context as JinjaContext
 
-from carbonpeak import errors, refdata
+from carbonpeak import errors
 from carbonpeak.errors import AuthenticationFailed, NotFound
 from carbonpeak.http.deps import Db, get_db
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.model.schemas import SectorOverview
-from carbonpeak.service import auth, enterprises, inventory, sector
+from carbonpeak.service import auth, enterprises, inventory, refdata_service, sector
 from carbonpeak.service.context import Context
 from carbonpeak.web import TEMPLATES_DIR, inventory_view
 from carbonpeak.web.i18n import Lang, html_lang, normalise_lang, text
@@ -241,7 +241,7 @@ def _short_city(row: Mapping[str, Any], lang: Lang) -> str:
 def _charts(ov: SectorOverview, lang: Lang) -> dict[str, Any]:
     """Chart data for static/app.js (names already in *lang*)."""
     name = "name_en" if lang == "en" else "name_zh"
-    short = {str(r["id"]): _short_city(r, lang) for r in refdata.cities()}
+    short = {str(r["id"]): _short_city(r, lang) for r in refdata_service.cities()}
     cities = [c for c in ov.by_city if c.enterprises > 0]
     metals = [m for m in ov.by_metal if m.enterprises > 0]
     counts: Mapping[tuple[str, str], int] = {(c, m): n for c, m, n in ov.city_metal}
@@ -349,14 +349,14 @@ def enterprise_list(
     rows = enterprises.list_enterprises(
         page_ctx(request, db, visitor.principal), city=city or None, metal=metal or None, q=q or None
     )
-    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata.metals()}
+    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata_service.metals()}
     return render(
         request,
         visitor,
         "enterprises.html",
         rows=rows,
-        city_options=_options(refdata.cities(), visitor.lang),
-        metal_options=_options(refdata.metals(), visitor.lang),
+        city_options=_options(refdata_service.cities(), visitor.lang),
+        metal_options=_options(refdata_service.metals(), visitor.lang),
         metal_names=metal_names,
         f_city=city,
         f_metal=metal,
@@ -374,7 +374,7 @@ def enterprise_detail(request: Request, db: Db, visitor: Who, enterprise_id: str
     if not enterprise_id.isascii() or not enterprise_id.isdigit() or len(enterprise_id) > 12:
         return error_response(request, visitor, 404, not_found)
     ent = enterprises.get_enterprise(page_ctx(request, db, visitor.principal), int(enterprise_id))
-    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata.metals()}
+    metal_names = {str(m["id"]): (str(m["name_zh"]), str(m["name_en"])) for m in refdata_service.metals()}
     ctx = page_ctx(request, db, visitor.principal)
     whole = inventory.enterprise_inventory(ctx, ent.id)
     inv = inventory_view.section(whole, visitor.lang)

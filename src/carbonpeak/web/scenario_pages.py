@@ -14,14 +14,14 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from carbonpeak import refdata
 from carbonpeak.errors import InputError
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import CSV, download
 from carbonpeak.model import Role
-from carbonpeak.scenarios.demo_scenarios import DEMO_SCENARIOS
+from carbonpeak.service import refdata_service
 from carbonpeak.service import scenarios as svc
 from carbonpeak.service.context import Context
+from carbonpeak.service.scenario_catalog import DEMO_SCENARIO_NAMES, is_synthetic
 from carbonpeak.web.i18n import Lang, text
 from carbonpeak.web.pages import Visitor, Who, page_ctx, render, to_login
 
@@ -30,16 +30,16 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 _PAGE_N = 200  # default trajectories on the page: fast
-_NAMES = list(DEMO_SCENARIOS)
+_NAMES = list(DEMO_SCENARIO_NAMES)
 
 
 def _label(name: str, lang: Lang) -> str:
     key = f"scenarios.name.{name}"
-    return text(key, lang) if name in DEMO_SCENARIOS else name
+    return text(key, lang) if is_synthetic(name) else name
 
 
 def _metal(code: str, lang: Lang) -> str:
-    return refdata.name("sector/metals", code, lang) or code
+    return refdata_service.name("sector/metals", code, lang) or code
 
 
 def _problem_text(exc: InputError, lang: Lang) -> str:
@@ -130,7 +130,7 @@ def _macc(m: dict[str, Any], lang: Lang) -> dict[str, Any]:
 def _scope(visitor: Visitor) -> str:
     p = visitor.principal
     if p.role is Role.CITY and p.city_code:
-        return refdata.name("geo/cities", p.city_code, visitor.lang) or p.city_code
+        return refdata_service.name("geo/cities", p.city_code, visitor.lang) or p.city_code
     if p.role is Role.ENTERPRISE:
         return text("scenarios.scope.enterprise", visitor.lang)
     return text("scenarios.scope.province", visitor.lang)
