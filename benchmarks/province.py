@@ -131,8 +131,13 @@ def activity_parquet(n: int, seed: int = 7) -> tuple[bytes, int]:
     return buf.getvalue(), len(frame)
 
 
+#: The store to measure, read once (the live server of a run points the variable at its own
+#: database).
+BASE_URL = os.environ.get("CARBONPEAK_DATABASE_URL", "")
+
+
 def new_store(tag: str, tmp: Path) -> tuple[str, Any]:
-    base = os.environ.get("CARBONPEAK_DATABASE_URL", "")
+    base = BASE_URL
     if base.startswith("postgres"):
         name = f"cp_bench_{tag}_{uuid.uuid4().hex[:8]}"
         admin = sa.create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
@@ -272,7 +277,7 @@ def main() -> None:
     ap.add_argument("--skip-recompute", action="store_true")
     ap.add_argument("--port", type=int, default=8765)
     args = ap.parse_args()
-    store = "PostgreSQL" if os.environ.get("CARBONPEAK_DATABASE_URL", "").startswith("postgres") else "SQLite"
+    store = "PostgreSQL" if BASE_URL.startswith("postgres") else "SQLite"
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         small = run(args.baseline, tmp, args.port, not args.skip_recompute)
