@@ -1,1 +1,0 @@
-"""Product carbon-footprint engines (pure)."""

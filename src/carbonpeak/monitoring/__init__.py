@@ -1,1 +1,0 @@
-"""Energy-management-centre engines: meter data quality and alert rules (pure)."""

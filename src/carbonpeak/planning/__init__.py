@@ -1,1 +1,0 @@
-"""One-enterprise-one-policy planning engines over the technology catalogue (pure)."""
