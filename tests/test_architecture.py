@@ -26,14 +26,15 @@ ENGINES = [
     "benchmark",
     "targets",
     "scenarios",
-    "planning",
-    "footprint",
-    "monitoring",
     "reporting",
 ]
+#: Engines the plan's later issues add (one-enterprise-one-policy, energy centre, product
+#: footprint): held to the engine rule as soon as they exist; no empty package waits for them.
+FUTURE_ENGINES = ["planning", "monitoring", "footprint"]
 FACES_AND_SERVICE = {"service", "http", "api", "web", "cli", "app"}
 BANNED: dict[str, set[str]] = {
     **{e: {"store", "io", *FACES_AND_SERVICE} for e in ENGINES},
+    **{e: {"store", "io", *FACES_AND_SERVICE} for e in FUTURE_ENGINES if (SRC / e).exists()},
     "model": {"store", "io", "refdata", *FACES_AND_SERVICE, *ENGINES},
     "units.py": {"store", "io", *FACES_AND_SERVICE, *ENGINES},
     "errors.py": {"store", "io", "refdata", "units", "model", *FACES_AND_SERVICE, *ENGINES},
@@ -105,6 +106,20 @@ def test_the_rule_checker_sees_a_violation(tmp_path: Path) -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_engine_packages_exist(engine: str) -> None:
     assert (SRC / engine / "__init__.py").is_file()
+
+
+def test_no_empty_placeholder_package() -> None:
+    """Every package holds code: a package whose only module is an empty ``__init__`` is a
+    placeholder for a future feature (STYLE.md: avoid)."""
+    empty = [
+        str(d.relative_to(SRC))
+        for d in SRC.rglob("*")
+        if d.is_dir()
+        and (d / "__init__.py").is_file()
+        and [p.name for p in d.iterdir() if p.name != "__pycache__"] == ["__init__.py"]
+        and len([ln for ln in (d / "__init__.py").read_text("utf-8").splitlines() if ln.strip()]) <= 1
+    ]
+    assert empty == []
 
 
 def test_every_module_imports_and_exports_what_all_names() -> None:

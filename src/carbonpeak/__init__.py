@@ -1,7 +1,7 @@
 """carbonpeak — the carbon-peak programme platform for a province's nonferrous-metals sector.
 
 Layers (imports only point down): faces (cli, api, web) → service → store / io → engines
-(accounting, benchmark, targets, scenarios, planning, footprint, monitoring, reporting) →
+(accounting, benchmark, targets, scenarios, reporting) →
 refdata, units, model. See ARCHITECTURE.md.
 """
 
