@@ -51,7 +51,7 @@ from carbonpeak.refdata.register_rules import check_park_in_city, check_route_of
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
 from carbonpeak.store.models import Enterprise, ProductionLine, Project, ProjectStatusChange
-from carbonpeak.store.scope import enterprise_scope
+from carbonpeak.store.scope import enterprise_scope, restrict
 
 __all__ = [
     "CAPACITY_CHANGE_COLUMNS",
@@ -351,10 +351,18 @@ def _check(
     return p, metal, route
 
 
-def _enterprise_id(ctx: Context, code: str | None) -> int | None:
+def _enterprise_id(ctx: Context, code: str | None, city: str | None = None) -> int | None:
+    """The id of the enterprise *code* if the caller may change it (and, with *city*, it is in
+    that city); else None — an enterprise outside the caller's scope reads exactly like an
+    unknown one, so the answer tells nothing of another city's register."""
     if not code:
         return None
-    return ctx.db.execute(select(Enterprise.id).where(Enterprise.credit_code == code.upper())).scalar()
+    stmt = restrict(
+        select(Enterprise.id).where(Enterprise.credit_code == code.upper()), ctx.principal, Action.CHANGE
+    )
+    if city is not None:
+        stmt = stmt.where(Enterprise.city_code == city)
+    return ctx.db.execute(stmt).scalar()
 
 
 def _insert(
@@ -407,7 +415,7 @@ def _insert(
 @transactional
 def create_project(ctx: Context, data: ProjectCreate) -> dict[str, Any]:
     """Register one project (its history: one step into ``status`` on ``effective_date``)."""
-    ent_id = _enterprise_id(ctx, data.enterprise)
+    ent_id = _enterprise_id(ctx, data.enterprise, data.city_code)
     if not _may_add(ctx.principal, data.city_code, ent_id, data.status):
         raise PermissionDenied(role=str(ctx.principal.role), action="project.add")
     when = data.effective_date or _today()

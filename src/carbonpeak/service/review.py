@@ -50,12 +50,13 @@ from carbonpeak.benchmark.review import (
     unit_product_energy_kgce_per_t,
 )
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
-from carbonpeak.model import Principal, Role
+from carbonpeak.model import Action, Principal, Role
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.refdata.register_rules import check_park_in_city, check_route_of_metal
 from carbonpeak.service import audit, benchmarking
 from carbonpeak.service.context import SYSTEM, Context, transactional
 from carbonpeak.store.models import EnergyReview, Enterprise
+from carbonpeak.store.scope import restrict
 from carbonpeak.targets.indicators import intensity_change
 
 __all__ = [
@@ -202,10 +203,20 @@ def _check(req: ReviewRequest) -> tuple[list[Problem], pd.DataFrame, str, str, d
 def _may_review(ctx: Context, req: ReviewRequest) -> int | None:
     """The enterprise id the review names (None: none), after the role check."""
     pr = ctx.principal
+    if pr.role not in (Role.PROVINCE, Role.CITY, Role.ENTERPRISE):
+        raise PermissionDenied(role=str(pr.role), action="review.add")
     ent_id = None
     if req.enterprise:
+        # only an enterprise the caller may change, in the review's city: one outside the
+        # caller's scope reads exactly like an unknown one (no existence oracle)
         ent = ctx.db.execute(
-            select(Enterprise).where(Enterprise.credit_code == req.enterprise.upper())
+            restrict(
+                select(Enterprise).where(
+                    Enterprise.credit_code == req.enterprise.upper(), Enterprise.city_code == req.city_code
+                ),
+                pr,
+                Action.CHANGE,
+            )
         ).scalar_one_or_none()
         if ent is None:
             raise InputError([Problem("unknown_enterprise", column="enterprise", value=req.enterprise)])
