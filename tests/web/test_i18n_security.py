@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from carbonpeak.service import workflow
 from carbonpeak.web import STATIC_DIR, TEMPLATES_DIR, i18n, security
 from carbonpeak.web.routers import WEB_ROUTERS
 
@@ -22,8 +23,12 @@ def test_every_template_key_is_in_the_catalogue() -> None:
         prefixes.update(T_PREFIX.findall(source))
     assert used, "no t('…') call found"
     assert sorted(used - prefixes - set(i18n.TEXT)) == []
-    # keys built from a prefix ('role.' ~ role, 'status.' ~ status) have one entry per value
-    assert prefixes == {"role.", "status."}
+    # keys built from a prefix ('role.' ~ role, 'status.' ~ status, 'intake.status.' ~ a
+    # submission's workflow status) have one entry per value
+    assert prefixes == {"role.", "status.", "intake.status."}
+    assert {k for k in i18n.TEXT if k.startswith("intake.status.")} == {
+        f"intake.status.{s.value}" for s in workflow.Status
+    }
     assert {k for k in i18n.TEXT if k.startswith("role.")} == {
         "role.province",
         "role.city",
