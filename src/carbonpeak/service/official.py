@@ -114,10 +114,14 @@ def line_totals(ctx: Context) -> pd.DataFrame:
     )
 
 
-def item_totals(ctx: Context) -> pd.DataFrame:
-    """Official year totals per line and item (:func:`carbonpeak.store.facts.item_totals`)."""
+def item_totals(ctx: Context, year: int | None = None) -> pd.DataFrame:
+    """Official year totals per line and item, of *year* or of every year
+    (:func:`carbonpeak.store.facts.item_totals`)."""
     return cached(
-        ctx, "item_totals", (), lambda: facts.item_totals(ctx.db, ctx.principal, official_statuses())
+        ctx,
+        "item_totals",
+        (year,),
+        lambda: facts.item_totals(ctx.db, ctx.principal, official_statuses(), year=year),
     )
 
 

@@ -252,10 +252,10 @@ def base_table(
     if source == "demo":
         f = demo_base_frame()
         return BaseTable(year=DEMO_BASE_YEAR, source="demo", frame=f, base=base_year(f, DEMO_BASE_YEAR))
-    lines = _stored_lines(ctx)
-    years = sorted(int(y) for y in lines["year"].unique())
+    ent_years = official.year_totals(ctx)[["enterprise_id", "year"]]  # cached; no line detail
+    years = sorted(int(y) for y in ent_years["year"].unique())
     settled = official.default_year(ctx)
-    y: int | None = year if year is not None else (settled if settled in years else _complete_year(lines))
+    y: int | None = year if year is not None else (settled if settled in years else _complete_year(ent_years))
     if y is None or y not in years:
         raise InputError(
             [
@@ -267,6 +267,7 @@ def base_table(
                 )
             ]
         )
+    lines = official.item_totals(ctx, year=y)  # the base year's item totals only
     frame, rec = _inventory_frame(ctx, lines, y)
     if frame.empty:
         raise InputError(

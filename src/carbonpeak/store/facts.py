@@ -219,11 +219,17 @@ def line_totals(
     return d.drop(columns=["n_out", "n_ac"])
 
 
-def item_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> pd.DataFrame:
+def item_totals(
+    db: Session, principal: Principal, statuses: Sequence[str], *, year: int | None = None
+) -> pd.DataFrame:
     """The official year totals by enterprise, production line and item: ``quantity``
     (canonical unit of the item), ``co2_t``, ``energy_tce``, with the item's ``kind`` and
-    ``category`` — what the scenario base year and the LMDI history are built from."""
-    off = official_runs(principal, statuses).subquery()
+    ``category`` — what the scenario base year (one *year*) and the LMDI history (every
+    year) are built from."""
+    runs = official_runs(principal, statuses)
+    if year is not None:
+        runs = runs.where(Submission.year == year)
+    off = runs.subquery()
     keys = (
         off.c.enterprise_id,
         InventoryLine.line_code,
