@@ -99,8 +99,9 @@ def base_frame(
     # enterprise-level rows: shared among the enterprise's lines by their energy that year
     weights = (
         known[on_line]
-        .groupby(["enterprise_id", "line_code", "metal", "route"], as_index=False)
-        .agg(w=("energy_tce", lambda e: float(np.abs(e).sum())))
+        .assign(w=known.loc[on_line, "energy_tce"].abs())
+        .groupby(["enterprise_id", "line_code", "metal", "route"], as_index=False)["w"]
+        .sum()
     )
     weights["w"] = weights["w"].where(weights.groupby("enterprise_id")["w"].transform("sum") > 0, 1.0)
     weights["w"] = weights["w"] / weights.groupby("enterprise_id")["w"].transform("sum")
