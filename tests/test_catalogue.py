@@ -47,7 +47,9 @@ def _codes(path: Path) -> set[tuple[str, int, str]]:
             f = node.func
             name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
             if name in RAISERS:
-                first = node.args[0] if node.args and name in ("Problem", "CarbonpeakError", "Conflict") else None
+                first = (
+                    node.args[0] if node.args and name in ("Problem", "CarbonpeakError", "Conflict") else None
+                )
                 for s in _strings(first):
                     out.add((s, node.lineno, name))
                 for kw in node.keywords:
@@ -55,9 +57,8 @@ def _codes(path: Path) -> set[tuple[str, int, str]]:
                         out.update((s, node.lineno, name) for s in _strings(kw.value))
         elif isinstance(node, ast.ClassDef):
             for stmt in node.body:
-                if (
-                    isinstance(stmt, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == "code" for t in stmt.targets)
+                if isinstance(stmt, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "code" for t in stmt.targets
                 ):
                     out.update((s, stmt.lineno, node.name) for s in _strings(stmt.value))
     return out
