@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import XLSX, download, read_upload
@@ -84,10 +84,19 @@ async def marked(
 
 @router.get("/intake/submissions", tags=["intake"])
 def submissions(
-    ctx: Ctx, enterprise_id: IdQuery = None, status: str | None = None, year: YearQuery = None
+    ctx: Ctx,
+    response: Response,
+    enterprise_id: IdQuery = None,
+    status: str | None = None,
+    year: YearQuery = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
-    """Submissions in the caller's scope."""
-    return intake.list_submissions(ctx, enterprise_id=enterprise_id, status=status, year=year)
+    """Submissions in the caller's scope, newest change first: a page of *limit* from
+    *offset* (``X-Total-Count`` gives the total; a province holds tens of thousands)."""
+    rows = intake.list_submissions(ctx, enterprise_id=enterprise_id, status=status, year=year)
+    response.headers["X-Total-Count"] = str(len(rows))
+    return rows[offset : offset + limit]
 
 
 @router.get("/intake/submissions/{submission_id}", tags=["intake"])
