@@ -14,18 +14,12 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from carbonpeak.accounting.engine import OUTPUT_COLUMNS
+
 __all__ = ["AC_POWER_ITEM", "SUM_FIELDS", "in_total_mask", "summarise"]
 
-SUM_FIELDS = [
-    "co2_t",
-    "co2_market_t",
-    "cf4_t",
-    "c2f6_t",
-    "co2e_t",
-    "co2e_market_t",
-    "energy_tce",
-    "energy_tce_equal_value",
-]
+#: The engine's numeric outputs, summed into totals (t, t CO2e, tce).
+SUM_FIELDS = [c for c in OUTPUT_COLUMNS if c not in ("kind", "category", "factor_ids")]
 #: The indicator item of the potlines' metered AC power [kWh] (refdata accounting/items).
 AC_POWER_ITEM = "al_ac_power"
 

@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from carbonpeak import refdata
-from carbonpeak.accounting.engine import CATEGORIES, OUTPUT_COLUMNS, compute_inventory
+from carbonpeak.accounting.engine import CATEGORIES, compute_inventory
 from carbonpeak.accounting.explain import Explanation, explain_line
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
 from carbonpeak.accounting.summary import AC_POWER_ITEM, SUM_FIELDS, summarise
@@ -33,7 +33,7 @@ from carbonpeak.model import Action
 from carbonpeak.service import audit, bulk_load
 from carbonpeak.service.bulk_load import BulkLoad
 from carbonpeak.service.context import Context, transactional
-from carbonpeak.service.inventory_write import RunSpec, recompute_all, write_runs
+from carbonpeak.service.inventory_write import LINE_COLUMNS, RunSpec, recompute_all, write_runs
 from carbonpeak.service.official import official_statuses
 from carbonpeak.store import facts
 from carbonpeak.store.models import (
@@ -64,19 +64,8 @@ __all__ = [
     "summarise",
 ]
 
-LINE_FIELDS = [
-    "line_code",
-    "period",
-    "year",
-    "month",
-    "item",
-    "quantity",
-    "unit",
-    "quantity_in",
-    "unit_in",
-    "purity",
-    *OUTPUT_COLUMNS,  # what the engine computed, in its order
-]
+#: A stored line's fields (the fact table's columns but its keys and flag).
+LINE_FIELDS = [c for c in LINE_COLUMNS if c not in ("run_id", "line_no", "in_total")]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from carbonpeak.accounting.summary import SUM_FIELDS
 from carbonpeak.model import Action, Principal
 from carbonpeak.store.bulk import read_frame
 from carbonpeak.store.models import (
@@ -55,17 +56,8 @@ OFFICIAL_STATUSES: dict[str, tuple[str, ...]] = {
     "approved": ("approved",),
     "verified": ("verified", "approved"),
 }
-#: The fact columns summed into totals (t, t CO2e, tce).
-SUM_COLUMNS = (
-    "co2_t",
-    "co2_market_t",
-    "cf4_t",
-    "c2f6_t",
-    "co2e_t",
-    "co2e_market_t",
-    "energy_tce",
-    "energy_tce_equal_value",
-)
+#: The fact columns summed into totals (t, t CO2e, tce): the engine's numeric outputs.
+SUM_COLUMNS = tuple(SUM_FIELDS)
 
 
 def data_version(db: Session) -> int:
