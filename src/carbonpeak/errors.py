@@ -13,6 +13,7 @@ still catches bad input::
     ├── Conflict                                     409  e.g. a duplicate credit code
     ├── AuthenticationFailed                         401  no or bad credentials
     ├── PermissionDenied(PermissionError)            403  authenticated, but the role may not
+    ├── TooManyAttempts                              429  sign-in locked after repeated failures
     ├── PayloadTooLarge                              413  an upload over the size limit
     └── IntegrityViolation                           500  the audit chain does not verify
 
@@ -41,6 +42,7 @@ __all__ = [
     "Problem",
     "RefdataError",
     "SettingsError",
+    "TooManyAttempts",
     "UnitError",
     "message",
 ]
@@ -59,6 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "auth_required": ("请先登录", "Please sign in first"),
     "auth_failed": ("用户名或密码错误", "Wrong user name or password"),
+    "auth_locked": (
+        "该用户名连续登录失败次数过多，已被暂时锁定，请 {minutes} 分钟后再试",
+        "Too many failed sign-ins for this user name; it is locked, try again in {minutes} minute(s)",
+    ),
     "auth_token_invalid": ("访问令牌无效或已过期", "The access token is invalid or has expired"),
     "csrf_failed": (
         "表单已过期或来源不可信，请刷新页面后重试",
@@ -713,6 +719,13 @@ class PermissionDenied(CarbonpeakError, PermissionError):
 
     code = "permission_denied"
     http_status = 403
+
+
+class TooManyAttempts(CarbonpeakError):
+    """Sign-in refused: too many failures in a row for this user name (``minutes`` left)."""
+
+    code = "auth_locked"
+    http_status = 429
 
 
 class PayloadTooLarge(CarbonpeakError):

@@ -5,6 +5,18 @@ Only hashes are stored: argon2id for passwords; for session cookies and API toke
 ``CARBONPEAK_SECRET_KEY``, so someone who can write to the store but does not hold the key
 cannot plant a token row that the server would accept (and a new key signs everyone out).
 A wrong user name and a wrong password give the same error and take the same time.
+
+Every failed sign-in is audited (``auth.login_failed``, with the user name as typed, never
+the password). After :data:`MAX_FAILURES` failures in a row for one user name within
+:data:`FAILURE_WINDOW` the name is locked for :data:`LOCKOUT` (``auth.locked``): every
+sign-in for it is refused with :class:`~carbonpeak.errors.TooManyAttempts` (429), even with
+the right password. The count lives in the store (``login_throttle``), so every worker
+shares it; a successful sign-in clears it. Names are throttled whether or not such a user
+exists, so the lockout tells nothing about which names are real.
+
+User names are compared in a normalised form (:func:`username_key`: NFKC, invisible format
+characters such as the zero-width space removed, whitespace trimmed and collapsed,
+case-folded): ``Province``, ``ｐｒｏｖｉｎｃｅ`` and ``province `` are the same name.
 """
 
 from __future__ import annotations
@@ -12,12 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
+import unicodedata
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from carbonpeak import refdata
@@ -27,18 +41,24 @@ from carbonpeak.errors import (
     InputError,
     PermissionDenied,
     Problem,
+    TooManyAttempts,
 )
 from carbonpeak.model import Principal, Role
 from carbonpeak.model.schemas import TokenPublic, UserPublic
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
 from carbonpeak.settings import get_settings
-from carbonpeak.store.models import ApiToken, Enterprise, User, UserEnterprise, WebSession
+from carbonpeak.store.models import ApiToken, Enterprise, LoginThrottle, User, UserEnterprise, WebSession
 
 __all__ = [
+    "FAILURE_WINDOW",
+    "LOCKOUT",
+    "MAX_FAILURES",
     "SYSTEM_LOGIN",
     "add_user",
+    "clean_username",
     "create_token",
+    "find_user",
     "hash_password",
     "list_users",
     "login",
@@ -46,6 +66,7 @@ __all__ = [
     "principal_for",
     "principal_for_session",
     "principal_for_token",
+    "username_key",
     "verify_password",
 ]
 
@@ -53,6 +74,24 @@ _hasher = PasswordHasher()
 #: The principal a login request runs as before the user is known (never authorised).
 SYSTEM_LOGIN = Principal(username="login", role=Role.PUBLIC)
 _DUMMY_HASH = _hasher.hash("carbonpeak-timing-equaliser")
+#: Failed sign-ins in a row (within FAILURE_WINDOW of the first) that lock a user name.
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+#: How long a locked user name stays locked.
+LOCKOUT = dt.timedelta(minutes=15)
+
+
+def clean_username(name: str) -> str:
+    """The stored form of a user name: NFKC, invisible format characters (zero-width space,
+    BOM …) removed, runs of whitespace made one space, trimmed."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())
+
+
+def username_key(name: str) -> str:
+    """The form user names are compared in: :func:`clean_username`, case-folded."""
+    return unicodedata.normalize("NFKC", clean_username(name).casefold())
 
 
 def hash_password(password: str) -> str:
@@ -95,13 +134,112 @@ def principal_for(db: Session, user: User) -> Principal:
     )
 
 
-def _authenticate(db: Session, username: str, password: str) -> User:
-    user = db.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+def find_user(db: Session, username: str) -> User | None:
+    """The user whose name equals *username* after normalisation (:func:`username_key`)."""
+    key = username_key(username)
+    if not key:
+        return None
+    user = db.execute(select(User).where(User.username == clean_username(username))).scalar_one_or_none()
+    if user is not None and username_key(user.username) == key:
+        return user
+    for uid, name in db.execute(select(User.id, User.username).order_by(User.id)).all():
+        if username_key(name) == key:
+            return db.get(User, uid)
+    return None
+
+
+def _parse(stamp: str) -> dt.datetime:
+    return dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+
+
+def _minutes_locked(db: Session, key: str, now: dt.datetime) -> int | None:
+    """Minutes (rounded up) the name *key* stays locked, or None if it is not locked."""
+    row = db.execute(
+        select(LoginThrottle.locked_until).where(LoginThrottle.name_key == key)
+    ).scalar_one_or_none()
+    if row is None or row <= _iso(now):
+        return None
+    return max(1, math.ceil((_parse(row) - now).total_seconds() / 60))
+
+
+def _audit_failure(ctx: Context, typed: str, key: str, channel: str, reason: str) -> None:
+    audit.record(
+        ctx.db,
+        SYSTEM_LOGIN,
+        ctx.request_id,
+        "auth.login_failed",
+        "login",
+        key[:64],
+        after={"username": typed[:128], "channel": channel, "reason": reason},
+    )
+
+
+def _record_failure(ctx: Context, typed: str, key: str, channel: str, now: dt.datetime) -> None:
+    """Audit a failed sign-in and count it; the MAX_FAILURES-th in the window locks the name.
+
+    The audit event is written first: it locks the audit head row, which serialises the
+    read-modify-write of the counter between workers."""
+    db = ctx.db
+    _audit_failure(ctx, typed, key, channel, "wrong_credentials")
+    stamp, window_start = _iso(now), _iso(now - FAILURE_WINDOW)
+    row = db.execute(
+        select(LoginThrottle).where(LoginThrottle.name_key == key).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        row = LoginThrottle(name_key=key, failures=0, first_failed_at=stamp, last_failed_at=stamp)
+        db.add(row)
+    elif row.first_failed_at < window_start or (row.locked_until is not None and row.locked_until <= stamp):
+        row.failures, row.first_failed_at, row.locked_until = 0, stamp, None
+    row.failures += 1
+    row.last_failed_at = stamp
+    if row.failures >= MAX_FAILURES:
+        row.locked_until = _iso(now + LOCKOUT)
+        audit.record(
+            db,
+            SYSTEM_LOGIN,
+            ctx.request_id,
+            "auth.locked",
+            "login",
+            key[:64],
+            after={
+                "username": typed[:128],
+                "failures": row.failures,
+                "locked_until": row.locked_until,
+            },
+        )
+    # forget names whose failures are old and no longer lock anything
+    db.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.name_key != key,
+            LoginThrottle.last_failed_at < window_start,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < stamp),
+        )
+    )
+    db.flush()
+
+
+def _authenticate(ctx: Context, username: str, password: str, channel: str) -> User:
+    """The user *username* / *password* sign in as; a failure is audited, counted and
+    committed before the error is raised (the caller's transaction is empty until here)."""
+    db = ctx.db
+    key = username_key(username)[:128]
+    now = _now()
+    minutes = _minutes_locked(db, key, now)
+    if minutes is not None:
+        _audit_failure(ctx, username, key, channel, "locked")
+        db.commit()
+        raise TooManyAttempts(minutes=minutes)
+    user = find_user(db, username)
     if user is None or not user.is_active:
         verify_password(_DUMMY_HASH, password)  # same time as a real check
+        ok = False
+    else:
+        ok = verify_password(user.password_hash, password)
+    if not ok or user is None:
+        _record_failure(ctx, username, key, channel, now)
+        db.commit()
         raise AuthenticationFailed("auth_failed")
-    if not verify_password(user.password_hash, password):
-        raise AuthenticationFailed("auth_failed")
+    db.execute(delete(LoginThrottle).where(LoginThrottle.name_key == key))
     return user
 
 
@@ -123,7 +261,7 @@ def _issue(
 @transactional
 def login(ctx: Context, username: str, password: str) -> tuple[Principal, str]:
     """Check the password and open a browser session; return (principal, cookie value)."""
-    user = _authenticate(ctx.db, username, password)
+    user = _authenticate(ctx, username, password, "web")
     raw, _ = _issue(ctx.db, WebSession, user, dt.timedelta(hours=get_settings().session_hours), "s_")
     principal = principal_for(ctx.db, user)
     audit.record(ctx.db, principal, ctx.request_id, "user.login", "user", user.id, after={"channel": "web"})
@@ -133,7 +271,7 @@ def login(ctx: Context, username: str, password: str) -> tuple[Principal, str]:
 @transactional
 def create_token(ctx: Context, username: str, password: str, name: str = "api") -> TokenPublic:
     """Exchange a user name and password for an API bearer token."""
-    user = _authenticate(ctx.db, username, password)
+    user = _authenticate(ctx, username, password, "api")
     raw, expires = _issue(
         ctx.db, ApiToken, user, dt.timedelta(days=get_settings().token_days), "cp_", name=name[:64]
     )

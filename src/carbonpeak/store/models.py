@@ -36,6 +36,7 @@ __all__ = [
     "GreenCertification",
     "InventoryLine",
     "InventoryRun",
+    "LoginThrottle",
     "ProductionLine",
     "Project",
     "ProjectStatusChange",
@@ -129,6 +130,20 @@ class WebSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[str] = mapped_column(String(32))
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one user name (normalised, whether or not such a user exists):
+    how many in a row since ``first_failed_at`` and, once locked, until when. Kept in the
+    store so that every worker sees the same count; a successful sign-in deletes the row."""
+
+    __tablename__ = "login_throttle"
+
+    name_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failed_at: Mapped[str] = mapped_column(String(32))
+    last_failed_at: Mapped[str] = mapped_column(String(32), index=True)
+    locked_until: Mapped[str | None] = mapped_column(String(32))
 
 
 class Enterprise(Base):

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context as JinjaContext
 
 from carbonpeak import errors
-from carbonpeak.errors import AuthenticationFailed, NotFound
+from carbonpeak.errors import AuthenticationFailed, NotFound, TooManyAttempts
 from carbonpeak.http.deps import Db, get_db
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.model.schemas import SectorOverview
@@ -296,10 +296,16 @@ def login_submit(
     target = safe_next(next)
     try:
         _principal, raw = auth.login(page_ctx(request, db, auth.SYSTEM_LOGIN), username, password)
-    except AuthenticationFailed as exc:
+    except (AuthenticationFailed, TooManyAttempts) as exc:
         msg = exc.message_en if visitor.lang == "en" else exc.message_zh
         return render(
-            request, visitor, "login.html", status=401, next=target or "", username=username, error=msg
+            request,
+            visitor,
+            "login.html",
+            status=exc.http_status,
+            next=target or "",
+            username=username,
+            error=msg,
         )
     response = RedirectResponse(target or "/", status_code=303)
     set_session_cookie(request, response, raw)
