@@ -291,6 +291,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "密码至少需要 {min_length} 个字符",
         "The password needs at least {min_length} characters",
     ),
+    "password_common": (
+        "该密码属于最常见的密码之一，请换一个",
+        "The password is one of the most common passwords; choose another",
+    ),
+    "password_trivial": ("密码过于简单：{reason_zh}", "The password is too simple: {reason_en}"),
+    "username_too_long": (
+        "用户名不能超过 {max_length} 个字符",
+        "The user name must not be longer than {max_length} characters",
+    ),
     "default_secret": (
         "生产环境不得使用默认密钥：请将 CARBONPEAK_SECRET_KEY 设为至少 {min_length} 个字符的随机值",
         "Refusing the default or a short secret in production: set CARBONPEAK_SECRET_KEY to a "

@@ -9,6 +9,7 @@ name with a trailing space gave a 500. Time is simulated by editing the stored t
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,10 +19,11 @@ from carbonpeak.service import auth
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import AuditEvent, LoginThrottle
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, api_token
 from tests.web.conftest import csrf_token
 
 TOKEN = "/api/v1/auth/token"
+PASSPHRASE = "a-decent-passphrase"
 
 
 def _token(client: TestClient, username: str, password: str) -> int:
@@ -134,3 +136,76 @@ def test_the_page_login_is_throttled_and_audited(client: TestClient, settings: S
 )
 def test_sign_in_normalises_the_typed_name(client: TestClient, typed: str) -> None:
     assert _token(client, typed, DEMO_PASSWORDS["province"]) == 200
+
+
+# --- user names: normalised and unique after normalisation ------------------------------------
+
+
+def _add(client: TestClient, username: str, password: str = PASSPHRASE) -> Any:
+    return client.post(
+        "/api/v1/users",
+        json={"username": username, "password": password, "role": "public"},
+        headers=api_token(client, "province"),
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["Province", "ｐｒｏｖｉｎｃｅ", "pro\u200bvince", "province ", " PROVINCE\u3000"]
+)
+def test_a_look_alike_of_an_existing_name_is_refused(client: TestClient, name: str) -> None:
+    r = _add(client, name)
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "exists"
+
+
+def test_a_trailing_space_is_trimmed_not_a_500(client: TestClient) -> None:
+    r = _add(client, "newcomer ")
+    assert r.status_code == 201, r.text
+    assert r.json()["username"] == "newcomer"
+    assert _add(client, "NEWCOMER").status_code == 409
+    assert _token(client, " Newcomer ", PASSPHRASE) == 200
+
+
+def test_a_full_width_name_is_stored_in_its_plain_form(client: TestClient) -> None:
+    r = _add(client, "ｃｉｔｙ－ｘ")
+    assert r.status_code == 201, r.text
+    assert r.json()["username"] == "city-x"
+
+
+def test_an_over_long_name_is_a_located_error(client: TestClient) -> None:
+    r = _add(client, "n" * 65)
+    assert r.status_code == 422, r.text
+    assert [p["code"] for p in r.json()["error"]["problems"]] == ["username_too_long"]
+
+
+# --- password policy ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("short", "weak_password"),
+        ("1234567890", "password_trivial"),
+        (" " * 12, "password_trivial"),
+        ("aaaaaaaaaaaa", "password_trivial"),
+        ("abcabcabcabc", "password_trivial"),
+        ("0987654321", "password_trivial"),
+        ("abcdefghijkl", "password_trivial"),
+        ("qwertyuiop", "password_trivial"),
+        ("Password123", "password_common"),
+        ("administrator", "password_common"),
+        ("someone-new", "password_trivial"),  # the user name itself
+    ],
+)
+def test_common_and_trivial_passwords_are_refused(client: TestClient, password: str, code: str) -> None:
+    r = _add(client, "someone-new", password)
+    assert r.status_code == 422, r.text
+    problems = r.json()["error"]["problems"]
+    assert [(p["code"], p["column"]) for p in problems] == [(code, "password")]
+    assert password not in str(problems) or password == "someone-new"
+    assert problems[0]["message_zh"] and problems[0]["message_en"]
+
+
+def test_a_reasonable_password_is_accepted() -> None:
+    assert auth.password_problems("correct horse battery", "someone") == []
+    assert auth.password_problems("demo-province", "province") == []

@@ -63,6 +63,7 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "password_problems",
     "principal_for",
     "principal_for_session",
     "principal_for_token",
@@ -79,6 +80,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 #: How long a locked user name stays locked.
 LOCKOUT = dt.timedelta(minutes=15)
+_USERNAME_MAX = 64  # app_user.username
 
 
 def clean_username(name: str) -> str:
@@ -87,6 +89,100 @@ def clean_username(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return " ".join(text.split())
+
+
+#: The most common passwords (the top of the public leak lists) and a few local favourites;
+#: compared case-insensitively. All-digit, repeated and sequential passwords are refused by rule.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "qwerty123",
+        "qwertyuiop",
+        "1q2w3e4r5t",
+        "1qaz2wsx3edc",
+        "1q2w3e4r",
+        "qazwsxedc",
+        "zaq12wsx",
+        "iloveyou",
+        "iloveyou1",
+        "sunshine1",
+        "princess1",
+        "football1",
+        "baseball1",
+        "welcome1",
+        "welcome123",
+        "admin123",
+        "admin1234",
+        "administrator",
+        "letmein123",
+        "changeme",
+        "changeme123",
+        "monkey123",
+        "dragon123",
+        "trustno1",
+        "abc123456",
+        "a123456789",
+        "woaini1314",
+        "woaini520",
+        "carbonpeak",
+        "carbonpeak123",
+    }
+)
+_SEQUENCES = (
+    "01234567890123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+)
+_TRIVIAL = {
+    "blank": ("只有空白字符", "it is only whitespace"),
+    "repeated": ("由同一个字符或短片段重复组成", "it repeats one character or a short piece"),
+    "digits": ("只有数字", "it is only digits"),
+    "sequence": (
+        "是连续字符序列（如 1234567890、abcdefgh）",
+        "it is a sequence (like 1234567890 or abcdefgh)",
+    ),
+    "username": ("与用户名相同", "it is the user name"),
+}
+
+
+def password_problems(password: str, username: str = "") -> list[Problem]:
+    """What is wrong with *password* for the user *username*: too short, one of the most
+    common passwords, or trivial (blank, repeated, all digits, a sequence, the user name)."""
+    min_len = get_settings().min_password_length
+    if len(password) < min_len:
+        return [Problem("weak_password", column="password", value="***", fields={"min_length": min_len})]
+    low = password.casefold()
+    reason = None
+    if not password.strip():
+        reason = "blank"
+    elif any(len(low) % k == 0 and low == low[:k] * (len(low) // k) for k in (1, 2, 3)):
+        reason = "repeated"
+    elif password.isdigit():
+        reason = "digits"
+    elif any(low in seq or low in seq[::-1] for seq in _SEQUENCES):
+        reason = "sequence"
+    elif username and username_key(password) in {username_key(username), username_key(username)[::-1]}:
+        reason = "username"
+    if reason is not None:
+        zh, en = _TRIVIAL[reason]
+        return [
+            Problem(
+                "password_trivial",
+                column="password",
+                value="***",
+                fields={"reason": reason, "reason_zh": zh, "reason_en": en},
+            )
+        ]
+    if low in COMMON_PASSWORDS:
+        return [Problem("password_common", column="password", value="***")]
+    return []
 
 
 def username_key(name: str) -> str:
@@ -340,11 +436,8 @@ def add_user(
                 "bad_enum", column="role", value=role, fields={"allowed": ", ".join(r.value for r in Role)}
             )
         )
-    min_len = get_settings().min_password_length
-    if len(password) < min_len:
-        problems.append(
-            Problem("weak_password", column="password", value="***", fields={"min_length": min_len})
-        )
+    name = clean_username(username)
+    problems.extend(password_problems(password, name))
     city_code = refdata.resolve("geo/cities", city) if city else None
     if city and city_code is None:
         problems.append(Problem("unknown_city", column="city", value=city))
@@ -362,18 +455,22 @@ def add_user(
     )
     if role == Role.ENTERPRISE and not codes:
         problems.append(Problem("required", column="enterprise"))
-    if not username.strip():
+    if not name:
         problems.append(Problem("required", column="username"))
+    elif len(name) > _USERNAME_MAX:
+        problems.append(
+            Problem("username_too_long", column="username", value=name, fields={"max_length": _USERNAME_MAX})
+        )
     if problems:
         raise InputError(problems)
-    if ctx.db.execute(select(User.id).where(User.username == username)).first():
-        raise Conflict("exists", value=username)
+    if find_user(ctx.db, name) is not None:
+        raise Conflict("exists", value=name)
     user = User(
-        username=username.strip(),
+        username=name,
         password_hash=hash_password(password),
         role=str(role),
         city_code=city_code,
-        display_name=display_name or username,
+        display_name=display_name or name,
         is_active=True,
         created_at=audit.now_iso(),
     )
