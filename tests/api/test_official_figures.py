@@ -5,6 +5,7 @@ the coverage threshold is provisional and never the default year."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -97,3 +98,23 @@ def test_a_city_sees_its_own_coverage(client: TestClient) -> None:
     # the dashboard is trimmed: the league keeps the ends of each metal, the totals say how many
     assert len(prov["league"]) <= prov["league_total"]
     assert len(prov["below_limit"]) <= min(prov["below_limit_total"], 50)
+
+
+def test_the_dashboard_page_states_its_coverage_and_marks_provisional_years(client: TestClient) -> None:
+    from tests.web.conftest import web_login
+
+    web_login(client, "province")
+    html = client.get("/dashboard").text  # no year: the newest year that is not provisional
+    assert 'id="dash-coverage"' in html and 'data-provisional="false"' in html
+    assert "已报送" in html and "覆盖在产产能" in html and "仅统计已批准的正式数据" in html
+    options = {
+        int(y): (attrs, label.strip())
+        for y, attrs, label in re.findall(r'<option value="(\d{4})"([^>]*)>([^<]*)</option>', html)
+    }
+    assert "selected" in options[2025][0]
+    # years without official figures (2026–2030) are marked provisional in the year list
+    assert 'data-provisional="true"' in options[2026][1] + options[2026][0]
+    assert options[2026][1] == "2026 · 临时" and options[2024][1] == "2024"
+    assert "data-provisional" not in options[2024][0]
+    later = client.get("/dashboard", params={"year": YEAR}).text
+    assert 'class="dash-coverage provisional"' in later and "临时数据" in later

@@ -9,6 +9,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "dash.title": ("碳达峰目标看板", "Carbon-peak targets dashboard"),
     "dash.coverage": ("数据覆盖", "Coverage"),
     "dash.provisional": ("临时数据：覆盖率低于阈值", "provisional: coverage below the threshold"),
+    "dash.provisional_short": ("临时", "provisional"),
     "dash.official_from": ("仅统计已批准的正式数据", "official (approved) figures only"),
     "dash.lead": (
         "各项目标的当前值、目标值、差距、趋势与红黄绿状态（含判定规则）；能效对标排行与限额以下产线。",
