@@ -294,6 +294,22 @@ def _share_lines(classified: pd.DataFrame, metals: Sequence[str] = SHARE_METALS)
     ]
 
 
+def _share_columns(by: Sequence[str]) -> list[str]:
+    """The columns of a capacity-share frame grouped *by*."""
+    return [
+        *by,
+        "capacity_t_per_a",
+        "capacity_at_benchmark_t_per_a",
+        "share",
+        "lines",
+        "lines_unassessed",
+        "unverified",
+        "year",
+        "note_zh",
+        "note_en",
+    ]
+
+
 def capacity_share(
     ctx: Context,
     year: int,
@@ -331,19 +347,7 @@ def capacity_share(
     sel = _share_lines(c, metals)
     keys = list(by)
     if sel.empty:
-        cols = [
-            *keys,
-            "capacity_t_per_a",
-            "capacity_at_benchmark_t_per_a",
-            "share",
-            "lines",
-            "lines_unassessed",
-            "unverified",
-            "year",
-            "note_zh",
-            "note_en",
-        ]
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=_share_columns(keys))
     agg = capacity_share_at_benchmark(sel, by=keys)
     out = agg.reset_index() if keys else agg.reset_index(drop=True)
     out["year"] = year
@@ -366,18 +370,7 @@ def capacity_share_by_year(
     sel = _share_lines(classified, metals)
     keys = ["year", *by]
     note = AL_UNVERIFIED_NOTE if set(metals) == set(AL_SHARE_METALS) else STANDIN_NOTE
-    cols = [
-        *by,
-        "capacity_t_per_a",
-        "capacity_at_benchmark_t_per_a",
-        "share",
-        "lines",
-        "lines_unassessed",
-        "unverified",
-        "year",
-        "note_zh",
-        "note_en",
-    ]
+    cols = _share_columns(by)
     out: dict[int, pd.DataFrame] = {y: pd.DataFrame(columns=cols) for y in years}
     if sel.empty:
         return out
