@@ -26,29 +26,14 @@ from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action, Role
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
-from carbonpeak.service.inventory_write import RunSpec, write_runs
-from carbonpeak.store.bulk import insert_frame
-from carbonpeak.store.models import Enterprise, Submission, SubmissionStep, SubmissionValue, SubmissionVersion
+from carbonpeak.service.inventory_write import RunSpec, write_runs, write_values
+from carbonpeak.store.models import Enterprise, Submission, SubmissionStep, SubmissionVersion
 from carbonpeak.store.scope import restrict
 
 __all__ = ["LOCKED_STATUSES", "BulkLoad", "store_table"]
 
 #: Statuses of a submission that a bulk load may not replace (it is in the workflow).
 LOCKED_STATUSES = ("submitted", "under_verification", "verified")
-VALUE_COLUMNS = [
-    "version_id",
-    "line_code",
-    "item",
-    "period",
-    "quantity",
-    "unit",
-    "quantity_in",
-    "unit_in",
-    "purity",
-    "sheet",
-    "row",
-    "col",
-]
 
 
 @dataclass(frozen=True)
@@ -147,7 +132,6 @@ def store_table(
     vals = lines.rename(columns={"line": "line_code"})
     vals = vals.assign(
         version_id=np.asarray(ver_ids, dtype=np.int64)[vals["_run"].to_numpy(dtype=np.int64)],
-        line_code=vals["line_code"].fillna("").astype(str),
         unit=vals["item"]
         .astype(str)
         .map(next(iter(result.methods.values())).items["canonical_unit"])
@@ -155,7 +139,7 @@ def store_table(
         sheet="",
         col="",
     )
-    insert_frame(ctx.db, SubmissionValue.__tablename__, vals, VALUE_COLUMNS)
+    write_values(ctx, vals)
     code_of = {e.id: c for c, e in ents.items()}
     specs = [
         RunSpec(

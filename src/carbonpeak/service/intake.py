@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,7 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,13 +69,12 @@ from carbonpeak.service.intake_read import (
     version_or_404,
     version_values,
 )
-from carbonpeak.service.inventory_write import RunSpec, write_runs
+from carbonpeak.service.inventory_write import RunSpec, write_runs, write_values
 from carbonpeak.settings import get_settings
 from carbonpeak.store.models import (
     Enterprise,
     InventoryRun,
     Submission,
-    SubmissionValue,
     SubmissionVersion,
 )
 from carbonpeak.store.scope import allowed, restrict
@@ -501,7 +499,7 @@ def import_submission(
     )
     ctx.db.add(ver)
     _flush_or_conflict(ctx.db, f"{ent.credit_code}/{yr} v{ver.version_no}")
-    _insert_values(ctx.db, ver.id, checked.values)
+    write_values(ctx, checked.values.assign(version_id=ver.id))
     previous = ctx.db.get(SubmissionVersion, sub.current_version_id) if sub.current_version_id else None
     sub.current_version_id = ver.id
     sub.updated_at = now
@@ -547,44 +545,6 @@ def _flush_or_conflict(db: Session, key: str) -> None:
         db.flush()
     except IntegrityError as exc:
         raise Conflict("exists", value=key) from exc
-
-
-def _insert_values(db: Session, version_id: int, values: pd.DataFrame) -> None:
-    if values.empty:
-        return
-    cols = [
-        "line_code",
-        "item",
-        "period",
-        "quantity",
-        "unit",
-        "quantity_in",
-        "unit_in",
-        "sheet",
-        "row",
-        "col",
-    ]
-    recs = values[cols]
-    lists = {c: recs[c].tolist() for c in cols}
-    purity = [None if (p is None or math.isnan(p)) else float(p) for p in values["purity"].tolist()]
-    rows = [
-        {
-            "version_id": version_id,
-            "line_code": str(lists["line_code"][i]),
-            "item": str(lists["item"][i]),
-            "period": str(lists["period"][i]),
-            "quantity": float(lists["quantity"][i]),
-            "unit": str(lists["unit"][i]),
-            "quantity_in": float(lists["quantity_in"][i]),
-            "unit_in": str(lists["unit_in"][i]),
-            "purity": purity[i],
-            "sheet": str(lists["sheet"][i])[:64],
-            "row": int(lists["row"][i]),
-            "col": str(lists["col"][i])[:8],
-        }
-        for i in range(len(recs))
-    ]
-    db.execute(insert(SubmissionValue), rows)
 
 
 # --- figures and inventories ----------------------------------------------------------------

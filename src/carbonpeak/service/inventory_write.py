@@ -25,10 +25,24 @@ from carbonpeak.model import Action
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
 from carbonpeak.store.bulk import insert_frame, read_frame
-from carbonpeak.store.models import Enterprise, InventoryLine, InventoryRun, SubmissionVersion
+from carbonpeak.store.models import (
+    Enterprise,
+    InventoryLine,
+    InventoryRun,
+    SubmissionValue,
+    SubmissionVersion,
+)
 from carbonpeak.store.scope import enterprise_scope
 
-__all__ = ["LINE_COLUMNS", "RecomputeSummary", "RunSpec", "recompute_all", "write_runs"]
+__all__ = [
+    "LINE_COLUMNS",
+    "VALUE_COLUMNS",
+    "RecomputeSummary",
+    "RunSpec",
+    "recompute_all",
+    "write_runs",
+    "write_values",
+]
 
 #: The fact table's columns, in the order they are written.
 LINE_COLUMNS = [
@@ -46,6 +60,21 @@ LINE_COLUMNS = [
     "purity",
     *OUTPUT_COLUMNS,
     "in_total",
+]
+#: A version's figures as stored (``submission_value``), in the order they are written.
+VALUE_COLUMNS = [
+    "version_id",
+    "line_code",
+    "item",
+    "period",
+    "quantity",
+    "unit",
+    "quantity_in",
+    "unit_in",
+    "purity",
+    "sheet",
+    "row",
+    "col",
 ]
 INPUT_COLUMNS = [
     "line_code",
@@ -109,6 +138,20 @@ def _units_of(item: pd.Series, canon: pd.Series) -> pd.Series:
     units = np.asarray([str(canon.get(c, "") or "") for c in item.cat.categories] + [""], dtype=object)
     codes = item.cat.codes.to_numpy().astype(np.int64)
     return pd.Series(units[codes], dtype="category")  # code -1 (missing) takes the last, ""
+
+
+def write_values(ctx: Context, values: pd.DataFrame) -> int:
+    """Store the figures of one or many versions in bulk (:data:`VALUE_COLUMNS`, one
+    ``version_id`` per row), in the caller's transaction; sheet and column names are cut to
+    their fields' sizes, a missing line code is ""."""
+    if values.empty:
+        return 0
+    v = values.assign(
+        line_code=values["line_code"].astype(object).where(values["line_code"].notna(), "").astype(str),
+        sheet=values["sheet"].astype(str).str[:64],
+        col=values["col"].astype(str).str[:8],
+    )
+    return insert_frame(ctx.db, SubmissionValue.__tablename__, v, VALUE_COLUMNS)
 
 
 def write_runs(
