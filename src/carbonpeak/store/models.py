@@ -341,6 +341,45 @@ class InventoryLine(Base):
     in_total: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class InventoryRunTotal(Base):
+    """A run's year total (the sums of its ``in_total`` lines), derived from the fact table
+    by its one writer in the same transaction: what province views read instead of
+    summing millions of lines. ``energy_tce_equal_value`` is NULL when any line lacks its
+    等价值 coefficient; ``value_added_wan_yuan`` [万元] NULL when not reported."""
+
+    __tablename__ = "inventory_run_total"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    co2_t: Mapped[float] = mapped_column(Float)
+    co2_market_t: Mapped[float] = mapped_column(Float)
+    cf4_t: Mapped[float] = mapped_column(Float)
+    c2f6_t: Mapped[float] = mapped_column(Float)
+    co2e_t: Mapped[float] = mapped_column(Float)
+    co2e_market_t: Mapped[float] = mapped_column(Float)
+    energy_tce: Mapped[float] = mapped_column(Float)
+    energy_tce_equal_value: Mapped[float | None] = mapped_column(Float)
+    direct_co2e_t: Mapped[float] = mapped_column(Float)
+    value_added_wan_yuan: Mapped[float | None] = mapped_column(Float)
+
+
+class InventoryLineTotal(Base):
+    """A run's year total per production line: energy [tce], product output [t] and the
+    potlines' AC power [kWh] (NULL when not reported); derived like
+    :class:`InventoryRunTotal`."""
+
+    __tablename__ = "inventory_line_total"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    energy_tce: Mapped[float] = mapped_column(Float)
+    output_t: Mapped[float | None] = mapped_column(Float)
+    ac_power_kwh: Mapped[float | None] = mapped_column(Float)
+
+
 # --- data intake and verification (issue 6) ----------------------------------------------
 
 
