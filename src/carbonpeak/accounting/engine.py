@@ -199,7 +199,12 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         )
         * sign_i
     )
-    missing_i = (fuel_i & np.isnan(fuel_ef)) | (red_i & np.isnan(red_ef)) | (carb_i & np.isnan(carb_ef))
+    missing_i = (
+        (fuel_i & np.isnan(fuel_ef))
+        | (red_i & np.isnan(red_ef))
+        | (carb_i & np.isnan(carb_ef))
+        | (pal_i & np.isnan(pfc_i))  # a GWP set without CF4 or C2F6: never a NaN CO2e
+    )
     co2_i = np.nan_to_num(co2_i, nan=0.0)
 
     base = pd.Index([REDUCTANT_BASE.get(c, c) for c in cats])

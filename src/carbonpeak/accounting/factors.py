@@ -10,6 +10,7 @@ these frames.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,13 +18,14 @@ from typing import Any
 import pandas as pd
 
 from carbonpeak import units
-from carbonpeak.errors import RefdataError
+from carbonpeak.errors import InputError, Problem, RefdataError
 from carbonpeak.refdata.loader import FactorSet, RefTable, factor_set
 
 __all__ = [
     "AccountingChoices",
     "FactorTables",
     "Method",
+    "gwp_set_of",
     "load_factors",
     "method_for_metal",
     "methods",
@@ -161,7 +163,7 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
     if c.method not in ms:
         raise RefdataError("not_found", object="method", key=c.method)
     method = ms[c.method]
-    gwp_set = c.gwp_set or method.gwp_set
+    gwp_set = gwp_set_of(c.gwp_set or method.gwp_set, fs)
     grid_series = c.grid_series or method.grid_series
 
     items_t = _table(fs, T_ITEMS)
@@ -315,6 +317,30 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         aluminium_rows={p: _rid(T_ALUMINIUM, r["id"]) for p, r in alu.items()},
         aliases=aliases,
     )
+
+
+def gwp_set_of(name: str, fs: FactorSet) -> str:
+    """The GWP set *name* as the factor set spells it (``ar4`` → ``AR4``; case, width and
+    surrounding space ignored).
+
+    Raises
+    ------
+    InputError
+        ``unknown_gwp_set``, naming the sets the factor set ships, when none matches: a set
+        without rows would give CO2e = NaN.
+    """
+    available = sorted({str(r["gwp_set"]) for r in _table(fs, T_GWP)}, key=_gwp_order)
+    key = unicodedata.normalize("NFKC", str(name)).strip().upper()
+    if key in available:
+        return key
+    raise InputError(
+        [Problem("unknown_gwp_set", column="gwp", value=name, fields={"sets": ", ".join(available)})]
+    )
+
+
+def _gwp_order(name: str) -> tuple[int, str]:
+    # assessment order: SAR (1995), AR4, AR5, AR6 …
+    return (0, name) if name == "SAR" else (1, name)
 
 
 def _fuel_method(method: Method) -> str:
