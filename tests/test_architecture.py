@@ -1,12 +1,13 @@
 """The import rules of ARCHITECTURE.md: imports only point down.
 
 Engines (accounting, benchmark, …) and the foundations (model, units, refdata, errors)
-must not import store/, io/, service/, http/, api/, web/, the CLI or the app; store/ and io/
-must not import the layers above them. The faces import only service/, model/, errors and
-settings — the HTTP faces (api/, web/) also http/, the request plumbing they share, and
-never each other; http/ imports only service/, model/, errors and settings (and
-FastAPI/Starlette). Only the composition root (app.py) sees both HTTP faces; the CLI's
-``run`` command serves it (the one exception below).
+must not import store/, io/, service/, http/, api/, web/, the CLI or the app; the catalogue
+(bilingual texts) imports nothing from carbonpeak; store/ and io/ must not import the layers
+above them. The faces import only service/, model/, errors, catalogue and settings — the
+HTTP faces (api/, web/) also http/, the request plumbing they share, and never each other;
+http/ imports only service/, model/, errors and settings (and FastAPI/Starlette). Only the
+composition root (app.py) sees both HTTP faces; the CLI's ``run`` command serves it (the one
+exception below).
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ PARTS = {
     for p in SRC.iterdir()
     if (p.is_dir() and (p / "__init__.py").is_file()) or (p.suffix == ".py" and p.stem != "__init__")
 }
-#: What a face may import: the use cases and the types, errors and settings they speak.
-FACE_MAY_IMPORT = {"service", "model", "errors", "settings"}
+#: What a face may import: the use cases and the types, errors, texts and settings they speak.
+FACE_MAY_IMPORT = {"service", "model", "errors", "catalogue", "settings"}
+#: The bilingual catalogue is the floor under errors.py: it imports nothing from carbonpeak.
+BANNED["catalogue"] = PARTS - {"catalogue"}
 BANNED["cli"] = PARTS - FACE_MAY_IMPORT - {"cli"}
 #: The HTTP faces also use the request plumbing they share; never each other.
 BANNED["api"] = PARTS - FACE_MAY_IMPORT - {"http", "api"}

@@ -1,18 +1,27 @@
-"""The one bilingual message catalogue covers every code the code raises.
+"""The one bilingual catalogue (:mod:`carbonpeak.catalogue`): its files and its coverage.
 
-Walks the source for the codes passed to :class:`~carbonpeak.errors.Problem` and to the
-error classes (first argument or ``code=``, string literals and both branches of a
-conditional), and the ``code`` class attributes of the error tree: each must have a Chinese
-and an English message in :data:`~carbonpeak.errors.MESSAGES` — a code without one would
-reach a user as its bare identifier.
+Every data file loads and keeps the rules (both languages, non-blank, the same fields);
+the loader refuses a file that breaks one; every file is used by the source.
+
+Every code the source raises has a message: walks the source for the codes passed to
+:class:`~carbonpeak.errors.Problem` and to the error classes (first argument or ``code=``,
+string literals and both branches of a conditional), and the ``code`` class attributes of
+the error tree: each must have a Chinese and an English message in
+:data:`~carbonpeak.errors.MESSAGES` — a code without one would reach a user as its bare
+identifier.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
+import pytest
+
 import carbonpeak
+from carbonpeak import catalogue
+from carbonpeak.catalogue import CatalogueError
 from carbonpeak.errors import MESSAGES
 
 SRC = Path(carbonpeak.__file__).parent
@@ -77,3 +86,82 @@ def test_every_raised_code_has_a_message_in_both_languages() -> None:
         if code not in MESSAGES or not all(MESSAGES[code])
     )
     assert missing == []
+
+
+# --- the data files ------------------------------------------------------------------------
+
+CATALOGUE_DIR = SRC / "catalogue"
+
+
+def test_every_data_file_loads_with_both_languages_and_the_same_fields() -> None:
+    names = catalogue.namespaces()
+    assert names == tuple(sorted(p.stem for p in CATALOGUE_DIR.glob("*.toml")))
+    assert {"errors", "objects"} <= set(names)
+    for name in names:
+        entries = catalogue.pairs(name)
+        assert entries, name
+        for key, (zh, en) in entries.items():
+            assert isinstance(zh, str) and isinstance(en, str), (name, key)
+            assert catalogue.fields(zh, "zh") == catalogue.fields(en, "en"), (name, key)
+
+
+def test_every_data_file_is_used_by_the_source() -> None:
+    source = "\n".join(p.read_text("utf-8") for p in SRC.rglob("*.py") if p.parent != CATALOGUE_DIR)
+    unused = [n for n in catalogue.namespaces() if f'pairs("{n}")' not in source and f'"{n}.' not in source]
+    assert unused == []
+
+
+def test_pairs_is_a_fresh_dict_in_file_order() -> None:
+    first = catalogue.pairs("objects")
+    first["enterprise"] = ("x", "y")
+    assert catalogue.pairs("objects")["enterprise"] == ("企业", "enterprise")
+    assert next(iter(catalogue.pairs("errors"))) == "internal"
+
+
+def test_text_looks_up_namespace_dot_key_and_formats() -> None:
+    assert catalogue.text("objects.enterprise") == "企业"
+    assert catalogue.text("objects.enterprise", "en") == "enterprise"
+    assert catalogue.text("objects.factor set", "fr") == "因子集"
+    assert catalogue.text("errors.not_found", "en", object="user", key=7) == "Not found: user 7"
+    for missing in ("objects.no_such", "no_such_file.key", "objects"):
+        with pytest.raises(KeyError):
+            catalogue.text(missing)
+
+
+def test_the_loader_accepts_paired_language_fields_and_a_noted_blank() -> None:
+    source = """
+a = { zh = "{n} 家", en = "{n:,d} enterprises" }
+b = { zh = "原因：{reason_zh}", en = "Because {reason_en}", note = "the caller passes both" }
+"c.d" = { zh = "家", en = "", note = "a measure word; English shows the bare number" }
+"""
+    assert catalogue.parse("t", source) == {
+        "a": ("{n} 家", "{n:,d} enterprises"),
+        "b": ("原因：{reason_zh}", "Because {reason_en}"),
+        "c.d": ("家", ""),
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ('a = { zh = "甲" }', "no en text"),
+        ('a = { en = "A" }', "no zh text"),
+        ('a = { zh = "甲", en = " " }', "blank en text"),
+        ('a = { zh = "", en = "A" }', "blank zh text"),
+        ('a = { zh = "甲", en = "A", other = "x" }', "unknown fields"),
+        ('a = { zh = "甲", en = 1 }', "no en text"),
+        ('a = "甲"', "an entry is a table"),
+        ('a = { zh = "{n} 个", en = "{count} items" }', "fields differ"),
+        ('a = { zh = "{n} 个", en = "items" }', "fields differ"),
+        ('a = { zh = "{reason_en}", en = "{reason_en}" }', "other language"),
+        ('a = { zh = "{} 个", en = "{} items" }', "positional field"),
+        ('a = { zh = "{n 个", en = "{n} items" }', "'}'"),
+        ('" a" = { zh = "甲", en = "A" }', "surrounding blanks"),
+        ('a = { zh = "甲", en = "A" }\na = { zh = "乙", en = "B" }', "overwrite"),
+    ],
+)
+def test_the_loader_refuses_a_broken_file(source: str, reason: str) -> None:
+    with pytest.raises(CatalogueError, match=re.escape(reason)) as info:
+        catalogue.parse("t", source)
+    assert str(info.value).startswith("catalogue t.toml")
+    assert isinstance(info.value, ValueError)
