@@ -60,7 +60,7 @@ def test_cli_compute_prints_totals_and_json(store: str, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "化石燃料燃烧" in r.output and "合计" in r.output
     r = runner.invoke(app, ["inventory", "compute", str(f), "--json", "--gwp", "AR5"])
-    lines = json.loads(r.output)
+    lines = json.loads(r.output)["lines"]
     assert lines[0]["co2_t"] == pytest.approx(10 * 389.31 * 15.3 / 1000 * 0.99 * 44 / 12)
     assert lines[1]["co2_t"] == pytest.approx(1000 * 0.4976)  # 100 万kWh = 1000 MWh, Hunan 2023
 
@@ -79,7 +79,7 @@ def test_cli_reads_parquet_in_bulk(store: str, tmp_path: Path) -> None:
     ).to_parquet(f)
     r = runner.invoke(app, ["inventory", "compute", str(f), "--json"])
     assert r.exit_code == 0, r.output
-    got = json.loads(r.output)
+    got = json.loads(r.output)["lines"]
     assert got[1]["quantity"] == 20_000.0
     assert got[1]["co2_t"] == pytest.approx(20_000 * got[0]["co2_t"])
 

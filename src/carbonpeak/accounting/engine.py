@@ -35,7 +35,14 @@ import pandas as pd
 from carbonpeak.accounting.factors import KGCE_PER_GJ, FactorTables
 from carbonpeak.errors import InputError, Problem
 
-__all__ = ["CATEGORIES", "OUTPUT_COLUMNS", "REDUCTANT_BASE", "compute_inventory"]
+__all__ = [
+    "CATEGORIES",
+    "OUTPUT_COLUMNS",
+    "PFC_CATEGORY",
+    "REDUCTANT_BASE",
+    "compute_inventory",
+    "split_pfc",
+]
 
 C_TO_CO2 = 44.0 / 12.0
 #: The aluminium parameters the default (Tier 1) anode and PFC calculation uses.
@@ -53,6 +60,9 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "heat": ("净购入热力", "Net purchased heat"),
     "none": ("无排放（产量/经济量/耗能工质）", "No emission (output, economic, energy media)"),
 }
+
+#: The category of the perfluorocarbons (CF4, C2F6) of any line: every gas in its category.
+PFC_CATEGORY = "pfc"
 
 #: The fuel a reductant is, for its energy content (tce).
 REDUCTANT_BASE = {
@@ -302,6 +312,43 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     )
     keep = [c for c in a.columns if c not in OUTPUT_COLUMNS]
     return pd.concat([a[keep], labels, cols, ids], axis=1)
+
+
+def split_pfc(lines: pd.DataFrame) -> pd.DataFrame:
+    """*lines* (the engine's output) with every gas in its source category.
+
+    A line that emits perfluorocarbons (the primary-aluminium line: anode CO2 and the
+    anode-effect CF4 and C2F6) becomes two: its CO2 under its own category (阳极消耗) and its
+    PFCs under :data:`PFC_CATEGORY` — ``cf4_t``, ``c2f6_t`` [t] and their CO2e
+    ``co2e_t − co2_t`` [t CO2e] (location and market alike). The PFC line repeats the line's
+    other columns (item, quantity, row, period …) and carries no CO2 and no energy, so every
+    sum over the lines is unchanged and a category total never books PFCs under 阳极消耗.
+    Pure; the lines come back in their order, each PFC line right after its line.
+    """
+    cf4 = lines["cf4_t"].to_numpy(dtype=float)
+    c2f6 = lines["c2f6_t"].to_numpy(dtype=float)
+    has = (np.nan_to_num(cf4) != 0.0) | (np.nan_to_num(c2f6) != 0.0)
+    out = lines.assign(category=lines["category"].astype(str))
+    if not has.any():
+        return out
+    gas = out[has].assign(
+        category=PFC_CATEGORY,
+        co2_t=0.0,
+        co2_market_t=0.0,
+        co2e_t=out["co2e_t"][has] - out["co2_t"][has],
+        co2e_market_t=out["co2e_market_t"][has] - out["co2_market_t"][has],
+        energy_tce=0.0,
+        energy_tce_equal_value=0.0,
+    )
+    rest = out.copy()
+    for col, val in (("cf4_t", 0.0), ("c2f6_t", 0.0)):
+        rest.loc[has, col] = val
+    rest.loc[has, "co2e_t"] = out.loc[has, "co2_t"]
+    rest.loc[has, "co2e_market_t"] = out.loc[has, "co2_market_t"]
+    pos = np.concatenate([np.arange(len(out)), np.flatnonzero(has) + 0.5])
+    both = pd.concat([rest, gas], ignore_index=True)
+    ordered: pd.DataFrame = both.iloc[np.argsort(pos, kind="stable")].reset_index(drop=True)
+    return ordered
 
 
 _CHUNK = 1 << 20

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from carbonpeak.accounting.engine import CATEGORIES
+from carbonpeak.accounting.engine import CATEGORIES, PFC_CATEGORY
 
 __all__ = ["Explanation", "FactorUse", "explain_line"]
 
@@ -96,6 +96,10 @@ def explain_line(
     kind = str(line["kind"])
     zh, en = FORMULAS.get(kind, ("无排放计算", "no emission computed"))
     cat = CATEGORIES.get(str(line["category"]), (str(line["category"]),) * 2)
+    pfc = _pfc_co2e(line)
+    if pfc:  # every gas in its category: the line's PFCs are booked under pfc, not its own
+        p_zh, p_en = CATEGORIES[PFC_CATEGORY]
+        cat = (f"{cat[0]}（CO2）＋ {p_zh}（CF4、C2F6）", f"{cat[1]} (CO2) + {p_en} (CF4, C2F6)")
     return Explanation(
         line_no=int(line["line_no"]),
         item=str(line["item"]),
@@ -118,8 +122,17 @@ def explain_line(
                 "energy_tce_equal_value",
             )
             if k in line
-        },
+        }
+        | ({"pfc_co2e_t": pfc} if pfc else {}),
     )
+
+
+def _pfc_co2e(line: Mapping[str, Any]) -> float:
+    """The line's PFC CO2e [t CO2e] (co2e − co2 of a line with CF4 or C2F6), else 0."""
+    gases = [line.get(k) for k in ("cf4_t", "c2f6_t")]
+    if not any(g is not None and not math.isnan(float(g)) and float(g) != 0.0 for g in gases):
+        return 0.0
+    return float(line["co2e_t"]) - float(line["co2_t"])
 
 
 def _g(use: FactorUse | None, key: str) -> Any:
@@ -181,19 +194,23 @@ def _arithmetic(
         }
         gwp = {u.values.get("gas"): u.values.get("gwp100") for u in uses if u.table == "accounting/gwp"}
         steps.append(
-            f"anode CO2 = {q:,.6g} t × {par.get('net_anode_consumption')} × (1 − "
+            f"[阳极消耗 / anode] CO2 = {q:,.6g} t × {par.get('net_anode_consumption')} × (1 − "
             f"{par.get('anode_sulfur')} − {par.get('anode_ash')}) × 44/12 = "
             f"{float(line['co2_t']):,.4f} tCO2"
         )
         steps.append(
-            f"CF4 = {q:,.6g} t × {par.get('ef_cf4')} kg/t ÷ 1000 = "
+            f"[阳极效应 PFC / pfc] CF4 = {q:,.6g} t × {par.get('ef_cf4')} kg/t ÷ 1000 = "
             f"{float(line['cf4_t']):,.6g} t; C2F6 = {q:,.6g} t × {par.get('ef_c2f6')} "
             f"kg/t ÷ 1000 = {float(line['c2f6_t']):,.6g} t"
         )
+        pfc = float(line["co2e_t"]) - float(line["co2_t"])
         steps.append(
-            f"CO2e = {float(line['co2_t']):,.4f} + {float(line['cf4_t']):,.6g} × "
-            f"{gwp.get('CF4')} + {float(line['c2f6_t']):,.6g} × {gwp.get('C2F6')} = "
-            f"{float(line['co2e_t']):,.4f} tCO2e"
+            f"[阳极效应 PFC / pfc] CO2e = {float(line['cf4_t']):,.6g} × {gwp.get('CF4')} + "
+            f"{float(line['c2f6_t']):,.6g} × {gwp.get('C2F6')} = {pfc:,.4f} tCO2e"
+        )
+        steps.append(
+            f"CO2e (line) = {float(line['co2_t']):,.4f} (阳极消耗 / anode) + {pfc:,.4f} "
+            f"(阳极效应 PFC / pfc) = {float(line['co2e_t']):,.4f} tCO2e"
         )
     if (t := by_table.get("accounting/tce_coefficients")) is not None:
         steps.append(

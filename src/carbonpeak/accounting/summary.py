@@ -14,7 +14,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from carbonpeak.accounting.engine import OUTPUT_COLUMNS
+from carbonpeak.accounting.engine import OUTPUT_COLUMNS, split_pfc
 
 __all__ = ["AC_POWER_ITEM", "SUM_FIELDS", "in_total_mask", "summarise"]
 
@@ -42,7 +42,7 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
     """
     if lines.empty:
         return {"by_line": {}, "by_category": {}, "by_period": {}, "by_year": {}, "total": {}}
-    annual = lines[in_total_mask(lines)]
+    annual = split_pfc(lines[in_total_mask(lines)])  # PFCs under pfc, not 阳极消耗
     by_cat = annual.groupby("category")[SUM_FIELDS].sum()
     by_period = lines.groupby("period")[SUM_FIELDS].sum()
     by_year = annual.groupby("year")[SUM_FIELDS].sum()

@@ -29,11 +29,16 @@ def inventory_compute(
         str, typer.Option(help="auto | other_nonferrous_2015 | aluminium_2013 | cets_al_2024")
     ] = "auto",
     year: Annotated[int | None, typer.Option(help="only this year's rows")] = None,
-    gwp: Annotated[str | None, typer.Option(help="GWP set: SAR | AR5 | AR6")] = None,
+    gwp: Annotated[str | None, typer.Option(help="GWP set: SAR | AR4 | AR5 | AR6 (any case)")] = None,
     grid: Annotated[str | None, typer.Option(help="grid-factor series id")] = None,
     factor_set: Annotated[str | None, typer.Option(help="factor-set version")] = None,
     store: Annotated[bool, typer.Option(help="store the result as inventory runs")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print every line as JSON")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="print the lines and the totals by enterprise, year and category as JSON"
+        ),
+    ] = False,
 ) -> None:
     """Compute GHG and energy inventories from an activity file (stored only with --store)."""
     import json  # noqa: PLC0415
@@ -59,10 +64,8 @@ def inventory_compute(
             return
         result = inventory.compute_table(ctx, table, choices, method=method, year=year, file=activity.name)
     lines = result.lines
-    if as_json:
-        console.print_json(
-            json.dumps(lines.drop(columns=["file"]).to_dict("records"), ensure_ascii=False, default=float)
-        )
+    if as_json:  # strict JSON: a missing figure is null, never NaN
+        console.print_json(json.dumps(inventory.compute_report(result), ensure_ascii=False, allow_nan=False))
         return
     summary = inventory.summarise(lines)
     t = RichTable("来源 / source", "tCO2e", "tCO2e (market)", "tce", title="合计 / totals")

@@ -22,10 +22,11 @@ import pandas as pd
 from sqlalchemy import select
 
 from carbonpeak import refdata
-from carbonpeak.accounting.engine import CATEGORIES, compute_inventory
+from carbonpeak.accounting.engine import CATEGORIES, compute_inventory, split_pfc
 from carbonpeak.accounting.explain import Explanation, explain_line
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
 from carbonpeak.accounting.summary import AC_POWER_ITEM, SUM_FIELDS, summarise
+from carbonpeak.accounting.totals import category_totals
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
 from carbonpeak.io.activity import parse_activity, parse_activity_frame
 from carbonpeak.io.tabular import Table
@@ -51,6 +52,7 @@ __all__ = [
     "SUM_FIELDS",
     "BulkLoad",
     "ComputeResult",
+    "compute_report",
     "compute_table",
     "enterprise_inventory",
     "explain",
@@ -127,6 +129,50 @@ def compute_table(
         raise InputError(problems)
     lines = pd.concat(parts, ignore_index=True) if parts else compute_inventory(frame, base)
     return ComputeResult(lines=lines.sort_values(["enterprise", "row"]).reset_index(drop=True), methods=used)
+
+
+def _strict(value: Any) -> Any:
+    """A JSON-safe scalar: NaN, ±Infinity and pandas' missing values become None."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _strict(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def compute_report(result: ComputeResult) -> dict[str, Any]:
+    """A computation as strict JSON data (``json.dumps(..., allow_nan=False)`` succeeds).
+
+    ``lines``: every computed line, every gas in its category (a primary-aluminium line is
+    followed by its PFC line, category ``pfc``); ``totals``: one row per enterprise, year
+    and source category, and per enterprise and year over all categories (category
+    ``total``), location-based ``co2e_t`` and market-based ``co2e_market_t`` [t CO2e] with
+    the other sums (:func:`carbonpeak.accounting.totals.category_totals`); ``categories``:
+    the names; ``methods``: per enterprise the method, factor set, GWP set and grid series
+    used. A figure that is unavailable (等价值 without a coefficient) is None, never NaN.
+    """
+    lines = split_pfc(result.lines.drop(columns=["file"], errors="ignore"))
+    return {
+        "lines": _records(lines),
+        "totals": _records(category_totals(result.lines, by=("enterprise", "year"))),
+        "categories": {k: {"zh": v[0], "en": v[1]} for k, v in CATEGORIES.items()},
+        "methods": {
+            code: {
+                "method": f.method.id,
+                "factor_set": f.factor_set,
+                "gwp_set": f.gwp_set,
+                "grid_series": f.grid_series,
+                "grid_region": f.grid_region,
+            }
+            for code, f in result.methods.items()
+        },
+    }
 
 
 def store_table(
