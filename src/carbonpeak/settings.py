@@ -11,8 +11,10 @@ development, test, production; any case)``.
 - ``CARBONPEAK_SECRET_KEY``: in production it must differ from the shipped default and hold
   at least :data:`MIN_SECRET_LENGTH` characters. It keys the HMAC under which session and
   API-token digests are stored (:func:`carbonpeak.service.auth`), so a row written straight
-  into the store cannot mint a valid token; changing it signs everyone out. It is reserved
-  as the key of the audit chain's HMAC as well (issue 13).
+  into the store cannot mint a valid token; changing it signs everyone out. A key derived from
+  it keys the audit chain's HMAC and signs audit checkpoints (:mod:`carbonpeak.service.audit`).
+- ``CARBONPEAK_AUDIT_CHECKPOINT_DIR`` / ``CARBONPEAK_AUDIT_CHECKPOINT_EVERY``: where the server
+  appends a signed checkpoint of the audit chain's head every N events (off when unset).
 - Demo data: only in development and test (:attr:`Settings.load_demo`), or when an operator
   asks for them explicitly (``carbonpeak run --demo``).
 """
@@ -107,6 +109,10 @@ class Settings(BaseSettings):
     coverage_threshold: float = Field(0.8, ge=0.0, le=1.0)
     #: a figure this many times off last year's or the row's average is a warning (> 1)
     intake_warn_factor: float = Field(3.0, gt=1.0, le=1000.0)
+    #: a folder where the server appends a signed audit checkpoint (``audit-checkpoints.jsonl``)
+    #: every ``audit_checkpoint_every`` events; None: only ``carbonpeak audit checkpoint``
+    audit_checkpoint_dir: Path | None = None
+    audit_checkpoint_every: int = Field(1000, ge=1, le=10_000_000)
 
     def __init__(self, **values: Any) -> None:
         try:
