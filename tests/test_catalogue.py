@@ -23,6 +23,7 @@ import carbonpeak
 from carbonpeak import catalogue
 from carbonpeak.catalogue import CatalogueError
 from carbonpeak.errors import MESSAGES
+from carbonpeak.web import TEMPLATES_DIR, i18n
 
 SRC = Path(carbonpeak.__file__).parent
 RAISERS = {
@@ -165,3 +166,28 @@ def test_the_loader_refuses_a_broken_file(source: str, reason: str) -> None:
         catalogue.parse("t", source)
     assert str(info.value).startswith("catalogue t.toml")
     assert isinstance(info.value, ValueError)
+
+
+# --- the page strings ----------------------------------------------------------------------
+
+T_KEY = re.compile(r"""\bt\(\s*'([^']+)'\s*(~)?""")
+TEXT_CALL = re.compile(r'\btext\(\s*"([^"]+)"')
+
+
+def test_every_key_a_template_asks_for_is_in_the_catalogue() -> None:
+    used: set[str] = set()
+    prefixes: set[str] = set()
+    for path in TEMPLATES_DIR.rglob("*.html"):
+        for key, tilde in T_KEY.findall(path.read_text("utf-8")):
+            (prefixes if tilde else used).add(key)
+    assert len(used) > 300, "the template walk finds the t('…') calls"
+    assert sorted(used - set(i18n.TEXT)) == []
+    # a key built from a prefix ('intake.status.' ~ status) has entries under that prefix
+    assert sorted(p for p in prefixes if not any(k.startswith(p) for k in i18n.TEXT)) == []
+
+
+def test_every_page_string_the_web_code_asks_for_is_in_the_catalogue() -> None:
+    web = SRC / "web"
+    used = {k for p in web.rglob("*.py") for k in TEXT_CALL.findall(p.read_text("utf-8"))}
+    assert len(used) > 20
+    assert sorted(used - set(i18n.TEXT)) == []

@@ -16,12 +16,31 @@ import pandas as pd
 
 from carbonpeak.accounting.engine import OUTPUT_COLUMNS, split_pfc
 
-__all__ = ["AC_POWER_ITEM", "SUM_FIELDS", "in_total_mask", "summarise"]
+__all__ = [
+    "AC_POWER_ITEM",
+    "LINE_TOTAL_FIELDS",
+    "RUN_TOTAL_FIELDS",
+    "SUM_FIELDS",
+    "in_total_mask",
+    "line_totals",
+    "run_totals",
+    "summarise",
+]
 
 #: The engine's numeric outputs, summed into totals (t, t CO2e, tce).
 SUM_FIELDS = [c for c in OUTPUT_COLUMNS if c not in ("kind", "category", "factor_ids")]
 #: The indicator item of the potlines' metered AC power [kWh] (refdata accounting/items).
 AC_POWER_ITEM = "al_ac_power"
+#: The indicator item of the enterprise's value added [万元].
+VALUE_ADDED_ITEM = "value_added"
+#: The product-output item of a production line [t].
+OUTPUT_ITEM = "product_output"
+#: Per run: the year total of every fact column, direct emissions, value added.
+RUN_TOTAL_FIELDS = [*SUM_FIELDS, "direct_co2e_t", "value_added_wan_yuan"]
+#: Per run and production line: energy, product output, potline AC power.
+LINE_TOTAL_FIELDS = ["energy_tce", "output_t", "ac_power_kwh"]
+#: The categories of indirect emissions (purchased electricity and heat).
+INDIRECT_CATEGORIES = ("electricity", "heat")
 
 
 def in_total_mask(lines: pd.DataFrame, by: tuple[str, ...] = ()) -> np.ndarray:
@@ -32,6 +51,43 @@ def in_total_mask(lines: pd.DataFrame, by: tuple[str, ...] = ()) -> np.ndarray:
     has_annual = annual.groupby(keys, observed=True).transform("any").to_numpy(dtype=bool)
     out: np.ndarray = np.where(has_annual, annual.to_numpy(dtype=bool), True)
     return out
+
+
+def _item_sum(lines: pd.DataFrame, keys: list[str], item: str) -> pd.Series:
+    """Σ quantity of *item* per *keys* group; NaN for a group without a row of it."""
+    rows = lines[lines["item"].astype(str).to_numpy() == item]
+    return rows.groupby(keys, observed=True)["quantity"].sum()
+
+
+def run_totals(lines: pd.DataFrame, run: str) -> pd.DataFrame:
+    """The year total of each run (group *run*) of the rows that make it (``in_total``):
+    every column of :data:`SUM_FIELDS` [t, t CO2e, tce], ``direct_co2e_t`` [t CO2e] (not
+    electricity or heat) and ``value_added_wan_yuan`` [万元]. 等价值 is NaN for a run with
+    any row lacking its coefficient, value added NaN for a run that reports none — never
+    a silent 0. Indexed by *run*; the pre-aggregate the store keeps beside the lines."""
+    t = lines[lines["in_total"].to_numpy(dtype=bool)]
+    g = t.groupby(run, observed=True, sort=True)
+    out = g[SUM_FIELDS].sum()
+    eq_missing = t["energy_tce_equal_value"].isna().groupby(t[run], observed=True).any()
+    out.loc[eq_missing[eq_missing].index, "energy_tce_equal_value"] = np.nan
+    direct = t["co2e_t"].where(~t["category"].astype(str).isin(INDIRECT_CATEGORIES), 0.0)
+    out["direct_co2e_t"] = direct.groupby(t[run], observed=True).sum()
+    out["value_added_wan_yuan"] = _item_sum(t, [run], VALUE_ADDED_ITEM)
+    return out[RUN_TOTAL_FIELDS]
+
+
+def line_totals(lines: pd.DataFrame, run: str, line: str = "line_code") -> pd.DataFrame:
+    """Per run and production line (rows with a line code, ``in_total``): ``energy_tce``
+    [tce, 当量值], ``output_t`` [t] (item ``product_output``) and ``ac_power_kwh`` [kWh]
+    (item :data:`AC_POWER_ITEM`), NaN where the line reports none. Indexed by (*run*,
+    *line*)."""
+    t = lines[lines["in_total"].to_numpy(dtype=bool) & (lines[line].astype(str).to_numpy() != "")]
+    t = t.assign(**{line: t[line].astype(str)})
+    keys = [run, line]
+    out = t.groupby(keys, observed=True, sort=True)[["energy_tce"]].sum()
+    out["output_t"] = _item_sum(t, keys, OUTPUT_ITEM)
+    out["ac_power_kwh"] = _item_sum(t, keys, AC_POWER_ITEM)
+    return out[LINE_TOTAL_FIELDS]
 
 
 def summarise(lines: pd.DataFrame) -> dict[str, Any]:

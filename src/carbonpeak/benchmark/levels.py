@@ -316,16 +316,16 @@ def levels_for(
         raise InputError(problems)
 
     # candidate rows: by product where given, else by route (a row lists the routes it governs)
-    keys = pd.DataFrame(
-        {
-            "_pos": np.arange(n),
-            "_product": product,
-            "_route": route,
-            "_metal": metal,
-            "_indicator": indicator,
-            "_date": date,
-        }
+    every = pd.DataFrame(
+        {"_product": product, "_route": route, "_metal": metal, "_indicator": indicator, "_date": date}
     )
+    # a province holds thousands of lines but a few dozen distinct (product, route, metal,
+    # indicator, date) keys: choose the level once per key, then give it to every line
+    group = every.groupby(list(every.columns), dropna=False, sort=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    keys = every.iloc[first].reset_index(drop=True)
+    n_keys = len(keys)
+    keys.insert(0, "_pos", np.arange(n_keys))
     lim = lv.limits
     by_route = lim.explode("route").dropna(subset=["route"])
     cand = pd.concat(
@@ -336,7 +336,7 @@ def levels_for(
         ignore_index=True,
     )
     cand = cand[cand["_indicator"].isna() | (cand["_indicator"] == cand["indicator"])]
-    has_any = np.zeros(n, dtype=bool)
+    has_any = np.zeros(n_keys, dtype=bool)
     has_any[cand["_pos"].to_numpy(dtype=np.int64)] = True
     cand = cand[_in_force(cand, cand["_date"])]
     prio = {k: i for i, k in enumerate(INDICATOR_PRIORITY)}
@@ -358,11 +358,11 @@ def levels_for(
     )
     eff = eff[_in_force(eff, eff["_date"])].drop_duplicates("_pos").set_index("_pos")
 
-    pos = pd.RangeIndex(n)
+    pos = pd.RangeIndex(n_keys)
     got = chosen.reindex(pos)
     e = eff.reindex(pos)
     status = np.where(pos.isin(chosen.index), "in_force", np.where(has_any, "no_level_in_force", "no_level"))
-    out = pd.DataFrame(
+    per_key = pd.DataFrame(
         {
             "level_status": status,
             "level_id": got["level_id"].astype(object),
@@ -381,6 +381,7 @@ def levels_for(
             "efficiency_unverified": e["unverified"].astype(object),
         }
     )
+    out = per_key.iloc[group]
     out.index = lines.index
     keep = [c for c in lines.columns if c not in LEVEL_COLUMNS]
     return pd.concat([lines[keep], out], axis=1)

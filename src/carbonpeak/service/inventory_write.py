@@ -3,7 +3,9 @@
 :func:`write_runs` stores any number of runs (one per enterprise-year version) and their
 lines in bulk, in the caller's transaction: the run rows with one multi-row INSERT, the
 lines with ``COPY`` (PostgreSQL) or one ``executemany`` (SQLite), each line marked
-``in_total`` when it makes its year's total. The import (one run), verification (one run),
+``in_total`` when it makes its year's total, and the pre-aggregates derived from them
+(``inventory_run_total``, ``inventory_line_total``: :func:`carbonpeak.accounting.summary.
+run_totals` and ``line_totals``) that province views read. The import (one run), verification (one run),
 a province bulk load and :func:`recompute_all` (thousands) all come through here.
 """
 
@@ -20,7 +22,13 @@ from sqlalchemy import insert, select, update
 
 from carbonpeak.accounting.engine import OUTPUT_COLUMNS, compute_inventory
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
-from carbonpeak.accounting.summary import in_total_mask
+from carbonpeak.accounting.summary import (
+    LINE_TOTAL_FIELDS,
+    RUN_TOTAL_FIELDS,
+    in_total_mask,
+    line_totals,
+    run_totals,
+)
 from carbonpeak.model import Action
 from carbonpeak.service import audit
 from carbonpeak.service.context import Context, transactional
@@ -28,7 +36,9 @@ from carbonpeak.store.bulk import insert_frame, read_frame
 from carbonpeak.store.models import (
     Enterprise,
     InventoryLine,
+    InventoryLineTotal,
     InventoryRun,
+    InventoryRunTotal,
     SubmissionValue,
     SubmissionVersion,
 )
@@ -220,6 +230,13 @@ def write_runs(
         pd.DataFrame({"run_id": out["run_id"], "year": out["year"], "month": month}), by=("run_id",)
     )
     insert_frame(ctx.db, InventoryLine.__tablename__, out, LINE_COLUMNS)
+    # the pre-aggregates every province view reads (derived here, in the same transaction)
+    totals = run_totals(out, "run_id").reset_index()
+    insert_frame(ctx.db, InventoryRunTotal.__tablename__, totals, ["run_id", *RUN_TOTAL_FIELDS])
+    per_line = line_totals(out, "run_id").reset_index()
+    insert_frame(
+        ctx.db, InventoryLineTotal.__tablename__, per_line, ["run_id", "line_code", *LINE_TOTAL_FIELDS]
+    )
     return ids
 
 

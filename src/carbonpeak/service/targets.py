@@ -145,11 +145,17 @@ def _judge(base: dict[str, Any], series: pd.Series, year: int, *, reason: str) -
     }
 
 
-def _intensity(totals: pd.DataFrame, column: str, base_year: int) -> pd.Series:
-    """Change of *column* per 万元 value added vs *base_year* [%], by year (NaN: not
-    computable)."""
+def _intensity_sums(totals: pd.DataFrame) -> pd.DataFrame:
+    """Energy, CO2 and value added of the enterprises above designated size that report
+    value added, summed by city and year (the intensity indicators' inputs)."""
     t = totals[totals["above_designated_size"] & totals["value_added_wan_yuan"].notna()]
-    g = t.groupby("year")[[column, "value_added_wan_yuan"]].sum()
+    return t.groupby(["city", "year"])[["energy_tce", "co2_t", "value_added_wan_yuan"]].sum()
+
+
+def _intensity(sums: pd.DataFrame, column: str, base_year: int) -> pd.Series:
+    """Change of *column* per 万元 value added vs *base_year* [%], by year (NaN: not
+    computable), from sums by year (:func:`_intensity_sums`, one city's or all)."""
+    g = sums.groupby(level="year").sum() if isinstance(sums.index, pd.MultiIndex) else sums
     try:
         frame = intensity_change(g[column], g["value_added_wan_yuan"], base_year)
     except InputError:
@@ -228,7 +234,7 @@ def indicators(
         ``reason_zh``/``reason_en``; ``breakdown`` where computed (by city, by metal), and
         ``note_zh``/``note_en`` (e.g. the benchmark stand-in).
     """
-    years = list(range(first_year, year + 1))
+    years = list(range(min(first_year, year), year + 1))
     totals = yearly_totals(ctx)
     cov = official.coverage(ctx, year).as_dict()
     cache: dict[Any, Any] = {}
@@ -278,10 +284,17 @@ def indicators(
         if ind in ("energy_intensity_change", "co2_intensity_change"):
             col = "energy_tce" if ind == "energy_intensity_change" else "co2_t"
             by = int(row["base_year"] or first_year)
-            series = _intensity(totals, col, by)
+            if "intensity" not in cache:
+                cache["intensity"] = _intensity_sums(totals)
+            sums = cache["intensity"]
+            series = _intensity(sums, col, by)
             res = _judge(base, series, year, reason="no_value_added")
+            cities = sums.index.get_level_values("city")
             res["breakdown"] = {
-                "by_city": {str(c): _series_dict(_intensity(g, col, by)) for c, g in totals.groupby("city")}
+                "by_city": {
+                    str(c): _series_dict(_intensity(sums.xs(c, level="city"), col, by)) if c in cities else {}
+                    for c in sorted(totals["city"].dropna().unique())
+                }
             }
         elif ind == "capacity_share_at_benchmark":
             is_al = "Al" in str(row["scope"]).split(";")
@@ -309,9 +322,10 @@ def indicators(
             res["breakdown"] = breakdown
         elif ind == "peak_year":
             res = _peak(ctx, base, totals, year)
+            by_city = totals.groupby(["city", "year"])["co2e_t"].sum()
             res["breakdown"] = {
                 "by_city": {
-                    str(c): _series_dict(g.groupby("year")["co2e_t"].sum()) for c, g in totals.groupby("city")
+                    str(c): _series_dict(g.droplevel("city")) for c, g in by_city.groupby(level="city")
                 }
             }
         elif ind == "new_green_factories":

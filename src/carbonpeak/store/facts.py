@@ -7,9 +7,11 @@ Province and city views read only these; an enterprise's drafts never reach them
 
 Every function here is one query (or a few) over all years at once, scoped by the
 principal in the query (:func:`carbonpeak.store.scope.enterprise_scope`), and returns a
-frame whose columns say their unit. Totals are ``SUM … WHERE in_total GROUP BY``: the
-rows of :class:`InventoryLine` that make the year's total (annual rows, or the months
-when the run has no annual row).
+frame whose columns say their unit. A year's total is the sum of the rows of
+:class:`InventoryLine` that make it (``in_total``: annual rows, or the months when the run
+has no annual row); the run and line totals are kept pre-aggregated beside the lines
+(:class:`InventoryRunTotal`, :class:`InventoryLineTotal`, written by the fact table's one
+writer), so that a province view reads one row per enterprise-year, not every line.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.summary import SUM_FIELDS
@@ -29,7 +31,9 @@ from carbonpeak.store.models import (
     AuditHead,
     Enterprise,
     InventoryLine,
+    InventoryLineTotal,
     InventoryRun,
+    InventoryRunTotal,
     ProductionLine,
     Submission,
     SubmissionVersion,
@@ -93,34 +97,13 @@ def _frame(db: Session, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
     return read_frame(db, stmt, columns)
 
 
-def _sums(complete_eq: bool = True) -> list[Any]:
-    """SUM of every fact column; 等价值 is NULL for a group with any row lacking it (never a
-    silent 0)."""
-    cols: list[Any] = [func.sum(getattr(InventoryLine, c)).label(c) for c in SUM_COLUMNS[:-1]]
-    eq = InventoryLine.energy_tce_equal_value
-    if complete_eq:
-        cols.append(
-            case((func.count() == func.count(eq), func.sum(eq)), else_=None).label("energy_tce_equal_value")
-        )
-    return cols
-
-
-def _item_sum(item: str) -> Any:
-    return func.sum(case((InventoryLine.item == item, InventoryLine.quantity), else_=0.0))
-
-
-def _item_count(item: str) -> Any:
-    return func.sum(case((InventoryLine.item == item, 1), else_=0))
-
-
 def year_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> pd.DataFrame:
     """Per official enterprise and year: the fact sums (:data:`SUM_COLUMNS`),
     ``direct_co2e_t`` (not electricity or heat), ``value_added_wan_yuan`` [万元] (NaN where
-    not reported), with ``city``, ``above_designated_size``, ``run_id`` and ``status``."""
+    not reported), with ``city``, ``above_designated_size``, ``run_id`` and ``status`` —
+    read from the runs' pre-aggregated totals (:class:`InventoryRunTotal`)."""
     off = official_runs(principal, statuses).subquery()
-    direct = func.sum(
-        case((InventoryLine.category.in_(["electricity", "heat"]), 0.0), else_=InventoryLine.co2e_t)
-    )
+    figures = [getattr(InventoryRunTotal, c) for c in (*SUM_COLUMNS, "direct_co2e_t", "value_added_wan_yuan")]
     stmt = (
         select(
             off.c.enterprise_id,
@@ -129,22 +112,11 @@ def year_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> p
             off.c.status,
             Enterprise.city_code,
             Enterprise.above_designated_size,
-            *_sums(),
-            direct.label("direct_co2e_t"),
-            _item_sum("value_added").label("value_added_wan_yuan"),
-            _item_count("value_added").label("value_added_rows"),
+            *figures,
         )
         .select_from(off)
-        .join(InventoryLine, and_(InventoryLine.run_id == off.c.run_id, InventoryLine.in_total))
+        .join(InventoryRunTotal, InventoryRunTotal.run_id == off.c.run_id)
         .join(Enterprise, Enterprise.id == off.c.enterprise_id)
-        .group_by(
-            off.c.enterprise_id,
-            off.c.year,
-            off.c.run_id,
-            off.c.status,
-            Enterprise.city_code,
-            Enterprise.above_designated_size,
-        )
     )
     cols = [
         "enterprise_id",
@@ -156,59 +128,40 @@ def year_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> p
         *SUM_COLUMNS,
         "direct_co2e_t",
         "value_added_wan_yuan",
-        "value_added_rows",
     ]
     d = _frame(db, stmt, cols)
     for c in (*SUM_COLUMNS, "direct_co2e_t", "value_added_wan_yuan"):
         d[c] = d[c].astype(float)
-    d["value_added_wan_yuan"] = d["value_added_wan_yuan"].where(d["value_added_rows"].astype(float) > 0)
     d["above_designated_size"] = d["above_designated_size"].astype(bool)
     d["year"] = d["year"].astype(np.int64)
-    return d.drop(columns=["value_added_rows"]).sort_values(["enterprise_id", "year"], ignore_index=True)
+    return d.sort_values(["enterprise_id", "year"], ignore_index=True)
 
 
-def line_totals(
-    db: Session, principal: Principal, statuses: Sequence[str], *, ac_power_item: str = "al_ac_power"
-) -> pd.DataFrame:
+def line_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> pd.DataFrame:
     """Per official enterprise, production line and year: ``energy_tce`` [tce], ``output_t``
     [t] (item ``product_output``; NaN where not reported), ``ac_power_kwh`` [kWh] (item
-    *ac_power_item*; NaN where not reported) and the ``run_id``."""
+    ``al_ac_power``; NaN where not reported) and the ``run_id`` — read from the runs'
+    pre-aggregated line totals (:class:`InventoryLineTotal`)."""
     off = official_runs(principal, statuses).subquery()
     stmt = (
         select(
             off.c.enterprise_id,
-            InventoryLine.line_code,
+            InventoryLineTotal.line_code,
             off.c.year,
             off.c.run_id,
-            func.sum(InventoryLine.energy_tce),
-            _item_sum("product_output"),
-            _item_count("product_output"),
-            _item_sum(ac_power_item),
-            _item_count(ac_power_item),
+            InventoryLineTotal.energy_tce,
+            InventoryLineTotal.output_t,
+            InventoryLineTotal.ac_power_kwh,
         )
         .select_from(off)
-        .join(InventoryLine, and_(InventoryLine.run_id == off.c.run_id, InventoryLine.in_total))
-        .where(InventoryLine.line_code != literal(""))
-        .group_by(off.c.enterprise_id, InventoryLine.line_code, off.c.year, off.c.run_id)
+        .join(InventoryLineTotal, InventoryLineTotal.run_id == off.c.run_id)
     )
-    cols = [
-        "enterprise_id",
-        "line_code",
-        "year",
-        "run_id",
-        "energy_tce",
-        "output_t",
-        "n_out",
-        "ac_power_kwh",
-        "n_ac",
-    ]
+    cols = ["enterprise_id", "line_code", "year", "run_id", "energy_tce", "output_t", "ac_power_kwh"]
     d = _frame(db, stmt, cols)
     for c in ("energy_tce", "output_t", "ac_power_kwh"):
         d[c] = d[c].astype(float)
-    d["output_t"] = d["output_t"].where(d["n_out"].astype(float) > 0)
-    d["ac_power_kwh"] = d["ac_power_kwh"].where(d["n_ac"].astype(float) > 0)
     d["year"] = d["year"].astype(np.int64)
-    return d.drop(columns=["n_out", "n_ac"])
+    return d
 
 
 def item_totals(
@@ -265,10 +218,8 @@ def run_totals(db: Session, run_ids: Sequence[int]) -> dict[int, dict[str, float
     """The year totals of each run in *run_ids* (a run is one enterprise-year)."""
     if not run_ids:
         return {}
-    stmt = (
-        select(InventoryLine.run_id, *_sums())
-        .where(InventoryLine.run_id.in_(list(run_ids)), InventoryLine.in_total)
-        .group_by(InventoryLine.run_id)
+    stmt = select(InventoryRunTotal.run_id, *(getattr(InventoryRunTotal, c) for c in SUM_COLUMNS)).where(
+        InventoryRunTotal.run_id.in_(list(run_ids))
     )
     out: dict[int, dict[str, float | None]] = {}
     for row in db.execute(stmt).all():

@@ -1,0 +1,143 @@
+"""The pre-aggregated totals (``inventory_run_total``, ``inventory_line_total``) equal the
+``GROUP BY`` of the fact table they are derived from — on the demo store as loaded, after an
+import and after a recompute of every inventory (both stores) — and the pure functions that
+derive them keep their invariants (Hypothesis)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from carbonpeak.accounting.summary import SUM_FIELDS, line_totals, run_totals
+from carbonpeak.service import intake
+from carbonpeak.service.inventory_write import recompute_all
+from carbonpeak.store.db import sessionmaker_for
+from tests.intake_support import GOOD_ROWS, ctx_for, fill
+from tests.service.test_intake import _template
+
+_SUMS = [c for c in SUM_FIELDS if c != "energy_tce_equal_value"]
+# what the pre-aggregates must equal: the fact table summed by SQL
+_RUN_SQL = (
+    "SELECT run_id, "
+    + ", ".join(f"SUM({c})" for c in _SUMS)
+    + ", CASE WHEN COUNT(*) = COUNT(energy_tce_equal_value) THEN SUM(energy_tce_equal_value) END, "
+    "SUM(CASE WHEN category IN ('electricity', 'heat') THEN 0.0 ELSE co2e_t END), "
+    "SUM(CASE WHEN item = 'value_added' THEN quantity END) "
+    "FROM inventory_line WHERE in_total GROUP BY run_id ORDER BY run_id"
+)
+_RUN_COLS = ["run_id", *_SUMS, "energy_tce_equal_value", "direct_co2e_t", "value_added_wan_yuan"]
+_LINE_SQL = (
+    "SELECT run_id, line_code, SUM(energy_tce), SUM(CASE WHEN item = 'product_output' THEN quantity END), "
+    "SUM(CASE WHEN item = 'al_ac_power' THEN quantity END) FROM inventory_line "
+    "WHERE in_total AND line_code <> '' GROUP BY run_id, line_code ORDER BY run_id, line_code"
+)
+_LINE_COLS = ["run_id", "line_code", "energy_tce", "output_t", "ac_power_kwh"]
+_RUN_STORED = "SELECT " + ", ".join(_RUN_COLS) + " FROM inventory_run_total ORDER BY run_id"  # noqa: S608 — our own column names
+_LINE_STORED = "SELECT " + ", ".join(_LINE_COLS) + " FROM inventory_line_total ORDER BY run_id, line_code"  # noqa: S608 — our own column names
+
+
+@pytest.fixture
+def db(demo_url: str) -> Iterator[Session]:
+    with sessionmaker_for(demo_url)() as session:
+        yield session
+
+
+def _frame(db: Session, sql: str, cols: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(db.execute(sa.text(sql)).all(), columns=cols).astype({"run_id": int})
+
+
+def _assert_consistent(db: Session) -> int:
+    want = _frame(db, _RUN_SQL, _RUN_COLS)
+    got = _frame(db, _RUN_STORED, _RUN_COLS)
+    assert len(want) > 0
+    pd.testing.assert_frame_equal(
+        got.astype(dict.fromkeys(_RUN_COLS[1:], float)),
+        want.astype(dict.fromkeys(_RUN_COLS[1:], float)),
+        rtol=1e-9,
+    )
+    want_l = _frame(db, _LINE_SQL, _LINE_COLS)
+    got_l = _frame(db, _LINE_STORED, _LINE_COLS)
+    floats = dict.fromkeys(_LINE_COLS[2:], float)
+    pd.testing.assert_frame_equal(got_l.astype(floats), want_l.astype(floats), rtol=1e-9)
+    return len(want)
+
+
+def test_the_demo_store_pre_aggregates_equal_the_facts(db: Session) -> None:
+    assert _assert_consistent(db) > 50
+
+
+def test_an_import_and_a_recompute_keep_them_equal(db: Session) -> None:
+    before = _assert_consistent(db)
+    intake.import_submission(ctx_for(db, "ent-hengyang-pbzn"), fill(_template(db), GOOD_ROWS), "a.xlsx")
+    after_import = _assert_consistent(db)
+    assert after_import == before + 1
+    summary = recompute_all(ctx_for(db, "province"))
+    assert summary.runs > 0
+    assert _assert_consistent(db) == after_import + summary.runs
+
+
+_lines = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # run
+        st.sampled_from(["", "L1", "L2"]),
+        st.sampled_from(["coal", "product_output", "al_ac_power", "value_added", "electricity"]),
+        st.sampled_from(["combustion", "electricity", "heat", "indicator"]),
+        st.floats(0, 1e6),
+        st.one_of(st.none(), st.floats(0, 1e6)),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+def _lines_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    d = pd.DataFrame(rows, columns=["run", "line_code", "item", "category", "q", "eq", "in_total"])
+    out = pd.DataFrame(
+        {
+            "run": d["run"],
+            "line_code": d["line_code"],
+            "item": d["item"],
+            "category": d["category"],
+            "quantity": d["q"],
+            "in_total": d["in_total"],
+        }
+    )
+    for c in SUM_FIELDS:
+        out[c] = d["q"].astype(float) / 2
+    out["energy_tce_equal_value"] = d["eq"].astype(float)
+    return out
+
+
+@given(_lines)
+def test_run_totals_sum_the_in_total_rows_and_never_hide_a_missing_coefficient(
+    rows: list[tuple[object, ...]],
+) -> None:
+    lines = _lines_frame(rows)
+    t = run_totals(lines, "run")
+    counted = lines[lines["in_total"]]
+    assert sorted(t.index) == sorted(counted["run"].unique())
+    np.testing.assert_allclose(t["co2e_t"].sum(), counted["co2e_t"].sum(), rtol=1e-9)
+    direct = counted[~counted["category"].isin(["electricity", "heat"])]["co2e_t"].sum()
+    np.testing.assert_allclose(t["direct_co2e_t"].sum(), direct, rtol=1e-9, atol=1e-9)
+    for run, g in counted.groupby("run"):
+        assert pd.isna(t.loc[run, "energy_tce_equal_value"]) == g["energy_tce_equal_value"].isna().any()
+        assert pd.isna(t.loc[run, "value_added_wan_yuan"]) == (g["item"] != "value_added").all()
+
+
+@given(_lines)
+def test_line_totals_skip_rows_without_a_line_and_mark_missing_output(rows: list[tuple[object, ...]]) -> None:
+    lines = _lines_frame(rows)
+    t = line_totals(lines, "run")
+    counted = lines[lines["in_total"] & (lines["line_code"] != "")]
+    assert len(t) == counted.groupby(["run", "line_code"]).ngroups
+    np.testing.assert_allclose(t["energy_tce"].sum(), counted["energy_tce"].sum(), rtol=1e-9)
+    for key, g in counted.groupby(["run", "line_code"]):
+        assert pd.isna(t.loc[key, "output_t"]) == (g["item"] != "product_output").all()
