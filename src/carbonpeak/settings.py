@@ -15,6 +15,7 @@ development, test, production; any case)``.
   it keys the audit chain's HMAC and signs audit checkpoints (:mod:`carbonpeak.service.audit`).
 - ``CARBONPEAK_AUDIT_CHECKPOINT_DIR`` / ``CARBONPEAK_AUDIT_CHECKPOINT_EVERY``: where the server
   appends a signed checkpoint of the audit chain's head every N events (off when unset).
+- ``CARBONPEAK_HSTS_SECONDS``: ``Strict-Transport-Security`` max-age; 0 (default) sends none.
 - Demo data: only in development and test (:attr:`Settings.load_demo`), or when an operator
   asks for them explicitly (``carbonpeak run --demo``).
 """
@@ -113,6 +114,9 @@ class Settings(BaseSettings):
     #: every ``audit_checkpoint_every`` events; None: only ``carbonpeak audit checkpoint``
     audit_checkpoint_dir: Path | None = None
     audit_checkpoint_every: int = Field(1000, ge=1, le=10_000_000)
+    #: ``Strict-Transport-Security: max-age=N; includeSubDomains`` when > 0 (HTTPS deployments;
+    #: 0 = none, the development default; docs/operations.md recommends 31536000 in production)
+    hsts_seconds: int = Field(0, ge=0, le=2 * 31_536_000)
 
     def __init__(self, **values: Any) -> None:
         try:

@@ -1,24 +1,43 @@
-"""Middleware of both faces: the request id and the security headers of every response.
+"""Middleware of both faces: the request ids, the access log line and the headers of every response.
 
-The request id is the client's ``X-Request-ID`` when it has a safe shape (1–64 of
-``A–Z a–z 0–9 . _ -``), else a new one; it is on ``request.state.request_id`` for the
-services' audit trail and the error bodies, and echoed in the response. The body guard
-(:class:`carbonpeak.http.guard.BodyGuard`) is the other middleware; the composition root
-(:mod:`carbonpeak.app`) installs both.
+**Request ids.** Every request gets a server-generated id (``uuid4`` hex) on
+``request.state.request_id``: the services' audit events, the error bodies and pages and the
+``X-Request-ID`` response header carry it — a client cannot choose the id its changes are
+audited under. A client's own ``X-Request-ID`` of a safe shape (1–64 of ``A–Z a–z 0–9 . _ -``)
+is kept apart on ``request.state.client_request_id`` and echoed as ``X-Client-Request-ID``;
+another shape is ignored. One access line per request on the ``carbonpeak.access`` logger
+(INFO; ERROR for a 5xx) names both, so a client's id finds the server's.
+
+**Headers.** :data:`SECURITY_HEADERS` on every response that does not set them itself;
+``Cache-Control: no-store`` on every response outside ``/static/`` (API JSON, pages, downloads:
+nothing of an account's data stays in a browser or proxy cache; the public static assets may be
+cached); ``Strict-Transport-Security: max-age=N; includeSubDomains`` when
+``CARBONPEAK_HSTS_SECONDS`` is N > 0.
+
+The body guard (:class:`carbonpeak.http.guard.BodyGuard`) is the other middleware; the
+composition root (:mod:`carbonpeak.app`) installs both.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Final
 
 from fastapi import FastAPI, Request, Response
 
-__all__ = ["SECURITY_HEADERS", "install_request_context"]
+__all__ = ["SECURITY_HEADERS", "STATIC_PREFIX", "install_request_context", "new_request_id"]
+
+log = logging.getLogger("carbonpeak.access")
 
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_UNPRINTABLE = re.compile(r"[^\x21-\x7e]")
+
+#: Responses under this path (public static assets) may be cached; all others are ``no-store``.
+STATIC_PREFIX: Final = "/static/"
 
 #: Set on every response that does not set them itself.
 SECURITY_HEADERS: Final = {
@@ -32,17 +51,64 @@ SECURITY_HEADERS: Final = {
 }
 
 
+def new_request_id() -> str:
+    """A server-generated request id: 32 hexadecimal digits."""
+    return uuid.uuid4().hex
+
+
+def _hsts(request: Request) -> str | None:
+    seconds = int(getattr(getattr(request.app.state, "settings", None), "hsts_seconds", 0) or 0)
+    return f"max-age={seconds}; includeSubDomains" if seconds > 0 else None
+
+
+def _set_headers(request: Request, response: Response) -> None:
+    response.headers["X-Request-ID"] = request.state.request_id
+    if request.state.client_request_id:
+        response.headers["X-Client-Request-ID"] = request.state.client_request_id
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    if not request.url.path.startswith(STATIC_PREFIX) and "no-store" not in response.headers.get(
+        "cache-control", ""
+    ):
+        response.headers["Cache-Control"] = "no-store"
+    hsts = _hsts(request)
+    if hsts is not None:
+        response.headers.setdefault("Strict-Transport-Security", hsts)
+
+
+def _log_access(request: Request, status: int, started: float) -> None:
+    # the raw (still percent-encoded) path, without the query; nothing unprintable reaches the log
+    raw = request.scope.get("raw_path") or request.url.path.encode("utf-8")
+    path = _UNPRINTABLE.sub("?", bytes(raw).decode("latin-1"))[:300]
+    log.log(
+        logging.ERROR if status >= 500 else logging.INFO,
+        "%s %s %d %.0fms request_id=%s client_request_id=%s",
+        request.method,
+        path,
+        status,
+        (time.perf_counter() - started) * 1000,
+        request.state.request_id,
+        request.state.client_request_id or "-",
+    )
+
+
 def install_request_context(app: FastAPI) -> None:
-    """Give every request an id and every response the id and :data:`SECURITY_HEADERS`."""
+    """Give every request a server id (and keep the client's apart), every response the ids
+    and the headers above, and log one access line per request."""
 
     @app.middleware("http")
     async def request_context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        rid = request.headers.get("x-request-id", "")
-        request.state.request_id = rid if _RID.match(rid) else uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
+        started = time.perf_counter()
+        client_rid = request.headers.get("x-request-id", "")
+        request.state.request_id = new_request_id()
+        request.state.client_request_id = client_rid if _RID.match(client_rid) else None
+        try:
+            response = await call_next(request)
+        except Exception:  # answered by the outermost 500 handler; logged here with both ids
+            _log_access(request, 500, started)
+            raise
+        _set_headers(request, response)
+        _log_access(request, response.status_code, started)
         return response

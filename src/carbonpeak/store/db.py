@@ -75,17 +75,19 @@ def dispose_all() -> None:
 
 
 def _make_engine(url: str) -> Engine:
+    # hide_parameters: an error's text (IntegrityError …, logged by the server) never carries
+    # the bound values — password hashes, token digests, enterprise data
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, connect_args={"check_same_thread": False})
+        eng = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(eng, "connect", _sqlite_pragmas)
         if path and path != ":memory:":
             with eng.connect() as conn:
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         return eng
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 @lru_cache(maxsize=32)
