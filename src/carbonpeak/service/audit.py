@@ -107,6 +107,7 @@ _CHAIN_LABEL: Final = b"carbonpeak/audit-chain/v1"
 _KEY_ID_LABEL: Final = b"carbonpeak/audit-key-id/v1"
 _CHECKPOINT_LABEL: Final = "carbonpeak/audit-checkpoint/v1\n"
 _PENDING: Final = "carbonpeak.audit.pending_checkpoint"
+_KEYED: Final = "carbonpeak.audit.keyed_in_transaction"
 
 
 def now_iso() -> str:
@@ -209,6 +210,9 @@ def _append(
 def _ensure_keyed(db: Session, head: AuditHead, key: bytes, request_id: str) -> AuditEvent | None:
     """Append an ``audit.chain_keyed`` marker unless the newest marker names *key*."""
     kid = key_id(key)
+    if db.info.get(_KEYED) == kid:  # checked already in this transaction
+        return None
+    db.info[_KEYED] = kid
     latest = db.execute(
         select(AuditEvent.object_id)
         .where(AuditEvent.object_type == MARKER_TYPE, AuditEvent.action == MARKER_ACTION)
@@ -369,7 +373,8 @@ def _write_pending_checkpoint(db: Session) -> None:
 
 
 @sa_event.listens_for(Session, "after_transaction_end")
-def _forget_pending_checkpoint(db: Session, transaction: SessionTransaction) -> None:
+def _forget_transaction_state(db: Session, transaction: SessionTransaction) -> None:
+    db.info.pop(_KEYED, None)  # the next transaction looks for the marker again
     if transaction.parent is None:  # the outermost transaction ended (a commit popped it already)
         db.info.pop(_PENDING, None)
 

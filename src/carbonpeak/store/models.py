@@ -228,11 +228,12 @@ class ReportingRound(Base):
 
 
 class AuditEvent(Base):
-    """One append-only audit event, chained to the previous one by SHA-256.
+    """One append-only audit event, chained to the previous one by a keyed hash.
 
-    ``hash = sha256(prev_hash || canonical JSON of the other fields)``; see
-    :mod:`carbonpeak.service.audit`. Triggers installed by the migration refuse UPDATE and
-    DELETE on this table.
+    ``hash = HMAC-SHA256(K, prev_hash || canonical JSON of the other fields)`` with K derived
+    from the secret key (plain SHA-256 before the first ``audit.chain_keyed`` event of a store
+    written by an older version); see :mod:`carbonpeak.service.audit`. Triggers installed by
+    the migration refuse UPDATE and DELETE on this table.
     """
 
     __tablename__ = "audit_event"
