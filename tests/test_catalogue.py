@@ -191,3 +191,13 @@ def test_every_page_string_the_web_code_asks_for_is_in_the_catalogue() -> None:
     used = {k for p in web.rglob("*.py") for k in TEXT_CALL.findall(p.read_text("utf-8"))}
     assert len(used) > 20
     assert sorted(used - set(i18n.TEXT)) == []
+
+
+def test_every_gwp_set_and_punctuation_has_a_page_string() -> None:
+    from carbonpeak import refdata
+
+    sets = {str(r["id"]).split(":", 1)[0] for r in refdata.load_table("accounting/gwp")}
+    assert {"SAR", "AR4", "AR5", "AR6"} <= sets
+    assert {f"gwp.{s}" for s in sets} <= set(i18n.TEXT)
+    assert i18n.text("punct.colon", "zh") == "："
+    assert i18n.text("punct.list", "en") == ", "

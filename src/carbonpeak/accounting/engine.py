@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from carbonpeak import catalogue
 from carbonpeak.accounting.factors import KGCE_PER_GJ, FactorTables
 from carbonpeak.errors import InputError, Problem
 
@@ -49,17 +50,8 @@ C_TO_CO2 = 44.0 / 12.0
 TIER1_ALUMINIUM = ("net_anode_consumption", "anode_sulfur", "anode_ash", "ef_cf4", "ef_c2f6")
 
 #: Source categories, in report order (zh, en).
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "combustion": ("化石燃料燃烧", "Fossil-fuel combustion"),
-    "feedstock": ("能源作为原材料用途", "Energy as raw material (reductants)"),
-    "carbonate": ("碳酸盐分解", "Carbonate decomposition"),
-    "oxalate": ("草酸分解", "Oxalic-acid decomposition"),
-    "anode": ("阳极消耗", "Anode consumption"),
-    "pfc": ("阳极效应 PFC", "Anode-effect PFCs"),
-    "electricity": ("净购入电力", "Net purchased electricity"),
-    "heat": ("净购入热力", "Net purchased heat"),
-    "none": ("无排放（产量/经济量/耗能工质）", "No emission (output, economic, energy media)"),
-}
+#: From catalogue/source_categories.toml (key -> zh, en); new entries go there.
+CATEGORIES: dict[str, tuple[str, str]] = catalogue.pairs("source_categories")
 
 #: The category of the perfluorocarbons (CF4, C2F6) of any line: every gas in its category.
 PFC_CATEGORY = "pfc"

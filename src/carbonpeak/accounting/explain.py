@@ -11,29 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from carbonpeak import catalogue
 from carbonpeak.accounting.engine import CATEGORIES, PFC_CATEGORY
 
 __all__ = ["Explanation", "FactorUse", "explain_line"]
 
-FORMULAS: dict[str, tuple[str, str]] = {
-    "fuel": (
-        "CO2 = FC × NCV × CC × OF × 44/12",
-        "CO2 = fuel consumed × NCV × carbon content × oxidation × 44/12",
-    ),
-    "reductant": ("CO2 = Q × EF", "CO2 = quantity × emission factor"),
-    "carbonate": ("CO2 = Q × EF × PUR", "CO2 = quantity × stoichiometric factor × purity"),
-    "oxalic_acid": ("CO2 = Q × 0.349 × PUR", "CO2 = quantity × 0.349 × purity"),
-    "electricity": ("CO2 = AD × EF_grid", "CO2 = net purchased electricity × grid factor"),
-    "green_electricity": (
-        "CO2_market = −AD_green × EF_residual",
-        "market-based: green power deducted at the residual factor",
-    ),
-    "heat": ("CO2 = AD × EF_heat", "CO2 = net purchased heat × heat factor"),
-    "aluminium": (
-        "CO2 = P × NC × (1 − S − A) × 44/12; PFC = P × EF_CF4 / 1000 …",
-        "anode CO2 and anode-effect PFCs per tonne of aluminium",
-    ),
-}
+#: From catalogue/formulas.toml (key -> zh, en); new entries go there.
+FORMULAS: dict[str, tuple[str, str]] = catalogue.pairs("formulas")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from carbonpeak import units
+from carbonpeak import catalogue, units
 from carbonpeak.io.export import FORMULA_TRIGGERS
 
 __all__ = [
@@ -90,14 +90,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 #: Info sheet: key -> (Chinese label, English label); value in column C, in this order.
-INFO_FIELDS: dict[str, tuple[str, str]] = {
-    "credit_code": ("统一社会信用代码", "Credit code"),
-    "name": ("企业名称", "Enterprise"),
-    "year": ("填报年份", "Year"),
-    "method": ("核算方法", "Accounting method"),
-    "method_name": ("核算方法名称", "Method name"),
-    "template": ("模板版本", "Template version"),
-}
+#: From catalogue/template_info.toml (key -> zh, en); new entries go there.
+INFO_FIELDS: dict[str, tuple[str, str]] = catalogue.pairs("template_info")
 
 #: Units offered per dimension (first = the one shown as an example in messages).
 UNIT_CHOICES: dict[str, tuple[str, ...]] = {

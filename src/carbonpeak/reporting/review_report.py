@@ -27,76 +27,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from carbonpeak import catalogue
+
 __all__ = ["LABELS", "build_review_pdf", "build_review_xlsx", "report_rows"]
 
 FONT = "STSong-Light"
 
 #: Report labels: key → (zh, en).
-LABELS: dict[str, tuple[str, str]] = {
-    "title": (
-        "固定资产投资项目节能审查意见（平台测算）",
-        "Energy-saving review of a proposed project (platform assessment)",
-    ),
-    "project": ("项目", "Project"),
-    "name": ("项目名称", "Project name"),
-    "metal": ("金属", "Metal"),
-    "route": ("工艺路线", "Process route"),
-    "location": ("建设地点", "Location"),
-    "capacity": ("设计产能（t/a）", "Design capacity (t/a)"),
-    "output": ("设计产量（t/a）", "Design output (t/a)"),
-    "date": ("审查日期", "Review date"),
-    "method": ("核算方法 / 因子集", "Accounting method / factor set"),
-    "energy": ("设计能源消费", "Design energy use"),
-    "carrier": ("能源品种", "Carrier"),
-    "given": ("设计用量（原单位）", "Quantity as given"),
-    "canonical": ("折算量", "Canonical quantity"),
-    "tce": ("综合能耗（tce/a，当量值）", "Energy (tce/a, equivalent value)"),
-    "co2": ("CO2（t/a）", "CO2 (t/a)"),
-    "factors": ("所用因子", "Factor rows used"),
-    "total": ("合计", "Total"),
-    "formula": (
-        "单位产品综合能耗 e = 1000 × Σ(用量 × 折标系数) ÷ 设计产量",
-        "Unit-product comprehensive energy e = 1000 × Σ(quantity × coefficient) ÷ design output",
-    ),
-    "unit_energy": ("单位产品综合能耗（kgce/t）", "Unit-product comprehensive energy (kgce/t)"),
-    "ac_power": ("铝液交流电耗（kWh/t）", "AC power per t of molten aluminium (kWh/t)"),
-    "verdict": ("审查结论", "Verdict"),
-    "pass": ("通过：达到先进值（1级）", "PASS: meets the advanced value (grade 1)"),
-    "fail": ("不通过：未达到先进值（1级）", "FAIL: does not meet the advanced value (grade 1)"),
-    "no_level": ("无法评价：审查日无现行限额标准", "Not assessable: no limit standard in force on the date"),
-    "clause": ("依据条款", "Clause applied"),
-    "advanced": ("先进值（1级）", "Advanced value (grade 1)"),
-    "grades": ("2级 / 3级（限定值）", "Grade 2 / grade 3 (limit)"),
-    "margin": ("与先进值之差（正为优于）", "Margin to the advanced value (positive = better)"),
-    "grade": ("达到的等级", "Grade reached"),
-    "benchmark": ("能效标杆水平（电解铝）", "Benchmark level (electrolytic aluminium)"),
-    "effects": (
-        "对能耗、排放与目标的影响（最近核算年度）",
-        "Effect on energy, emissions and targets (latest inventoried year)",
-    ),
-    "scope": ("范围", "Scope"),
-    "province": ("全省", "Province"),
-    "city": ("所在市州", "City"),
-    "before": ("现状", "Now"),
-    "after": ("含本项目", "With the project"),
-    "increase": ("增幅（%）", "Increase (%)"),
-    "energy_total": ("综合能耗（tce/a）", "Energy (tce/a)"),
-    "co2_total": ("CO2 排放（t/a）", "CO2 (t/a)"),
-    "intensity": ("规上单位增加值能耗较2020年变化（%）", "Energy per value added vs 2020 (%)"),
-    "share": ("铜铅锌冶炼能效标杆水平以上产能占比（%）", "Cu/Pb/Zn smelting capacity at benchmark (%)"),
-    "standin": (
-        "注：铜铅锌能效标杆水平未经核实，暂以限额标准1级值代替（取其与限定值中较严者）",
-        "Note: the Cu/Pb/Zn benchmark is unverified; limit grade 1 stands in "
-        "(the stricter of it and the limit governs)",
-    ),
-    "disclaimer": (
-        "本意见由平台按设计能耗自动测算，供节能审查参考，不替代审查机关的正式意见。",
-        "Computed by the platform from the design energy use, for the reviewers' reference; "
-        "it does not replace the authority's formal opinion.",
-    ),
-    "year": ("年度", "Year"),
-    "na": ("—", "—"),
-}
+#: From catalogue/review_report.toml (key -> zh, en); new entries go there.
+LABELS: dict[str, tuple[str, str]] = catalogue.pairs("review_report")
 
 
 def _t(key: str, lang: str) -> str:
@@ -249,7 +188,7 @@ def build_review_xlsx(result: Mapping[str, Any], lang: str = "zh") -> bytes:
     ws = wb.create_sheet(index=0)
     for extra in wb.worksheets[1:]:
         wb.remove(extra)
-    ws.title = "review" if lang == "en" else "审查意见"
+    ws.title = _t("sheet", lang)
     ws.append([_neutralise(_t("title", lang))])
     ws["A1"].font = Font(bold=True, size=14)
     colour = {"pass": "C6EFCE", "fail": "FFC7CE"}.get(str(result.get("verdict")), "FFEB9C")
@@ -330,10 +269,13 @@ def build_review_pdf(result: Mapping[str, Any], lang: str = "zh") -> bytes:
     )
     width = A4[0] - 30 * mm
     story: list[Any] = [Paragraph(_t("title", lang), h1)]
-    story.append(Paragraph(f"{_t('verdict', lang)}：{_t(str(result.get('verdict', 'no_level')), lang)}", big))
+    colon = _t("colon", lang)
+    story.append(
+        Paragraph(f"{_t('verdict', lang)}{colon}{_t(str(result.get('verdict', 'no_level')), lang)}", big)
+    )
     story.append(
         Paragraph(
-            f"{_t('clause', lang)}：{result.get('citation_zh' if lang == 'zh' else 'citation_en')}", body
+            f"{_t('clause', lang)}{colon}{result.get('citation_zh' if lang == 'zh' else 'citation_en')}", body
         )
     )
     story.append(Spacer(1, 4 * mm))

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carbonpeak import refdata
+from carbonpeak import catalogue, refdata
 from carbonpeak.benchmark.classify import (
     capacity_share_at_benchmark,
     classify_unit_energy,
@@ -68,21 +68,8 @@ AC_POWER_ROUTES = frozenset({"al_electrolysis"})
 AL_SHARE_METALS = ("Al",)
 
 #: Why a line was or was not graded: code → (zh, en).
-ASSESSMENT_NOTES: dict[str, tuple[str, str]] = {
-    "assessed": ("已按现行限额标准评价", "graded against the limit standard in force"),
-    "not_assessed_ac_power": (
-        "未评价：电解铝按铝液交流电耗（kWh/t）考核，该产线该年未报告电解槽交流电量（al_ac_power）或产量",
-        "not assessed: needs AC power per t (kWh/t); the line reports no potline AC power "
-        "(al_ac_power) or no output that year",
-    ),
-    "no_data": ("未评价：该年无产量或能耗数据", "not assessed: no output or energy that year"),
-    "no_level": ("未评价：该工艺无能耗限额标准", "not assessed: no limit standard for this route"),
-    "no_level_in_force": (
-        "未评价：评价日无现行限额标准（旧版标准未收录）",
-        "not assessed: no limit standard in force on the evaluation date "
-        "(the earlier edition is not shipped)",
-    ),
-}
+#: From catalogue/benchmark_notes.toml (key -> zh, en); new entries go there.
+ASSESSMENT_NOTES: dict[str, tuple[str, str]] = catalogue.pairs("benchmark_notes")
 
 #: Shown next to a share whose benchmark is the limit standard's grade 1 (§0b.5).
 STANDIN_NOTE = (
@@ -172,8 +159,8 @@ def line_frame(ctx: Context, year: int | None) -> pd.DataFrame:
             "enterprise_name_zh": d["enterprise_name_zh"],
             "enterprise_name_en": d["enterprise_name_en"],
             "city": d["city"],
-            "city_name_zh": d["city"].map(lambda c: cities.get(str(c), ("", ""))[0]),
-            "city_name_en": d["city"].map(lambda c: cities.get(str(c), ("", ""))[1]),
+            "city_name_zh": d["city"].astype(str).map({k: v[0] for k, v in cities.items()}).fillna(""),
+            "city_name_en": d["city"].astype(str).map({k: v[1] for k, v in cities.items()}).fillna(""),
             "park": d["park"],
             "metal": d["metal"],
             "route": d["route"],
@@ -262,8 +249,8 @@ def classify(
         out["at_benchmark"] = pd.array([pd.NA] * len(out), dtype="boolean")
     if "benchmark_unverified" not in out:
         out["benchmark_unverified"] = pd.array([pd.NA] * len(out), dtype="boolean")
-    out["assessment_zh"] = out["assessment"].map(lambda a: ASSESSMENT_NOTES[a][0])
-    out["assessment_en"] = out["assessment"].map(lambda a: ASSESSMENT_NOTES[a][1])
+    out["assessment_zh"] = out["assessment"].map({k: v[0] for k, v in ASSESSMENT_NOTES.items()})
+    out["assessment_en"] = out["assessment"].map({k: v[1] for k, v in ASSESSMENT_NOTES.items()})
     return out.reset_index(drop=True)
 
 

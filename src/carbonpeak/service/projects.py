@@ -42,7 +42,7 @@ import pandas as pd
 from pydantic import Field
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from carbonpeak import refdata, units
+from carbonpeak import catalogue, refdata, units
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import Action, LineStatus, Principal, Role
@@ -76,20 +76,11 @@ __all__ = [
 ]
 
 PROJECT_STATUSES = ("planned", "approved", "under_construction", "commissioned", "closed", "cancelled")
-STATUS_NAMES: dict[str, tuple[str, str]] = {
-    "planned": ("拟建", "planned"),
-    "approved": ("已通过审查", "approved"),
-    "under_construction": ("在建", "under construction"),
-    "commissioned": ("已投产", "commissioned"),
-    "closed": ("已关停退出", "closed"),
-    "cancelled": ("已取消", "cancelled"),
-}
+#: From catalogue/project_states.toml (key -> zh, en); new entries go there.
+STATUS_NAMES: dict[str, tuple[str, str]] = catalogue.pairs("project_states")
 PROJECT_KINDS = ("new", "expansion", "closure")
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    "new": ("新建", "new"),
-    "expansion": ("改扩建", "expansion"),
-    "closure": ("关停退出", "closure"),
-}
+#: From catalogue/project_kinds.toml (key -> zh, en); new entries go there.
+KIND_NAMES: dict[str, tuple[str, str]] = catalogue.pairs("project_kinds")
 #: Allowed moves: status → the statuses it may go to (per kind family).
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "build": {

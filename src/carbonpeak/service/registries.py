@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, false, select, true
 
-from carbonpeak import refdata, units
+from carbonpeak import catalogue, refdata, units
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
 from carbonpeak.io.tabular import Table, read_rows
 from carbonpeak.model import Action, Principal, Role
@@ -65,27 +65,14 @@ __all__ = [
     "registry_frame",
 ]
 
-GREEN_KINDS: dict[str, tuple[str, str]] = {
-    "factory": ("绿色工厂", "green factory"),
-    "park": ("绿色工业园区", "green industrial park"),
-    "supply_chain": ("绿色供应链管理企业", "green supply-chain management enterprise"),
-    "design_product": ("绿色设计产品", "green-design product"),
-}
-GREEN_LEVELS: dict[str, tuple[str, str]] = {
-    "national": ("国家级", "national"),
-    "provincial": ("省级", "provincial"),
-}
-CP_LEVELS: dict[str, tuple[str, str]] = {
-    "I": ("一级（国际清洁生产领先水平）", "level I (international leading)"),
-    "II": ("二级（国内清洁生产先进水平）", "level II (national advanced)"),
-    "III": ("三级（国内清洁生产一般水平）", "level III (national general)"),
-}
-WASTE_KINDS: dict[str, tuple[str, str]] = {
-    "slag": ("冶炼渣", "smelting slag"),
-    "fly_ash": ("粉煤灰/烟灰", "fly ash / flue dust"),
-    "acid_sludge": ("酸泥（污酸渣）", "acid sludge"),
-    "tailings": ("尾矿", "tailings"),
-}
+#: From catalogue/registry_green_kinds.toml (key -> zh, en); new entries go there.
+GREEN_KINDS: dict[str, tuple[str, str]] = catalogue.pairs("registry_green_kinds")
+#: From catalogue/registry_green_levels.toml (key -> zh, en); new entries go there.
+GREEN_LEVELS: dict[str, tuple[str, str]] = catalogue.pairs("registry_green_levels")
+#: From catalogue/registry_cp_levels.toml (key -> zh, en); new entries go there.
+CP_LEVELS: dict[str, tuple[str, str]] = catalogue.pairs("registry_cp_levels")
+#: From catalogue/registry_waste_kinds.toml (key -> zh, en); new entries go there.
+WASTE_KINDS: dict[str, tuple[str, str]] = catalogue.pairs("registry_waste_kinds")
 
 
 @dataclass(frozen=True)

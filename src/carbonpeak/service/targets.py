@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carbonpeak import refdata
+from carbonpeak import catalogue, refdata
 from carbonpeak.errors import InputError
 from carbonpeak.service import benchmarking, official
 from carbonpeak.service.context import Context
@@ -64,29 +64,8 @@ __all__ = [
 
 TARGETS_TABLE = "benchmark/targets"
 
-NO_DATA_REASONS: dict[str, tuple[str, str]] = {
-    "new_green_factories": (
-        "绿色制造名录中无国家级绿色工厂数据",
-        "no national green factory in the registry",
-    ),
-    "ac_power": (
-        "电解铝按铝液交流电耗（kWh/t）评价，该年无电解铝生产线报告电解槽交流电量（al_ac_power）",
-        "electrolytic aluminium is assessed on AC power per t (kWh/t); no electrolysis "
-        "line reports its potline AC power (al_ac_power) that year",
-    ),
-    "no_value_added": (
-        "缺少基准年或报告年的工业增加值或能耗数据",
-        "value added or energy missing for the base or reporting year",
-    ),
-    "no_share": (
-        "报告年无可评价的产能（评价日无现行限额标准或无数据）",
-        "no assessable capacity in the reporting year (no limit standard in force on "
-        "the evaluation date, or no data)",
-    ),
-    "no_output": ("无分工艺产量数据", "no output by route"),
-    "no_totals": ("无年度排放数据", "no yearly emission totals"),
-    "unknown": ("该指标暂不能由已存数据计算", "this indicator cannot be computed from stored data yet"),
-}
+#: From catalogue/target_no_data.toml (key -> zh, en); new entries go there.
+NO_DATA_REASONS: dict[str, tuple[str, str]] = catalogue.pairs("target_no_data")
 
 
 def yearly_totals(ctx: Context) -> pd.DataFrame:

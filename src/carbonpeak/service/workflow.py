@@ -36,7 +36,7 @@ from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import Select, and_, func, or_, select
 
-from carbonpeak import units
+from carbonpeak import catalogue, units
 from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, Problem, UnitError
 from carbonpeak.model import Action, Principal, Role
 from carbonpeak.service import audit
@@ -117,23 +117,11 @@ class Scope(StrEnum):
 
 
 #: state -> (Chinese, English)
-STATUS_NAMES: dict[str, tuple[str, str]] = {
-    "draft": ("草稿", "draft"),
-    "submitted": ("已提交", "submitted"),
-    "under_verification": ("核查中", "under verification"),
-    "verified": ("已核查", "verified"),
-    "approved": ("已批准", "approved"),
-    "returned": ("已退回", "returned"),
-}
+#: From catalogue/workflow_states.toml (key -> zh, en); new entries go there.
+STATUS_NAMES: dict[str, tuple[str, str]] = catalogue.pairs("workflow_states")
 #: move -> (Chinese, English)
-MOVE_NAMES: dict[str, tuple[str, str]] = {
-    "submit": ("提交", "submit"),
-    "start_verification": ("开始核查", "start verification"),
-    "verify": ("核查完成", "verify"),
-    "approve": ("批准", "approve"),
-    "return": ("退回", "return"),
-    "adjust": ("调整数值", "adjust a figure"),
-}
+#: From catalogue/workflow_moves.toml (key -> zh, en); new entries go there.
+MOVE_NAMES: dict[str, tuple[str, str]] = catalogue.pairs("workflow_moves")
 
 
 @dataclass(frozen=True)

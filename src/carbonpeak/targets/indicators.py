@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from carbonpeak import catalogue
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.scenarios.peak import DEFAULT_TOLERANCE, find_peak
 
@@ -57,21 +58,8 @@ __all__ = [
 AMBER_MARGIN = 0.10
 COMPARISONS = ("at_least", "at_most")
 
-_RULES: dict[str, tuple[str, str]] = {
-    "met": ("已达到目标值", "target met"),
-    "on_track": ("按线性趋势可在目标年前达到目标", "on a linear track to meet the target by the target year"),
-    "near_track": (
-        "按线性趋势在目标年与目标值相差不超过10%",
-        "projected to fall short of the target by at most 10 % in the target year",
-    ),
-    "off_track": (
-        "按线性趋势在目标年与目标值相差超过10%",
-        "projected to fall short of the target by more than 10 % in the target year",
-    ),
-    "peaked": ("已在截止年（含）前达峰", "peaked by the deadline year"),
-    "rising_before_deadline": ("尚未达峰，距截止年仍有时间", "not yet peaked; the deadline has not passed"),
-    "late": ("达峰晚于截止年或截止年后仍在上升", "peaked after the deadline, or still rising past it"),
-}
+#: From catalogue/target_rules.toml (key -> zh, en); new entries go there.
+_RULES: dict[str, tuple[str, str]] = catalogue.pairs("target_rules")
 
 
 @dataclass(frozen=True)

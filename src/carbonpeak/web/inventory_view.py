@@ -36,7 +36,6 @@ __all__ = [
 CONFIDENCE: Final[tuple[tuple[str, str], ...]] = (("V", "v"), ("S+", "splus"), ("S", "s"))
 #: Categories whose emissions are indirect (purchased energy); the rest are direct.
 INDIRECT: Final = frozenset({"electricity", "heat"})
-_REGIONS: Final = {"CN": ("全国", "National"), "430000": ("湖南省", "Hunan")}
 
 
 def _name(row: Mapping[str, Any], lang: Lang) -> str:
@@ -56,8 +55,8 @@ def item_name(item_id: str, lang: Lang) -> str:
 def region_name(code: str | None, lang: Lang) -> str:
     if not code:
         return ""
-    if code in _REGIONS:
-        return _REGIONS[code][1 if lang == "en" else 0]
+    if f"region.{code}" in TEXT:
+        return text(f"region.{code}", lang)
     row = refdata_service.cities().by_id.get(code)
     return code if row is None else _name(row, lang)
 
@@ -101,7 +100,7 @@ def provenance(run: Mapping[str, Any], lang: Lang) -> list[ProvenanceItem]:
         ProvenanceItem(text("inv.prov.gwp", lang), _catalogue(f"gwp.{gwp}", gwp, lang), gwp),
         ProvenanceItem(
             text("inv.prov.grid", lang),
-            f"{grid}（{region}）" if lang == "zh" and region else f"{grid} ({region})" if region else grid,
+            text("inv.prov.grid_region", lang, grid=grid, region=region) if region else grid,
             series,
         ),
         ProvenanceItem(text("inv.prov.status", lang), status_label(str(run["status"]), lang)),
