@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from carbonpeak.cli.main import app
-from carbonpeak.errors import InputError
+from carbonpeak.errors import InputError, IntegrityViolation
 from carbonpeak.model.schemas import EnterpriseUpdate
 from carbonpeak.service import audit, enterprises
 from carbonpeak.service.context import SYSTEM, Context
@@ -314,3 +314,25 @@ def test_the_cli_writes_a_checkpoint_and_verify_uses_it(store: str, tmp_path: Pa
     r = runner.invoke(app, ["audit", "verify", "--checkpoint", str(out)])
     assert r.exit_code == 1
     assert "truncated" in r.output
+
+
+def test_a_checkpoint_keys_an_unkeyed_store_and_is_refused_on_a_broken_chain(empty_url: str) -> None:
+    with engine_for(empty_url).begin() as conn:
+        _legacy_record(conn, 2)
+    cp = _checkpoint(empty_url)
+    assert cp.last_id == 3  # the two old events and the marker the checkpoint wrote
+    with engine_for(empty_url).connect() as conn:
+        marker = conn.execute(sa.select(AuditEvent).where(AuditEvent.id == 3)).one()
+    assert (marker.action, marker.actor, json.loads(marker.before)) == (
+        audit.MARKER_ACTION,
+        "system",
+        {"scheme": "sha256"},
+    )
+    assert _verify(empty_url, checkpoints=[cp]) == []
+    _drop_triggers(empty_url)
+    with engine_for(empty_url).begin() as conn:
+        conn.execute(sa.update(AuditEvent).where(AuditEvent.id == 1).values(actor="mallory"))
+    with pytest.raises(IntegrityViolation):
+        _checkpoint(empty_url)
+    with engine_for(empty_url).connect() as conn:  # the refused checkpoint wrote nothing
+        assert conn.execute(sa.select(sa.func.max(AuditEvent.id))).scalar_one() == 3
