@@ -122,5 +122,5 @@ def test_explain_electricity_quotes_location_and_market_factors(demo_url: str) -
     mkt = next(s for s in e.arithmetic if s.startswith("CO2 (market)"))
     assert "mee_nbs_provincial, 430000, 2022" in loc and "0.49 tCO2/MWh" in loc
     assert co2 == pytest.approx(q * 0.49)  # Hunan 2022 provincial factor (S+)
-    assert "mee_nbs_excl_market_nonfossil" in mkt
-    assert co2m == pytest.approx(q * 0.6096)
+    assert "mee_nbs_excl_market_nonfossil, CN, 2022" in mkt  # the residual factor of the data year
+    assert co2m == pytest.approx(q * 0.5856)

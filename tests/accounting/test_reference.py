@@ -14,6 +14,7 @@ import pytest
 
 from carbonpeak.accounting.engine import compute_inventory
 from carbonpeak.accounting.factors import AccountingChoices, load_factors
+from carbonpeak.accounting.notices import inventory_notices
 
 
 def run(rows: list[tuple[str, float, int]], **choices: object) -> pd.DataFrame:
@@ -45,11 +46,14 @@ def test_cn02_raw_coal_tabulated_not_recomputed_from_kj() -> None:
     # raw coal from kJ/29 307 would give 0.7134; the table's kcal/7000 gives 0.7143
     f = load_factors()
     assert round(float(f.tce.at["raw_coal", "tce_per_unit"]), 4) == 0.7143
-    # …but 原煤 has no carbon content in the guideline's Table A: an inventory must name the
-    # coal (烟煤, 无烟煤 …), so computing its CO2 is a located error, not a guess
-    with pytest.raises(ValueError, match="raw_coal") as err:
-        run([("raw_coal", 1, 2020)])
-    assert err.value.problems[0].code == "no_factor"  # type: ignore[attr-defined]
+    # …but 原煤 has no carbon content in the guideline's Table A: its energy is counted and
+    # its CO2 waits for a measured factor, said by a located warning (never a guess, and
+    # never the whole file refused)
+    out = run([("raw_coal", 1000, 2020)])
+    assert float(out["energy_tce"].iat[0]) == pytest.approx(714.3, abs=1e-9)
+    assert float(out["co2_t"].iat[0]) == 0.0
+    (w,) = inventory_notices(out, f)
+    assert w.code == "co2_needs_measured_factor" and w.value == "raw_coal" and w.row == 1
 
 
 # methodology-data §1.4.2 — reductant factors back-calculate from Table A:
@@ -80,6 +84,7 @@ def test_drv_cn01_purchased_electricity_and_heat() -> None:
         grid_series="ets_national",
         grid_region="CN",
         grid_year_policy="strict",
+        residual_year_policy="nearest",  # no residual-mix factor is published for 2015
     )
     assert float(out["co2_t"].iat[0]) == pytest.approx(6101.0, abs=1e-9)
     assert float(out["co2_t"].iat[1]) == pytest.approx(110.0, abs=1e-9)

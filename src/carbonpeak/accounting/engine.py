@@ -206,6 +206,8 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         | (red_i & np.isnan(red_ef))
         | (carb_i & np.isnan(carb_ef))
         | (pal_i & np.isnan(pfc_i))  # a GWP set without CF4 or C2F6: never a NaN CO2e
+        # primary aluminium under a method without the aluminium parameters: never a silent 0
+        | (pal_i & any(p not in al for p in TIER1_ALUMINIUM))
     )
     co2_i = np.nan_to_num(co2_i, nan=0.0)
 
@@ -216,12 +218,15 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     fuel_id_i = f.fuels["row_id"].reindex(base).fillna("").to_numpy(dtype=object)
     use_ncv_i = np.isnan(coef_i) & ~np.isnan(ncv_tce_i)
     tce_i = np.append(np.where(use_ncv_i, ncv_tce_i, coef_i), np.nan)
+    # a fuel with a GB/T 2589 coefficient but no emission factor in the method (原煤): its
+    # energy is computed, its CO2 needs a measured factor (co2_t 0, see fuels_without_factor)
+    missing_i &= ~(fuel_i & ~np.isnan(tce_i))
     tce_i = np.where(energy_i, np.nan_to_num(tce_i, nan=0.0), 0.0) * sign_i
     coef_id_i = np.append(np.where(use_ncv_i, fuel_id_i, coef_id_i), "")
 
     # --- per-year tables ------------------------------------------------------------------
     grid_v, grid_p = _year_table(f.grid, "ef_tco2_per_mwh", f.grid_year_policy)
-    res_v, res_p = _year_table(f.residual_grid, "ef_tco2_per_mwh", f.grid_year_policy)
+    res_v, res_p = _year_table(f.residual_grid, "ef_tco2_per_mwh", f.residual_year_policy)
     eq_v, eq_p = _year_table(f.equal_value, "tce_per_mwh", "strict")
     res_or_grid = np.where(np.isnan(res_v), grid_v, res_v)
     res0 = np.nan_to_num(res_v, nan=0.0)
@@ -248,6 +253,11 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     # a key is bad when its factor is missing, or it is electricity in a year without a
     # grid factor; rows are checked against the key table in one pass
     bad_key = np.broadcast_to(missing_i[:, None], co2_tab.shape) | (e_ & np.isnan(grid_v)[None, :])
+    # "strict": a year without a published residual-mix factor is refused for the market figure
+    # too (never the location factor, or no deduction, in its place)
+    strict_res = f.residual_year_policy == "strict" and not f.residual_grid.empty
+    res_gap = (e_ | g_) & np.isnan(res_v)[None, :] & strict_res
+    bad_key = bad_key | res_gap
 
     # --- validation (problems are only built when something is wrong) -----------------
     kcode = kind_of_item[code]
@@ -262,15 +272,13 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
                     _p(a, int(i), "no_factor", item=str(a["item"].iat[int(i)]), method=f.method.id)
                 )
             else:
-                problems.append(
-                    _p(
-                        a,
-                        int(i),
-                        "period_outside_validity",
-                        value=int(year[i]),
-                        what=f"grid factor {f.grid_series}/{f.grid_region}",
-                    )
+                y = int(yi[i])
+                series = (
+                    f"grid factor {f.grid_series}/{f.grid_region}"
+                    if elec_i[c] and np.isnan(grid_v[y])
+                    else f"residual-mix factor {f.residual_series}/CN"
                 )
+                problems.append(_p(a, int(i), "period_outside_validity", value=int(year[i]), what=series))
     if problems:
         raise InputError(problems)
 
@@ -284,6 +292,9 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
             scale = np.where(adj, pur / default_pur[code], 1.0)
             for k in ("co2_t", "co2_market_t", "co2e_t", "co2e_market_t"):
                 cols[k] = cols[k].to_numpy() * scale
+
+    if green_i[code].any():
+        _market_floor(a, cols, elec_i[code] | green_i[code], green_i[code])
 
     cat_names = sorted({_KIND_CATEGORY.get(k, "none") for k in kind_names})
     cat_of_kind = np.asarray(
@@ -304,6 +315,43 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     )
     keep = [c for c in a.columns if c not in OUTPUT_COLUMNS]
     return pd.concat([a[keep], labels, cols, ids], axis=1)
+
+
+def _period_keys(a: pd.DataFrame) -> list[str]:
+    """The columns that make an enterprise-period: enterprise (when given) and the period
+    (else the year)."""
+    return [c for c in ("enterprise",) if c in a] + (["period"] if "period" in a else ["year"])
+
+
+def _market_floor(a: pd.DataFrame, cols: pd.DataFrame, elec: np.ndarray, green: np.ndarray) -> None:
+    """Market-based electricity never below zero per enterprise and period (in place).
+
+    Per group, P = Σ market CO2 of the purchased (and exported) electricity [t], G = Σ of
+    the green deductions [t, ≤ 0]. The group's market figure is max(P + G, 0): where green
+    power exceeds the consumption the green lines are scaled by k = −P / G, so the figure
+    is zero and the surplus volume deducts nothing (reported by
+    :func:`carbonpeak.accounting.notices.green_surplus`). A net exporter (P < 0 before any
+    green power) keeps its net figure, as the guideline's net-purchase rule gives, and its
+    green power deducts nothing.
+    """
+    idx = np.flatnonzero(elec)
+    keys = a.iloc[idx][_period_keys(a)]
+    grp = keys.groupby(list(keys.columns), sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    m = cols["co2_market_t"].to_numpy()[idx]
+    is_g = green[idx]
+    n = int(grp.max()) + 1
+    p_sum = np.bincount(grp, weights=np.where(is_g, 0.0, m), minlength=n)
+    g_sum = np.bincount(grp, weights=np.where(is_g, m, 0.0), minlength=n)
+    final = np.where(p_sum >= 0.0, np.maximum(p_sum + g_sum, 0.0), p_sum)
+    g_new = final - p_sum  # the green deduction that is left, in [G, 0]
+    over = (g_sum < 0.0) & (g_new > g_sum)
+    if not over.any():
+        return
+    k = np.where(over, g_new / np.where(over, g_sum, -1.0), 1.0)
+    scale = np.ones(len(cols))
+    scale[idx] = np.where(is_g, k[grp], 1.0)
+    for c in ("co2_market_t", "co2e_market_t"):
+        cols[c] = cols[c].to_numpy() * scale
 
 
 def split_pfc(lines: pd.DataFrame) -> pd.DataFrame:

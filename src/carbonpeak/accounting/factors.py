@@ -80,6 +80,8 @@ class AccountingChoices:
     #: "nearest": a data year without a published grid factor uses the nearest published
     #: year (earlier preferred) and the result names the row used; "strict": an error.
     grid_year_policy: str = "nearest"
+    #: the same for the residual-mix (market-based) series; None: as ``grid_year_policy``
+    residual_year_policy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class FactorTables:
     aluminium: Mapping[str, float] = field(default_factory=dict)
     aluminium_rows: Mapping[str, str] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)
+    residual_series: str = "mee_nbs_excl_market_nonfossil"  # the market-based factor series
+    residual_year_policy: str = "nearest"
 
 
 def _rid(table: str, row_id: str) -> str:
@@ -316,6 +320,8 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         aluminium={p: float(r["value"]) for p, r in alu.items()},
         aluminium_rows={p: _rid(T_ALUMINIUM, r["id"]) for p, r in alu.items()},
         aliases=aliases,
+        residual_series=c.residual_series,
+        residual_year_policy=c.residual_year_policy or c.grid_year_policy,
     )
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
-from carbonpeak.cli._console import console, handles_errors
+from carbonpeak.cli._console import console, err_console, handles_errors
 from carbonpeak.cli._store import system_context
 
 __all__ = ["register"]
@@ -93,6 +94,10 @@ def inventory_compute(
             f"GWP {f.gwp_set}, grid {f.grid_series}/{f.grid_region}"
         )
     console.print(f"{len(lines):,} lines, {lines['enterprise'].nunique()} enterprises")
+    for w in result.warnings:  # with --json they are in the JSON's "warnings"
+        err_console.print(f"[bold yellow]警告 / warning[/] {escape('[' + (w.location() or '-') + ']')}")
+        err_console.print(f"    {w.message_zh}", markup=False, soft_wrap=True)
+        err_console.print(f"    {w.message_en}", markup=False, soft_wrap=True)
 
 
 @inv_app.command("explain")

@@ -25,6 +25,7 @@ from carbonpeak import refdata
 from carbonpeak.accounting.engine import CATEGORIES, compute_inventory, split_pfc
 from carbonpeak.accounting.explain import Explanation, explain_line
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
+from carbonpeak.accounting.notices import inventory_notices
 from carbonpeak.accounting.summary import AC_POWER_ITEM, SUM_FIELDS, summarise
 from carbonpeak.accounting.totals import category_totals
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
@@ -66,6 +67,8 @@ __all__ = [
     "summarise",
 ]
 
+#: The method ``auto`` gives an electrolytic-aluminium smelter (and any enterprise reporting 原铝).
+AL_METHOD = "aluminium_2013"
 #: A stored line's fields (the fact table's columns but its keys and flag).
 LINE_FIELDS = [c for c in LINE_COLUMNS if c not in ("run_id", "line_no", "in_total")]
 
@@ -76,6 +79,8 @@ class ComputeResult:
 
     lines: pd.DataFrame
     methods: Mapping[str, FactorTables]  # enterprise credit code -> the factor tables used
+    #: located warnings (figures right by the rules that a verifier must be told about)
+    warnings: tuple[Problem, ...] = ()
 
 
 def method_of(ctx: Context, codes: list[str], default: str) -> dict[str, str]:
@@ -90,7 +95,7 @@ def method_of(ctx: Context, codes: list[str], default: str) -> dict[str, str]:
             .where(Enterprise.credit_code.in_(codes), ProductionLine.route == "al_electrolysis")
         ).scalars()
     )
-    return {c: "aluminium_2013" if c in smelters else "other_nonferrous_2015" for c in codes}
+    return {c: AL_METHOD if c in smelters else "other_nonferrous_2015" for c in codes}
 
 
 def compute_table(
@@ -112,23 +117,45 @@ def compute_table(
     else:
         frame = parse_activity_frame(table, base.items, base.aliases, file=file)
     if year is not None:
+        years = sorted({int(y) for y in frame["year"].unique()})
         frame = frame[frame["year"] == year]
+        if frame.empty and years:  # a filter that matches nothing is an error, not "[]"
+            years_text = ", ".join(map(str, years))
+            raise InputError(
+                [Problem("year_not_in_file", column="period", value=year, fields={"years": years_text})]
+            )
     codes = sorted(frame["enterprise"].unique().tolist())
     by_ent = method_of(ctx, codes, method)
+    warnings: list[Problem] = []
+    if method == "auto":  # 原铝 output without an electrolysis line: the aluminium method, warned
+        reports_al = frame["item"].astype(str).to_numpy() == "primary_aluminium"
+        for code in sorted(set(frame["enterprise"][reports_al].astype(str))):
+            if by_ent.get(code) != AL_METHOD:
+                by_ent[code] = AL_METHOD
+                warnings.append(
+                    Problem(
+                        "aluminium_method_assumed", column="item", value=code, fields={"method": AL_METHOD}
+                    )
+                )
     parts, used = [], {}
     problems: list[Problem] = []
     for m in sorted(set(by_ent.values())):
         f = base if m == base.method.id else load_factors(replace(choices, method=m))
         sub = frame[frame["enterprise"].map(by_ent) == m]
         try:
-            parts.append(compute_inventory(sub, f))
+            parts.append(part := compute_inventory(sub, f))
+            warnings.extend(inventory_notices(part, f))
         except InputError as exc:
             problems.extend(exc.problems)
         used.update(dict.fromkeys(sub["enterprise"].unique().tolist(), f))
     if problems:
         raise InputError(problems)
     lines = pd.concat(parts, ignore_index=True) if parts else compute_inventory(frame, base)
-    return ComputeResult(lines=lines.sort_values(["enterprise", "row"]).reset_index(drop=True), methods=used)
+    return ComputeResult(
+        lines=lines.sort_values(["enterprise", "row"]).reset_index(drop=True),
+        methods=used,
+        warnings=tuple(warnings),
+    )
 
 
 def _strict(value: Any) -> Any:
@@ -155,13 +182,16 @@ def compute_report(result: ComputeResult) -> dict[str, Any]:
     ``total``), location-based ``co2e_t`` and market-based ``co2e_market_t`` [t CO2e] with
     the other sums (:func:`carbonpeak.accounting.totals.category_totals`); ``categories``:
     the names; ``methods``: per enterprise the method, factor set, GWP set and grid series
-    used. A figure that is unavailable (等价值 without a coefficient) is None, never NaN.
+    used; ``warnings``: the located warnings (:func:`carbonpeak.accounting.notices.
+    inventory_notices`, the aluminium method assumed). A figure that is unavailable (等价值
+    without a coefficient) is None, never NaN.
     """
     lines = split_pfc(result.lines.drop(columns=["file"], errors="ignore"))
     return {
         "lines": _records(lines),
         "totals": _records(category_totals(result.lines, by=("enterprise", "year"))),
         "categories": {k: {"zh": v[0], "en": v[1]} for k, v in CATEGORIES.items()},
+        "warnings": [w.as_dict() for w in result.warnings],
         "methods": {
             code: {
                 "method": f.method.id,
