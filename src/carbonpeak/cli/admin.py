@@ -216,3 +216,5 @@ def units_convert(value: float, from_unit: str, to_unit: str) -> None:
 
     c = units_service.convert(value, from_unit, to_unit)
     console.print(f"{c.value:g} {c.from_symbol} = {c.result:.6g} {c.to_symbol}")
+    if c.basis:  # electricity ↔ standard coal: a published coefficient, named
+        console.print(f"依据 / basis: {c.basis} ({c.basis_id})", markup=False, soft_wrap=True)
