@@ -129,6 +129,15 @@ def test_text_looks_up_namespace_dot_key_and_formats() -> None:
             catalogue.text(missing)
 
 
+def test_pair_formats_both_languages_with_their_own_fields() -> None:
+    assert catalogue.pair("rounds.year", year=2025) == ("2025 年度", "2025")
+    assert catalogue.pair("target_notes.no_base_value", reason_zh="无数据", reason_en="no data") == (
+        "无基准年值：无数据",
+        "no base-year value: no data",
+    )
+    assert catalogue.pair("credit_code.region")[1].startswith("characters 3-8")
+
+
 def test_the_loader_accepts_paired_language_fields_and_a_noted_blank() -> None:
     source = """
 a = { zh = "{n} 家", en = "{n:,d} enterprises" }

@@ -78,12 +78,14 @@ def explain_line(
             )
         )
     kind = str(line["kind"])
-    zh, en = FORMULAS.get(kind, ("无排放计算", "no emission computed"))
+    zh, en = FORMULAS.get(kind, FORMULAS["none"])
     cat = CATEGORIES.get(str(line["category"]), (str(line["category"]),) * 2)
     pfc = _pfc_co2e(line)
     if pfc:  # every gas in its category: the line's PFCs are booked under pfc, not its own
         p_zh, p_en = CATEGORIES[PFC_CATEGORY]
-        cat = (f"{cat[0]}（CO2）＋ {p_zh}（CF4、C2F6）", f"{cat[1]} (CO2) + {p_en} (CF4, C2F6)")
+        cat = catalogue.pair(
+            "explain.category_with_pfc", category_zh=cat[0], category_en=cat[1], pfc_zh=p_zh, pfc_en=p_en
+        )
     return Explanation(
         line_no=int(line["line_no"]),
         item=str(line["item"]),

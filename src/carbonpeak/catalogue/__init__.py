@@ -33,7 +33,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
-__all__ = ["ENTRY_FIELDS", "CatalogueError", "fields", "namespaces", "pairs", "parse", "text"]
+__all__ = ["ENTRY_FIELDS", "CatalogueError", "fields", "namespaces", "pair", "pairs", "parse", "text"]
 
 #: The fields an entry may have: the two texts and a note for translators and reviewers.
 ENTRY_FIELDS: Final[frozenset[str]] = frozenset({"zh", "en", "note"})
@@ -145,3 +145,12 @@ def text(key: str, lang: str = "zh", /, **values: Any) -> str:
     zh, en = entries[name]
     template = en if lang == "en" else zh
     return template.format(**values) if values else template
+
+
+def pair(key: str, /, **values: Any) -> tuple[str, str]:
+    """The text ``<namespace>.<key>`` in both languages, ``(Chinese, English)``, formatted.
+
+    For results that carry both languages (``note_zh``, ``note_en``); pass ``<x>_zh`` and
+    ``<x>_en`` for a field whose value differs by language.
+    """
+    return text(key, "zh", **values), text(key, "en", **values)

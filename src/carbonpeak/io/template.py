@@ -158,65 +158,29 @@ class TemplateSpec:
 
 
 def _instructions(spec: TemplateSpec) -> list[tuple[str, str]]:
+    """The instructions sheet's rows (zh, en), from catalogue/template_instructions.toml."""
+
+    def row(key: str, **values: Any) -> tuple[str, str]:
+        return catalogue.pair(f"template_instructions.{key}", **values)
+
     units_zh = "；".join(f"{k}：{'、'.join(v)}" for k, v in UNIT_CHOICES.items())
+    units_en = "; ".join(f"{k}: {', '.join(v)}" for k, v in UNIT_CHOICES.items())
+    blank = ("", "")
     rows = [
-        ("碳达峰平台 活动数据填报模板", "carbonpeak activity-data reporting template"),
-        (
-            f"企业：{spec.name}（{spec.credit_code}），{spec.year} 年",
-            f"{spec.name} ({spec.credit_code}), {spec.year}",
-        ),
-        ("", ""),
-        ("如何填写", "How to fill it in"),
-        (
-            "1. 在“数据 Data”表中，每行填写一条生产线的一个项目："
-            "生产线代码、项目（下拉选择）、单位（下拉选择）、1–12 月数值。",
-            "1. On the 'Data' sheet, one row per line and item: line code, item (drop-down), "
-            "unit (drop-down), the twelve monthly values.",
-        ),
-        (
-            "2. 企业层面的数据（如购入热力、工业增加值）生产线代码留空。",
-            "2. Enterprise-level data (purchased heat, value added) leave the line code blank.",
-        ),
-        (
-            "3. 一行中任一月份已填写时，其余月份必须填写；无消耗请填 0。整行不用时留空即可。",
-            "3. Once a row has any month, every month must be filled; enter 0 for none. Leave a "
-            "row you do not use entirely blank.",
-        ),
-        ("4. 全年合计为公式，自动计算，不可修改。", "4. The annual total is a formula and cannot be edited."),
-        (
-            "5. 数值为非负数；可用单位（按项目量纲）：" + units_zh,
-            "5. Values are non-negative numbers; units by the item's dimension: "
-            + "; ".join(f"{k}: {', '.join(v)}" for k, v in UNIT_CHOICES.items()),
-        ),
-        ("", ""),
-        ("导入时的检查", "What the import checks"),
-        (
-            "未知项目、未知单位、量纲不符的单位、负数、非数字、缺月、同一生产线同一项目重复、"
-            "未登记的生产线代码、年份或企业与模板不符；任一错误则整份不导入，并列出全部错误（可下载标注了错误单元格的工作簿）。",
-            "Unknown item, unknown unit, a unit of the wrong dimension, negative or non-numeric "
-            "values, a missing month, a line × item twice, an unregistered line code, a year or "
-            "enterprise other than the template's; any error rejects the whole file and lists "
-            "every problem (a copy with the bad cells marked can be downloaded).",
-        ),
-        (
-            "与去年同月或本行月均值相差超过 3 倍的数值会给出合理性提示，确认后方可导入。",
-            "A value more than 3× off the same month last year or the row's monthly average is a "
-            "plausibility warning; acknowledge it to import.",
-        ),
-        (
-            "每次导入生成一个新版本，旧版本保留可查；提交后不可再导入，退回后可修改重报。",
-            "Each import is a new version; earlier versions stay readable. After submission no "
-            "new import is possible until the submission is returned.",
-        ),
+        row("title"),
+        row("enterprise", name=spec.name, credit_code=spec.credit_code, year=spec.year),
+        blank,
+        row("how"),
+        *(row(f"step{n}") for n in range(1, 5)),
+        row("step5", units_zh=units_zh, units_en=units_en),
+        blank,
+        row("checks"),
+        row("errors"),
+        row("plausibility"),
+        row("versions"),
     ]
     if spec.is_demo:
-        rows.insert(
-            2,
-            (
-                "注意：本企业为演示用的虚构企业，所有数据均为合成数据，不是真实统计数据。",
-                "Note: a fictitious demo enterprise; all its data are synthetic, not real statistics.",
-            ),
-        )
+        rows.insert(2, row("demo"))
     return rows
 
 

@@ -8,6 +8,8 @@ organisation identifier (9), check character (1). The check character is
 
 from __future__ import annotations
 
+from carbonpeak import catalogue
+
 __all__ = ["CHARSET", "WEIGHTS", "check_character", "credit_code_problem"]
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -22,15 +24,15 @@ def check_character(first17: str) -> str:
 
 
 def credit_code_problem(code: str) -> tuple[str, str] | None:
-    """None if *code* is a valid credit code, else the reason as (zh, en)."""
+    """None if *code* is a valid credit code, else the reason as (zh, en) (catalogue/credit_code.toml)."""
     if len(code) != 18:
-        return (f"应为 18 位，实为 {len(code)} 位", f"must have 18 characters, has {len(code)}")
+        return catalogue.pair("credit_code.length", n=len(code))
     bad = sorted({c for c in code if c not in _VALUE})
     if bad:
-        return (f"含非法字符 {''.join(bad)}", f"contains characters not allowed: {''.join(bad)}")
+        return catalogue.pair("credit_code.characters", chars="".join(bad))
     if not code[2:8].isdigit():
-        return ("第 3–8 位应为行政区划代码", "characters 3-8 must be an administrative division code")
+        return catalogue.pair("credit_code.region")
     expected = check_character(code[:17])
     if code[17] != expected:
-        return (f"校验位应为 {expected}", f"the check character should be {expected}")
+        return catalogue.pair("credit_code.check", expected=expected)
     return None

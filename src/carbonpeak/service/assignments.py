@@ -39,7 +39,7 @@ from typing import Any, Final, cast
 
 from sqlalchemy import and_, delete, or_, select
 
-from carbonpeak import refdata
+from carbonpeak import catalogue, refdata
 from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, Problem
 from carbonpeak.model import Action, Principal, Role
 from carbonpeak.service import audit
@@ -87,7 +87,10 @@ NOT_REPORTED: Final = "not_reported"
 #: Every state of the round table, in workflow order: not reported, then the workflow's.
 REPORT_STATES: Final[tuple[str, ...]] = (NOT_REPORTED, *(s.value for s in Status))
 #: state -> (Chinese, English), the workflow's names plus 未报送.
-STATE_NAMES: Final[dict[str, tuple[str, str]]] = {NOT_REPORTED: ("未报送", "not reported"), **STATUS_NAMES}
+STATE_NAMES: Final[dict[str, tuple[str, str]]] = {
+    NOT_REPORTED: catalogue.pair("rounds.not_reported"),
+    **STATUS_NAMES,
+}
 YEAR_MIN, YEAR_MAX = 1990, 2100
 #: how far after the reporting year a deadline may lie [years]
 DEADLINE_SPAN = 2
@@ -236,9 +239,8 @@ def _check_year(year: int | None, column: str = "year") -> None:
 
 
 def _year_names(year: int | None) -> dict[str, str]:
-    if year is None:
-        return {"year_zh": "全部年度", "year_en": "every year"}
-    return {"year_zh": f"{year} 年度", "year_en": str(year)}
+    zh, en = catalogue.pair("rounds.every_year") if year is None else catalogue.pair("rounds.year", year=year)
+    return {"year_zh": zh, "year_en": en}
 
 
 def _city(code: str, lang: str) -> str:

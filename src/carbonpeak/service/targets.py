@@ -345,10 +345,8 @@ def _share_base(
     f = benchmarking.capacity_share(ctx, base_year, by=(), classified=c, metals=metals)
     if len(f) and np.isfinite(float(f["share"].iloc[0])):
         res = {**res, "base_year_value": 100.0 * float(f["share"].iloc[0])}
-        res["base_note_zh"] = f"基准年 {base_year} 的产能按 {on} 现行限额标准回溯评价（当年无同类现行标准）"
-        res["base_note_en"] = (
-            f"base year {base_year} evaluated against the standard in force on {on} "
-            "(no standard of that kind was in force then)"
+        res["base_note_zh"], res["base_note_en"] = catalogue.pair(
+            "target_notes.base_backcast", base_year=base_year, on=on
         )
     return res
 
@@ -374,8 +372,12 @@ def _with_base(res: dict[str, Any], base_year: int, totals: pd.DataFrame) -> dic
         out["base_year_value"] = float(g.sum()) if len(g) else None
         out["base_year_level_unit"] = "tCO2e"
     if out["base_year_value"] is None and not out["base_note_zh"]:
-        out["base_note_zh"] = f"无基准年值：{res.get('reason_zh') or NO_DATA_REASONS['unknown'][0]}"
-        out["base_note_en"] = f"no base-year value: {res.get('reason_en') or NO_DATA_REASONS['unknown'][1]}"
+        zh, en = NO_DATA_REASONS["unknown"]
+        out["base_note_zh"], out["base_note_en"] = catalogue.pair(
+            "target_notes.no_base_value",
+            reason_zh=res.get("reason_zh") or zh,
+            reason_en=res.get("reason_en") or en,
+        )
     return out
 
 
