@@ -10,7 +10,9 @@ Hunan provincial 2023 0.4976. Tolerance 1e-9 (float arithmetic only).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from carbonpeak import refdata
 from carbonpeak.accounting.engine import compute_inventory
+from carbonpeak.accounting.explain import explain_line
 from carbonpeak.accounting.factors import AccountingChoices, load_factors
 from carbonpeak.accounting.notices import green_surplus, inventory_notices
 from carbonpeak.cli.main import app
@@ -187,3 +191,23 @@ def test_cli_year_filter_matching_nothing_is_an_error(tmp_path: Path) -> None:
         r = runner.invoke(app, ["inventory", "compute", str(f), "--year", "2019", *extra])
         assert r.exit_code == 2
         assert "2019" in r.output and "2023" in r.output and "[]" not in r.output
+
+
+def test_explain_shows_the_full_deduction_and_the_floor() -> None:
+    out = compute_inventory(
+        _frame(
+            [("E1", "2023", "electricity_purchased", 2000.0), ("E1", "2023", "green_power_traded", 4000.0)]
+        ),
+        F,
+    )
+    line = out.iloc[1].to_dict()
+    line.update(line_no=2, unit="MWh", quantity_in=4000.0, unit_in="MWh")
+
+    def lookup(fid: str) -> Mapping[str, Any]:
+        table, _, row = fid.partition("#")
+        return refdata.load_table(table).get(row)
+
+    e = explain_line(line, lookup, lambda sid: sid)
+    (step,) = [s for s in e.arithmetic if s.startswith("CO2 (market)")]
+    assert "= -2,438.4000 tCO2" in step  # 4 000 MWh × 0.6096
+    assert "limited to -1,219.2000 tCO2" in step and "never below zero" in step

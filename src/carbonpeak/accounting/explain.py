@@ -165,11 +165,18 @@ def _arithmetic(
         )
         if res is not None:
             sign = "−" if kind == "green_electricity" else ""
-            steps.append(
+            value = float(line["co2_market_t"])
+            full = -q * float(_g(res, "ef") or 0.0) if kind == "green_electricity" else value
+            step = (
                 f"CO2 (market) = {sign}{q:,.6g} MWh × {_g(res, 'ef')} tCO2/MWh "
-                f"({_g(res, 'series')}, {_g(res, 'region')}, {_g(res, 'year')}) = "
-                f"{float(line['co2_market_t']):,.4f} tCO2"
+                f"({_g(res, 'series')}, {_g(res, 'region')}, {_g(res, 'year')}) = {full:,.4f} tCO2"
             )
+            if abs(value - full) > 1e-9 * max(1.0, abs(full)):  # the market floor applied
+                step += (
+                    f", limited to {value:,.4f} tCO2 (绿电超过本期净购入电量，市场法不低于零 / "
+                    "green power above the period's net purchases: market-based never below zero)"
+                )
+            steps.append(step)
     elif kind == "heat" and (h := by_table.get("accounting/heat_factors")):
         steps.append(f"CO2 = {q:,.6g} GJ × {_g(h, 'ef')} tCO2/GJ = {float(line['co2_t']):,.4f} tCO2")
     elif kind == "aluminium":
