@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     #: "auto": Secure cookies when the request came over HTTPS; "true"/"false" to force.
     cookie_secure: Literal["auto", "true", "false"] = "auto"
     session_hours: int = Field(12, ge=1, le=24 * 31)
+    #: a web session ends after this many minutes without a request (``session_hours`` stays
+    #: the absolute limit)
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
     token_days: int = Field(30, ge=1, le=366)
     max_upload_mb: int = Field(20, ge=1, le=1024)
     min_password_length: int = Field(10, ge=8, le=128)

@@ -284,6 +284,18 @@ ASSIGNMENT_ROUTES: set[tuple[str, str]] = {  # issue 11 — below and tests/api/
     ("GET", "/api/v1/reporting-rounds/{year}/status"),
 }
 
+ACCOUNT_ROUTES: set[tuple[str, str]] = {  # issue 13 — tests/api/test_accounts_api.py
+    ("GET", "/api/v1/auth/tokens"),
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"),
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/password"),
+    ("GET", "/api/v1/users/{user_id}/tokens"),
+    ("DELETE", "/api/v1/users/{user_id}/tokens"),
+    ("POST", "/api/v1/users/{user_id}/deactivate"),
+    ("POST", "/api/v1/users/{user_id}/reactivate"),
+    ("POST", "/api/v1/users/{user_id}/reset-password"),
+}
+
 
 def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
     covered = (
@@ -315,6 +327,7 @@ def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
         | REVIEW_ROUTES
         | SCENARIO_ROUTES
         | ASSIGNMENT_ROUTES
+        | ACCOUNT_ROUTES
     )
     assert {(m, p) for m, p, _r in api_routes(client)} == covered
 

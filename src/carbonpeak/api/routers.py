@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carbonpeak.api import assignments, intake, review, scenarios, workflow
+from carbonpeak.api import accounts, assignments, intake, review, scenarios, workflow
 from carbonpeak.api.routes import router as core
 
 __all__ = ["API_ROUTERS"]
@@ -16,4 +16,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     review.router,
     scenarios.router,
     assignments.router,
+    accounts.router,
 )

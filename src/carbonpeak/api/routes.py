@@ -29,9 +29,19 @@ from carbonpeak.model.schemas import (
     SectorOverview,
     TextSafeModel,
     TokenPublic,
+    UserAccount,
     UserPublic,
 )
-from carbonpeak.service import audit, auth, enterprises, inventory, inventory_files, refdata_service, sector
+from carbonpeak.service import (
+    accounts,
+    audit,
+    auth,
+    enterprises,
+    inventory,
+    inventory_files,
+    refdata_service,
+    sector,
+)
 from carbonpeak.service.context import Context
 
 __all__ = ["router"]
@@ -161,8 +171,10 @@ class UserCreate(TextSafeModel):
 
 
 @router.get("/users", tags=["users"])
-def list_users(ctx: Ctx) -> list[UserPublic]:
-    return auth.list_users(ctx)
+def list_users(ctx: Ctx) -> list[UserAccount]:
+    """Every user with its account state: active, must change password, live tokens and
+    sessions (province)."""
+    return accounts.list_accounts(ctx)
 
 
 @router.post("/users", status_code=201, tags=["users"])

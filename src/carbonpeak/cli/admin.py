@@ -121,11 +121,14 @@ def user_add(
 @handles_errors
 def user_list() -> None:
     """List users."""
-    from carbonpeak.service import auth  # noqa: PLC0415
+    from carbonpeak.service import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
-        t = RichTable("id", "username", "role", "city", "enterprises", "display name")
-        for u in auth.list_users(ctx):
+        t = RichTable("id", "username", "role", "city", "enterprises", "display name", "state", "tokens")
+        for u in accounts.list_accounts(ctx):
+            state = ("active" if u.is_active else "DEACTIVATED") + (
+                ", must change password" if u.must_change_password else ""
+            )
             t.add_row(
                 str(u.id),
                 u.username,
@@ -133,8 +136,121 @@ def user_list() -> None:
                 u.city_code or "",
                 ",".join(map(str, u.enterprise_ids)),
                 u.display_name,
+                state,
+                str(u.tokens),
             )
     console.print(t)
+
+
+@user_app.command("tokens")
+@handles_errors
+def user_tokens(username: str) -> None:
+    """List a user's live API tokens (name, created, expires, last used; never the token)."""
+    from carbonpeak.service import accounts  # noqa: PLC0415
+
+    with system_context() as ctx:
+        tokens = accounts.list_tokens(ctx, username)
+    t = RichTable("id", "name", "created (UTC)", "expires (UTC)", "last used (UTC)", title=username)
+    for tok in tokens:
+        t.add_row(
+            str(tok.id), tok.name, tok.created_at[:19], tok.expires_at[:19], (tok.last_used_at or "")[:19]
+        )
+    console.print(t)
+
+
+@user_app.command("revoke-token")
+@handles_errors
+def user_revoke_token(token_id: int) -> None:
+    """Revoke one API token by its id (see ``user tokens``); audited."""
+    from carbonpeak.service import accounts  # noqa: PLC0415
+
+    with system_context() as ctx:
+        tok = accounts.revoke_token(ctx, token_id)
+    console.print(f"已吊销令牌 / revoked token {tok.id} ({tok.name}) of {tok.username}")
+
+
+@user_app.command("revoke-tokens")
+@handles_errors
+def user_revoke_tokens(username: str) -> None:
+    """Revoke every API token of a user; audited."""
+    from carbonpeak.service import accounts  # noqa: PLC0415
+
+    with system_context() as ctx:
+        n = accounts.revoke_tokens(ctx, username)
+    console.print(f"已吊销 {n} 个令牌 / revoked {n} token(s) of {username}")
+
+
+@user_app.command("deactivate")
+@handles_errors
+def user_deactivate(username: str) -> None:
+    """Deactivate a user: no more sign-ins; its sessions and tokens stop at once; audited."""
+    from carbonpeak.service import accounts  # noqa: PLC0415
+
+    with system_context() as ctx:
+        u = accounts.deactivate_user(ctx, username)
+    console.print(f"已停用 / deactivated [bold]{u.username}[/]")
+
+
+@user_app.command("reactivate")
+@handles_errors
+def user_reactivate(username: str) -> None:
+    """Let a deactivated user sign in again; audited."""
+    from carbonpeak.service import accounts  # noqa: PLC0415
+
+    with system_context() as ctx:
+        u = accounts.reactivate_user(ctx, username)
+    console.print(f"已启用 / reactivated [bold]{u.username}[/]")
+
+
+@user_app.command("reset-password")
+@handles_errors
+def user_reset_password(username: str) -> None:
+    """Set a one-time password (printed once, never stored in clear) that the user must
+    change at its next sign-in; its sessions and tokens are revoked; audited."""
+    from carbonpeak.service import accounts  # noqa: PLC0415
+
+    with system_context() as ctx:
+        temp = accounts.reset_password(ctx, username)
+    console.print(f"{temp.username} 的临时密码（只显示这一次）/ temporary password (shown once):")
+    typer.echo(temp.temporary_password)
+
+
+@user_app.command("change-password")
+@handles_errors
+def user_change_password(
+    username: str,
+    current: Annotated[
+        str | None,
+        typer.Option(
+            help="the current password (omit to be prompted; or set CARBONPEAK_CURRENT_PASSWORD)",
+            envvar="CARBONPEAK_CURRENT_PASSWORD",
+        ),
+    ] = None,
+    new: Annotated[
+        str | None,
+        typer.Option(
+            help="the new password (omit to be prompted; or set CARBONPEAK_NEW_PASSWORD)",
+            envvar="CARBONPEAK_NEW_PASSWORD",
+        ),
+    ] = None,
+) -> None:
+    """Change a user's password with its current one (the user at the console); every
+    session and token of the user is revoked; audited."""
+    from carbonpeak.service import accounts  # noqa: PLC0415
+
+    if current is None:
+        current = getpass.getpass("当前密码 / current password: ")
+    if new is None:
+        new = getpass.getpass("新密码 / new password: ")
+        if new != getpass.getpass("再次输入 / again: "):
+            err_console.print("两次输入不一致 / the passwords differ")
+            raise typer.Exit(2)
+    with system_context() as ctx:
+        sessions, tokens = accounts.change_password(ctx, current, new, username=username)
+    console.print(
+        f"密码已修改 / password changed for [bold]{username}[/]; "
+        f"revoked {sessions} session(s) and {tokens} token(s)"
+    )
 
 
 @audit_app.command("verify")

@@ -5,6 +5,10 @@ authenticates with bearer tokens (``Authorization: Bearer cp_…``) only (:data:
 :data:`OptionalCtx`); the web pages use the session cookie (see ``carbonpeak.web``). An API
 route is public only when it declares ``dependencies=[Depends(public_route)]``; every other
 route resolves a principal through :func:`require_principal` and 401s without one.
+
+A user whose password the province reset (``must_change_password``) gets a 403
+``password_change_required`` from every route but the few that declare :data:`PendingCtx`
+(change the password, log out).
 """
 
 from __future__ import annotations
@@ -15,13 +19,22 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import AuthenticationFailed
+from carbonpeak.errors import AuthenticationFailed, PermissionDenied
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.service.auth import principal_for_token
 from carbonpeak.service.context import Context
 from carbonpeak.service.session import open_session
 
-__all__ = ["Ctx", "Db", "OptionalCtx", "get_db", "public_route", "require_principal"]
+__all__ = [
+    "Ctx",
+    "Db",
+    "OptionalCtx",
+    "PendingCtx",
+    "bearer_token",
+    "get_db",
+    "public_route",
+    "require_principal",
+]
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -37,15 +50,22 @@ def get_db(request: Request) -> Iterator[Session]:
 Db = Annotated[Session, Depends(get_db)]
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
+    """The request's bearer token (``Authorization: Bearer …``), or None."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def require_principal(request: Request, db: Db) -> Context:
-    """The caller's context; 401 when there is no valid bearer token."""
-    token = _bearer(request)
+def _must_not_change_password(principal: Principal) -> None:
+    if principal.must_change_password:
+        raise PermissionDenied("password_change_required", role=str(principal.role), action="any")
+
+
+def pending_principal(request: Request, db: Db) -> Context:
+    """The caller's context, even when it must change its password first; 401 without a
+    valid bearer token."""
+    token = bearer_token(request)
     if token is None:
         raise AuthenticationFailed("auth_required")
     principal = principal_for_token(db, token)
@@ -54,12 +74,22 @@ def require_principal(request: Request, db: Db) -> Context:
     return Context(db=db, principal=principal, request_id=request.state.request_id)
 
 
+def require_principal(request: Request, db: Db) -> Context:
+    """The caller's context; 401 when there is no valid bearer token, 403 when the caller
+    must change its password first."""
+    ctx = pending_principal(request, db)
+    _must_not_change_password(ctx.principal)
+    return ctx
+
+
 def optional_principal(request: Request, db: Db) -> Context:
     """The caller's context if it sent a valid token, else the public principal."""
-    token = _bearer(request)
+    token = bearer_token(request)
     principal: Principal | None = principal_for_token(db, token) if token else None
     if token and principal is None:
         raise AuthenticationFailed("auth_token_invalid")
+    if principal is not None:
+        _must_not_change_password(principal)
     return Context(db=db, principal=principal or PUBLIC, request_id=request.state.request_id)
 
 
@@ -68,4 +98,6 @@ def public_route() -> None:
 
 
 Ctx = Annotated[Context, Depends(require_principal)]
+#: The caller's context even while it must change its password (change it, log out).
+PendingCtx = Annotated[Context, Depends(pending_principal)]
 OptionalCtx = Annotated[Context, Depends(optional_principal)]

@@ -75,6 +75,9 @@ class Principal:
     city_code: str | None = None
     enterprise_ids: frozenset[int] = field(default_factory=frozenset)
     display_name: str = ""
+    #: the account's password was reset by the province: until the user picks a new one, the
+    #: faces answer only the change-password page and route (403 elsewhere)
+    must_change_password: bool = False
 
     @property
     def is_authenticated(self) -> bool:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from carbonpeak.model import LineStatus, Role
 
 __all__ = [
+    "ApiTokenInfo",
     "CityCount",
     "EnterpriseCreate",
     "EnterprisePublic",
@@ -23,7 +24,9 @@ __all__ = [
     "LinePublic",
     "MetalCount",
     "SectorOverview",
+    "TemporaryPassword",
     "TokenPublic",
+    "UserAccount",
     "UserPublic",
 ]
 
@@ -146,3 +149,34 @@ class TokenPublic(_Frozen):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 — the OAuth2 token type, not a secret
     expires_at: str
+
+
+class UserAccount(UserPublic):
+    """A user with the state of its account (the province's user list)."""
+
+    is_active: bool
+    must_change_password: bool
+    #: live API tokens and browser sessions
+    tokens: int
+    sessions: int
+
+
+class ApiTokenInfo(_Frozen):
+    """One API token as its owner or the province sees it: never the token itself."""
+
+    id: int
+    user_id: int
+    username: str
+    name: str
+    created_at: str
+    expires_at: str
+    #: when it last authenticated a request (to the minute); None if never
+    last_used_at: str | None
+
+
+class TemporaryPassword(_Frozen):
+    """A one-time password set by a province-initiated reset; shown once, never stored."""
+
+    username: str
+    temporary_password: str
+    must_change_password: bool = True

@@ -17,6 +17,16 @@ exists, so the lockout tells nothing about which names are real.
 User names are compared in a normalised form (:func:`username_key`: NFKC, invisible format
 characters such as the zero-width space removed, whitespace trimmed and collapsed,
 case-folded): ``Province``, ``ｐｒｏｖｉｎｃｅ`` and ``province `` are the same name.
+
+A deactivated user (``is_active`` false) is refused like a wrong password (no oracle); the
+audit event says ``reason: inactive``. A browser session ends ``session_hours`` after sign-in
+or after ``session_idle_minutes`` without a request, whichever comes first; its
+``last_seen_at`` (and an API token's ``last_used_at``) is written at most once per
+:data:`TOUCH_EVERY`, so a busy client does not write on every request. A user whose password
+the province reset carries ``must_change_password`` in its :class:`Principal`; the faces
+then answer only the change-password page and route (:mod:`carbonpeak.service.accounts`).
+Logging out deletes the session row (pages) or the bearer token's row (API): the next
+request with it is a 401.
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from carbonpeak import refdata
@@ -55,7 +65,9 @@ __all__ = [
     "LOCKOUT",
     "MAX_FAILURES",
     "SYSTEM_LOGIN",
+    "TOUCH_EVERY",
     "add_user",
+    "check_password",
     "clean_username",
     "create_token",
     "find_user",
@@ -63,6 +75,7 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "logout_token",
     "password_problems",
     "principal_for",
     "principal_for_session",
@@ -80,6 +93,8 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 #: How long a locked user name stays locked.
 LOCKOUT = dt.timedelta(minutes=15)
+#: A session's last_seen_at / a token's last_used_at is written at most this often.
+TOUCH_EVERY = dt.timedelta(minutes=1)
 _USERNAME_MAX = 64  # app_user.username
 
 
@@ -227,6 +242,7 @@ def principal_for(db: Session, user: User) -> Principal:
         city_code=user.city_code,
         enterprise_ids=frozenset(ids),
         display_name=user.display_name,
+        must_change_password=bool(user.must_change_password),
     )
 
 
@@ -270,13 +286,15 @@ def _audit_failure(ctx: Context, typed: str, key: str, channel: str, reason: str
     )
 
 
-def _record_failure(ctx: Context, typed: str, key: str, channel: str, now: dt.datetime) -> None:
+def _record_failure(
+    ctx: Context, typed: str, key: str, channel: str, now: dt.datetime, reason: str = "wrong_credentials"
+) -> None:
     """Audit a failed sign-in and count it; the MAX_FAILURES-th in the window locks the name.
 
     The audit event is written first: it locks the audit head row, which serialises the
     read-modify-write of the counter between workers."""
     db = ctx.db
-    _audit_failure(ctx, typed, key, channel, "wrong_credentials")
+    _audit_failure(ctx, typed, key, channel, reason)
     stamp, window_start = _iso(now), _iso(now - FAILURE_WINDOW)
     row = db.execute(
         select(LoginThrottle).where(LoginThrottle.name_key == key).with_for_update()
@@ -314,9 +332,12 @@ def _record_failure(ctx: Context, typed: str, key: str, channel: str, now: dt.da
     db.flush()
 
 
-def _authenticate(ctx: Context, username: str, password: str, channel: str) -> User:
+def check_password(ctx: Context, username: str, password: str, channel: str) -> User:
     """The user *username* / *password* sign in as; a failure is audited, counted and
-    committed before the error is raised (the caller's transaction is empty until here)."""
+    committed before the error is raised (the caller's transaction is empty until here).
+
+    A deactivated user gets the same error (and takes the same time) as a wrong password;
+    only the audit event's ``reason`` (``inactive``) tells them apart."""
     db = ctx.db
     key = username_key(username)[:128]
     now = _now()
@@ -326,13 +347,15 @@ def _authenticate(ctx: Context, username: str, password: str, channel: str) -> U
         db.commit()
         raise TooManyAttempts(minutes=minutes)
     user = find_user(db, username)
-    if user is None or not user.is_active:
+    if user is None:
         verify_password(_DUMMY_HASH, password)  # same time as a real check
-        ok = False
+        ok, reason = False, "wrong_credentials"
     else:
         ok = verify_password(user.password_hash, password)
+        reason = "wrong_credentials" if not ok else "inactive"
+        ok = ok and user.is_active
     if not ok or user is None:
-        _record_failure(ctx, username, key, channel, now)
+        _record_failure(ctx, username, key, channel, now, reason)
         db.commit()
         raise AuthenticationFailed("auth_failed")
     db.execute(delete(LoginThrottle).where(LoginThrottle.name_key == key))
@@ -350,14 +373,29 @@ def _issue(
     raw = prefix + secrets.token_urlsafe(32)
     now = _now()
     expires = _iso(now + lifetime)
+    if model is WebSession:
+        extra = {**extra, "last_seen_at": _iso(now)}
     db.add(model(user_id=user.id, token_hash=_digest(raw), created_at=_iso(now), expires_at=expires, **extra))
     return raw, expires
+
+
+def _forget_dead_sessions(db: Session, user_id: int) -> None:
+    """Delete the user's sessions that ended (absolute expiry or idle timeout)."""
+    now = _now()
+    idle = dt.timedelta(minutes=get_settings().session_idle_minutes)
+    db.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user_id,
+            or_(WebSession.expires_at < _iso(now), WebSession.last_seen_at < _iso(now - idle)),
+        )
+    )
 
 
 @transactional
 def login(ctx: Context, username: str, password: str) -> tuple[Principal, str]:
     """Check the password and open a browser session; return (principal, cookie value)."""
-    user = _authenticate(ctx, username, password, "web")
+    user = check_password(ctx, username, password, "web")
+    _forget_dead_sessions(ctx.db, user.id)
     raw, _ = _issue(ctx.db, WebSession, user, dt.timedelta(hours=get_settings().session_hours), "s_")
     principal = principal_for(ctx.db, user)
     audit.record(ctx.db, principal, ctx.request_id, "user.login", "user", user.id, after={"channel": "web"})
@@ -367,7 +405,7 @@ def login(ctx: Context, username: str, password: str) -> tuple[Principal, str]:
 @transactional
 def create_token(ctx: Context, username: str, password: str, name: str = "api") -> TokenPublic:
     """Exchange a user name and password for an API bearer token."""
-    user = _authenticate(ctx, username, password, "api")
+    user = check_password(ctx, username, password, "api")
     raw, expires = _issue(
         ctx.db, ApiToken, user, dt.timedelta(days=get_settings().token_days), "cp_", name=name[:64]
     )
@@ -385,30 +423,80 @@ def create_token(ctx: Context, username: str, password: str, name: str = "api") 
 
 @transactional
 def logout(ctx: Context, session_token: str) -> None:
-    ctx.db.execute(delete(WebSession).where(WebSession.token_hash == _digest(session_token)))
+    """End the browser session *session_token*: its row is deleted (audited ``user.logout``)."""
+    gone = ctx.db.execute(delete(WebSession).where(WebSession.token_hash == _digest(session_token)))
+    if getattr(gone, "rowcount", 0) and ctx.principal.user_id is not None:
+        audit.record(
+            ctx.db,
+            ctx.principal,
+            ctx.request_id,
+            "user.logout",
+            "user",
+            ctx.principal.user_id,
+            after={"channel": "web"},
+        )
+
+
+@transactional
+def logout_token(ctx: Context, bearer_token: str) -> None:
+    """Revoke the API token *bearer_token* (the one the request came with): its row is
+    deleted, so the next request with it is a 401 (audited ``token.revoke``)."""
+    row = ctx.db.execute(
+        select(ApiToken).where(ApiToken.token_hash == _digest(bearer_token))
+    ).scalar_one_or_none()
+    if row is None:
+        return
+    ctx.db.delete(row)
+    audit.record(
+        ctx.db,
+        ctx.principal,
+        ctx.request_id,
+        "token.revoke",
+        "api_token",
+        row.id,
+        before={"user_id": row.user_id, "name": row.name, "expires_at": row.expires_at},
+        after={"reason": "logout"},
+    )
 
 
 def _principal_by_hash(db: Session, model: type[WebSession] | type[ApiToken], token: str) -> Principal | None:
+    """The principal of a live session or token; moves its last-seen time forward (and
+    commits that) when it is older than TOUCH_EVERY — call it before the request's work."""
     if not token:
         return None
+    now = _now()
+    stamp = _iso(now)
+    seen_name = "last_seen_at" if model is WebSession else "last_used_at"
     found = db.execute(
-        select(model.user_id, model.expires_at).where(model.token_hash == _digest(token))
+        select(model.id, model.user_id, model.expires_at, getattr(model, seen_name).label("seen")).where(
+            model.token_hash == _digest(token)
+        )
     ).first()
-    if found is None or found.expires_at < _iso(_now()):
+    if found is None or found.expires_at < stamp:
         return None
+    if model is WebSession:
+        idle = dt.timedelta(minutes=get_settings().session_idle_minutes)
+        if found.seen < _iso(now - idle):
+            return None
     user = db.get(User, found.user_id)
     if user is None or not user.is_active:
         return None
-    return principal_for(db, user)
+    principal = principal_for(db, user)
+    if found.seen is None or found.seen < _iso(now - TOUCH_EVERY):
+        db.execute(update(model).where(model.id == found.id).values({seen_name: stamp}))
+        db.commit()
+    return principal
 
 
 def principal_for_session(db: Session, token: str) -> Principal | None:
-    """The principal of a browser session cookie, or None if unknown or expired."""
+    """The principal of a browser session cookie, or None if unknown, expired, idle for
+    longer than ``session_idle_minutes``, or its user is deactivated."""
     return _principal_by_hash(db, WebSession, token)
 
 
 def principal_for_token(db: Session, token: str) -> Principal | None:
-    """The principal of an API bearer token, or None if unknown or expired."""
+    """The principal of an API bearer token, or None if unknown, expired, revoked, or its
+    user is deactivated."""
     return _principal_by_hash(db, ApiToken, token)
 
 

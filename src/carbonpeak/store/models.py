@@ -79,6 +79,9 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(128), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[str] = mapped_column(String(32))
+    #: set by a province-initiated reset: until the user picks a new password, only the
+    #: change-password page and route answer (403 ``password_change_required`` elsewhere)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     enterprises: Mapped[list[UserEnterprise]] = relationship(cascade="all, delete-orphan")
 
@@ -108,7 +111,7 @@ class VerifierAssignment(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for the API; only its SHA-256 is stored."""
+    """A bearer token for the API; only its HMAC-SHA-256 is stored. Revoking deletes the row."""
 
     __tablename__ = "api_token"
 
@@ -118,10 +121,16 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[str] = mapped_column(String(32))
+    #: when the token last authenticated a request (updated at most once a minute)
+    last_used_at: Mapped[str | None] = mapped_column(String(32))
 
 
 class WebSession(Base):
-    """A signed-in browser session; only the SHA-256 of the cookie value is stored."""
+    """A signed-in browser session; only the SHA-256 of the cookie value is stored.
+
+    It ends at ``expires_at`` (``session_hours`` after sign-in) or after
+    ``session_idle_minutes`` without a request, whichever comes first; ``last_seen_at`` is
+    moved forward at most once a minute."""
 
     __tablename__ = "web_session"
 
@@ -130,6 +139,7 @@ class WebSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[str] = mapped_column(String(32))
+    last_seen_at: Mapped[str] = mapped_column(String(32))
 
 
 class LoginThrottle(Base):

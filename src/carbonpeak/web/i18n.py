@@ -39,6 +39,7 @@ _merge(
     catalogue.pairs("web_intake"),
     catalogue.pairs("web_scenarios"),
     catalogue.pairs("web_assign"),
+    catalogue.pairs("web_accounts"),
     # state and move names have one source, the service's (catalogue/workflow_*.toml)
     {f"intake.status.{k}": v for k, v in STATUS_NAMES.items()},
     {f"intake.move.{k}": v for k, v in MOVE_NAMES.items()},

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context as JinjaContext
 
 from carbonpeak import errors
-from carbonpeak.errors import AuthenticationFailed, NotFound, TooManyAttempts
+from carbonpeak.errors import AuthenticationFailed, NotFound, PermissionDenied, TooManyAttempts
 from carbonpeak.http.deps import Db, get_db
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.model.schemas import SectorOverview
@@ -122,13 +122,33 @@ class Visitor:
         return self.session is not None and self.principal.is_authenticated
 
 
-def get_visitor(request: Request, db: Db) -> Visitor:
+#: The pages a visitor who must change its password (after a reset) may still reach.
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/logout", "/login"})
+
+
+def _resolve_visitor(request: Request, db: Db) -> Visitor:
     lang = normalise_lang(request.cookies.get(LANG_COOKIE))
     raw = request.cookies.get(SESSION_COOKIE, "")
     principal = auth.principal_for_session(db, raw) if raw else None
     if principal is None:
         return Visitor(principal=PUBLIC, session=None, lang=lang)
     return Visitor(principal=principal, session=raw, lang=lang)
+
+
+def get_visitor(request: Request, db: Db) -> Visitor:
+    """The visitor of a page: its session's principal (or the public one) and language.
+
+    A visitor whose password the province reset may reach only the change-password page,
+    sign out and switch language: elsewhere a 403 ``password_change_required``."""
+    visitor = _resolve_visitor(request, db)
+    path = request.url.path
+    if (
+        visitor.principal.must_change_password
+        and path not in PASSWORD_CHANGE_PATHS
+        and not path.startswith("/lang/")
+    ):
+        raise PermissionDenied("password_change_required", role=str(visitor.principal.role), action=path[:64])
+    return visitor
 
 
 Who = Annotated[Visitor, Depends(get_visitor)]
@@ -174,7 +194,7 @@ def _visitor_outside(request: Request) -> Visitor:
     public visitor in the chosen language if the store cannot answer (a 500 from the store)."""
     try:
         with contextmanager(get_db)(request) as db:
-            return get_visitor(request, db)
+            return _resolve_visitor(request, db)
     except Exception:  # an error page must not fail because the store does
         return Visitor(principal=PUBLIC, session=None, lang=normalise_lang(request.cookies.get(LANG_COOKIE)))
 
@@ -295,7 +315,7 @@ def login_submit(
         return csrf_failed(request, visitor)
     target = safe_next(next)
     try:
-        _principal, raw = auth.login(page_ctx(request, db, auth.SYSTEM_LOGIN), username, password)
+        principal, raw = auth.login(page_ctx(request, db, auth.SYSTEM_LOGIN), username, password)
     except (AuthenticationFailed, TooManyAttempts) as exc:
         msg = exc.message_en if visitor.lang == "en" else exc.message_zh
         return render(
@@ -307,6 +327,8 @@ def login_submit(
             username=username,
             error=msg,
         )
+    if principal.must_change_password:  # a reset password: the new one first
+        target = "/account/password" + (f"?next={quote(target, safe='/')}" if target else "")
     response = RedirectResponse(target or "/", status_code=303)
     set_session_cookie(request, response, raw)
     set_csrf_cookie(request, response, new_csrf())  # a new identity gets a new token

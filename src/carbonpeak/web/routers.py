@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carbonpeak.web import assignment_pages, dashboard, intake_pages, scenario_pages
+from carbonpeak.web import account_pages, assignment_pages, dashboard, intake_pages, scenario_pages
 from carbonpeak.web.pages import router as core
 
 __all__ = ["WEB_ROUTERS"]
@@ -15,4 +15,5 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     scenario_pages.router,
     intake_pages.router,
     assignment_pages.router,
+    account_pages.router,
 )
