@@ -72,18 +72,9 @@ AL_SHARE_METALS = ("Al",)
 ASSESSMENT_NOTES: dict[str, tuple[str, str]] = catalogue.pairs("benchmark_notes")
 
 #: Shown next to a share whose benchmark is the limit standard's grade 1 (§0b.5).
-STANDIN_NOTE = (
-    "能效标杆水平未经核实，暂以限额标准1级值代替（取其与限定值中较严者）",
-    "limit grade 1 stands in for the unverified 标杆 (benchmark) level "
-    "(the stricter of it and the limit in force governs)",
-)
+STANDIN_NOTE = catalogue.pair("benchmark_share_notes.standin")
 #: Shown next to an electrolytic-aluminium share: the 723号 标杆 value is flagged unverified.
-AL_UNVERIFIED_NOTE = (
-    "电解铝能效标杆水平（铝液交流电耗 13 000 kWh/t，发改产业〔2023〕723号）数值未经核实，"
-    "取其与现行限定值中较严者",
-    "the electrolytic-aluminium 标杆 (benchmark) level (AC power 13 000 kWh/t, "
-    "发改产业〔2023〕723号) is unverified (the stricter of it and the limit in force governs)",
-)
+AL_UNVERIFIED_NOTE = catalogue.pair("benchmark_share_notes.al_unverified")
 
 LINE_COLUMNS = [
     "line_id",

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from carbonpeak import catalogue
 from carbonpeak.service.context import Context
 from carbonpeak.settings import get_settings
 from carbonpeak.store import facts
@@ -147,20 +148,23 @@ class Coverage:
 
     @property
     def label_zh(self) -> str:
-        share = "—" if self.capacity_share is None else f"{self.capacity_share * 100:.0f} %"
-        text = (
-            f"已报送 {self.reported}/{self.enterprises} 家，正式数据 {self.official} 家，覆盖在产产能 {share}"
-        )
-        return text + ("（临时数据）" if self.provisional else "")
+        return self._label("zh")
 
     @property
     def label_en(self) -> str:
+        return self._label("en")
+
+    def _label(self, lang: str) -> str:
         share = "—" if self.capacity_share is None else f"{self.capacity_share * 100:.0f} %"
-        text = (
-            f"{self.reported}/{self.enterprises} enterprises reported, {self.official} official, "
-            f"covering {share} of existing capacity"
+        text = catalogue.text(
+            "coverage.label",
+            lang,
+            reported=self.reported,
+            enterprises=self.enterprises,
+            official=self.official,
+            share=share,
         )
-        return text + (" (provisional)" if self.provisional else "")
+        return text + (catalogue.text("coverage.provisional", lang) if self.provisional else "")
 
     def as_dict(self) -> dict[str, Any]:
         return {

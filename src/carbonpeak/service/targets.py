@@ -437,19 +437,9 @@ def _projection(ctx: Context) -> dict[str, Any] | None:
 def _verdict_text(
     name: str, base_year: int, peak_year: int | None, verdict: str, deadline: int
 ) -> tuple[str, str]:
-    if verdict == "yes":
-        return (
-            f"按{name}情景（基准年 {base_year}）预测于 {peak_year} 年达峰，不晚于 {deadline} 年",
-            f"the {name} projection (base year {base_year}) peaks in {peak_year}, by {deadline}",
-        )
-    if verdict == "no":
-        return (
-            f"按{name}情景（基准年 {base_year}）预测于 {peak_year} 年达峰，晚于 {deadline} 年",
-            f"the {name} projection (base year {base_year}) peaks in {peak_year}, after {deadline}",
-        )
-    return (
-        f"按{name}情景（基准年 {base_year}）预测 2060 年前未达峰",
-        f"the {name} projection (base year {base_year}) does not peak before 2060",
+    key = {"yes": "peak_by_deadline", "no": "peak_after_deadline"}.get(verdict, "no_peak_by_2060")
+    return catalogue.pair(
+        f"target_notes.{key}", name=name, base_year=base_year, peak_year=peak_year, deadline=deadline
     )
 
 
@@ -463,12 +453,13 @@ def _peak(ctx: Context, base: dict[str, Any], totals: pd.DataFrame, year: int) -
         zh, en = NO_DATA_REASONS["no_totals"]
         return {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
     p = peak_status(t.index.to_numpy(), t.to_numpy(dtype=float), deadline=int(base["target_year"]))
+    label_zh, label_en = catalogue.pair("target_notes.peak_to_date", year=p.year)
     out = {
         **base,
         "series": _series_dict(t),
         "value": float(p.year),
-        "value_label_zh": f"历史最高（迄今）：{p.year} 年",
-        "value_label_en": f"highest to date: {p.year}",
+        "value_label_zh": label_zh,
+        "value_label_en": label_en,
         "peak_to_date_year": p.year,
         "peak_to_date_co2e_t": p.value,
         "trend": None,
