@@ -29,10 +29,11 @@ from carbonpeak.http.params import YEAR_MAX, YEAR_MIN, BodyId, BodyYear, IdPath,
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import assignments
 from carbonpeak.service.assignments import Assignment, Round, RoundStatus, VerifierChoice
+from carbonpeak.service.schemas.common import error_responses
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["assignments"])
+router = APIRouter(prefix="/api/v1", tags=["assignments"], responses=error_responses())
 
 _YEAR = f"the reporting year, {YEAR_MIN}–{YEAR_MAX}"
 YearPath = Annotated[int, Path(ge=YEAR_MIN, le=YEAR_MAX, description=_YEAR)]

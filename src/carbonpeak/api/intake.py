@@ -26,20 +26,29 @@ from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import XLSX, download, read_upload
 from carbonpeak.http.params import IdForm, IdPath, IdQuery, IdQueryRequired, Year, YearForm, YearQuery
 from carbonpeak.service import intake
+from carbonpeak.service.schemas.common import CSV_MEDIA, XLSX_MEDIA, error_responses, file_response
+from carbonpeak.service.schemas.intake import (
+    DiffPublic,
+    ImportPublic,
+    SubmissionDetailPublic,
+    SubmissionPublic,
+    ValuePublic,
+    VersionPublic,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=error_responses())
 
 
-@router.get("/intake/template", tags=["intake"], response_class=Response)
+@router.get("/intake/template", tags=["intake"], response_class=Response, responses=file_response(XLSX_MEDIA))
 def template(ctx: Ctx, enterprise_id: IdQueryRequired, year: Year, lang: str = "zh") -> Response:
     """The reporting workbook for an enterprise's lines and method (xlsx)."""
     data, filename = intake.template_workbook(ctx, enterprise_id, year, lang)
     return download(data, filename, XLSX)
 
 
-@router.post("/intake/import", status_code=201, tags=["intake"])
+@router.post("/intake/import", status_code=201, tags=["intake"], response_model=ImportPublic)
 async def import_file(
     request: Request,
     ctx: Ctx,
@@ -63,7 +72,7 @@ async def import_file(
     return out.as_dict()
 
 
-@router.post("/intake/marked", tags=["intake"], response_class=Response)
+@router.post("/intake/marked", tags=["intake"], response_class=Response, responses=file_response(XLSX_MEDIA))
 async def marked(
     request: Request,
     ctx: Ctx,
@@ -82,7 +91,7 @@ async def marked(
     return download(out, f"{stem}-marked.xlsx", XLSX, {"X-Problem-Count": str(len(problems))})
 
 
-@router.get("/intake/submissions", tags=["intake"])
+@router.get("/intake/submissions", tags=["intake"], response_model=list[SubmissionPublic])
 def submissions(
     ctx: Ctx,
     response: Response,
@@ -99,19 +108,31 @@ def submissions(
     return rows[offset : offset + limit]
 
 
-@router.get("/intake/submissions/{submission_id}", tags=["intake"])
+@router.get(
+    "/intake/submissions/{submission_id}",
+    tags=["intake"],
+    response_model=SubmissionDetailPublic,
+    response_model_exclude_unset=True,
+)
 def submission(ctx: Ctx, submission_id: IdPath) -> dict[str, Any]:
     """One submission with its versions and workflow steps."""
     return intake.get_submission(ctx, submission_id)
 
 
-@router.get("/intake/submissions/{submission_id}/versions", tags=["intake"])
+@router.get(
+    "/intake/submissions/{submission_id}/versions", tags=["intake"], response_model=list[VersionPublic]
+)
 def versions(ctx: Ctx, submission_id: IdPath) -> list[dict[str, Any]]:
     """Every version of a submission, oldest first."""
     return intake.list_versions(ctx, submission_id)
 
 
-@router.get("/intake/submissions/{submission_id}/export", tags=["intake"], response_class=Response)
+@router.get(
+    "/intake/submissions/{submission_id}/export",
+    tags=["intake"],
+    response_class=Response,
+    responses=file_response(XLSX_MEDIA, CSV_MEDIA),
+)
 def export_submission(
     ctx: Ctx, submission_id: IdPath, format: str = "xlsx", version_no: IdQuery = None
 ) -> Response:
@@ -120,19 +141,24 @@ def export_submission(
     return download(data, filename, media)
 
 
-@router.get("/intake/versions/{version_id}/values", tags=["intake"])
+@router.get("/intake/versions/{version_id}/values", tags=["intake"], response_model=list[ValuePublic])
 def values(ctx: Ctx, version_id: IdPath) -> list[dict[str, Any]]:
     """The figures of a version as entered, with adjustments."""
     return intake.version_values(ctx, version_id)
 
 
-@router.get("/intake/diff", tags=["intake"])
+@router.get("/intake/diff", tags=["intake"], response_model=DiffPublic, response_model_exclude_unset=True)
 def diff(ctx: Ctx, a: IdQueryRequired, b: IdQueryRequired) -> dict[str, Any]:
     """Figures added, removed and changed from version *a* to version *b*."""
     return intake.diff_versions(ctx, a, b)
 
 
-@router.get("/intake/inventories/{run_id}/export", tags=["intake"], response_class=Response)
+@router.get(
+    "/intake/inventories/{run_id}/export",
+    tags=["intake"],
+    response_class=Response,
+    responses=file_response(XLSX_MEDIA, CSV_MEDIA),
+)
 def export_inventory(ctx: Ctx, run_id: IdPath, format: str = "xlsx") -> Response:
     """An inventory run's lines as xlsx or csv, formula-safe."""
     data, filename, media = intake.export_inventory(ctx, run_id, format)

@@ -30,34 +30,57 @@ from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import projects, registries, targets
 from carbonpeak.service import review as review_service
 from carbonpeak.service.review_report import review_report as report_file
+from carbonpeak.service.schemas.benchmark import DashboardPublic
+from carbonpeak.service.schemas.common import PDF_MEDIA, XLSX_MEDIA, error_responses, file_response
+from carbonpeak.service.schemas.core import CapacityChangePublic
+from carbonpeak.service.schemas.review import (
+    ProjectPublic,
+    RegistryImportPublic,
+    RegistryRowPublic,
+    ReviewBriefPublic,
+    ReviewPublic,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=error_responses())
 
 
 # --- review -----------------------------------------------------------------------------------
 
 
-@router.post("/review", status_code=201, tags=["review"])
+@router.post(
+    "/review",
+    status_code=201,
+    tags=["review"],
+    response_model=ReviewPublic,
+    response_model_exclude_unset=True,
+)
 def review(ctx: Ctx, body: review_service.ReviewRequest) -> dict[str, Any]:
     """Energy-saving review of a proposed project: unit energy, verdict against the 1级 of
     the standard in force (and the benchmark for electrolytic aluminium), clause, effects."""
     return review_service.review(ctx, body)
 
 
-@router.get("/reviews", tags=["review"])
+@router.get("/reviews", tags=["review"], response_model=list[ReviewBriefPublic])
 def reviews(ctx: Ctx) -> list[dict[str, Any]]:
     """Stored reviews in scope, newest first."""
     return review_service.list_reviews(ctx)
 
 
-@router.get("/reviews/{review_id}", tags=["review"])
+@router.get(
+    "/reviews/{review_id}", tags=["review"], response_model=ReviewPublic, response_model_exclude_unset=True
+)
 def get_review(ctx: Ctx, review_id: IdPath) -> dict[str, Any]:
     return review_service.get_review(ctx, review_id)
 
 
-@router.get("/reviews/{review_id}/report", tags=["review"], response_class=Response)
+@router.get(
+    "/reviews/{review_id}/report",
+    tags=["review"],
+    response_class=Response,
+    responses=file_response(PDF_MEDIA, XLSX_MEDIA),
+)
 def review_report(ctx: Ctx, review_id: IdPath, format: str = "pdf", lang: str = "zh") -> Response:
     """The review report (PDF or XLSX, zh or en), citing the clause."""
     if format not in ("pdf", "xlsx") or lang not in ("zh", "en"):
@@ -86,19 +109,19 @@ class StatusChange(TextSafeModel):
     comment: str = ""
 
 
-@router.get("/projects", tags=["projects"])
+@router.get("/projects", tags=["projects"], response_model=list[ProjectPublic])
 def list_projects(
     ctx: Ctx, city: str | None = None, metal: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
     return projects.list_projects(ctx, city=city, metal=metal, status=status)
 
 
-@router.post("/projects", status_code=201, tags=["projects"])
+@router.post("/projects", status_code=201, tags=["projects"], response_model=ProjectPublic)
 def create_project(ctx: Ctx, body: projects.ProjectCreate) -> dict[str, Any]:
     return projects.create_project(ctx, body)
 
 
-@router.get("/projects/capacity-changes", tags=["projects"])
+@router.get("/projects/capacity-changes", tags=["projects"], response_model=list[CapacityChangePublic])
 def capacity_changes(ctx: Ctx) -> list[dict[str, Any]]:
     """Capacity additions (+) and exits (−) by metal, route, city and year [t/a]."""
     if ctx.principal.role is Role.PUBLIC:
@@ -106,12 +129,12 @@ def capacity_changes(ctx: Ctx) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in projects.capacity_changes(ctx).to_dict("records")]
 
 
-@router.get("/projects/{project_id}", tags=["projects"])
+@router.get("/projects/{project_id}", tags=["projects"], response_model=ProjectPublic)
 def get_project(ctx: Ctx, project_id: IdPath) -> dict[str, Any]:
     return projects.get_project(ctx, project_id)
 
 
-@router.patch("/projects/{project_id}", tags=["projects"])
+@router.patch("/projects/{project_id}", tags=["projects"], response_model=ProjectPublic)
 def update_project(ctx: Ctx, project_id: IdPath, body: projects.ProjectUpdate) -> dict[str, Any]:
     return projects.update_project(ctx, project_id, body)
 
@@ -122,7 +145,7 @@ def delete_project(ctx: Ctx, project_id: IdPath) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/projects/{project_id}/status", tags=["projects"])
+@router.post("/projects/{project_id}/status", tags=["projects"], response_model=ProjectPublic)
 def change_status(ctx: Ctx, project_id: IdPath, body: StatusChange) -> dict[str, Any]:
     """Move a project one step of its flow; the history keeps every step."""
     return projects.change_status(ctx, project_id, body.status, body.effective_date, body.comment)
@@ -131,7 +154,12 @@ def change_status(ctx: Ctx, project_id: IdPath, body: StatusChange) -> dict[str,
 # --- registries -------------------------------------------------------------------------------
 
 
-@router.get("/registries/{name}", tags=["registries"])
+@router.get(
+    "/registries/{name}",
+    tags=["registries"],
+    response_model=list[RegistryRowPublic],
+    response_model_exclude_unset=True,
+)
 def list_registry(
     ctx: Ctx, name: str, year: YearQuery = None, city: str | None = None
 ) -> list[dict[str, Any]]:
@@ -139,7 +167,9 @@ def list_registry(
     return registries.list_registry(ctx, name, year=year, city=city)
 
 
-@router.post("/registries/{name}/import", status_code=201, tags=["registries"])
+@router.post(
+    "/registries/{name}/import", status_code=201, tags=["registries"], response_model=RegistryImportPublic
+)
 async def import_registry(
     request: Request, ctx: Ctx, name: str, file: Annotated[UploadFile, File()]
 ) -> dict[str, int]:
@@ -153,7 +183,7 @@ async def import_registry(
 # --- dashboard --------------------------------------------------------------------------------
 
 
-@router.get("/dashboard", tags=["targets"], response_model=dict[str, Any])
+@router.get("/dashboard", tags=["targets"], response_model=DashboardPublic)
 def dashboard(ctx: Ctx, year: YearQuery = None) -> Response:
     """Targets with their series and drill-downs, the benchmark league table (best and worst
     lines per metal) and the largest gaps below the limit, in the caller's scope, from the

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from carbonpeak import __version__
 from carbonpeak.errors import IntegrityViolation, PermissionDenied
@@ -43,14 +43,27 @@ from carbonpeak.service import (
     sector,
 )
 from carbonpeak.service.context import Context
+from carbonpeak.service.schemas.benchmark import BenchmarkLinePublic, BenchmarkSharePublic, TargetPublic
+from carbonpeak.service.schemas.common import error_responses
+from carbonpeak.service.schemas.core import (
+    AuditVerifyPublic,
+    ExplainPublic,
+    HealthPublic,
+    InventoryComputePublic,
+    InventoryRunPublic,
+    InventoryRunSummaryPublic,
+    MePublic,
+    RecomputePublic,
+    RefTablePublic,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=error_responses())
 Public = [Depends(public_route)]
 
 
-@router.get("/health", dependencies=Public, tags=["meta"])
+@router.get("/health", dependencies=Public, tags=["meta"], response_model=HealthPublic)
 def health() -> dict[str, str]:
     """Liveness: the version and the newest factor-set version."""
     return {"status": "ok", "version": __version__, "factor_set": refdata_service.factor_set_version()}
@@ -65,7 +78,7 @@ def token(
     return auth.create_token(ctx, username, password)
 
 
-@router.get("/me", tags=["auth"])
+@router.get("/me", tags=["auth"], response_model=MePublic)
 def me(ctx: Ctx) -> dict[str, Any]:
     p = ctx.principal
     return {
@@ -83,19 +96,11 @@ def sector_overview(ctx: OptionalCtx) -> SectorOverview:
     return sector.overview(ctx)
 
 
-class RefRow(BaseModel):
-    table: str
-    title_zh: str
-    title_en: str
-    digest: str
-    rows: list[dict[str, Any]]
-
-
-@router.get("/refdata/{domain}/{table}", dependencies=Public, tags=["refdata"])
-def refdata_table(domain: str, table: str) -> RefRow:
-    """A shipped reference table with its provenance columns (public)."""
+@router.get("/refdata/{domain}/{table}", dependencies=Public, tags=["refdata"], response_model=RefTablePublic)
+def refdata_table(domain: str, table: str) -> RefTablePublic:
+    """A shipped reference table with its provenance columns (public); unknown: 404."""
     t = refdata_service.table(f"{domain}/{table}")
-    return RefRow(
+    return RefTablePublic(
         table=t.name,
         title_zh=t.title_zh,
         title_en=t.title_en,
@@ -111,12 +116,12 @@ def list_enterprises(
     metal: str | None = None,
     park: str | None = None,
     q: str | None = None,
-    limit: int = 500,
-    offset: int = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[EnterprisePublic]:
-    """Enterprises in the caller's scope."""
+    """Enterprises in the caller's scope: a page of *limit* (≤ 5 000) from *offset*."""
     return enterprises.list_enterprises(
-        ctx, city=city, metal=metal, park=park, q=q, limit=min(max(limit, 1), 5000), offset=max(offset, 0)
+        ctx, city=city, metal=metal, park=park, q=q, limit=limit, offset=offset
     )
 
 
@@ -190,7 +195,7 @@ def add_user(ctx: Ctx, body: UserCreate) -> UserPublic:
     )
 
 
-@router.get("/audit/verify", tags=["audit"])
+@router.get("/audit/verify", tags=["audit"], response_model=AuditVerifyPublic)
 def audit_verify(ctx: Ctx) -> dict[str, Any]:
     """Walk the audit hash chain (province only)."""
     if ctx.principal.role is not Role.PROVINCE:
@@ -209,7 +214,12 @@ def _no_public(ctx: Context, action: str) -> None:
         raise PermissionDenied(role=str(ctx.principal.role), action=action)
 
 
-@router.post("/inventory/compute", tags=["inventories"])
+@router.post(
+    "/inventory/compute",
+    tags=["inventories"],
+    response_model=InventoryComputePublic,
+    response_model_exclude_unset=True,
+)
 async def inventory_compute(
     request: Request,
     ctx: Ctx,
@@ -254,25 +264,39 @@ async def inventory_compute(
     }
 
 
-@router.get("/enterprises/{enterprise_id}/inventories", tags=["inventories"])
+@router.get(
+    "/enterprises/{enterprise_id}/inventories",
+    tags=["inventories"],
+    response_model=list[InventoryRunSummaryPublic],
+    response_model_exclude_unset=True,
+)
 def enterprise_inventories(ctx: Ctx, enterprise_id: IdPath) -> list[dict[str, Any]]:
     """The inventory runs of an enterprise, newest first."""
     return inventory.list_runs(ctx, enterprise_id)
 
 
-@router.get("/inventories/{run_id}", tags=["inventories"])
+@router.get(
+    "/inventories/{run_id}",
+    tags=["inventories"],
+    response_model=InventoryRunPublic,
+    response_model_exclude_unset=True,
+)
 def inventory_run(ctx: Ctx, run_id: IdPath) -> dict[str, Any]:
     """A stored run: provenance (method, factor set, GWP, grid series), totals, lines."""
     return inventory.get_run(ctx, run_id)
 
 
-@router.get("/inventories/{run_id}/lines/{line_no}/explain", tags=["inventories"])
+@router.get(
+    "/inventories/{run_id}/lines/{line_no}/explain", tags=["inventories"], response_model=ExplainPublic
+)
 def inventory_explain(ctx: Ctx, run_id: IdPath, line_no: IdPath) -> dict[str, Any]:
     """Formula, factors with source and clause, and the arithmetic of one line."""
     return asdict(inventory.explain(ctx, run_id, line_no))
 
 
-@router.post("/inventories/{run_id}/recompute", status_code=201, tags=["inventories"])
+@router.post(
+    "/inventories/{run_id}/recompute", status_code=201, tags=["inventories"], response_model=RecomputePublic
+)
 def inventory_recompute(ctx: Ctx, run_id: IdPath) -> dict[str, int]:
     """Recompute with the newest factor set; the old run stays, marked superseded."""
     return {"run": inventory.recompute(ctx, run_id), "superseded": run_id}
@@ -288,7 +312,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/benchmark/lines", tags=["benchmarks"])
+@router.get(
+    "/benchmark/lines",
+    tags=["benchmarks"],
+    response_model=list[BenchmarkLinePublic],
+    response_model_exclude_unset=True,
+)
 def benchmark_lines(
     ctx: Ctx,
     response: Response,
@@ -307,7 +336,7 @@ def benchmark_lines(
     return _records(graded.iloc[offset : offset + limit])
 
 
-@router.get("/benchmark/share", tags=["benchmarks"], response_model=list[dict[str, Any]])
+@router.get("/benchmark/share", tags=["benchmarks"], response_model=list[BenchmarkSharePublic])
 def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> Response:
     """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
     (``by``: comma-separated of metal, city, park)."""
@@ -325,7 +354,7 @@ def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> Response:
     return cached_json(ctx, "benchmark_share", (year, keys), build)
 
 
-@router.get("/targets", tags=["targets"], response_model=list[dict[str, Any]])
+@router.get("/targets", tags=["targets"], response_model=list[TargetPublic])
 def targets(ctx: Ctx, year: YearQuery = None) -> Response:
     """Each plan target: value, target, gap, trend and status with the rule that set it,
     from the official (approved) figures, each with the ``coverage`` of the year. Without

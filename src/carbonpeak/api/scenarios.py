@@ -32,10 +32,20 @@ from carbonpeak.service.scenario_catalog import (
     distribution,
     is_synthetic,
 )
+from carbonpeak.service.schemas.common import CSV_MEDIA, XLSX_MEDIA, error_responses, file_response
+from carbonpeak.service.schemas.scenarios import (
+    BaseYearPublic,
+    DriversPublic,
+    LmdiPublic,
+    MaccPublic,
+    MonteCarloPublic,
+    ScenarioRunPublic,
+    ScenariosIndexPublic,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["scenarios"])
+router = APIRouter(prefix="/api/v1", tags=["scenarios"], responses=error_responses())
 Source = Literal["inventories", "demo"]
 
 
@@ -71,7 +81,7 @@ def _scenario_list(reg: dict[str, Scenario]) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/scenarios")
+@router.get("/scenarios", response_model=ScenariosIndexPublic)
 def scenarios_index(ctx: Ctx, source: Source = "inventories") -> dict[str, Any]:
     """The scenarios on offer (the synthetic demo set), the base years with stored data in
     scope and the default one, the Monte Carlo cap and the schedulers a request may name."""
@@ -89,7 +99,7 @@ def scenarios_index(ctx: Ctx, source: Source = "inventories") -> dict[str, Any]:
     }
 
 
-@router.get("/scenarios/base-year")
+@router.get("/scenarios/base-year", response_model=BaseYearPublic)
 def scenarios_base_year(ctx: Ctx, year: YearQuery = None, source: Source = "inventories") -> dict[str, Any]:
     """The base-year table built bottom-up from the stored inventories in scope (one row per
     metal, process route and city), with its reconciliation to the inventories' CO2."""
@@ -104,7 +114,7 @@ def scenarios_base_year(ctx: Ctx, year: YearQuery = None, source: Source = "inve
     }
 
 
-@router.get("/scenarios/compare")
+@router.get("/scenarios/compare", response_model=ScenarioRunPublic, response_model_exclude_unset=True)
 def scenarios_compare(
     ctx: Ctx,
     scenarios: str = "baseline,plan_policy,accelerated",
@@ -117,7 +127,7 @@ def scenarios_compare(
     return svc.run(ctx, _names(scenarios), year=year, source=source, tolerance=tolerance)
 
 
-@router.post("/scenarios/run")
+@router.post("/scenarios/run", response_model=ScenarioRunPublic, response_model_exclude_unset=True)
 async def scenarios_run(
     request: Request,
     ctx: Ctx,
@@ -150,7 +160,7 @@ async def scenarios_run(
         raise
 
 
-@router.post("/scenarios/drivers")
+@router.post("/scenarios/drivers", response_model=DriversPublic)
 async def scenarios_drivers(
     request: Request, ctx: Ctx, drivers_file: Annotated[UploadFile, File()]
 ) -> dict[str, Any]:
@@ -181,7 +191,7 @@ class MonteCarloIn(TextSafeModel):
     tolerance: float = DEFAULT_TOLERANCE
 
 
-@router.post("/scenarios/montecarlo")
+@router.post("/scenarios/montecarlo", response_model=MonteCarloPublic)
 def scenarios_montecarlo(ctx: Ctx, body: MonteCarloIn) -> dict[str, Any]:
     """Seeded Monte Carlo of one scenario: P(peak ≤ 2030), the peak-year distribution and the
     fan quantiles 5/25/50/75/95 % [tCO2/a]. Without ``distributions`` the demo's synthetic
@@ -208,7 +218,7 @@ def scenarios_montecarlo(ctx: Ctx, body: MonteCarloIn) -> dict[str, Any]:
     )
 
 
-@router.get("/scenarios/lmdi/history")
+@router.get("/scenarios/lmdi/history", response_model=LmdiPublic, response_model_exclude_unset=True)
 def scenarios_lmdi_history(
     ctx: Ctx,
     method: Method = "additive",
@@ -221,7 +231,7 @@ def scenarios_lmdi_history(
     return svc.lmdi_history(ctx, method=method, chained=chained, start=start, end=end)
 
 
-@router.get("/scenarios/lmdi/compare")
+@router.get("/scenarios/lmdi/compare", response_model=LmdiPublic, response_model_exclude_unset=True)
 def scenarios_lmdi_compare(
     ctx: Ctx,
     a: str = "baseline",
@@ -235,7 +245,7 @@ def scenarios_lmdi_compare(
     return svc.lmdi_scenarios(ctx, a, b, year, method=method, base=base_year, source=source)
 
 
-@router.post("/scenarios/lmdi")
+@router.post("/scenarios/lmdi", response_model=LmdiPublic, response_model_exclude_unset=True)
 async def scenarios_lmdi_upload(
     request: Request,
     ctx: Ctx,
@@ -249,7 +259,7 @@ async def scenarios_lmdi_upload(
     return svc.lmdi_upload(ctx, data, data_file.filename or "data.csv", method=method, chained=chained)
 
 
-@router.get("/scenarios/macc")
+@router.get("/scenarios/macc", response_model=MaccPublic)
 def scenarios_macc(
     ctx: Ctx, year: YearQuery = None, source: Source = "inventories", baseline: float | None = None
 ) -> dict[str, Any]:
@@ -258,7 +268,7 @@ def scenarios_macc(
     return svc.macc_curve(ctx, year=year, source=source, baseline_tco2e=baseline)
 
 
-@router.post("/scenarios/macc")
+@router.post("/scenarios/macc", response_model=MaccPublic)
 async def scenarios_macc_upload(
     request: Request,
     ctx: Ctx,
@@ -282,7 +292,7 @@ async def scenarios_macc_upload(
     )
 
 
-@router.get("/scenarios/iamc", response_class=Response)
+@router.get("/scenarios/iamc", response_class=Response, responses=file_response(CSV_MEDIA, XLSX_MEDIA))
 def scenarios_iamc(
     ctx: Ctx,
     scenarios: str = "baseline,plan_policy,accelerated",

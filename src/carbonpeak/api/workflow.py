@@ -18,10 +18,12 @@ from carbonpeak.http.files import attachment_response, read_upload
 from carbonpeak.http.params import BodyId, IdPath
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import evidence, workflow
+from carbonpeak.service.schemas.common import error_responses, file_response
+from carbonpeak.service.schemas.workflow import AdjustmentPublic, EvidencePublic, HistoryPublic, MovePublic
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["workflow"])
+router = APIRouter(prefix="/api/v1", tags=["workflow"], responses=error_responses())
 
 
 class MoveBody(TextSafeModel):
@@ -44,37 +46,37 @@ def _comment(body: MoveBody | None) -> str:
     return body.comment if body is not None else ""
 
 
-@router.post("/submissions/{submission_id}/submit")
+@router.post("/submissions/{submission_id}/submit", response_model=MovePublic)
 def submit(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """draft/returned → submitted (the enterprise, or an authority in scope for it)."""
     return workflow.submit(ctx, submission_id, _comment(body))
 
 
-@router.post("/submissions/{submission_id}/start-verification")
+@router.post("/submissions/{submission_id}/start-verification", response_model=MovePublic)
 def start_verification(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """submitted → under verification (the assigned verifier)."""
     return workflow.start_verification(ctx, submission_id, _comment(body))
 
 
-@router.post("/submissions/{submission_id}/verify")
+@router.post("/submissions/{submission_id}/verify", response_model=MovePublic)
 def verify(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """under verification → verified (the assigned verifier); recomputes the inventory."""
     return workflow.verify(ctx, submission_id, _comment(body))
 
 
-@router.post("/submissions/{submission_id}/approve")
+@router.post("/submissions/{submission_id}/approve", response_model=MovePublic)
 def approve(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """verified → approved (the province, or the city for its own city)."""
     return workflow.approve(ctx, submission_id, _comment(body))
 
 
-@router.post("/submissions/{submission_id}/return")
+@router.post("/submissions/{submission_id}/return", response_model=MovePublic)
 def return_submission(ctx: Ctx, submission_id: IdPath, body: MoveBody | None = None) -> dict[str, Any]:
     """Back to returned, with a comment, by the party that may act at the current step."""
     return workflow.return_submission(ctx, submission_id, _comment(body))
 
 
-@router.post("/submissions/{submission_id}/adjustments", status_code=201)
+@router.post("/submissions/{submission_id}/adjustments", status_code=201, response_model=AdjustmentPublic)
 def adjust(ctx: Ctx, submission_id: IdPath, body: AdjustmentBody) -> dict[str, Any]:
     """Correct one figure of the current version (the assigned verifier, under verification);
     the original stays."""
@@ -89,13 +91,13 @@ def adjust(ctx: Ctx, submission_id: IdPath, body: AdjustmentBody) -> dict[str, A
     )
 
 
-@router.get("/submissions/{submission_id}/history")
+@router.get("/submissions/{submission_id}/history", response_model=HistoryPublic)
 def history(ctx: Ctx, submission_id: IdPath) -> dict[str, Any]:
     """The workflow steps (who, role, when) and the audit events of a submission."""
     return workflow.history(ctx, submission_id)
 
 
-@router.post("/submissions/{submission_id}/evidence", status_code=201)
+@router.post("/submissions/{submission_id}/evidence", status_code=201, response_model=EvidencePublic)
 async def attach_evidence(
     request: Request,
     ctx: Ctx,
@@ -117,13 +119,17 @@ async def attach_evidence(
     )
 
 
-@router.get("/submissions/{submission_id}/evidence")
+@router.get("/submissions/{submission_id}/evidence", response_model=list[EvidencePublic])
 def list_evidence(ctx: Ctx, submission_id: IdPath) -> list[dict[str, Any]]:
     """The evidence attached to a submission."""
     return evidence.list_evidence(ctx, submission_id)
 
 
-@router.get("/evidence/{evidence_id}", response_class=Response)
+@router.get(
+    "/evidence/{evidence_id}",
+    response_class=Response,
+    responses=file_response(*(media for media, _ext in evidence.KINDS.values())),
+)
 def download_evidence(ctx: Ctx, evidence_id: IdPath) -> Response:
     """Download an evidence file (only within the submission's scope)."""
     return attachment_response(evidence.download(ctx, evidence_id))

@@ -239,7 +239,12 @@ def _validate(
     k = len(distributions)
     if correlation is None:
         return problems, np.eye(k)
-    r = np.asarray(correlation, dtype=float)
+    try:
+        r = np.asarray(correlation, dtype=float)
+    except (TypeError, ValueError):  # ragged rows: not a matrix at all
+        reason = f"rows of unequal length, expected ({k}, {k}) (one row per distribution)"
+        problems.append(Problem("mc_correlation", column="correlation", fields={"reason": reason}))
+        return problems, np.eye(k)
     reason = None
     if r.shape != (k, k):
         reason = f"shape {r.shape}, expected ({k}, {k}) (one row per distribution)"

@@ -10,8 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from carbonpeak import refdata
-from carbonpeak.errors import RefdataError
-from carbonpeak.refdata.loader import RefTable, Source, validate_all
+from carbonpeak.errors import NotFound, RefdataError
+from carbonpeak.refdata.loader import RefTable, Source, table_names, validate_all
 
 __all__ = [
     "RefTable",
@@ -78,7 +78,10 @@ def check_tables() -> tuple[str, list[TableCheck]]:
 
 
 def table(name: str) -> RefTable:
-    """The shipped table *name* (``"geo/cities"``), validated; unknown: :class:`RefdataError`."""
+    """The shipped table *name* (``"geo/cities"``), validated; unknown: :class:`NotFound` (404),
+    never a server error; a shipped table that fails validation: :class:`RefdataError`."""
+    if name not in table_names():
+        raise NotFound(object="resource", key=f"refdata/{name}")
     return refdata.load_table(name)
 
 
