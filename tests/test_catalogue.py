@@ -210,3 +210,27 @@ def test_every_gwp_set_and_punctuation_has_a_page_string() -> None:
     assert {f"gwp.{s}" for s in sets} <= set(i18n.TEXT)
     assert i18n.text("punct.colon", "zh") == "："
     assert i18n.text("punct.list", "en") == ", "
+
+
+LANG_SWITCH = re.compile(r"""\blang\s*[!=]=\s*['"](?:en|zh)['"]""")
+#: Templates that may test the language: the language switcher, and the enterprise page's
+#: name in the other language under the heading.
+MAY_SWITCH = {"base.html", "enterprise.html"}
+
+
+def test_templates_take_texts_from_the_catalogue_not_from_language_switches() -> None:
+    switching = {
+        str(p.relative_to(TEMPLATES_DIR))
+        for p in TEMPLATES_DIR.rglob("*.html")
+        if LANG_SWITCH.search(p.read_text("utf-8"))
+    }
+    assert switching <= MAY_SWITCH
+
+
+def test_loc_picks_data_named_in_both_languages() -> None:
+    row = {"name_zh": "衡阳市", "name_en": "Hengyang", "park_name_zh": "园区", "park_name_en": None}
+    assert i18n.loc(row, "en") == "Hengyang"
+    assert i18n.loc(row, "zh") == "衡阳市"
+    assert i18n.loc(row, "en", "park_name") == "园区"  # a blank English name falls back
+    assert i18n.loc(("铜", "Copper"), "en") == "Copper"
+    assert i18n.loc(MESSAGES["not_found"], "zh").startswith("未找到")

@@ -28,7 +28,7 @@ from carbonpeak.http.deps import Db
 from carbonpeak.http.params import MAX_ID, YEAR_MAX, YEAR_MIN
 from carbonpeak.service import assignments
 from carbonpeak.service.assignments import BEIJING, REPORT_STATES, beijing_today
-from carbonpeak.web.i18n import Lang, text
+from carbonpeak.web.i18n import Lang, loc, text
 from carbonpeak.web.pages import Visitor, Who, form_guard, page_ctx, render, to_login
 
 __all__ = ["beijing_time", "router"]
@@ -81,7 +81,7 @@ def _id(value: str) -> int | None:
 def _msg(exc: CarbonpeakError, lang: Lang) -> str:
     msg = errors.message(exc.code, lang, **exc.fields)
     if isinstance(exc, InputError) and exc.problems:
-        msg = "；".join(p.message_en if lang == "en" else p.message_zh for p in exc.problems)
+        msg = "；".join(loc(p, lang, "message") for p in exc.problems)
     return msg
 
 
@@ -106,17 +106,17 @@ def _round_page(
     city = city.strip()[:6] if city.strip().isdigit() else ""
     status = status if status in REPORT_STATES else ""
     st = assignments.round_status(ctx, year, city=city or None, status=status or None)
-    en = visitor.lang == "en"
+    lang = visitor.lang
     rows = [
         {
             "row": r,
-            "name": r.name_en if en else r.name_zh,
-            "city": r.city_en if en else r.city_zh,
+            "name": loc(r, lang),
+            "city": loc(r, lang, "city"),
             "updated": beijing_time(r.updated_at),
         }
         for r in st.rows
     ]
-    cities = [(c.code, c.name_en if en else c.name_zh) for c in st.cities]
+    cities = [(c.code, loc(c, lang)) for c in st.cities]
     return render(
         request,
         visitor,
@@ -199,7 +199,6 @@ def _assign_page(
     verifiers = assignments.list_verifiers(ctx)
     ents = assignments.enterprise_choices(ctx)
     rows = assignments.list_assignments(ctx, year=year)
-    en = lang == "en"
     return render(
         request,
         visitor,
@@ -211,16 +210,16 @@ def _assign_page(
         enterprises=[
             {
                 "id": e.id,
-                "name": (e.name_en or e.name_zh) if en else e.name_zh,
-                "city": e.city_en if en else e.city_zh,
+                "name": loc(e, lang),
+                "city": loc(e, lang, "city"),
             }
             for e in ents
         ],
         rows=[
             {
                 "a": a,
-                "enterprise": (a.enterprise_name_en or a.enterprise_name_zh) if en else a.enterprise_name_zh,
-                "city": a.city_en if en else a.city_zh,
+                "enterprise": loc(a, lang, "enterprise_name"),
+                "city": loc(a, lang, "city"),
                 "created": beijing_time(a.created_at),
             }
             for a in rows

@@ -28,7 +28,7 @@ from carbonpeak.model import Role
 from carbonpeak.service import refdata_service, targets
 from carbonpeak.service import review as review_service
 from carbonpeak.service.review_report import review_report as report_file
-from carbonpeak.web.i18n import Lang, text
+from carbonpeak.web.i18n import Lang, loc, normalise_lang, text
 from carbonpeak.web.pages import Who, error_response, form_guard, page_ctx, render, to_login
 
 __all__ = ["router"]
@@ -38,19 +38,17 @@ YEARS = range(2020, 2031)
 
 
 def _name(row: dict[str, Any], lang: Lang) -> str:
-    return str(row.get("name_en" if lang == "en" else "name_zh") or "")
+    return str(loc(row, lang) or "")
 
 
 def _city_names(lang: Lang) -> dict[str, str]:
-    return {str(c["id"]): str(c["name_en" if lang == "en" else "name_zh"]) for c in refdata_service.cities()}
+    return {str(c["id"]): str(loc(c, lang)) for c in refdata_service.cities()}
 
 
 def _chart(i: int, t: dict[str, Any], lang: Lang) -> dict[str, Any]:
     """The JSON block of one target's chart: the total series and one view per city / metal."""
     cities = _city_names(lang)
-    metals = {
-        str(m["id"]): str(m["name_en" if lang == "en" else "name_zh"]) for m in refdata_service.metals()
-    }
+    metals = {str(m["id"]): str(loc(m, lang)) for m in refdata_service.metals()}
     views = [{"key": "total", "label": text("dash.view.total", lang), "series": t.get("series") or {}}]
     bd = t.get("breakdown") or {}
     for key, names, prefix in (("by_city", cities, "city"), ("by_metal", metals, "metal")):
@@ -130,7 +128,7 @@ def _review_form_values(**kw: Any) -> dict[str, Any]:
 def _review_page(request: Request, db: Db, visitor: Who, *, status: int = 200, **values: Any) -> HTMLResponse:
     lang = visitor.lang
     routes = [
-        (str(r["id"]), f"{r['id']} · {r['name_en' if lang == 'en' else 'name_zh']}")
+        (str(r["id"]), f"{r['id']} · {loc(r, lang)}")
         for r in refdata_service.process_routes()
         if r["kind"] in ("primary", "secondary")
     ]
@@ -232,7 +230,7 @@ def review_submit(
         )
         result = review_service.review(page_ctx(request, db, visitor.principal), req)
     except InputError as exc:
-        problems = [p.message_en if lang == "en" else p.message_zh for p in exc.problems]
+        problems = [loc(p, lang, "message") for p in exc.problems]
         return _review_page(request, db, visitor, status=422, form=form, problems=problems)
     except PermissionDenied as exc:
         return _review_page(
@@ -241,7 +239,7 @@ def review_submit(
             visitor,
             status=403,
             form=form,
-            problems=[exc.message_en if lang == "en" else exc.message_zh],
+            problems=[loc(exc, lang, "message")],
         )
     except ValueError as exc:  # pydantic validation and number parsing
         detail = str(exc).splitlines()[0][:300]
@@ -268,6 +266,6 @@ def review_report(
     if not visitor.signed_in:
         return to_login(request)
     result = review_service.get_review(page_ctx(request, db, visitor.principal), review_id)
-    lg = "en" if lang == "en" else "zh"
+    lg = normalise_lang(lang)
     ext, media = ("xlsx", XLSX) if format == "xlsx" else ("pdf", "application/pdf")
     return download(report_file(result, lg, f".{ext}"), f"review-{review_id}-{lg}.{ext}", media)

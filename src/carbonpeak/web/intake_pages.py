@@ -40,7 +40,7 @@ from carbonpeak.http.files import XLSX, attachment_response, download, read_uplo
 from carbonpeak.model import Role
 from carbonpeak.service import enterprises, evidence, refdata_service, workflow
 from carbonpeak.service.context import Context
-from carbonpeak.web.i18n import Lang, text
+from carbonpeak.web.i18n import Lang, loc, text
 from carbonpeak.web.pages import Visitor, Who, error_response, form_guard, page_ctx, render, to_login
 
 __all__ = ["router"]
@@ -81,7 +81,7 @@ def _problem_rows(problems: list[Problem], lang: Lang) -> list[dict[str, Any]]:
             "row": "" if p.row is None else p.row,
             "column": p.column or "",
             "value": "" if p.value is None else str(p.value),
-            "reason": p.message_en if lang == "en" else p.message_zh,
+            "reason": loc(p, lang, "message"),
         }
         for p in problems
     ]
@@ -129,10 +129,7 @@ def _list_values(ctx: Context, visitor: Visitor, status: str) -> dict[str, Any]:
         return out
     if role is Role.ENTERPRISE:
         out["mine"] = workflow.queue(ctx)
-        out["template_enterprises"] = [
-            (e.id, e.name_en if lang == "en" and e.name_en else e.name_zh)
-            for e in enterprises.list_enterprises(ctx)
-        ]
+        out["template_enterprises"] = [(e.id, loc(e, lang)) for e in enterprises.list_enterprises(ctx)]
     elif role is Role.VERIFIER:
         out["verifier_queue"] = workflow.queue(ctx, statuses=["submitted", "under_verification"])
         out["all_rows"] = workflow.queue(ctx, statuses=[status] if status else IN_WORK)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from carbonpeak.service import inventory, refdata_service
 from carbonpeak.service.explanations import Explanation, FactorUse
-from carbonpeak.web.i18n import TEXT, Lang, text
+from carbonpeak.web.i18n import TEXT, Lang, loc, text
 
 __all__ = [
     "CONFIDENCE",
@@ -39,7 +39,7 @@ INDIRECT: Final = frozenset({"electricity", "heat"})
 
 
 def _name(row: Mapping[str, Any], lang: Lang) -> str:
-    return str(row.get("name_en") if lang == "en" and row.get("name_en") else row["name_zh"])
+    return str(loc(row, lang))
 
 
 def _lookup(table: str, row_id: str) -> Mapping[str, Any] | None:
@@ -372,13 +372,13 @@ def _source_title(use: FactorUse, lang: Lang) -> str:
     src = _sources().get(use.source_id)
     if src is None:
         return use.source_title or use.source_id
-    return src.title_en if lang == "en" and src.title_en else src.title_zh
+    return str(loc(src, lang, "title"))
 
 
 def factor_card(use: FactorUse, lang: Lang) -> FactorCard:
     css = dict(CONFIDENCE).get(use.confidence, "unknown")
     values, note = factor_values(use.values)
-    name = use.name_en if lang == "en" and use.name_en else use.name_zh
+    name = str(loc(use, lang))
     return FactorCard(
         factor_id=use.factor_id,
         name=name or use.factor_id,
@@ -430,7 +430,7 @@ def explanation_view(exp: Explanation, line: Mapping[str, Any], lang: Lang) -> E
         exp=exp,
         line=line,
         item_name=item_name(exp.item, lang),
-        category=exp.category_en if lang == "en" else exp.category_zh,
+        category=str(loc(exp, lang, "category")),
         formula=formula,
         formula_other=other,
         cards=[factor_card(u, lang) for u in exp.factors],

@@ -27,7 +27,7 @@ from carbonpeak.model.schemas import SectorOverview
 from carbonpeak.service import auth, enterprises, inventory, refdata_service, sector
 from carbonpeak.service.context import Context
 from carbonpeak.web import TEMPLATES_DIR, inventory_view
-from carbonpeak.web.i18n import Lang, html_lang, normalise_lang, text
+from carbonpeak.web.i18n import Lang, html_lang, loc, normalise_lang, text
 from carbonpeak.web.security import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -64,6 +64,11 @@ def _t(ctx: JinjaContext, key: str, **fields: Any) -> str:
     return text(key, str(ctx.get("lang", "zh")), **fields)
 
 
+@pass_context
+def _loc(ctx: JinjaContext, obj: Any, field: str = "name") -> Any:
+    return loc(obj, str(ctx.get("lang", "zh")), field)
+
+
 def _num(value: float | None, digits: int = 0) -> str:
     """Thousands separators: 120000 -> '120,000'."""
     return "" if value is None else f"{value:,.{digits}f}"
@@ -98,6 +103,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["t"] = _t
+    env.filters["loc"] = _loc
     env.filters["num"] = _num
     env.filters["wan"] = _wan
     env.filters["pct"] = _signed_pct
@@ -222,7 +228,7 @@ def error_page(request: Request, status: int, exc: errors.CarbonpeakError | None
         status=status,
         status_code=status,
         message=errors.message(exc.code, lang, **exc.fields),
-        problems=[(p.column or "", p.message_en if lang == "en" else p.message_zh) for p in problems],
+        problems=[(p.column or "", loc(p, lang, "message")) for p in problems],
     )
 
 
@@ -260,21 +266,19 @@ def _short_city(row: Mapping[str, Any], lang: Lang) -> str:
 
 def _charts(ov: SectorOverview, lang: Lang) -> dict[str, Any]:
     """Chart data for static/app.js (names already in *lang*)."""
-    name = "name_en" if lang == "en" else "name_zh"
     short = {str(r["id"]): _short_city(r, lang) for r in refdata_service.cities()}
     cities = [c for c in ov.by_city if c.enterprises > 0]
     metals = [m for m in ov.by_metal if m.enterprises > 0]
     counts: Mapping[tuple[str, str], int] = {(c, m): n for c, m, n in ov.city_metal}
     city_chart = {
-        "categories": [short.get(c.code) or getattr(c, name) for c in cities],
+        "categories": [short.get(c.code) or loc(c, lang) for c in cities],
         "series": [
-            {"name": getattr(m, name), "data": [counts.get((c.code, m.code), 0) for c in cities]}
-            for m in metals
+            {"name": loc(m, lang), "data": [counts.get((c.code, m.code), 0) for c in cities]} for m in metals
         ],
         "valueName": text("chart.enterprises", lang),
     }
     metal_chart = {
-        "categories": [getattr(m, name) for m in metals],
+        "categories": [loc(m, lang) for m in metals],
         "enterprises": [m.enterprises for m in metals],
         "capacity": [round(m.capacity_t_per_a / 1e4, 2) for m in metals],
         "enterprisesName": text("chart.enterprises", lang),
@@ -297,6 +301,8 @@ def home(request: Request, db: Db, visitor: Who) -> HTMLResponse:
 def login_form(request: Request, visitor: Who, next: str = "") -> Response:
     target = safe_next(next)
     if visitor.signed_in:
+        if visitor.principal.must_change_password:
+            return RedirectResponse("/account/password", status_code=303)
         return RedirectResponse(target or "/", status_code=303)
     return render(request, visitor, "login.html", next=target or "", username="", error=None)
 
@@ -317,7 +323,7 @@ def login_submit(
     try:
         principal, raw = auth.login(page_ctx(request, db, auth.SYSTEM_LOGIN), username, password)
     except (AuthenticationFailed, TooManyAttempts) as exc:
-        msg = exc.message_en if visitor.lang == "en" else exc.message_zh
+        msg = loc(exc, visitor.lang, "message")
         return render(
             request,
             visitor,
@@ -364,7 +370,7 @@ def switch_language(request: Request, visitor: Who, lang: str, next: str = "") -
 
 
 def _options(rows: Any, lang: Lang) -> list[tuple[str, str]]:
-    return [(str(r["id"]), str(r["name_en" if lang == "en" else "name_zh"])) for r in rows]
+    return [(str(r["id"]), str(loc(r, lang))) for r in rows]
 
 
 @router.get("/enterprises", response_class=HTMLResponse, response_model=None)

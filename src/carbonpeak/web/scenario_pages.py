@@ -22,7 +22,7 @@ from carbonpeak.service import refdata_service
 from carbonpeak.service import scenarios as svc
 from carbonpeak.service.context import Context
 from carbonpeak.service.scenario_catalog import DEMO_SCENARIO_NAMES, is_synthetic
-from carbonpeak.web.i18n import Lang, text
+from carbonpeak.web.i18n import Lang, loc, text
 from carbonpeak.web.pages import Visitor, Who, page_ctx, render, to_login
 
 __all__ = ["router"]
@@ -43,7 +43,7 @@ def _metal(code: str, lang: Lang) -> str:
 
 
 def _problem_text(exc: InputError, lang: Lang) -> str:
-    return "; ".join((p.message_en if lang == "en" else p.message_zh) for p in exc.problems[:5])
+    return "; ".join(loc(p, lang, "message") for p in exc.problems[:5])
 
 
 def _trajectories(r: dict[str, Any], view: str, lang: Lang) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def _macc(m: dict[str, Any], lang: Lang) -> dict[str, Any]:
     return {
         "bars": [
             {
-                "name": c["name_en"] if lang == "en" else c["name_zh"],
+                "name": loc(c, lang),
                 "x0": c["x0"] / 1e4,
                 "x1": c["x1"] / 1e4,
                 "cost": c["mac_yuan_per_tco2e"],
