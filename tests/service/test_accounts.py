@@ -340,6 +340,16 @@ def test_a_reset_lifts_a_lockout_and_is_province_only_never_on_itself(db: Sessio
         accounts.reset_password(_as(db, "province"), "province")
 
 
+def test_the_console_may_reset_the_province_account(db: Session) -> None:
+    system = Context(db=db, principal=SYSTEM, request_id="cli")
+    temp = accounts.reset_password(system, "province")
+    principal, _raw = auth.login(
+        Context(db=db, principal=auth.SYSTEM_LOGIN), "province", temp.temporary_password
+    )
+    assert principal.must_change_password
+    assert _events(db, "user.password_reset")[-1].actor == "system"
+
+
 def test_the_console_changes_a_password_with_the_current_one(db: Session) -> None:
     system = Context(db=db, principal=SYSTEM, request_id="cli")
     accounts.change_password(system, DEMO_PASSWORDS[CITY], NEW_PASSWORD, username=CITY)

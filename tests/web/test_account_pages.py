@@ -206,6 +206,8 @@ def test_a_reset_shows_the_password_once_and_the_user_must_change_it(
         refused = other.get(path, follow_redirects=False)
         assert refused.status_code == 403, path
         assert message("password_change_required", "zh") in refused.text
+        assert 'href="/account/password" id="to-password"' in refused.text
+    assert other.get("/login", follow_redirects=False).headers["location"] == "/account/password"
     page = other.get("/account/password?next=/enterprises")
     assert page.status_code == 200 and 'id="must-change"' in page.text
     form = {
