@@ -4,15 +4,19 @@ counts enterprises and their existing capacity; the cache follows the data versi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from carbonpeak.service import intake, official, workflow
+from carbonpeak.errors import AuthenticationFailed
+from carbonpeak.service import auth, intake, official, workflow
 from carbonpeak.settings import get_settings
 from carbonpeak.store import facts
 from carbonpeak.store.db import sessionmaker_for
+from carbonpeak.store.models import AuditHead
 from tests.intake_support import GOOD_ROWS, ctx_for, fill
 from tests.service.test_intake import _template
 
@@ -83,3 +87,52 @@ def test_an_approval_moves_the_data_version_and_the_cached_views(db: Session) ->
     after = official.year_totals(prov)
     assert after is not before
     assert len(after.query("year == @YEAR")) == 1 and len(before.query("year == @YEAR")) == 0
+
+
+def test_sign_ins_and_tokens_leave_the_data_version_and_the_cached_views(db: Session) -> None:
+    """A morning of logins must not empty the province views' cache: account events are
+    audited but change no figure."""
+    prov = ctx_for(db, "province")
+    version = facts.data_version(db)
+    view = official.year_totals(prov)
+    head = db.execute(sa.select(AuditHead.last_id)).scalar_one()
+    auth.login(ctx_for(db, "province"), "province", "demo-province")
+    with pytest.raises(AuthenticationFailed):
+        auth.login(ctx_for(db, "province"), "province", "wrong-password-1")
+    db.commit()
+    assert db.execute(sa.select(AuditHead.last_id)).scalar_one() > head  # audited …
+    assert facts.data_version(db) == version  # … but no data changed
+    assert official.year_totals(prov) is view
+
+
+def test_a_cold_view_is_computed_once_while_others_wait(demo_url: str) -> None:
+    """Single flight: a second caller of a view being computed waits for the first (fifty
+    officials after an approval cost one computation). On a slow machine the second caller
+    may arrive after the first finished — it then finds the view cached; either way ``fn``
+    runs once."""
+    entered, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+    results: list[object] = []
+
+    def view() -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            entered.set()
+            release.wait(timeout=60)
+        return object()
+
+    def caller() -> None:
+        with sessionmaker_for(demo_url)() as session:
+            results.append(official.cached(ctx_for(session, "province"), "slow-view", (), view))
+
+    first = threading.Thread(target=caller)
+    first.start()
+    assert entered.wait(timeout=60)
+    second = threading.Thread(target=caller)
+    second.start()
+    second.join(timeout=0.5)  # let it reach the cache (no assertion on time)
+    release.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert len(calls) == 1
+    assert len(results) == 2 and results[0] is results[1]

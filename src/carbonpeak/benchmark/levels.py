@@ -205,6 +205,10 @@ def load_levels(factor_set: str | None = None) -> Levels:
     return Levels(factor_set=fs.version, limits=limits, efficiency=efficiency, routes=routes)
 
 
+#: The columns of a line that decide its level.
+_KEY_FIELDS = ("route", "product", "metal", "indicator", "date")
+
+
 def _text(s: pd.Series) -> pd.Series:
     """A text column as object strings, missing and blank as None."""
     vals = [
@@ -268,17 +272,22 @@ def levels_for(
     a = lines.reset_index(drop=True)
     n = len(a)
     rows = _row_numbers(a)
-    empty = pd.Series([None] * n, dtype=object)
-    route = _text(a["route"]) if "route" in a else empty
-    product = _text(a["product"]) if "product" in a else empty
-    metal = _text(a["metal"]) if "metal" in a else empty
-    indicator = _text(a["indicator"]) if "indicator" in a else empty
-    raw_date = a["date"] if "date" in a else pd.Series([None] * n, dtype=object)
+    none = pd.Series([None] * n, dtype=object)
+    given = pd.DataFrame({c: a[c].astype(object) if c in a else none for c in _KEY_FIELDS})
     if on is not None:
-        raw_date = raw_date.where(raw_date.notna(), pd.Timestamp(on))
+        given["date"] = given["date"].where(given["date"].notna(), pd.Timestamp(on))
+    # a province holds thousands of lines but a few dozen distinct (route, product, metal,
+    # indicator, date) keys: validate and choose the level once per key (``group``: each
+    # line's key), then give it to every line of the key
+    group = given.groupby(list(_KEY_FIELDS), dropna=False, sort=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    u = given.iloc[first].reset_index(drop=True)
+    n_keys = len(u)
+    route, product, metal, indicator = (_text(u[c]) for c in ("route", "product", "metal", "indicator"))
+    raw_date = u["date"]
     date = pd.to_datetime(raw_date, errors="coerce")
 
-    # validation: masks over all lines; Problems are built only for the offending ones
+    # validation: masks over the keys; Problems are built only for the offending lines
     has_r, has_p, has_m = route.notna().to_numpy(), product.notna().to_numpy(), metal.notna().to_numpy()
     route_metal = route.map(lv.routes)
     unknown_r = has_r & route_metal.isna().to_numpy()
@@ -300,15 +309,15 @@ def levels_for(
         for mask, code, col, vals in checks
         if mask.any()
         for values in [vals.tolist()]
-        for i in np.flatnonzero(mask)
+        for i in np.flatnonzero(mask[group])
     ]
     problems = [
         Problem(
             code,
             column=col,
-            value=vals[i],
+            value=vals[group[i]],
             row=int(rows[i]),
-            fields={"metal": metals[i]} if code == "route_metal_mismatch" else {},
+            fields={"metal": metals[group[i]]} if code == "route_metal_mismatch" else {},
         )
         for i, code, col, vals in sorted(found, key=lambda t: t[0])
     ]
@@ -316,15 +325,9 @@ def levels_for(
         raise InputError(problems)
 
     # candidate rows: by product where given, else by route (a row lists the routes it governs)
-    every = pd.DataFrame(
+    keys = pd.DataFrame(
         {"_product": product, "_route": route, "_metal": metal, "_indicator": indicator, "_date": date}
     )
-    # a province holds thousands of lines but a few dozen distinct (product, route, metal,
-    # indicator, date) keys: choose the level once per key, then give it to every line
-    group = every.groupby(list(every.columns), dropna=False, sort=False).ngroup().to_numpy()
-    _, first = np.unique(group, return_index=True)
-    keys = every.iloc[first].reset_index(drop=True)
-    n_keys = len(keys)
     keys.insert(0, "_pos", np.arange(n_keys))
     lim = lv.limits
     by_route = lim.explode("route").dropna(subset=["route"])

@@ -55,6 +55,15 @@ def version() -> None:
 def run(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="port")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="worker processes (several on a multi-core server, e.g. one per core; each "
+            "keeps its own cache of the province views)",
+        ),
+    ] = 1,
     demo: Annotated[
         bool | None,
         typer.Option(
@@ -96,7 +105,12 @@ def run(
         for u in demo_users():
             t.add_row(u["username"], u["password"], u["role"], _demo_scope(u))
         console.print(t)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers > 1:  # each worker process builds its own app from the same environment
+        uvicorn.run(
+            "carbonpeak.app:create_app", factory=True, host=host, port=port, log_level="info", workers=workers
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 def _demo_scope(u: dict[str, str]) -> str:

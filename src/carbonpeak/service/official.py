@@ -61,6 +61,10 @@ def coverage_threshold() -> float:
 _CACHE: OrderedDict[Hashable, Any] = OrderedDict()
 _LOCK = threading.Lock()
 _MAX = 256
+#: Views being computed, by key: a second caller of the same cold view waits for the
+#: first instead of computing it again (fifty officials opening the dashboard after an
+#: approval cost one computation, not fifty).
+_FLIGHTS: dict[Hashable, threading.Lock] = {}
 
 
 def _scope_key(ctx: Context) -> Hashable:
@@ -71,8 +75,9 @@ def _scope_key(ctx: Context) -> Hashable:
 def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
     """``fn()``, cached per (view *name*, *args*, the caller's scope, the official rule and
     the store's data version): any import, move, approval or recompute writes an audit
-    event, which moves the data version, so a cached view is never stale. The value must
-    not be mutated by callers."""
+    event, which moves the data version, so a cached view is never stale. One computation
+    per key at a time (callers of a view being computed wait for it). The value must not
+    be mutated by callers."""
     key = (
         str(ctx.db.get_bind().engine.url),
         name,
@@ -85,11 +90,20 @@ def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]  # type: ignore[no-any-return]
-    value = fn()
-    with _LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _MAX:
-            _CACHE.popitem(last=False)
+        flight = _FLIGHTS.setdefault(key, threading.Lock())
+    with flight:  # the first caller computes; the others wait here, then find it cached
+        with _LOCK:
+            if key in _CACHE:
+                return _CACHE[key]  # type: ignore[no-any-return]
+        try:
+            value = fn()
+            with _LOCK:
+                _CACHE[key] = value
+                while len(_CACHE) > _MAX:
+                    _CACHE.popitem(last=False)
+        finally:
+            with _LOCK:
+                _FLIGHTS.pop(key, None)
     return value
 
 

@@ -33,10 +33,12 @@ year, the official inventory (approved; see :mod:`carbonpeak.service.official`).
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from carbonpeak import catalogue, refdata
 from carbonpeak.errors import InputError
@@ -215,6 +217,8 @@ def indicators(
     """
     years = list(range(min(first_year, year), year + 1))
     totals = yearly_totals(ctx)
+    # the peak card's projection (its base year read and projected) runs beside the grading
+    projection = _projection_beside(ctx)
     cov = official.coverage(ctx, year).as_dict()
     cache: dict[Any, Any] = {}
     graded: dict[int, pd.DataFrame] = classified if classified is not None else {}
@@ -300,7 +304,7 @@ def indicators(
             res = _judge(base, series, year, reason="no_output")
             res["breakdown"] = breakdown
         elif ind == "peak_year":
-            res = _peak(ctx, base, totals, year)
+            res = _peak(ctx, base, totals, year, projection)
             by_city = totals.groupby(["city", "year"])["co2e_t"].sum()
             res["breakdown"] = {
                 "by_city": {
@@ -434,6 +438,22 @@ def _projection(ctx: Context) -> dict[str, Any] | None:
     }
 
 
+def _projection_beside(ctx: Context) -> Future[dict[str, Any] | None]:
+    """:func:`_projection` started on a thread of its own, with a session of its own on the
+    same store, so that a cold targets view reads and projects the base year while it
+    grades every line (the two share nothing but the cache)."""
+
+    def work() -> dict[str, Any] | None:
+        with Session(ctx.db.get_bind()) as db:
+            return _projection(Context(db=db, principal=ctx.principal, request_id=ctx.request_id))
+
+    return _BESIDE.submit(work)
+
+
+#: Threads for the parts of a cold view computed beside the request's own thread.
+_BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="carbonpeak-view")
+
+
 def _verdict_text(
     name: str, base_year: int, peak_year: int | None, verdict: str, deadline: int
 ) -> tuple[str, str]:
@@ -443,7 +463,13 @@ def _verdict_text(
     )
 
 
-def _peak(ctx: Context, base: dict[str, Any], totals: pd.DataFrame, year: int) -> dict[str, Any]:
+def _peak(
+    ctx: Context,
+    base: dict[str, Any],
+    totals: pd.DataFrame,
+    year: int,
+    projection: Future[dict[str, Any] | None] | None = None,
+) -> dict[str, Any]:
     """The peak card: the historical maximum **to date** (official totals up to *year*), and
     the verdict of the projection of those inventories (:func:`_projection`, the scenarios
     page's definition). The status follows the projection of :data:`PEAK_VERDICT_SCENARIO`;
@@ -473,7 +499,7 @@ def _peak(ctx: Context, base: dict[str, Any], totals: pd.DataFrame, year: int) -
         "peak_co2e_t": p.value,
         "projection": None,
     }
-    proj = _projection(ctx)
+    proj = projection.result() if projection is not None else _projection(ctx)
     if proj is None or PEAK_VERDICT_SCENARIO not in proj["scenarios"]:
         return out
     v = proj["scenarios"][PEAK_VERDICT_SCENARIO]

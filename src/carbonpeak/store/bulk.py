@@ -100,4 +100,20 @@ def read_frame(db: Session, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=list(columns))
     cols = list(zip(*rows, strict=True))
-    return pd.DataFrame({c: list(v) for c, v in zip(columns, cols, strict=True)})
+    return pd.DataFrame({c: pd.Series(_array(v), copy=False) for c, v in zip(columns, cols, strict=True)})
+
+
+def _array(values: tuple[Any, ...]) -> Any:
+    """One fetched column as an array whose type follows its first value (the driver's
+    types): floats (NULL → NaN), integers (int64, or float when any is NULL), and text
+    and the rest as plain objects — without pandas inferring a type value by value, and
+    without Arrow-backed strings, whose takes dominate the joins downstream."""
+    first = next((v for v in values if v is not None), None)
+    if isinstance(first, float):
+        return np.array(values, dtype=float)
+    if isinstance(first, int) and not isinstance(first, bool):
+        try:
+            return np.array(values, dtype=np.int64)
+        except TypeError:  # a NULL among the integers
+            return np.array(values, dtype=float)
+    return pd.Series(np.array(values, dtype=object), dtype=object, copy=False)

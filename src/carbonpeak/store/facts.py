@@ -21,14 +21,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.summary import SUM_FIELDS
 from carbonpeak.model import Action, Principal
 from carbonpeak.store.bulk import read_frame
 from carbonpeak.store.models import (
-    AuditHead,
+    AuditEvent,
     Enterprise,
     InventoryLine,
     InventoryLineTotal,
@@ -41,6 +41,7 @@ from carbonpeak.store.models import (
 from carbonpeak.store.scope import enterprise_scope
 
 __all__ = [
+    "ACCOUNT_ACTIONS",
     "OFFICIAL_STATUSES",
     "SUM_COLUMNS",
     "current_runs_of",
@@ -64,10 +65,24 @@ OFFICIAL_STATUSES: dict[str, tuple[str, ...]] = {
 SUM_COLUMNS = tuple(SUM_FIELDS)
 
 
+#: Audit actions that change no figure a view shows (sign-ins, tokens, accounts, the audit
+#: chain's own markers): they do not move the data version, so a morning of logins does not
+#: empty the province views' cache.
+ACCOUNT_ACTIONS = ("user.", "token.", "auth.", "audit.")
+
+
 def data_version(db: Session) -> int:
-    """The store's data version: the id of the newest audit event. Every change (an import,
-    a move, an approval, a recompute) writes one, so a cache keyed by it is never stale."""
-    v = db.execute(select(AuditHead.last_id)).scalar()
+    """The store's data version: the id of the newest audit event that changed data. Every
+    change (an import, a move, an approval, a recompute, a register or registry edit)
+    writes one, so a cache keyed by it is never stale; account events
+    (:data:`ACCOUNT_ACTIONS`) are skipped (newest first: the scan stops at the first data
+    event)."""
+    v = db.execute(
+        select(AuditEvent.id)
+        .where(~or_(*(AuditEvent.action.startswith(p, autoescape=True) for p in ACCOUNT_ACTIONS)))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).scalar()
     return int(v or 0)
 
 
@@ -175,40 +190,29 @@ def item_totals(
     if year is not None:
         runs = runs.where(Submission.year == year)
     off = runs.subquery()
-    keys = (
-        off.c.enterprise_id,
-        InventoryLine.line_code,
-        off.c.year,
-        off.c.run_id,
-        InventoryLine.item,
-        InventoryLine.kind,
-        InventoryLine.category,
-    )
+    cols = ["enterprise_id", "line_code", "year", "run_id", "item", "kind", "category"]
+    figures = ["quantity", "co2_t", "energy_tce"]
+    # the year's rows as they are (no SQL GROUP BY: the engine-side group is several times
+    # faster than SQLite's sort of a province's lines), summed per key below
     stmt = (
         select(
-            *keys,
-            func.sum(InventoryLine.quantity),
-            func.sum(InventoryLine.co2_t),
-            func.sum(InventoryLine.energy_tce),
+            off.c.enterprise_id,
+            InventoryLine.line_code,
+            off.c.year,
+            off.c.run_id,
+            InventoryLine.item,
+            InventoryLine.kind,
+            InventoryLine.category,
+            *(getattr(InventoryLine, c) for c in figures),
         )
         .select_from(off)
         .join(InventoryLine, and_(InventoryLine.run_id == off.c.run_id, InventoryLine.in_total))
-        .group_by(*keys)
     )
-    cols = [
-        "enterprise_id",
-        "line_code",
-        "year",
-        "run_id",
-        "item",
-        "kind",
-        "category",
-        "quantity",
-        "co2_t",
-        "energy_tce",
-    ]
-    d = _frame(db, stmt, cols)
-    for c in ("quantity", "co2_t", "energy_tce"):
+    rows = _frame(db, stmt, [*cols, *figures])
+    if rows.empty:
+        return pd.DataFrame(columns=[*cols, *figures])
+    d = rows.groupby(cols, sort=True, observed=True, dropna=False)[figures].sum().reset_index()
+    for c in figures:
         d[c] = d[c].astype(float)
     d["year"] = d["year"].astype(np.int64)
     return d
