@@ -18,6 +18,8 @@ must change its password (``PendingCtx``); every other route answers it 403
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
@@ -25,10 +27,14 @@ from carbonpeak.http.deps import Ctx, PendingCtx, bearer_token
 from carbonpeak.http.params import IdPath
 from carbonpeak.model.schemas import ApiTokenInfo, TemporaryPassword, TextSafeModel, UserAccount
 from carbonpeak.service import accounts, auth
+from carbonpeak.service.schemas.common import ErrorPublic, error_responses
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=error_responses())
+_LOCKED: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorPublic, "description": "too many wrong current passwords: the name is locked"}
+}
 
 
 class PasswordChange(TextSafeModel):
@@ -69,7 +75,7 @@ def logout(request: Request, ctx: PendingCtx) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/auth/password", tags=["auth"])
+@router.post("/auth/password", tags=["auth"], responses=_LOCKED)
 def change_password(request: Request, ctx: PendingCtx, body: PasswordChange) -> PasswordChanged:
     """Change the caller's password; every other session and token of the caller is revoked
     (this request's token stays valid). Clears a reset's must-change-password mark."""
