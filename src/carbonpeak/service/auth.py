@@ -44,7 +44,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from carbonpeak import refdata
+from carbonpeak import catalogue, refdata
 from carbonpeak.errors import (
     AuthenticationFailed,
     Conflict,
@@ -155,16 +155,8 @@ _SEQUENCES = (
     "qwertyuiopasdfghjklzxcvbnm",
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
 )
-_TRIVIAL = {
-    "blank": ("只有空白字符", "it is only whitespace"),
-    "repeated": ("由同一个字符或短片段重复组成", "it repeats one character or a short piece"),
-    "digits": ("只有数字", "it is only digits"),
-    "sequence": (
-        "是连续字符序列（如 1234567890、abcdefgh）",
-        "it is a sequence (like 1234567890 or abcdefgh)",
-    ),
-    "username": ("与用户名相同", "it is the user name"),
-}
+#: From catalogue/password_reasons.toml (key -> zh, en); new entries go there.
+_TRIVIAL = catalogue.pairs("password_reasons")
 
 
 def password_problems(password: str, username: str = "") -> list[Problem]:
