@@ -326,7 +326,8 @@ class InventoryLine(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"), index=True)
+    # no index of its own: the unique (run_id, line_no) and (run_id, in_total) lead with it
+    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"))
     line_no: Mapped[int] = mapped_column(Integer)
     line_code: Mapped[str] = mapped_column(String(32), default="")
     period: Mapped[str] = mapped_column(String(7))
@@ -360,9 +361,7 @@ class InventoryRunTotal(Base):
 
     __tablename__ = "inventory_run_total"
 
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("inventory_run.id", ondelete="CASCADE"), primary_key=True
-    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"), primary_key=True)
     co2_t: Mapped[float] = mapped_column(Float)
     co2_market_t: Mapped[float] = mapped_column(Float)
     cf4_t: Mapped[float] = mapped_column(Float)
@@ -382,9 +381,7 @@ class InventoryLineTotal(Base):
 
     __tablename__ = "inventory_line_total"
 
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("inventory_run.id", ondelete="CASCADE"), primary_key=True
-    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"), primary_key=True)
     line_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     energy_tce: Mapped[float] = mapped_column(Float)
     output_t: Mapped[float | None] = mapped_column(Float)

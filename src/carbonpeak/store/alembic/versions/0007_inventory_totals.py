@@ -6,7 +6,9 @@ production line: energy, product output, potline AC power) are derived from
 ``inventory_line``'s ``in_total`` rows by the one writer of the fact table
 (``service/inventory_write.write_runs``), in the same transaction, so a province view
 reads thousands of rows instead of millions. Existing runs are back-filled here from
-their lines.
+their lines. The fact table's index on ``run_id`` alone goes: the unique (run_id, line_no)
+and the (run_id, in_total) indexes already lead with it, and every bulk write paid for the
+third.
 
 Revision ID: 0007
 Revises: 0006
@@ -77,6 +79,12 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table("inventory_line", schema=None) as batch_op:
+        batch_op.drop_index("ix_inventory_line_run_id")
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("inventory_line", schema=None) as batch_op:
+        batch_op.create_index("ix_inventory_line_run_id", ["run_id"], unique=False)
     op.drop_table("inventory_line_total")
     op.drop_table("inventory_run_total")
