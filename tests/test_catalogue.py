@@ -234,3 +234,4 @@ def test_loc_picks_data_named_in_both_languages() -> None:
     assert i18n.loc(row, "en", "park_name") == "园区"  # a blank English name falls back
     assert i18n.loc(("铜", "Copper"), "en") == "Copper"
     assert i18n.loc(MESSAGES["not_found"], "zh").startswith("未找到")
+    assert i18n.loc is catalogue.loc  # one helper for pages, services, reports and the CLI

@@ -33,7 +33,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
-__all__ = ["ENTRY_FIELDS", "CatalogueError", "fields", "namespaces", "pair", "pairs", "parse", "text"]
+__all__ = ["ENTRY_FIELDS", "CatalogueError", "fields", "loc", "namespaces", "pair", "pairs", "parse", "text"]
 
 #: The fields an entry may have: the two texts and a note for translators and reviewers.
 ENTRY_FIELDS: Final[frozenset[str]] = frozenset({"zh", "en", "note"})
@@ -154,3 +154,17 @@ def pair(key: str, /, **values: Any) -> tuple[str, str]:
     ``<x>_en`` for a field whose value differs by language.
     """
     return text(key, "zh", **values), text(key, "en", **values)
+
+
+def loc(obj: Any, lang: str, field: str = "name") -> Any:
+    """Data named in both languages, in *lang*: *obj*'s ``<field>_en`` in English when it is
+    not blank, else its ``<field>_zh`` (*obj* a mapping or an object); a ``(zh, en)`` pair
+    likewise. For names that come with the data (an enterprise's, an error's message), not
+    catalogue texts; pages use it as the template filter ``x|loc('city_name')``."""
+    if isinstance(obj, tuple):
+        zh, en = obj
+    elif isinstance(obj, Mapping):
+        zh, en = obj.get(f"{field}_zh"), obj.get(f"{field}_en")
+    else:
+        zh, en = getattr(obj, f"{field}_zh", None), getattr(obj, f"{field}_en", None)
+    return en if lang == "en" and en else zh

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
+from carbonpeak.catalogue import loc
 from carbonpeak.cli._console import console, handles_errors
 from carbonpeak.cli._store import system_context
 
@@ -83,11 +84,10 @@ def review(
     )
     with system_context() as ctx:
         r = review_service.review(ctx, req)
-    zh = lang == "zh"
     colour = {"pass": "green", "fail": "red"}.get(r["verdict"], "yellow")
     console.print(f"单位产品综合能耗 / unit energy: [bold]{_n(r['unit_energy_kgce_per_t'], 1)}[/] kgce/t")
     console.print(f"结论 / verdict: [bold {colour}]{r['verdict'].upper()}[/]")
-    console.print(r["citation_zh"] if zh else r["citation_en"])
+    console.print(loc(r, lang, "citation"))
     eff = r.get("effects") or {}
     for scope, t in (eff.get("totals") or {}).items():
         console.print(

@@ -353,4 +353,4 @@ def write_template(spec: TemplateSpec) -> bytes:
 
 def item_names(items: Sequence[tuple[str, str, str, str]], lang: str) -> dict[str, tuple[str, str]]:
     """``{id: (name in *lang*, canonical unit)}`` from (id, name_zh, name_en, unit) rows."""
-    return {i: ((en if lang == "en" else zh), unit) for i, zh, en, unit in items}
+    return {i: (catalogue.loc((zh, en), lang), unit) for i, zh, en, unit in items}

@@ -39,8 +39,7 @@ LABELS: dict[str, tuple[str, str]] = catalogue.pairs("review_report")
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = LABELS[key]
-    return zh if lang == "zh" else en
+    return str(catalogue.loc(LABELS[key], lang))
 
 
 def _num(x: Any, digits: int = 0) -> str:
@@ -72,8 +71,7 @@ def report_rows(result: Mapping[str, Any], lang: str = "zh") -> dict[str, list[l
         ``project``, ``energy``, ``verdict``, ``effects``: lists of rows (first row of
         ``energy`` and ``effects`` is the header).
     """
-    zh = lang == "zh"
-    city = result.get("city_name_zh" if zh else "city_name_en") or result.get("city_code")
+    city = catalogue.loc(result, lang, "city_name") or result.get("city_code")
     project: list[list[Any]] = [
         [_t("name", lang), result.get("name") or "—"],
         [_t("metal", lang), result.get("metal")],
@@ -94,7 +92,7 @@ def report_rows(result: Mapping[str, Any], lang: str = "zh") -> dict[str, list[l
     for c in result.get("carriers", []):
         energy.append(
             [
-                f"{c['item_name_zh' if zh else 'item_name_en']} ({c['carrier']})",
+                f"{catalogue.loc(c, lang, 'item_name')} ({c['carrier']})",
                 f"{_num(c['quantity_in'], 2)} {c['unit_in']}",
                 f"{_num(c['quantity'], 2)} {c['unit']}",
                 _num(c["energy_tce"], 1),
@@ -121,7 +119,7 @@ def report_rows(result: Mapping[str, Any], lang: str = "zh") -> dict[str, list[l
         verdict.append([_t("ac_power", lang), _num(result.get("ac_power_kwh_per_t"), 0)])
     verdict += [
         [_t("verdict", lang), _t(str(result.get("verdict", "no_level")), lang)],
-        [_t("clause", lang), result.get("citation_zh" if zh else "citation_en")],
+        [_t("clause", lang), catalogue.loc(result, lang, "citation")],
         [_t("advanced", lang), f"{_num(result.get('advanced_value'))} {unit}"],
         [_t("grades", lang), f"{_num(result.get('grade2'))} / {_num(result.get('grade3'))} {unit}"],
         [_t("margin", lang), f"{_num(result.get('margin'), 1)} {unit}"],
@@ -273,11 +271,7 @@ def build_review_pdf(result: Mapping[str, Any], lang: str = "zh") -> bytes:
     story.append(
         Paragraph(f"{_t('verdict', lang)}{colon}{_t(str(result.get('verdict', 'no_level')), lang)}", big)
     )
-    story.append(
-        Paragraph(
-            f"{_t('clause', lang)}{colon}{result.get('citation_zh' if lang == 'zh' else 'citation_en')}", body
-        )
-    )
+    story.append(Paragraph(f"{_t('clause', lang)}{colon}{catalogue.loc(result, lang, 'citation')}", body))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(_t("project", lang), h2))
     story.append(_table(rows["project"], (0.3 * width, 0.7 * width), body, False))

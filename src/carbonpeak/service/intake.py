@@ -41,6 +41,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from carbonpeak import catalogue
 from carbonpeak.accounting.engine import compute_inventory as engine_compute
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors, methods
 from carbonpeak.errors import (
@@ -215,7 +216,7 @@ def template_workbook(ctx: Context, enterprise_id: int, year: int, lang: str = "
     lang = "en" if lang == "en" else "zh"
     items_t = refdata.load_table("accounting/items")
     items = {
-        str(r["id"]): (str(r["name_en"] if lang == "en" else r["name_zh"]), str(r["canonical_unit"]))
+        str(r["id"]): (str(catalogue.loc(r, lang)), str(r["canonical_unit"]))
         for r in items_t
         if r["id"] in f.items.index
     }
@@ -223,17 +224,17 @@ def template_workbook(ctx: Context, enterprise_id: int, year: int, lang: str = "
     lines = tuple(
         TemplateLine(
             code=ln.code,
-            name=ln.name_en if lang == "en" and ln.name_en else ln.name_zh,
+            name=catalogue.loc(ln, lang),
             items=route_items(ln.route, str(routes.get(ln.route, {}).get("kind", "processing"))),
         )
         for ln in ent.lines
     )
     spec = TemplateSpec(
         credit_code=ent.credit_code,
-        name=ent.name_en if lang == "en" and ent.name_en else ent.name_zh,
+        name=catalogue.loc(ent, lang),
         year=year,
         method=method,
-        method_name=m.name_en if lang == "en" else m.name_zh,
+        method_name=catalogue.loc(m, lang),
         lines=lines,
         items=items,
         is_demo=ent.is_demo,

@@ -9,10 +9,10 @@ missing here is a bug (``KeyError``), so the page tests find it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 from carbonpeak import catalogue
+from carbonpeak.catalogue import loc
 from carbonpeak.service.assignments import STATE_NAMES
 from carbonpeak.service.workflow import MOVE_NAMES, STATUS_NAMES
 
@@ -58,19 +58,6 @@ def text(key: str, lang: str = DEFAULT_LANG, **fields: Any) -> str:
     zh, en = TEXT[key]
     template = en if lang == "en" else zh
     return template.format(**fields) if fields else template
-
-
-def loc(obj: Any, lang: str, field: str = "name") -> Any:
-    """Data named in both languages, in *lang*: *obj*'s ``<field>_en`` in English when it is
-    not blank, else its ``<field>_zh`` (*obj* a mapping or an object); a ``(zh, en)`` pair
-    likewise. Templates: ``x|loc('city_name')``."""
-    if isinstance(obj, tuple):
-        zh, en = obj
-    elif isinstance(obj, Mapping):
-        zh, en = obj.get(f"{field}_zh"), obj.get(f"{field}_en")
-    else:
-        zh, en = getattr(obj, f"{field}_zh", None), getattr(obj, f"{field}_en", None)
-    return en if lang == "en" and en else zh
 
 
 def html_lang(lang: str) -> str:
