@@ -134,6 +134,16 @@ def test_market_based_is_never_below_zero(rows: list[tuple[str, str, str, float]
     for key, v in per.items():
         base = ng["co2_market_t"].sum().get(key, 0.0)
         assert v <= base + 1e-6 * (1 + abs(base))
+    # the surplus reported per enterprise-period: green − max(purchased, 0), where positive
+    surplus: dict[tuple[str, str], float] = {}
+    for ent, period, item, q in rows:
+        if item.startswith(("green", "electricity")):
+            surplus.setdefault((ent, period), 0.0)
+            surplus[(ent, period)] += q if item.startswith("green") else -q
+    expected = {k for k, v in surplus.items() if v > 1e-6}
+    got = green_surplus(out, F)
+    assert set(got.index) >= expected
+    assert all(w.code == "green_power_surplus" for w in inventory_notices(out, F))
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -27,6 +27,7 @@ electricity); a fuel without a tabulated coefficient uses NCV / 29.307 GJ/tce.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -38,9 +39,11 @@ from carbonpeak.errors import InputError, Problem
 
 __all__ = [
     "CATEGORIES",
+    "NUMERIC_OUTPUTS",
     "OUTPUT_COLUMNS",
     "PFC_CATEGORY",
     "REDUCTANT_BASE",
+    "category_sums",
     "compute_inventory",
     "split_pfc",
 ]
@@ -323,6 +326,28 @@ def _period_keys(a: pd.DataFrame) -> list[str]:
     return [c for c in ("enterprise",) if c in a] + (["period"] if "period" in a else ["year"])
 
 
+def _group_codes(a: pd.DataFrame, keys: list[str], idx: np.ndarray) -> np.ndarray:
+    """Dense group numbers 0..n−1 of the rows *idx* of *a* by the columns *keys* (categorical
+    codes or factorised values, combined; missing values form their own group)."""
+    comb = np.zeros(len(idx), dtype=np.int64)
+    space = 1
+    for k in keys:
+        col = a[k]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes = np.asarray(col.cat.codes.to_numpy()[idx], dtype=np.int64) + 1
+            size = len(col.cat.categories) + 1
+        else:
+            fact, uniques = pd.factorize(col.take(idx), use_na_sentinel=True)  # stays Arrow
+            codes, size = np.asarray(fact, dtype=np.int64) + 1, len(uniques) + 1
+        comb = comb * size + codes
+        space *= size
+    if space <= 8 * len(idx) + 4096:  # small key space: number groups by a bincount, no sort
+        present = np.zeros(space, dtype=bool)
+        present[comb] = True
+        return np.asarray((np.cumsum(present) - 1)[comb], dtype=np.int64)
+    return np.unique(comb, return_inverse=True)[1].astype(np.int64).ravel()
+
+
 def _market_floor(a: pd.DataFrame, cols: pd.DataFrame, elec: np.ndarray, green: np.ndarray) -> None:
     """Market-based electricity never below zero per enterprise and period (in place).
 
@@ -335,8 +360,7 @@ def _market_floor(a: pd.DataFrame, cols: pd.DataFrame, elec: np.ndarray, green: 
     green power deducts nothing.
     """
     idx = np.flatnonzero(elec)
-    keys = a.iloc[idx][_period_keys(a)]
-    grp = keys.groupby(list(keys.columns), sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    grp = _group_codes(a, _period_keys(a), idx)
     m = cols["co2_market_t"].to_numpy()[idx]
     is_g = green[idx]
     n = int(grp.max()) + 1
@@ -354,7 +378,7 @@ def _market_floor(a: pd.DataFrame, cols: pd.DataFrame, elec: np.ndarray, green: 
         cols[c] = cols[c].to_numpy() * scale
 
 
-def split_pfc(lines: pd.DataFrame) -> pd.DataFrame:
+def split_pfc(lines: pd.DataFrame, *, ordered: bool = True) -> pd.DataFrame:
     """*lines* (the engine's output) with every gas in its source category.
 
     A line that emits perfluorocarbons (the primary-aluminium line: anode CO2 and the
@@ -363,32 +387,88 @@ def split_pfc(lines: pd.DataFrame) -> pd.DataFrame:
     ``co2e_t − co2_t`` [t CO2e] (location and market alike). The PFC line repeats the line's
     other columns (item, quantity, row, period …) and carries no CO2 and no energy, so every
     sum over the lines is unchanged and a category total never books PFCs under 阳极消耗.
-    Pure; the lines come back in their order, each PFC line right after its line.
+
+    Pure and vectorised; ``category`` stays categorical when it is. With *ordered* each PFC
+    line comes right after its line; without, after all the lines (cheaper, for totals).
+    *lines* itself is returned when no line has PFCs.
     """
-    cf4 = lines["cf4_t"].to_numpy(dtype=float)
-    c2f6 = lines["c2f6_t"].to_numpy(dtype=float)
-    has = (np.nan_to_num(cf4) != 0.0) | (np.nan_to_num(c2f6) != 0.0)
-    out = lines.assign(category=lines["category"].astype(str))
+    cf4 = np.nan_to_num(lines["cf4_t"].to_numpy(dtype=float))
+    c2f6 = np.nan_to_num(lines["c2f6_t"].to_numpy(dtype=float))
+    has = (cf4 != 0.0) | (c2f6 != 0.0)
     if not has.any():
-        return out
-    gas = out[has].assign(
-        category=PFC_CATEGORY,
+        return lines
+    co2, co2e = lines["co2_t"].to_numpy(dtype=float), lines["co2e_t"].to_numpy(dtype=float)
+    co2m, co2em = lines["co2_market_t"].to_numpy(dtype=float), lines["co2e_market_t"].to_numpy(dtype=float)
+    cat = lines["category"]
+    if isinstance(cat.dtype, pd.CategoricalDtype):
+        cats = cat.cat.categories
+        new_cats = cats if PFC_CATEGORY in cats else cats.append(pd.Index([PFC_CATEGORY]))
+        cat = cat.cat.set_categories(new_cats)
+        gas_cat: pd.Series | str = pd.Series(
+            pd.Categorical([PFC_CATEGORY] * int(has.sum()), categories=new_cats), index=lines.index[has]
+        )
+    else:
+        gas_cat = PFC_CATEGORY
+    rest = lines.assign(
+        category=cat,
+        cf4_t=np.where(has, 0.0, lines["cf4_t"].to_numpy(dtype=float)),
+        c2f6_t=np.where(has, 0.0, lines["c2f6_t"].to_numpy(dtype=float)),
+        co2e_t=np.where(has, co2, co2e),
+        co2e_market_t=np.where(has, co2m, co2em),
+    )
+    gas = lines[has].assign(
+        category=gas_cat,
         co2_t=0.0,
         co2_market_t=0.0,
-        co2e_t=out["co2e_t"][has] - out["co2_t"][has],
-        co2e_market_t=out["co2e_market_t"][has] - out["co2_market_t"][has],
+        co2e_t=(co2e - co2)[has],
+        co2e_market_t=(co2em - co2m)[has],
         energy_tce=0.0,
         energy_tce_equal_value=0.0,
     )
-    rest = out.copy()
-    for col, val in (("cf4_t", 0.0), ("c2f6_t", 0.0)):
-        rest.loc[has, col] = val
-    rest.loc[has, "co2e_t"] = out.loc[has, "co2_t"]
-    rest.loc[has, "co2e_market_t"] = out.loc[has, "co2_market_t"]
-    pos = np.concatenate([np.arange(len(out)), np.flatnonzero(has) + 0.5])
-    both = pd.concat([rest, gas], ignore_index=True)
-    ordered: pd.DataFrame = both.iloc[np.argsort(pos, kind="stable")].reset_index(drop=True)
-    return ordered
+    both: pd.DataFrame = pd.concat([rest, gas], ignore_index=True)
+    if not ordered:
+        return both
+    pos = np.concatenate([np.arange(len(lines)), np.flatnonzero(has) + 0.5])
+    out: pd.DataFrame = both.take(np.argsort(pos, kind="stable")).reset_index(drop=True)
+    return out
+
+
+#: The engine's numeric outputs (t, t CO2e, tce): what totals sum.
+NUMERIC_OUTPUTS = [c for c in OUTPUT_COLUMNS if c not in ("kind", "category", "factor_ids")]
+
+
+def category_sums(lines: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Σ of :data:`NUMERIC_OUTPUTS` per *keys* and source category, every gas in its
+    category (the sums of :func:`split_pfc`'s lines) without splitting or copying *lines*:
+    the PFCs of the lines that have them (CF4, C2F6 and their CO2e, location and market) are
+    moved from the line's category to :data:`PFC_CATEGORY`. Indexed by (*keys*,
+    ``category``) with ``category`` as text; NaN is skipped as in ``DataFrame.sum``."""
+    by = [*keys, "category"]
+    out = lines.groupby(by, observed=True, sort=True)[NUMERIC_OUTPUTS].sum().reset_index()
+    out["category"] = out["category"].astype(str)
+    out = out.set_index(by)
+    cf4 = np.nan_to_num(lines["cf4_t"].to_numpy(dtype=float))
+    c2f6 = np.nan_to_num(lines["c2f6_t"].to_numpy(dtype=float))
+    has = (cf4 != 0.0) | (c2f6 != 0.0)
+    if not has.any():
+        return out
+    sub = lines[has]
+    gas = pd.DataFrame(
+        {
+            **{k: sub[k].to_numpy() for k in keys},
+            "category": sub["category"].astype(str).to_numpy(),
+            "cf4_t": cf4[has],
+            "c2f6_t": c2f6[has],
+            "co2e_t": (sub["co2e_t"] - sub["co2_t"]).to_numpy(dtype=float),
+            "co2e_market_t": (sub["co2e_market_t"] - sub["co2_market_t"]).to_numpy(dtype=float),
+        }
+    )
+    moved_cols = ["cf4_t", "c2f6_t", "co2e_t", "co2e_market_t"]
+    away = gas.groupby(by, sort=True)[moved_cols].sum()
+    into = gas.assign(category=PFC_CATEGORY).groupby(by, sort=True)[moved_cols].sum()
+    delta = into.sub(away, fill_value=0.0).reindex(columns=NUMERIC_OUTPUTS, fill_value=0.0)
+    result: pd.DataFrame = out.add(delta, fill_value=0.0).sort_index()
+    return result
 
 
 _CHUNK = 1 << 20

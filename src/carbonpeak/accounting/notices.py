@@ -20,7 +20,7 @@ from carbonpeak.errors import Problem
 
 __all__ = ["fuels_without_factor", "green_surplus", "inventory_notices"]
 
-_SURPLUS_COLUMNS = ["consumption_mwh", "green_mwh", "surplus_mwh", "row"]
+_SURPLUS_COLUMNS = ["consumption_mwh", "green_mwh", "surplus_mwh", "row", "position"]
 
 
 def _keys(lines: pd.DataFrame) -> list[str]:
@@ -44,39 +44,47 @@ def green_surplus(lines: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     DataFrame
         One row per enterprise-period whose green volume exceeds its net purchased
         electricity: ``consumption_mwh`` (net purchased, ≥ 0 where not a net exporter),
-        ``green_mwh``, ``surplus_mwh`` = green − max(consumption, 0) [MWh], and ``row`` (the
-        first green line's row), indexed by the period keys.
+        ``green_mwh``, ``surplus_mwh`` = green − max(consumption, 0) [MWh], ``row`` and
+        ``position`` (the first green line's row number and position in *lines*), indexed
+        by the period keys.
     """
-    kind = lines["kind"].astype(str).to_numpy()
-    elec, green = kind == "electricity", kind == "green_electricity"
+    green = (lines["kind"] == "green_electricity").to_numpy(dtype=bool)
     if not green.any():
         return pd.DataFrame(columns=_SURPLUS_COLUMNS)
-    sign = lines["item"].astype(str).map(f.items["sign"]).fillna(1.0).to_numpy(dtype=float)
-    q = lines["quantity"].to_numpy(dtype=float)
+    elec = (lines["kind"] == "electricity").to_numpy(dtype=bool)
+    sel = np.flatnonzero(elec | green)  # the electricity lines only: a small part of a file
+    sub = lines.iloc[sel]
+    g_sub = green[sel]
+    sign = pd.to_numeric(sub["item"].map(f.items["sign"].to_dict()), errors="coerce")
+    q = sub["quantity"].to_numpy(dtype=float) * np.nan_to_num(sign.to_numpy(dtype=float), nan=1.0)
     keys = _keys(lines)
-    rows = lines["row"].to_numpy() if "row" in lines else np.arange(1, len(lines) + 1)
     frame = pd.DataFrame(
         {
-            **{k: lines[k].astype(str).to_numpy() for k in keys},
-            "consumption_mwh": np.where(elec, q * sign, 0.0),
-            "green_mwh": np.where(green, q, 0.0),
-            "row": np.where(green, rows, np.iinfo(np.int64).max),
+            **{k: sub[k].array for k in keys},  # categorical / Arrow text kept as they are
+            "consumption_mwh": np.where(g_sub, 0.0, q),
+            "green_mwh": np.where(g_sub, sub["quantity"].to_numpy(dtype=float), 0.0),
+            "position": np.where(g_sub, sel, np.iinfo(np.int64).max),
         }
-    )[elec | green]
-    g = frame.groupby(keys, sort=True).agg(
-        consumption_mwh=("consumption_mwh", "sum"), green_mwh=("green_mwh", "sum"), row=("row", "min")
+    )
+    g = frame.groupby(keys, sort=True, observed=True).agg(
+        consumption_mwh=("consumption_mwh", "sum"),
+        green_mwh=("green_mwh", "sum"),
+        position=("position", "min"),
     )
     g["surplus_mwh"] = g["green_mwh"] - np.maximum(g["consumption_mwh"], 0.0)
-    out: pd.DataFrame = g[g["surplus_mwh"] > 1e-9][_SURPLUS_COLUMNS]
+    g = g[g["surplus_mwh"] > 1e-9]  # each of these has a green line: its position is real
+    rows = lines["row"].to_numpy(dtype=np.int64) if "row" in lines else np.arange(1, len(lines) + 1)
+    g["row"] = rows[g["position"].to_numpy(dtype=np.int64)]
+    out: pd.DataFrame = g[_SURPLUS_COLUMNS]
     return out
 
 
 def fuels_without_factor(lines: pd.DataFrame, f: FactorTables) -> np.ndarray:
     """True for the fuel lines whose CO2 was not computed: the item has a GB/T 2589
     coefficient (its energy is counted) but no emission factor in the method (原煤)."""
-    item = lines["item"].astype(str)
-    is_fuel = lines["kind"].astype(str).to_numpy() == "fuel"
-    out: np.ndarray = is_fuel & ~item.isin(f.fuels.index).to_numpy()
+    out: np.ndarray = (lines["kind"] == "fuel").to_numpy(dtype=bool, copy=True)
+    if out.any():
+        out[out] = ~lines["item"][out].astype(str).isin(f.fuels.index).to_numpy(dtype=bool)
     return out
 
 
@@ -96,12 +104,8 @@ def inventory_notices(lines: pd.DataFrame, f: FactorTables) -> list[Problem]:
     out: list[Problem] = []
     surplus = green_surplus(lines, f)
     if not surplus.empty:
-        row_pos: dict[int, int] = (
-            {int(r): i for i, r in enumerate(lines["row"].tolist())} if "row" in lines else {}
-        )
         for key, rec in surplus.iterrows():
-            first = int(rec["row"])
-            i = row_pos.get(first, first - 1)
+            i = int(rec["position"])
             key_t = key if isinstance(key, tuple) else (key,)
             out.append(
                 Problem(

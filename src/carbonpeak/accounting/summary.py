@@ -14,7 +14,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from carbonpeak.accounting.engine import OUTPUT_COLUMNS, split_pfc
+from carbonpeak.accounting.engine import OUTPUT_COLUMNS, category_sums
 
 __all__ = [
     "AC_POWER_ITEM",
@@ -98,17 +98,19 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
     """
     if lines.empty:
         return {"by_line": {}, "by_category": {}, "by_period": {}, "by_year": {}, "total": {}}
-    annual = split_pfc(lines[in_total_mask(lines)])  # PFCs under pfc, not 阳极消耗
-    by_cat = annual.groupby("category")[SUM_FIELDS].sum()
+    annual = lines[in_total_mask(lines)]
+    cat_year = category_sums(annual, ("year",))  # every gas in its category: PFCs under pfc
+    by_cat = cat_year.groupby(level="category").sum()[SUM_FIELDS]
     by_period = lines.groupby("period")[SUM_FIELDS].sum()
     by_year = annual.groupby("year")[SUM_FIELDS].sum()
     # 等价值 is unavailable (NaN) for a year without a coefficient: never a silent 0
     eq_missing = annual["energy_tce_equal_value"].isna()
-    for frame_, keys in ((by_cat, annual["category"]), (by_year, annual["year"])):
+    for frame_, keys, as_text in ((by_cat, annual["category"], True), (by_year, annual["year"], False)):
         missing = eq_missing.groupby(keys, observed=True).any()
-        frame_.loc[missing[missing].index, "energy_tce_equal_value"] = np.nan
+        labels = missing[missing].index
+        frame_.loc[labels.astype(str) if as_text else labels, "energy_tce_equal_value"] = np.nan
     cat_by_year: dict[str, dict[str, float]] = {}
-    for key, t in annual.groupby(["year", "category"], observed=True)["co2e_t"].sum().items():
+    for key, t in cat_year["co2e_t"].items():
         y, c = cast(tuple[int, str], key)
         cat_by_year.setdefault(str(y), {})[str(c)] = float(t)
     direct_rows = annual[~annual["category"].isin(["electricity", "heat"])]

@@ -51,7 +51,7 @@ def category_totals(lines: pd.DataFrame, by: Sequence[str] = ("enterprise", "yea
         return pd.DataFrame(columns=cols)
     frame = lines if "month" in lines else lines.assign(month=np.nan)
     others = tuple(k for k in keys if k != "year")
-    annual = split_pfc(frame[in_total_mask(frame, by=others)])
+    annual = split_pfc(frame[in_total_mask(frame, by=others)], ordered=False)
     annual = annual.assign(**{k: annual[k].astype(str) for k in others})
     parts = []
     for extra in (["category"], []):
