@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak import catalogue
 from carbonpeak.benchmark.classify import capacity_share_at_benchmark, classify_unit_energy
 from carbonpeak.benchmark.levels import LIMIT_TABLE, Levels, levels_for
 from carbonpeak.errors import InputError, Problem
@@ -214,13 +215,9 @@ def review_against_limits(proposals: pd.DataFrame, levels: Levels) -> pd.DataFra
     )
     out["efficiency_id"] = lv["efficiency_id"].to_numpy(dtype=object)
     out["grade"] = grade.to_numpy()
-    out["citation_zh"] = [
-        _cite_zh(out.iloc[i]) if in_force[i] else "评价日无现行能耗限额标准" for i in range(len(out))
-    ]
-    out["citation_en"] = [
-        _cite_en(out.iloc[i]) if in_force[i] else "no energy-limit standard in force on the review date"
-        for i in range(len(out))
-    ]
+    for lang in ("zh", "en"):
+        none = catalogue.text("review_citation.no_standard", lang)
+        out[f"citation_{lang}"] = [_cite(out.iloc[i], lang) if in_force[i] else none for i in range(len(out))]
     return out
 
 
@@ -245,32 +242,21 @@ def _level_rows(levels: Levels) -> dict[str, dict[str, str]]:
     return out
 
 
-def _cite_zh(r: pd.Series) -> str:
-    where = f"{r['standard']} {r['clause']}".strip()
-    g1 = _fmt(float(r["advanced_value"]))
-    s = (
-        f"{where}「{r['level_product_zh']}」，1级（先进值）{g1} {r['value_unit']}"
-        f"（该版本自 {r['edition_valid_from']} 起实施）"
+def _cite(r: pd.Series, lang: str) -> str:
+    """The clause cited for one reviewed design, in *lang* (catalogue/review_citation.toml)."""
+    s = catalogue.text(
+        "review_citation.advanced",
+        lang,
+        where=f"{r['standard']} {r['clause']}".strip(),
+        product_zh=r["level_product_zh"],
+        product_en=r["level_product_en"],
+        value=_fmt(float(r["advanced_value"])),
+        unit=r["value_unit"],
+        valid_from=r["edition_valid_from"],
     )
     if r["benchmark_required"]:
-        b = r["benchmark_value"]
-        s += f"；新建电解铝须达到能效标杆水平 {_fmt(float(b))} {r['value_unit']}（发改产业〔2023〕723号）"
-    return s
-
-
-def _cite_en(r: pd.Series) -> str:
-    where = f"{r['standard']} {r['clause']}".strip()
-    g1 = _fmt(float(r["advanced_value"]))
-    s = (
-        f"{where} '{r['level_product_en']}', grade 1 (advanced value) {g1} {r['value_unit']} "
-        f"(edition in force from {r['edition_valid_from']})"
-    )
-    if r["benchmark_required"]:
-        b = r["benchmark_value"]
-        s += (
-            f"; new electrolytic aluminium must reach the benchmark {_fmt(float(b))} "
-            f"{r['value_unit']} (NDRC 2023 No. 723)"
-        )
+        b = _fmt(float(r["benchmark_value"]))
+        s += catalogue.text("review_citation.benchmark", lang, value=b, unit=r["value_unit"])
     return s
 
 
