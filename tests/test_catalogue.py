@@ -235,3 +235,34 @@ def test_loc_picks_data_named_in_both_languages() -> None:
     assert i18n.loc(("铜", "Copper"), "en") == "Copper"
     assert i18n.loc(MESSAGES["not_found"], "zh").startswith("未找到")
     assert i18n.loc is catalogue.loc  # one helper for pages, services, reports and the CLI
+
+
+CATALOGUE_CALL = re.compile(r'\bcatalogue\.(?:text|pair)\(\s*(f?)"([a-z_]+\.[^"]*)"')
+
+
+def test_every_key_the_source_asks_the_catalogue_for_exists() -> None:
+    """``catalogue.text("ns.key")`` and ``catalogue.pair("ns.key")`` with a literal key (an
+    f-string key: some key starts with its literal prefix)."""
+    keys = {f"{n}.{k}" for n in catalogue.namespaces() for k in catalogue.pairs(n)}
+    missing = []
+    calls = 0
+    for path in SRC.rglob("*.py"):
+        source = path.read_text("utf-8")
+        if "catalogue" not in source:
+            continue
+        for f, key in CATALOGUE_CALL.findall(source):
+            calls += 1
+            prefix = key.split("{", 1)[0] if f else key
+            if (f and not any(k.startswith(prefix) for k in keys)) or (not f and key not in keys):
+                missing.append(f"{path.relative_to(SRC)}: {key}")
+    assert calls > 15
+    assert missing == []
+
+
+def test_every_review_report_label_the_report_asks_for_exists() -> None:
+    from carbonpeak.reporting.review_report import LABELS
+
+    source = (SRC / "reporting" / "review_report.py").read_text("utf-8")
+    used = set(re.findall(r"""\b_t\(\s*['"]([a-z_0-9]+)['"]""", source))
+    assert len(used) > 20
+    assert sorted(used - set(LABELS)) == []
