@@ -30,7 +30,7 @@ from carbonpeak.settings import Settings
 from tests.conftest import DEMO_PASSWORDS, StoreFactory, api_token
 
 #: Examples per operation, generation mode and role (about 75 operations × 2 × 3).
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 5
 ROLES = ("province", "city-hengyang", "ent-hengyang-pbzn")
 CHECKS = [not_a_server_error, response_schema_conformance]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,10 +16,15 @@ __all__ = [
     "ErrorPublic",
     "ProblemPublic",
     "Result",
+    "Scalar",
     "TotalsPublic",
     "error_responses",
     "file_response",
 ]
+
+
+#: A cell of a reference table or a factor's value.
+Scalar = str | int | float | bool | dt.date | None
 
 
 def _closed(schema: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from carbonpeak.service.schemas.common import Result, TotalsPublic
+from carbonpeak.service.schemas.common import Result, Scalar, TotalsPublic
 
 __all__ = [
     "AuditVerifyPublic",
@@ -52,7 +52,7 @@ class RefTablePublic(Result):
     title_zh: str
     title_en: str
     digest: str
-    rows: list[dict[str, str | int | float | bool | None]]
+    rows: list[dict[str, Scalar]]
 
 
 class AuditVerifyPublic(Result):
@@ -168,7 +168,7 @@ class ExplainFactorPublic(Result):
     table: str
     name_zh: str | None
     name_en: str | None
-    values: dict[str, str | int | float | bool | None]
+    values: dict[str, Scalar]
     source_id: str | None
     source_title: str | None
     clause: str | None

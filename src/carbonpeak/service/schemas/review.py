@@ -68,16 +68,17 @@ class ReviewEffectsPublic(Result):
 
 class ReviewPublic(Result):
     """An energy-saving review: unit energy, the verdict against the standard in force,
-    the clause, and the effects; ``id`` of the stored review (null when not saved)."""
+    the clause, and the effects; ``id`` of the stored review (null when not saved). A stored
+    review answers what was stored: a field added since is left out."""
 
-    name: str | None
+    name: str | None = None
     metal: str
     route: str
-    product: str | None
+    product: str | None = None
     city_code: str
-    city_name_zh: str | None
-    city_name_en: str | None
-    park_id: str | None
+    city_name_zh: str | None = None
+    city_name_en: str | None = None
+    park_id: str | None = None
     review_date: str
     capacity_t_per_a: float
     output_t_per_a: float
@@ -86,29 +87,29 @@ class ReviewPublic(Result):
     carriers: list[CarrierPublic]
     energy_tce_per_a: float
     co2_t_per_a: float
-    unit_energy_kgce_per_t: float | None
-    ac_power_kwh_per_t: float | None
-    judged_value: float | None
+    unit_energy_kgce_per_t: float | None = None
+    ac_power_kwh_per_t: float | None = None
+    judged_value: float | None = None
     verdict: str = Field(description="pass, fail or no_level")
-    level_id: str | None
-    standard: str | None
-    clause: str | None
-    level_row_zh: str | None
-    level_row_en: str | None
-    edition_valid_from: str | None
-    value_unit: str | None
-    advanced_value: float | None
-    grade2: float | None
-    grade3: float | None
-    margin: float | None
-    grade: str | None
+    level_id: str | None = None
+    standard: str | None = None
+    clause: str | None = None
+    level_row_zh: str | None = None
+    level_row_en: str | None = None
+    edition_valid_from: str | None = None
+    value_unit: str | None = None
+    advanced_value: float | None = None
+    grade2: float | None = None
+    grade3: float | None = None
+    margin: float | None = None
+    grade: str | None = None
     benchmark_required: bool
-    benchmark_value: float | None
-    meets_benchmark: bool | None
+    benchmark_value: float | None = None
+    meets_benchmark: bool | None = None
     citation_zh: str
     citation_en: str
     effects: ReviewEffectsPublic
-    id: int | None
+    id: int | None = None
 
 
 class ReviewBriefPublic(Result):
