@@ -89,11 +89,12 @@ class Registry:
     enterprise_may_import: bool
 
 
+#: Registry names, from catalogue/registry_names.toml.
+_NAMES = catalogue.pairs("registry_names")
 REGISTRIES: dict[str, Registry] = {
     "green": Registry(
         "green",
-        "绿色制造名录（工厂、园区、供应链、设计产品）",
-        "Green manufacturing lists (factories, parks, supply chains, design products)",
+        *_NAMES["green"],
         GreenCertification,
         ("kind", "level", "year", "certificate_no", "name_zh"),
         ("name_en", "enterprise", "park", "city"),
@@ -102,8 +103,7 @@ REGISTRIES: dict[str, Registry] = {
     ),
     "cleaner": Registry(
         "cleaner",
-        "清洁生产审核结果",
-        "Cleaner-production audit results",
+        *_NAMES["cleaner"],
         CleanerProductionAudit,
         ("enterprise", "year", "level"),
         ("certificate_no",),
@@ -112,8 +112,7 @@ REGISTRIES: dict[str, Registry] = {
     ),
     "recycled": Registry(
         "recycled",
-        "再生金属产量",
-        "Recycled-metal production",
+        *_NAMES["recycled"],
         RecycledOutput,
         ("enterprise", "year", "metal", "recycled_output", "total_output"),
         ("unit",),
@@ -122,8 +121,7 @@ REGISTRIES: dict[str, Registry] = {
     ),
     "waste": Registry(
         "waste",
-        "固体废物产生与综合利用",
-        "Solid waste generated and utilised",
+        *_NAMES["waste"],
         SolidWaste,
         ("enterprise", "year", "waste", "generated", "utilised"),
         ("unit",),
