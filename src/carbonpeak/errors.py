@@ -69,7 +69,7 @@ def message(code: str, lang: str = "zh", **fields: Any) -> str:
     template = en if lang == "en" else zh
     obj = fields.get("object")
     if isinstance(obj, str) and obj in OBJECT_NAMES:
-        fields = {**fields, "object": OBJECT_NAMES[obj][1 if lang == "en" else 0]}
+        fields = {**fields, "object": catalogue.loc(OBJECT_NAMES[obj], lang)}
     return template.format_map(_Lenient({"code": code, **fields}))
 
 

@@ -30,7 +30,7 @@ from carbonpeak.model.schemas import TemporaryPassword
 from carbonpeak.service import accounts, refdata_service
 from carbonpeak.settings import get_settings
 from carbonpeak.web.assignment_pages import beijing_time
-from carbonpeak.web.i18n import Lang
+from carbonpeak.web.i18n import Lang, loc
 from carbonpeak.web.pages import Visitor, Who, form_guard, page_ctx, render, to_login
 from carbonpeak.web.security import safe_next
 
@@ -52,7 +52,7 @@ def _id(value: str) -> int | None:
 
 def _msg(exc: CarbonpeakError, lang: Lang) -> str:
     if isinstance(exc, InputError) and exc.problems:
-        return "；".join(p.message_en if lang == "en" else p.message_zh for p in exc.problems)
+        return "；".join(loc(p, lang, "message") for p in exc.problems)
     return errors.message(exc.code, lang, **exc.fields)
 
 
@@ -169,8 +169,7 @@ def _users_page(
     temporary: TemporaryPassword | None = None,
 ) -> Response:
     users = accounts.list_accounts(page_ctx(request, db, visitor.principal))
-    name = "name_en" if visitor.lang == "en" else "name_zh"
-    cities = {str(r["id"]): str(r[name]) for r in refdata_service.cities()}
+    cities = {str(r["id"]): str(loc(r, visitor.lang)) for r in refdata_service.cities()}
     rows: list[dict[str, Any]] = [
         {
             "u": u,
