@@ -153,3 +153,32 @@ def test_cli_table_shows_the_pfc_row(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "阳极效应 PFC" in r.output and "25,228.0" in r.output  # SAR: 3.4 × 6500 + 0.34 × 9200
     assert "150,304.0" in r.output
+
+
+def test_stored_runs_book_pfc_under_its_own_category(store: str) -> None:
+    """A demo smelter's stored run: its lines carry a PFC line after the 原铝 line, its totals
+    a ``pfc`` category (SAR, 2013 defaults: 0.252 tCO2e per t Al), and ``explain`` names it."""
+    import sqlalchemy as sa
+
+    from carbonpeak.service import inventory
+    from carbonpeak.service.context import SYSTEM, Context
+    from carbonpeak.store.db import engine_for, sessionmaker_for
+
+    with engine_for(store).connect() as conn:
+        run_id, line_no, q = conn.execute(
+            sa.text(
+                "SELECT l.run_id, l.line_no, l.quantity FROM inventory_line l "
+                "JOIN inventory_run r ON r.id = l.run_id "
+                "WHERE l.item = 'primary_aluminium' AND l.month IS NULL AND r.status = 'current' LIMIT 1"
+            )
+        ).one()
+    with sessionmaker_for(store)() as db:
+        run = inventory.get_run(Context(db=db, principal=SYSTEM), run_id)
+    cats = [ln["category"] for ln in run["lines"] if ln["line_no"] == line_no]
+    assert cats == ["anode", PFC_CATEGORY]
+    pfc = run["totals"]["by_category"][PFC_CATEGORY]["co2e_t"]
+    assert pfc == pytest.approx(q * (0.034 * 6500 + 0.0034 * 9200) / 1000, rel=1e-9)
+    assert run["totals"]["by_category"]["anode"]["cf4_t"] == 0.0
+    r = runner.invoke(app, ["inventory", "explain", str(run_id), str(line_no)])
+    assert r.exit_code == 0, r.output
+    assert "阳极效应 PFC" in r.output and "[阳极效应 PFC / pfc] CO2e" in r.output

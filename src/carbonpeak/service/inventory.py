@@ -297,7 +297,8 @@ def get_run(ctx: Context, run_id: int) -> dict[str, Any]:
         "input_digest": run.input_digest,
         "totals": summarise(frame),
         "categories": {k: {"zh": v[0], "en": v[1]} for k, v in CATEGORIES.items()},
-        "lines": frame.replace({np.nan: None}).to_dict("records"),
+        # every gas in its category: a primary-aluminium line is followed by its PFC line
+        "lines": split_pfc(frame).replace({np.nan: None}).to_dict("records"),
     }
 
 
@@ -443,6 +444,7 @@ def enterprise_inventory(ctx: Context, enterprise_id: int) -> dict[str, Any] | N
     frame["month"] = frame["month"].astype(float)
     return {
         **newest,
-        "lines": frame.replace({np.nan: None}).to_dict("records"),
+        # every gas in its category: a primary-aluminium line is followed by its PFC line
+        "lines": split_pfc(frame).replace({np.nan: None}).to_dict("records"),
         "year_status": year_status,
     }
