@@ -112,6 +112,11 @@ def test_every_data_file_is_used_by_the_source() -> None:
     assert unused == []
 
 
+def test_every_data_file_is_listed_in_the_docs() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "catalogue.md").read_text("utf-8")
+    assert [n for n in catalogue.namespaces() if f"`{n}.toml`" not in docs] == []
+
+
 def test_pairs_is_a_fresh_dict_in_file_order() -> None:
     first = catalogue.pairs("objects")
     first["enterprise"] = ("x", "y")
