@@ -47,8 +47,15 @@ def test_the_round_page_for_the_province_in_both_languages(client: TestClient) -
     assert r.status_code == 200
     assert_no_inline_script("/rounds", r)
     assert "2026 年度填报轮次" in r.text and 'id="round-none"' in r.text
-    assert len(re.findall(r'<tr data-enterprise="\d+"', r.text)) == 108
-    assert r.text.count('data-status="not_reported"') == 108
+    # 108 demo enterprises: a page of 100 and a page of 8, every enterprise once
+    first = re.findall(r'<tr data-enterprise="(\d+)"', r.text)
+    assert len(first) == 100 and "第 1–100 家，共 108 家" in r.text and 'rel="next"' in r.text
+    second = client.get("/rounds?year=2026&page=2").text
+    rest = re.findall(r'<tr data-enterprise="(\d+)"', second)
+    assert len(rest) == 8 and "第 101–108 家，共 108 家" in second and 'rel="prev"' in second
+    assert len(set(first) | set(rest)) == 108
+    assert client.get("/rounds?year=2026&page=999999999").status_code == 200  # clamped to the last
+    assert r.text.count('data-status="not_reported"') + second.count('data-status="not_reported"') == 108
     token = csrf_token(client, "/rounds?year=2026")
     assert all(f'name="csrf_token" value="{token}"' in f for f in POST_FORM.findall(r.text))
     done = client.post(

@@ -21,14 +21,14 @@ from carbonpeak.io.register import (
     LINE_OPTIONAL,
 )
 from carbonpeak.io.tabular import Table, read_rows
-from carbonpeak.service import audit, auth
+from carbonpeak.service import assignments, auth
 from carbonpeak.service.context import Context, transactional
 
 if TYPE_CHECKING:
     from carbonpeak.service.bulk_load import BulkLoad
 from carbonpeak.service.enterprises import import_register
 from carbonpeak.service.registries import load_demo_registries
-from carbonpeak.store.models import Enterprise, User, VerifierAssignment
+from carbonpeak.store.models import Enterprise, User
 
 __all__ = ["DEMO_VERIFIER_PARK", "demo_tables", "demo_users", "load_demo"]
 
@@ -85,6 +85,8 @@ def load_demo_inventories(ctx: Context) -> BulkLoad:
 
 @transactional
 def _assign_verifier(ctx: Context) -> None:
+    """The demo verifier assigned to the enterprises of the demo park, through the
+    assignments service like any province's assignment (audited one by one)."""
     verifier = ctx.db.execute(select(User).where(User.role == "verifier")).scalars().first()
     if verifier is None:
         return
@@ -95,16 +97,5 @@ def _assign_verifier(ctx: Context) -> None:
         .scalars()
         .all()
     )
-    now = audit.now_iso()
     for eid in ids:
-        ctx.db.add(VerifierAssignment(verifier_id=verifier.id, enterprise_id=eid, created_at=now))
-    ctx.db.flush()
-    audit.record(
-        ctx.db,
-        ctx.principal,
-        ctx.request_id,
-        "verifier.assign",
-        "user",
-        verifier.id,
-        after={"enterprise_ids": list(ids)},
-    )
+        assignments.assign(ctx, verifier.id, eid)

@@ -88,6 +88,10 @@ def _msg(exc: CarbonpeakError, lang: Lang) -> str:
 # --- the reporting round -------------------------------------------------------------------
 
 
+#: Enterprises per page of the reporting round's table (a province holds thousands).
+ROUND_PAGE_SIZE = 100
+
+
 def _round_page(
     request: Request,
     db: Db,
@@ -96,6 +100,7 @@ def _round_page(
     city: str,
     status: str,
     *,
+    page: int = 1,
     code: int = 200,
     error: str | None = None,
     done: str = "",
@@ -107,6 +112,10 @@ def _round_page(
     status = status if status in REPORT_STATES else ""
     st = assignments.round_status(ctx, year, city=city or None, status=status or None)
     lang = visitor.lang
+    total = len(st.rows)
+    pages = max(1, -(-total // ROUND_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * ROUND_PAGE_SIZE
     rows = [
         {
             "row": r,
@@ -114,8 +123,15 @@ def _round_page(
             "city": loc(r, lang, "city"),
             "updated": beijing_time(r.updated_at),
         }
-        for r in st.rows
+        for r in st.rows[first : first + ROUND_PAGE_SIZE]
     ]
+    pager = {
+        "page": page,
+        "pages": pages,
+        "first": first + 1 if total else 0,
+        "last": first + len(rows),
+        "total": total,
+    }
     cities = [(c.code, loc(c, lang)) for c in st.cities]
     return render(
         request,
@@ -125,6 +141,7 @@ def _round_page(
         year=year,
         st=st,
         rows=rows,
+        pager=pager,
         cities=cities,
         f_city=city,
         f_status=status,
@@ -139,11 +156,19 @@ def _round_page(
 
 @router.get("/rounds", response_class=HTMLResponse, response_model=None)
 def round_page(
-    request: Request, db: Db, visitor: Who, year: str = "", city: str = "", status: str = "", done: str = ""
+    request: Request,
+    db: Db,
+    visitor: Who,
+    year: str = "",
+    city: str = "",
+    status: str = "",
+    done: str = "",
+    page: str = "1",
 ) -> Response:
     if not visitor.signed_in:
         return to_login(request)
-    return _round_page(request, db, visitor, year[:8], city[:8], status[:32], done=done[:16])
+    number = int(page) if page.isdigit() and len(page) <= 6 else 1
+    return _round_page(request, db, visitor, year[:8], city[:8], status[:32], done=done[:16], page=number)
 
 
 @router.post("/rounds", response_class=HTMLResponse, response_model=None)
