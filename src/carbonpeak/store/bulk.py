@@ -41,6 +41,8 @@ def _column(s: pd.Series) -> list[Any]:
     if kind in "iub":
         return list(s.to_numpy().tolist())
     obj = s.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas-stubs: None is a valid na_value
+    if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and s.dtype.kind in "iub":
+        return list(obj.tolist())  # nullable integers and booleans: Python ints/bools and None
     return (
         [_plain(v) for v in obj.tolist()]
         if kind == "O" and len(obj) and not isinstance(obj[0], str)
@@ -99,21 +101,27 @@ def read_frame(db: Session, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
     rows = result.cursor.fetchall() if result.cursor is not None else result.all()
     if not rows:
         return pd.DataFrame(columns=list(columns))
-    cols = list(zip(*rows, strict=True))
-    return pd.DataFrame({c: pd.Series(_array(v), copy=False) for c, v in zip(columns, cols, strict=True)})
+    table = np.array(rows, dtype=object)  # one C pass: rows × columns of driver values
+    if table.ndim != 2 or table.shape[1] != len(columns):  # a value that is itself a sequence
+        table = np.empty((len(rows), len(columns)), dtype=object)
+        for j, col in enumerate(zip(*rows, strict=True)):
+            table[:, j] = col
+    return pd.DataFrame({c: _array(table[:, j]) for j, c in enumerate(columns)})
 
 
-def _array(values: tuple[Any, ...]) -> Any:
-    """One fetched column as an array whose type follows its first value (the driver's
-    types): floats (NULL → NaN), integers (int64, or float when any is NULL), and text
-    and the rest as plain objects — without pandas inferring a type value by value, and
+def _array(values: np.ndarray) -> pd.Series:
+    """One fetched column (an object array of the driver's values) typed by what it holds:
+    integers → int64 (float when any is NULL), numbers → float (NULL → NaN), booleans →
+    bool, text and the rest → plain objects — one C pass each, without pandas inferring value by value and
     without Arrow-backed strings, whose takes dominate the joins downstream."""
-    first = next((v for v in values if v is not None), None)
-    if isinstance(first, float):
-        return np.array(values, dtype=float)
-    if isinstance(first, int) and not isinstance(first, bool):
-        try:
-            return np.array(values, dtype=np.int64)
-        except TypeError:  # a NULL among the integers
-            return np.array(values, dtype=float)
-    return pd.Series(np.array(values, dtype=object), dtype=object, copy=False)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    nulls = pd.isna(values)
+    if kind == "boolean" and not nulls.any():
+        return pd.Series(values.astype(bool), copy=False)
+    if kind == "integer" and not nulls.any():
+        return pd.Series(values.astype(np.int64), copy=False)
+    if kind in ("integer", "floating", "mixed-integer-float"):
+        numbers = values.copy()
+        numbers[nulls] = np.nan
+        return pd.Series(numbers.astype(float), copy=False)
+    return pd.Series(values, dtype=object, copy=False)
