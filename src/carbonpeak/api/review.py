@@ -21,8 +21,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, Response, UploadFile
 
 from carbonpeak.errors import InputError, PermissionDenied, Problem
-from carbonpeak.http.cached import cached_json
-from carbonpeak.http.deps import Ctx
+from carbonpeak.http.cached import cached_json_off_loop
+from carbonpeak.http.deps import Ctx, LoopCtx
 from carbonpeak.http.files import XLSX, download, read_upload
 from carbonpeak.http.params import IdPath, YearQuery
 from carbonpeak.model import Role
@@ -184,10 +184,10 @@ async def import_registry(
 
 
 @router.get("/dashboard", tags=["targets"], response_model=DashboardPublic)
-def dashboard(ctx: Ctx, year: YearQuery = None) -> Response:
+async def dashboard(ctx: LoopCtx, year: YearQuery = None) -> Response:
     """Targets with their series and drill-downs, the benchmark league table (best and worst
     lines per metal) and the largest gaps below the limit, in the caller's scope, from the
     official figures with their coverage. Without *year*: the newest year that is not
     provisional. Cached by data version."""
     targets.check_dashboard_access(ctx)
-    return cached_json(ctx, "dashboard", (year,), lambda: targets.dashboard(ctx, year))
+    return await cached_json_off_loop(ctx, "dashboard", (year,), lambda: targets.dashboard(ctx, year))

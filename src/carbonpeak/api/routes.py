@@ -17,8 +17,8 @@ from pydantic import Field
 
 from carbonpeak import __version__
 from carbonpeak.errors import IntegrityViolation, PermissionDenied
-from carbonpeak.http.cached import cached_json
-from carbonpeak.http.deps import Ctx, Db, OptionalCtx, public_route
+from carbonpeak.http.cached import cached_json_off_loop
+from carbonpeak.http.deps import Ctx, Db, LoopCtx, OptionalCtx, public_route
 from carbonpeak.http.files import read_upload
 from carbonpeak.http.params import IdPath, Year, YearQuery
 from carbonpeak.model import Role
@@ -337,7 +337,7 @@ def benchmark_lines(
 
 
 @router.get("/benchmark/share", tags=["benchmarks"], response_model=list[BenchmarkSharePublic])
-def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> Response:
+async def benchmark_share(ctx: LoopCtx, year: Year = 2024, by: str = "metal") -> Response:
     """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
     (``by``: comma-separated of metal, city, park)."""
     from carbonpeak.service import benchmarking  # noqa: PLC0415
@@ -351,15 +351,15 @@ def benchmark_share(ctx: Ctx, year: Year = 2024, by: str = "metal") -> Response:
         cov = benchmarking.coverage(ctx, year)
         return [{**r, "coverage": cov} for r in _records(shares)]
 
-    return cached_json(ctx, "benchmark_share", (year, keys), build)
+    return await cached_json_off_loop(ctx, "benchmark_share", (year, keys), build)
 
 
 @router.get("/targets", tags=["targets"], response_model=list[TargetPublic])
-def targets(ctx: Ctx, year: YearQuery = None) -> Response:
+async def targets(ctx: LoopCtx, year: YearQuery = None) -> Response:
     """Each plan target: value, target, gap, trend and status with the rule that set it,
     from the official (approved) figures, each with the ``coverage`` of the year. Without
     *year*: the newest year that is not provisional. Cached by data version."""
     from carbonpeak.service import targets as targets_service  # noqa: PLC0415
 
     _no_public(ctx, "targets.view")
-    return cached_json(ctx, "targets", (year,), lambda: targets_service.report(ctx, year))
+    return await cached_json_off_loop(ctx, "targets", (year,), lambda: targets_service.report(ctx, year))

@@ -13,12 +13,13 @@ import math
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import anyio
 from fastapi import Response
 
 from carbonpeak.service import official
 from carbonpeak.service.context import Context
 
-__all__ = ["cached_json", "encode"]
+__all__ = ["cached_json", "cached_json_off_loop", "encode"]
 
 
 def _plain(x: Any) -> Any:
@@ -44,4 +45,15 @@ def encode(obj: Any) -> bytes:
 def cached_json(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> Response:
     """A JSON response whose body is ``build()`` encoded, cached like the view itself."""
     body = official.cached(ctx, f"{name}:json", args, lambda: encode(build()))
+    return Response(content=body, media_type="application/json")
+
+
+async def cached_json_off_loop(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> Response:
+    """:func:`cached_json` for an ``async`` route: a cached body is answered on the event
+    loop (the data version read, a dictionary look-up); a view to compute goes to a worker
+    thread, so the loop keeps serving while it runs (one computation per view at a time,
+    :func:`carbonpeak.service.official.cached`)."""
+    body = official.peek(ctx, f"{name}:json", args)
+    if body is None:
+        body = await anyio.to_thread.run_sync(lambda: cached_json(ctx, name, args, build).body)
     return Response(content=body, media_type="application/json")

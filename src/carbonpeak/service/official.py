@@ -35,6 +35,7 @@ __all__ = [
     "item_totals",
     "line_totals",
     "official_statuses",
+    "peek",
     "register_lines",
     "year_totals",
 ]
@@ -72,13 +73,8 @@ def _scope_key(ctx: Context) -> Hashable:
     return (str(p.role), p.user_id, p.city_code, tuple(sorted(p.enterprise_ids)))
 
 
-def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
-    """``fn()``, cached per (view *name*, *args*, the caller's scope, the official rule and
-    the store's data version): any import, move, approval or recompute writes an audit
-    event, which moves the data version, so a cached view is never stale. One computation
-    per key at a time (callers of a view being computed wait for it). The value must not
-    be mutated by callers."""
-    key = (
+def _key(ctx: Context, name: str, args: Hashable) -> Hashable:
+    return (
         str(ctx.db.get_bind().engine.url),
         name,
         args,
@@ -86,6 +82,26 @@ def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
         official_statuses(),
         facts.data_version(ctx.db),
     )
+
+
+def peek(ctx: Context, name: str, args: Hashable) -> Any | None:
+    """The value :func:`cached` holds for (*name*, *args*) at the current data version, or
+    None (nothing is computed)."""
+    key = _key(ctx, name, args)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    return None
+
+
+def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
+    """``fn()``, cached per (view *name*, *args*, the caller's scope, the official rule and
+    the store's data version): any import, move, approval or recompute writes an audit
+    event, which moves the data version, so a cached view is never stale. One computation
+    per key at a time (callers of a view being computed wait for it). The value must not
+    be mutated by callers."""
+    key = _key(ctx, name, args)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
