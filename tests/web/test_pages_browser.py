@@ -52,7 +52,7 @@ def test_language_switch_changes_the_nav_and_back(page: Page, live_server: str) 
     _login(page, live_server, "province")
     page.wait_for_url(f"{live_server}/")
     nav = page.locator("nav.mainnav")
-    zh_nav = ["首页", "企业", "目标看板", "情景预测", "数据填报", "填报轮次"]
+    zh_nav = ["首页", "企业", "目标看板", "情景预测", "数据填报", "填报轮次", "用户"]
     assert nav.inner_text().split() == zh_nav
     page.click("#lang-en")
     page.wait_for_selector("html[lang=en]")
@@ -64,6 +64,7 @@ def test_language_switch_changes_the_nav_and_back(page: Page, live_server: str) 
         "Submissions",
         "Reporting",
         "round",
+        "Users",
     ]
     assert page.locator(".role").inner_text() == "Province authority"
     assert page.url == f"{live_server}/"  # stays on the page it was on
