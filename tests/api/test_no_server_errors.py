@@ -40,3 +40,36 @@ def test_a_ragged_correlation_matrix_is_a_located_422(client: TestClient) -> Non
     assert r.status_code == 422, r.text
     problems = r.json()["error"]["problems"]
     assert [(p["code"], p["column"]) for p in problems] == [("mc_correlation", "correlation")]
+
+
+def test_patch_with_nulls_is_a_located_422_and_a_park_may_be_removed(client: TestClient) -> None:
+    h = api_token(client, "province")
+    body = {"name_zh": None, "name_en": None, "above_designated_size": None}
+    r = client.patch("/api/v1/enterprises/1", json=body, headers=h)
+    assert r.status_code == 422
+    assert {(p["code"], p["column"]) for p in r.json()["error"]["problems"]} == {
+        ("required", "name_zh"),
+        ("required", "name_en"),
+        ("required", "above_designated_size"),
+    }
+    r = client.patch("/api/v1/enterprises/1", json={"park_id": None}, headers=h)
+    assert r.status_code == 200 and r.json()["park_id"] is None
+
+
+def test_a_negative_monte_carlo_seed_is_a_422(client: TestClient) -> None:
+    h = api_token(client, "province")
+    r = client.post(
+        "/api/v1/scenarios/montecarlo", json={"n": 10, "seed": -1, "scheduler": "numpy"}, headers=h
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["problems"][0]["column"] == "seed"
+
+
+def test_a_header_only_activity_file_is_a_located_422(client: TestClient) -> None:
+    h = api_token(client, "province")
+    header = b"enterprise,line,period,item,quantity,unit\n"
+    r = client.post(
+        "/api/v1/inventory/compute", files={"activity_file": ("a.csv", header, "text/csv")}, headers=h
+    )
+    assert r.status_code == 422
+    assert [(p["code"], p["file"]) for p in r.json()["error"]["problems"]] == [("bad_file", "a.csv")]

@@ -182,7 +182,7 @@ class DistributionIn(TextSafeModel):
 class MonteCarloIn(TextSafeModel):
     scenario: str = "plan_policy"
     n: int = 1000
-    seed: int = 1
+    seed: int = Field(default=1, ge=0, description="the random seed (non-negative)")
     year: BodyYear | None = None
     source: Source = "inventories"
     scheduler: Literal["numpy", "threads", "local"] = "threads"

@@ -146,6 +146,10 @@ def parse_activity_frame(
     ``quantity_in, unit_in, purity``. Raises :class:`InputError` listing every problem.
     """
     n = len(raw)
+    if n == 0:  # a header and no rows: nothing to check or compute
+        raise InputError(
+            [Problem("bad_file", file=file, sheet=sheet, fields={"reason": "no rows below the header"})]
+        )
     rows = raw["row"].to_numpy(dtype=np.int64)
     problems: list[tuple[int, Problem]] = []
 

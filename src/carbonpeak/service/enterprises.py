@@ -230,6 +230,9 @@ def update_enterprise(
     row = _get(ctx.db, ctx, enterprise_id, Action.CHANGE)
     before = _snapshot(row)
     data = changes.model_dump(exclude_unset=True)
+    nulls = [k for k in ("name_zh", "name_en", "above_designated_size") if k in data and data[k] is None]
+    if nulls:  # only a park may be removed (null); the others are required
+        raise InputError([Problem("required", column=k) for k in nulls])
     if "park_id" in data and data["park_id"] is not None:
         park = refdata.parks().by_id.get(data["park_id"])
         if park is None or park["city_id"] != row.city_code:
