@@ -28,7 +28,8 @@ TOKEN = "/api/v1/auth/token"
 def _new_token(
     client: TestClient, username: str, password: str | None = None, name: str = "api"
 ) -> dict[str, str]:
-    r = client.post(TOKEN, data={"username": username, "password": password or DEMO_PASSWORDS[username]})
+    data = {"username": username, "password": password or DEMO_PASSWORDS[username], "name": name}
+    r = client.post(TOKEN, data=data)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
@@ -48,12 +49,12 @@ def _actions(url: str) -> list[tuple[str, str, str | None]]:
 
 
 def test_a_user_lists_its_tokens_without_their_values(client: TestClient) -> None:
-    one = _new_token(client, CITY)
-    two = _new_token(client, CITY)
+    one = _new_token(client, CITY, name="laptop")
+    two = _new_token(client, CITY, name="nightly script")
     r = client.get("/api/v1/auth/tokens", headers=one)
     assert r.status_code == 200
     listed = r.json()
-    assert len(listed) == 2
+    assert sorted(t["name"] for t in listed) == ["laptop", "nightly script"]
     assert set(listed[0]) == {"id", "user_id", "username", "name", "created_at", "expires_at", "last_used_at"}
     assert {t["username"] for t in listed} == {CITY}
     for header in (one, two):

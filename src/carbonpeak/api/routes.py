@@ -71,11 +71,16 @@ def health() -> dict[str, str]:
 
 @router.post("/auth/token", dependencies=Public, tags=["auth"])
 def token(
-    request: Request, db: Db, username: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    db: Db,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    name: Annotated[str, Form(max_length=64, description="a label for the token list")] = "api",
 ) -> TokenPublic:
-    """Exchange user name and password for a bearer token (OAuth2 password form)."""
+    """Exchange user name and password for a bearer token (OAuth2 password form); *name*
+    labels it in ``GET /auth/tokens``."""
     ctx = Context(db=db, principal=auth.SYSTEM_LOGIN, request_id=request.state.request_id)
-    return auth.create_token(ctx, username, password)
+    return auth.create_token(ctx, username, password, name.strip() or "api")
 
 
 @router.get("/me", tags=["auth"], response_model=MePublic)
