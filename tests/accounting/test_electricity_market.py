@@ -221,3 +221,23 @@ def test_explain_shows_the_full_deduction_and_the_floor() -> None:
     (step,) = [s for s in e.arithmetic if s.startswith("CO2 (market)")]
     assert "= -2,438.4000 tCO2" in step  # 4 000 MWh × 0.6096
     assert "limited to -1,219.2000 tCO2" in step and "never below zero" in step
+
+
+@pytest.mark.usefixtures("store")
+def test_cli_regional_grid_series_by_region_code(tmp_path: Path) -> None:
+    """MEE/NBS 2023 华中 (central; Hunan's grid region) 0.5271 kgCO2/kWh (research brief
+    2026-12 §1, S+): 1 000 MWh → 527.1 tCO2. Without a region the series refuses, naming its
+    regions (it used to refuse every line as "period outside validity")."""
+    f = _write(tmp_path, "E1,2023,electricity_purchased,1000,MWh,L1\n")
+    r = runner.invoke(
+        app, ["inventory", "compute", str(f), "--grid", "mee_nbs_regional", "--region", "central", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    line = json.loads(r.stdout)["lines"][0]
+    assert line["co2_t"] == pytest.approx(527.1, rel=1e-9)
+    assert "mee_nbs_regional:central:2023" in line["factor_ids"]
+    r = runner.invoke(app, ["inventory", "compute", str(f), "--grid", "mee_nbs_regional"])
+    assert r.exit_code == 2
+    assert "central" in r.output and "--region" in r.output and "validity" not in r.output
+    r = runner.invoke(app, ["inventory", "compute", str(f), "--grid", "nope"])
+    assert r.exit_code == 2 and "mee_nbs_regional" in r.output

@@ -25,6 +25,7 @@ __all__ = [
     "AccountingChoices",
     "FactorTables",
     "Method",
+    "grid_region_of",
     "gwp_set_of",
     "load_factors",
     "method_for_metal",
@@ -250,9 +251,8 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
             .set_index("year")
         )
 
-    grid = grid_frame(grid_series, c.grid_region)
-    if grid.empty:
-        grid = grid_frame(grid_series, "CN")
+    grid_region = grid_region_of(grid_series, c.grid_region, fs)
+    grid = grid_frame(grid_series, grid_region)
     residual = grid_frame(c.residual_series, "CN")
 
     heat_rows = [r for r in _table(fs, T_HEAT) if r["method"] == method.heat_method]
@@ -303,7 +303,7 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         factor_set=fs.version,
         gwp_set=gwp_set,
         grid_series=grid_series,
-        grid_region=c.grid_region,
+        grid_region=grid_region,
         grid_year_policy=c.grid_year_policy,
         items=items,
         fuels=fuels,
@@ -322,6 +322,51 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         aliases=aliases,
         residual_series=c.residual_series,
         residual_year_policy=c.residual_year_policy or c.grid_year_policy,
+    )
+
+
+def grid_region_of(series: str, region: str, fs: FactorSet) -> str:
+    """The region of grid-factor *series* to use for *region* (a province code such as
+    ``430000``, or a region id of the series such as ``central``).
+
+    The region itself when the series has it; the series' only region when it has one (a
+    national series: ``CN``).
+
+    Raises
+    ------
+    InputError
+        ``unknown_grid_series`` (naming the series shipped) or ``unknown_grid_region``
+        (naming the series' regions): never an empty series that would refuse every
+        electricity line as "outside validity".
+    """
+    regions: dict[str, set[str]] = {}
+    for r in _table(fs, T_GRID):
+        regions.setdefault(str(r["series"]), set()).add(str(r["region"]))
+    if series not in regions:
+        raise InputError(
+            [
+                Problem(
+                    "unknown_grid_series",
+                    column="grid",
+                    value=series,
+                    fields={"series": ", ".join(sorted(regions))},
+                )
+            ]
+        )
+    have = regions[series]
+    if region in have:
+        return region
+    if len(have) == 1:
+        return next(iter(have))
+    raise InputError(
+        [
+            Problem(
+                "unknown_grid_region",
+                column="region",
+                value=region,
+                fields={"series": series, "regions": ", ".join(sorted(have))},
+            )
+        ]
     )
 
 

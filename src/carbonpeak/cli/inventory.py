@@ -32,6 +32,9 @@ def inventory_compute(
     year: Annotated[int | None, typer.Option(help="only this year's rows")] = None,
     gwp: Annotated[str | None, typer.Option(help="GWP set: SAR | AR4 | AR5 | AR6 (any case)")] = None,
     grid: Annotated[str | None, typer.Option(help="grid-factor series id")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="the grid series' region: 430000 (Hunan), central, CN …")
+    ] = None,
     factor_set: Annotated[str | None, typer.Option(help="factor-set version")] = None,
     store: Annotated[bool, typer.Option(help="store the result as inventory runs")] = False,
     as_json: Annotated[
@@ -47,7 +50,9 @@ def inventory_compute(
     from carbonpeak.service import inventory, inventory_files  # noqa: PLC0415
     from carbonpeak.service.inventory_files import CATEGORIES  # noqa: PLC0415
 
-    choices = inventory_files.accounting_choices(method, gwp=gwp, grid=grid, factor_set=factor_set)
+    choices = inventory_files.accounting_choices(
+        method, gwp=gwp, grid=grid, factor_set=factor_set, region=region
+    )
     with console.status("读取 / reading…", spinner="dots"):
         read = inventory_files.read_activity_file(activity)
     table, rows = read.table, read.rows

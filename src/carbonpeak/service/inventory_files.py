@@ -54,15 +54,21 @@ def read_activity_file(path: Path) -> ActivityFile:
 
 
 def accounting_choices(
-    method: str, gwp: str | None = None, grid: str | None = None, factor_set: str | None = None
+    method: str,
+    gwp: str | None = None,
+    grid: str | None = None,
+    factor_set: str | None = None,
+    region: str | None = None,
 ) -> AccountingChoices:
-    """The accounting choices of a command line (method ``auto`` → the 其他有色 2015 guideline)."""
-    return AccountingChoices(
+    """The accounting choices of a command line (method ``auto`` → the 其他有色 2015 guideline;
+    *region*: the grid series' region, default Hunan ``430000``)."""
+    base = AccountingChoices(
         method="other_nonferrous_2015" if method == "auto" else method,
         gwp_set=gwp,
         grid_series=grid,
         factor_set=factor_set,
     )
+    return replace(base, grid_region=region) if region else base
 
 
 def recompute_choices(method: str, factor_set: str | None = None) -> AccountingChoices:
