@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from carbonpeak import catalogue
+
 __all__ = [
     "LINE_STATUS_ALIASES",
     "PUBLIC",
@@ -47,7 +49,7 @@ class LineStatus(StrEnum):
 
     @property
     def name_zh(self) -> str:
-        return {"existing": "存量（在产）", "under_construction": "在建", "planned": "拟建"}[self.value]
+        return catalogue.text(f"line_status.{self.value}", "zh")
 
 
 #: Spellings accepted for line status in forms, mapped to the enum.

@@ -41,10 +41,11 @@ _merge(
     catalogue.pairs("web_scenarios"),
     catalogue.pairs("web_assign"),
     catalogue.pairs("web_accounts"),
-    # state and move names have one source, the service's (catalogue/workflow_*.toml)
+    # state, move and line-status names have one source (catalogue/workflow_*.toml, line_status.toml)
     {f"intake.status.{k}": v for k, v in STATUS_NAMES.items()},
     {f"intake.move.{k}": v for k, v in MOVE_NAMES.items()},
     {f"round.state.{k}": v for k, v in STATE_NAMES.items()},
+    {f"status.{k}": v for k, v in catalogue.pairs("line_status").items()},
 )
 
 
