@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -89,38 +90,59 @@ def _end_sessions(db: Session, user_id: int, keep: str | None = None) -> tuple[i
     return counts[0], counts[1]
 
 
-def _account(db: Session, user: User) -> UserAccount:
-    now = auth._iso(auth._now())
-    idle = auth._iso(auth._now() - dt.timedelta(minutes=get_settings().session_idle_minutes))
-    tokens = db.execute(
-        select(func.count()).where(ApiToken.user_id == user.id, ApiToken.expires_at >= now)
-    ).scalar_one()
-    sessions = db.execute(
-        select(func.count()).where(
-            WebSession.user_id == user.id, WebSession.expires_at >= now, WebSession.last_seen_at >= idle
-        )
-    ).scalar_one()
-    ids = db.execute(select(UserEnterprise.enterprise_id).where(UserEnterprise.user_id == user.id)).scalars()
-    return UserAccount(
-        id=user.id,
-        username=user.username,
-        role=Role(user.role),
-        city_code=user.city_code,
-        display_name=user.display_name,
-        enterprise_ids=tuple(sorted(ids)),
-        is_active=bool(user.is_active),
-        must_change_password=bool(user.must_change_password),
-        tokens=int(tokens),
-        sessions=int(sessions),
+def _accounts(db: Session, users: Sequence[User]) -> list[UserAccount]:
+    """*users* with their account state: three grouped queries, whatever their number."""
+    now = auth._now()
+    stamp = auth._iso(now)
+    idle = auth._iso(now - dt.timedelta(minutes=get_settings().session_idle_minutes))
+    ids = [u.id for u in users]
+    tokens = dict(
+        db.execute(
+            select(ApiToken.user_id, func.count())
+            .where(ApiToken.user_id.in_(ids), ApiToken.expires_at >= stamp)
+            .group_by(ApiToken.user_id)
+        ).all()
     )
+    sessions = dict(
+        db.execute(
+            select(WebSession.user_id, func.count())
+            .where(
+                WebSession.user_id.in_(ids), WebSession.expires_at >= stamp, WebSession.last_seen_at >= idle
+            )
+            .group_by(WebSession.user_id)
+        ).all()
+    )
+    members: dict[int, list[int]] = {}
+    for uid, eid in db.execute(
+        select(UserEnterprise.user_id, UserEnterprise.enterprise_id).where(UserEnterprise.user_id.in_(ids))
+    ).all():
+        members.setdefault(uid, []).append(eid)
+    return [
+        UserAccount(
+            id=u.id,
+            username=u.username,
+            role=Role(u.role),
+            city_code=u.city_code,
+            display_name=u.display_name,
+            enterprise_ids=tuple(sorted(members.get(u.id, []))),
+            is_active=bool(u.is_active),
+            must_change_password=bool(u.must_change_password),
+            tokens=int(tokens.get(u.id, 0)),
+            sessions=int(sessions.get(u.id, 0)),
+        )
+        for u in users
+    ]
+
+
+def _account(db: Session, user: User) -> UserAccount:
+    return _accounts(db, [user])[0]
 
 
 def list_accounts(ctx: Context) -> list[UserAccount]:
     """Every user with the state of its account: active, must change its password, how many
     live tokens and sessions (province only)."""
     _province(ctx, "user.list")
-    users = ctx.db.execute(select(User).order_by(User.username)).scalars().all()
-    return [_account(ctx.db, u) for u in users]
+    return _accounts(ctx.db, ctx.db.execute(select(User).order_by(User.username)).scalars().all())
 
 
 def get_account(ctx: Context, user: int | str) -> UserAccount:
