@@ -182,3 +182,22 @@ def test_stored_runs_book_pfc_under_its_own_category(store: str) -> None:
     r = runner.invoke(app, ["inventory", "explain", str(run_id), str(line_no)])
     assert r.exit_code == 0, r.output
     assert "阳极效应 PFC" in r.output and "[阳极效应 PFC / pfc] CO2e" in r.output
+
+
+def test_equal_value_of_a_period_is_unavailable_never_short() -> None:
+    """等价值 (electricity at the year's generation coal use) has no sourced coefficient for
+    2023: a period with electricity reports it unavailable (None), never the fuels alone."""
+    f = load_factors()
+    a = pd.DataFrame(
+        {
+            "item": ["coke", "electricity_purchased", "coke"],
+            "quantity": [10.0, 100.0, 10.0],
+            "year": [2023, 2023, 2022],
+            "period": ["2023-01", "2023-01", "2022-01"],
+            "month": [1.0, 1.0, 1.0],
+        }
+    )
+    s = summarise(compute_inventory(a, f))
+    assert s["by_period"]["2023-01"]["energy_tce_equal_value"] is None
+    assert s["by_period"]["2023-01"]["energy_tce"] == pytest.approx(10 * 0.9714 + 100 * 0.1229, rel=1e-9)
+    assert s["by_period"]["2022-01"]["energy_tce_equal_value"] == pytest.approx(10 * 0.9714, rel=1e-9)

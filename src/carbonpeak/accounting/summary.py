@@ -109,6 +109,9 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
         missing = eq_missing.groupby(keys, observed=True).any()
         labels = missing[missing].index
         frame_.loc[labels.astype(str) if as_text else labels, "energy_tce_equal_value"] = np.nan
+    # …and for a period (the API's by_period): electricity never silently left out of 等价值
+    missing_p = lines["energy_tce_equal_value"].isna().groupby(lines["period"], observed=True).any()
+    by_period.loc[missing_p[missing_p].index, "energy_tce_equal_value"] = np.nan
     cat_by_year: dict[str, dict[str, float]] = {}
     for key, t in cat_year["co2e_t"].items():
         y, c = cast(tuple[int, str], key)
