@@ -12,16 +12,20 @@ reductant      Q × EF                             (EF tCO2/unit)
 carbonate      Q × EF × PUR                       (stoichiometric EF, purity)
 oxalic_acid    Q × 0.349 × PUR
 electricity    AD × EF_grid(year)                 (location-based; exported is negative)
-               market-based: (AD − green) × EF_residual(year)
+               market-based: (AD − green) × EF_residual(year), at least 0 per enterprise
+               and period (green power above consumption deducts nothing more)
 heat           AD × EF_heat                       (0.11 tCO2/GJ)
-aluminium      P_Al × NC × (1 − S − A) × 44/12    (anode); PFC: P_Al × EF_CF4/1000 [t CF4]
+aluminium      P_Al × NC × (1 − S − A) × 44/12    (anode); PFC: P_Al × EF_CF4/1000 [t CF4],
+               booked under the ``pfc`` category (:func:`split_pfc`, :func:`category_sums`)
 indicator      0 (no energy either: e.g. al_ac_power, the potlines' metered AC power
                [kWh], a benchmark figure; the electricity is under electricity_purchased)
 ============== =========================================================================
 
 CO2e = CO2 + Σ_gas m_gas × GWP_gas (the GWP set of the method, overridable).
 Comprehensive energy: Q × coefficient (GB/T 2589 Annex A, kcal-based, 当量值 for
-electricity); a fuel without a tabulated coefficient uses NCV / 29.307 GJ/tce.
+electricity); a fuel without a tabulated coefficient uses NCV / 29.307 GJ/tce; a fuel with a
+coefficient but no emission factor in the method (原煤) counts its energy and no CO2 (a
+warning of :mod:`carbonpeak.accounting.notices`).
 """
 
 from __future__ import annotations
@@ -159,7 +163,15 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     ------
     InputError
         One located problem per row with an unknown item, a negative quantity, a missing
-        factor, or a year outside the method's or the grid series' validity.
+        factor (primary aluminium under a method without the aluminium parameters too), or a
+        year outside the method's or the grid series' validity (the residual-mix series'
+        under the ``strict`` policy).
+
+    Notes
+    -----
+    Market-based electricity is at least zero per enterprise and period (``enterprise`` and
+    ``period`` when given, else ``year``): where green power exceeds the net purchases its
+    lines are scaled so the group's market figure is 0 (:func:`_market_floor`).
     """
     a = activity.reset_index(drop=True)
     cats = f.items.index
