@@ -241,3 +241,17 @@ def test_cli_regional_grid_series_by_region_code(tmp_path: Path) -> None:
     assert "central" in r.output and "--region" in r.output and "validity" not in r.output
     r = runner.invoke(app, ["inventory", "compute", str(f), "--grid", "nope"])
     assert r.exit_code == 2 and "mee_nbs_regional" in r.output
+
+
+def test_explain_of_raw_coal_says_its_co2_was_not_computed() -> None:
+    out = compute_inventory(_frame([("E1", "2023", "raw_coal", 1000.0)]), F)
+    line = out.iloc[0].to_dict()
+    line.update(line_no=1, unit="t", quantity_in=1000.0, unit_in="t")
+
+    def lookup(fid: str) -> Mapping[str, Any]:
+        table, _, row = fid.partition("#")
+        return refdata.load_table(table).get(row)
+
+    e = explain_line(line, lookup, lambda sid: sid)
+    assert any("not computed" in s and "measured NCV" in s for s in e.arithmetic)
+    assert any(s.startswith("tce = 1,000 t × 0.7143 kgce/kg") for s in e.arithmetic)

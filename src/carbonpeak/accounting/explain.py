@@ -138,6 +138,12 @@ def _arithmetic(
             f"CO2 = {q:,.6g} {unit} × {ncv} {_g(fuel, 'ncv_unit')} × {cc} tC/TJ ÷ 1000"
             f" × {of} × 44/12 = {float(line['co2_t']):,.4f} tCO2"
         )
+    elif kind == "fuel":  # 原煤: a tce coefficient but no emission factor in the method
+        steps.append(
+            "CO2 = 0 tCO2 (未计算：方法无该燃料的缺省排放因子，须实测低位发热量和单位热值含碳量 / "
+            "not computed: the method has no default factor for this fuel; a measured NCV and "
+            "carbon content are needed)"
+        )
     elif kind == "reductant" and (r := by_table.get("accounting/reductants")):
         steps.append(
             f"CO2 = {q:,.6g} {unit} × {_g(r, 'ef')} {_g(r, 'ef_unit')} = {float(line['co2_t']):,.4f} tCO2"
