@@ -99,7 +99,7 @@ def scenarios_index(ctx: Ctx, source: Source = "inventories") -> dict[str, Any]:
     }
 
 
-@router.get("/scenarios/base-year", response_model=BaseYearPublic)
+@router.get("/scenarios/base-year", response_model=BaseYearPublic, response_model_exclude_unset=True)
 def scenarios_base_year(ctx: Ctx, year: YearQuery = None, source: Source = "inventories") -> dict[str, Any]:
     """The base-year table built bottom-up from the stored inventories in scope (one row per
     metal, process route and city), with its reconciliation to the inventories' CO2."""
