@@ -73,3 +73,19 @@ def test_a_header_only_activity_file_is_a_located_422(client: TestClient) -> Non
     )
     assert r.status_code == 422
     assert [(p["code"], p["file"]) for p in r.json()["error"]["problems"]] == [("bad_file", "a.csv")]
+
+
+def test_control_characters_in_text_parameters_are_a_422(client: TestClient) -> None:
+    """NUL cannot be stored or compared in PostgreSQL text: refused before the query."""
+    h = api_token(client, "province")
+    for path, params in (
+        ("/api/v1/enterprises", {"q": "a\x00b"}),
+        ("/api/v1/projects", {"city": "\x00"}),
+        ("/api/v1/intake/submissions", {"status": "draft\x00"}),
+    ):
+        r = client.get(path, params=params, headers=h)
+        assert r.status_code == 422, (path, r.text)
+        assert r.json()["error"]["problems"][0]["column"] == next(iter(params))
+    r = client.post("/api/v1/auth/token", data={"username": "pro\x00vince", "password": "x"})
+    assert r.status_code == 422
+    assert client.get("/api/v1/enterprises", params={"q": "有色"}, headers=h).status_code == 200

@@ -24,7 +24,18 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import XLSX, download, read_upload
-from carbonpeak.http.params import IdForm, IdPath, IdQuery, IdQueryRequired, Year, YearForm, YearQuery
+from carbonpeak.http.params import (
+    IdForm,
+    IdPath,
+    IdQuery,
+    IdQueryRequired,
+    TextForm,
+    TextParam,
+    TextQuery,
+    Year,
+    YearForm,
+    YearQuery,
+)
 from carbonpeak.service import intake
 from carbonpeak.service.schemas.common import CSV_MEDIA, XLSX_MEDIA, error_responses, file_response
 from carbonpeak.service.schemas.intake import (
@@ -42,7 +53,7 @@ router = APIRouter(prefix="/api/v1", responses=error_responses())
 
 
 @router.get("/intake/template", tags=["intake"], response_class=Response, responses=file_response(XLSX_MEDIA))
-def template(ctx: Ctx, enterprise_id: IdQueryRequired, year: Year, lang: str = "zh") -> Response:
+def template(ctx: Ctx, enterprise_id: IdQueryRequired, year: Year, lang: TextParam = "zh") -> Response:
     """The reporting workbook for an enterprise's lines and method (xlsx)."""
     data, filename = intake.template_workbook(ctx, enterprise_id, year, lang)
     return download(data, filename, XLSX)
@@ -54,7 +65,7 @@ async def import_file(
     ctx: Ctx,
     file: Annotated[UploadFile, File()],
     acknowledge_warnings: Annotated[bool, Form()] = False,
-    note: Annotated[str, Form()] = "",
+    note: TextForm = "",
     enterprise_id: IdForm = None,
     year: YearForm = None,
 ) -> dict[str, Any]:
@@ -96,7 +107,7 @@ def submissions(
     ctx: Ctx,
     response: Response,
     enterprise_id: IdQuery = None,
-    status: str | None = None,
+    status: TextQuery = None,
     year: YearQuery = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -134,7 +145,7 @@ def versions(ctx: Ctx, submission_id: IdPath) -> list[dict[str, Any]]:
     responses=file_response(XLSX_MEDIA, CSV_MEDIA),
 )
 def export_submission(
-    ctx: Ctx, submission_id: IdPath, format: str = "xlsx", version_no: IdQuery = None
+    ctx: Ctx, submission_id: IdPath, format: TextParam = "xlsx", version_no: IdQuery = None
 ) -> Response:
     """A version's figures (default the current one) as xlsx or csv, formula-safe."""
     data, filename, media = intake.export_submission(ctx, submission_id, format, version_no)
@@ -159,7 +170,7 @@ def diff(ctx: Ctx, a: IdQueryRequired, b: IdQueryRequired) -> dict[str, Any]:
     response_class=Response,
     responses=file_response(XLSX_MEDIA, CSV_MEDIA),
 )
-def export_inventory(ctx: Ctx, run_id: IdPath, format: str = "xlsx") -> Response:
+def export_inventory(ctx: Ctx, run_id: IdPath, format: TextParam = "xlsx") -> Response:
     """An inventory run's lines as xlsx or csv, formula-safe."""
     data, filename, media = intake.export_inventory(ctx, run_id, format)
     return download(data, filename, media)

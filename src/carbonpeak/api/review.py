@@ -24,7 +24,7 @@ from carbonpeak.errors import InputError, PermissionDenied, Problem
 from carbonpeak.http.cached import cached_json_off_loop
 from carbonpeak.http.deps import Ctx, LoopCtx
 from carbonpeak.http.files import XLSX, download, read_upload
-from carbonpeak.http.params import IdPath, YearQuery
+from carbonpeak.http.params import IdPath, TextParam, TextQuery, YearQuery
 from carbonpeak.model import Role
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import projects, registries, targets
@@ -81,7 +81,7 @@ def get_review(ctx: Ctx, review_id: IdPath) -> dict[str, Any]:
     response_class=Response,
     responses=file_response(PDF_MEDIA, XLSX_MEDIA),
 )
-def review_report(ctx: Ctx, review_id: IdPath, format: str = "pdf", lang: str = "zh") -> Response:
+def review_report(ctx: Ctx, review_id: IdPath, format: TextParam = "pdf", lang: TextParam = "zh") -> Response:
     """The review report (PDF or XLSX, zh or en), citing the clause."""
     if format not in ("pdf", "xlsx") or lang not in ("zh", "en"):
         bad = "format" if format not in ("pdf", "xlsx") else "lang"
@@ -111,7 +111,7 @@ class StatusChange(TextSafeModel):
 
 @router.get("/projects", tags=["projects"], response_model=list[ProjectPublic])
 def list_projects(
-    ctx: Ctx, city: str | None = None, metal: str | None = None, status: str | None = None
+    ctx: Ctx, city: TextQuery = None, metal: TextQuery = None, status: TextQuery = None
 ) -> list[dict[str, Any]]:
     return projects.list_projects(ctx, city=city, metal=metal, status=status)
 
@@ -161,7 +161,7 @@ def change_status(ctx: Ctx, project_id: IdPath, body: StatusChange) -> dict[str,
     response_model_exclude_unset=True,
 )
 def list_registry(
-    ctx: Ctx, name: str, year: YearQuery = None, city: str | None = None
+    ctx: Ctx, name: str, year: YearQuery = None, city: TextQuery = None
 ) -> list[dict[str, Any]]:
     """Rows of registry *name* (green, cleaner, recycled, waste) in scope."""
     return registries.list_registry(ctx, name, year=year, city=city)

@@ -20,7 +20,7 @@ from carbonpeak.errors import IntegrityViolation, PermissionDenied
 from carbonpeak.http.cached import cached_json_off_loop
 from carbonpeak.http.deps import Ctx, Db, LoopCtx, OptionalCtx, public_route
 from carbonpeak.http.files import read_upload
-from carbonpeak.http.params import IdPath, Year, YearQuery
+from carbonpeak.http.params import IdPath, TextForm, TextParam, TextQuery, Year, YearQuery
 from carbonpeak.model import Role
 from carbonpeak.model.schemas import (
     EnterpriseCreate,
@@ -73,7 +73,7 @@ def health() -> dict[str, str]:
 def token(
     request: Request,
     db: Db,
-    username: Annotated[str, Form()],
+    username: TextForm,
     password: Annotated[str, Form()],
     name: Annotated[str, Form(max_length=64, description="a label for the token list")] = "api",
 ) -> TokenPublic:
@@ -117,10 +117,10 @@ def refdata_table(domain: str, table: str) -> RefTablePublic:
 @router.get("/enterprises", tags=["enterprises"])
 def list_enterprises(
     ctx: Ctx,
-    city: str | None = None,
-    metal: str | None = None,
-    park: str | None = None,
-    q: str | None = None,
+    city: TextQuery = None,
+    metal: TextQuery = None,
+    park: TextQuery = None,
+    q: TextQuery = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[EnterprisePublic]:
@@ -229,10 +229,10 @@ async def inventory_compute(
     request: Request,
     ctx: Ctx,
     activity_file: Annotated[UploadFile, File()],
-    method: str = "auto",
+    method: TextParam = "auto",
     year: YearQuery = None,
-    gwp: str | None = None,
-    grid: str | None = None,
+    gwp: TextQuery = None,
+    grid: TextQuery = None,
     store: bool = False,
 ) -> dict[str, Any]:
     """Compute inventories from an activity file (CSV/XLSX); store them with ``store=true``
@@ -342,7 +342,7 @@ def benchmark_lines(
 
 
 @router.get("/benchmark/share", tags=["benchmarks"], response_model=list[BenchmarkSharePublic])
-async def benchmark_share(ctx: LoopCtx, year: Year = 2024, by: str = "metal") -> Response:
+async def benchmark_share(ctx: LoopCtx, year: Year = 2024, by: TextParam = "metal") -> Response:
     """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
     (``by``: comma-separated of metal, city, park)."""
     from carbonpeak.service import benchmarking  # noqa: PLC0415

@@ -21,7 +21,7 @@ from pydantic import Field
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import CSV, XLSX, download, read_upload
-from carbonpeak.http.params import BodyYear, Year, YearForm, YearQuery
+from carbonpeak.http.params import BodyYear, TextForm, TextParam, Year, YearForm, YearQuery
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import scenarios as svc
 from carbonpeak.service.context import Context
@@ -117,7 +117,7 @@ def scenarios_base_year(ctx: Ctx, year: YearQuery = None, source: Source = "inve
 @router.get("/scenarios/compare", response_model=ScenarioRunPublic, response_model_exclude_unset=True)
 def scenarios_compare(
     ctx: Ctx,
-    scenarios: str = "baseline,plan_policy,accelerated",
+    scenarios: TextParam = "baseline,plan_policy,accelerated",
     year: YearQuery = None,
     source: Source = "inventories",
     tolerance: float = DEFAULT_TOLERANCE,
@@ -131,7 +131,7 @@ def scenarios_compare(
 async def scenarios_run(
     request: Request,
     ctx: Ctx,
-    scenarios: Annotated[str, Form()] = "",
+    scenarios: TextForm = "",
     year: YearForm = None,
     source: Annotated[Source, Form()] = "inventories",
     tolerance: Annotated[float, Form()] = DEFAULT_TOLERANCE,
@@ -234,8 +234,8 @@ def scenarios_lmdi_history(
 @router.get("/scenarios/lmdi/compare", response_model=LmdiPublic, response_model_exclude_unset=True)
 def scenarios_lmdi_compare(
     ctx: Ctx,
-    a: str = "baseline",
-    b: str = "plan_policy",
+    a: TextParam = "baseline",
+    b: TextParam = "plan_policy",
     year: Year = 2030,
     method: Method = "additive",
     base_year: YearQuery = None,
@@ -295,7 +295,7 @@ async def scenarios_macc_upload(
 @router.get("/scenarios/iamc", response_class=Response, responses=file_response(CSV_MEDIA, XLSX_MEDIA))
 def scenarios_iamc(
     ctx: Ctx,
-    scenarios: str = "baseline,plan_policy,accelerated",
+    scenarios: TextParam = "baseline,plan_policy,accelerated",
     format: Literal["csv", "xlsx"] = "csv",
     year: YearQuery = None,
     source: Source = "inventories",

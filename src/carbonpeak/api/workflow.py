@@ -15,7 +15,7 @@ from pydantic import Field
 
 from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import attachment_response, read_upload
-from carbonpeak.http.params import BodyId, IdPath
+from carbonpeak.http.params import TEXT_PATTERN, BodyId, IdPath
 from carbonpeak.model.schemas import TextSafeModel
 from carbonpeak.service import evidence, workflow
 from carbonpeak.service.schemas.common import error_responses, file_response
@@ -103,8 +103,8 @@ async def attach_evidence(
     ctx: Ctx,
     submission_id: IdPath,
     file: Annotated[UploadFile, File()],
-    line_code: Annotated[str, Form(max_length=32)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
+    line_code: Annotated[str, Form(max_length=32, pattern=TEXT_PATTERN)] = "",
+    description: Annotated[str, Form(max_length=2000, pattern=TEXT_PATTERN)] = "",
 ) -> dict[str, Any]:
     """Attach a PDF, PNG, JPEG or xlsx file (type read from its bytes) to a submission line."""
     data = await read_upload(request, file)

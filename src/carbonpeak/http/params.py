@@ -11,6 +11,8 @@ type                       range
                            projections' span, with room on both sides)
 :data:`IdPath` / ``…``     1 – :data:`MAX_ID` (2³¹ − 1: ids are ``INTEGER`` columns, 32-bit
                            on PostgreSQL; SQLite would take 64 bits, PostgreSQL fails beyond)
+:data:`TextQuery` / ``…``  free text (a filter, a name, a choice): at most :data:`TEXT_MAX`
+                           characters, no control character (PostgreSQL text cannot hold NUL)
 ========================== ===================================================================
 """
 
@@ -23,6 +25,8 @@ from pydantic import Field
 
 __all__ = [
     "MAX_ID",
+    "TEXT_MAX",
+    "TEXT_PATTERN",
     "YEAR_MAX",
     "YEAR_MIN",
     "BodyId",
@@ -31,6 +35,9 @@ __all__ = [
     "IdPath",
     "IdQuery",
     "IdQueryRequired",
+    "TextForm",
+    "TextParam",
+    "TextQuery",
     "Year",
     "YearForm",
     "YearQuery",
@@ -39,6 +46,11 @@ __all__ = [
 YEAR_MIN: Final = 1990
 YEAR_MAX: Final = 2100
 MAX_ID: Final = 2**31 - 1
+TEXT_MAX: Final = 1000
+#: No C0 control character but tab, line feed and carriage return, and no DEL (the rule of
+#: :class:`~carbonpeak.model.schemas.TextSafeModel` for bodies).
+TEXT_PATTERN: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_TEXT = f"text, at most {TEXT_MAX} characters, no control characters"
 
 _YEAR = f"a calendar year, {YEAR_MIN}–{YEAR_MAX}"
 _ID = f"an id, 1–{MAX_ID}"
@@ -61,3 +73,9 @@ IdQueryRequired = Annotated[int, Query(ge=1, le=MAX_ID, description=_ID)]
 BodyId = Annotated[int, Field(ge=1, le=MAX_ID, description=_ID)]
 #: A year field of a JSON body model.
 BodyYear = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX, description=_YEAR)]
+#: An optional free-text query parameter (``city: TextQuery = None``).
+TextQuery = Annotated[str | None, Query(max_length=TEXT_MAX, pattern=TEXT_PATTERN, description=_TEXT)]
+#: A free-text query parameter with a default (``format: TextParam = "xlsx"``).
+TextParam = Annotated[str, Query(max_length=TEXT_MAX, pattern=TEXT_PATTERN, description=_TEXT)]
+#: A free-text form field (``note: TextForm = ""``).
+TextForm = Annotated[str, Form(max_length=TEXT_MAX, pattern=TEXT_PATTERN, description=_TEXT)]
