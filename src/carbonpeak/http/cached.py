@@ -53,7 +53,10 @@ async def cached_json_off_loop(ctx: Context, name: str, args: Hashable, build: C
     loop (the data version read, a dictionary look-up); a view to compute goes to a worker
     thread, so the loop keeps serving while it runs (one computation per view at a time,
     :func:`carbonpeak.service.official.cached`)."""
-    body = official.peek(ctx, f"{name}:json", args)
+    try:
+        body = official.peek(ctx, f"{name}:json", args)
+    finally:
+        ctx.db.rollback()  # no pooled connection held across the await (see LoopCtx)
     if body is None:
         body = await anyio.to_thread.run_sync(lambda: cached_json(ctx, name, args, build).body)
     return Response(content=body, media_type="application/json")

@@ -113,8 +113,13 @@ async def loop_principal(request: Request, db: Annotated[Session, Depends(_loop_
     hand-off. For routes that answer from a cache in the loop and send any computation to
     a thread (:func:`carbonpeak.http.cached.cached_json_off_loop`): under fifty concurrent
     clients the hand-offs between the loop and the worker threads, not the look-ups, were
-    most of a cached answer's time."""
-    return require_principal(request, db)
+    most of a cached answer's time. The look-up's transaction ends here: a request waiting
+    on the loop must not hold a pooled connection, or fifty of them would empty the pool
+    and the next look-up would block the loop."""
+    try:
+        return require_principal(request, db)
+    finally:
+        db.rollback()
 
 
 Ctx = Annotated[Context, Depends(require_principal)]

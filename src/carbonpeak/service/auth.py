@@ -459,21 +459,41 @@ def _principal_by_hash(db: Session, model: type[WebSession] | type[ApiToken], to
     now = _now()
     stamp = _iso(now)
     seen_name = "last_seen_at" if model is WebSession else "last_used_at"
-    found = db.execute(
-        select(model.id, model.user_id, model.expires_at, getattr(model, seen_name).label("seen")).where(
-            model.token_hash == _digest(token)
+    # one Core query for the token and its user (no ORM layer: this runs on every request),
+    # one for the enterprises
+    conn = db.connection()
+    found = conn.execute(
+        select(
+            model.id,
+            model.expires_at,
+            getattr(model, seen_name).label("seen"),
+            User.id.label("user_id"),
+            User.username,
+            User.role,
+            User.city_code,
+            User.display_name,
+            User.is_active,
+            User.must_change_password,
         )
+        .join(User, User.id == model.user_id)
+        .where(model.token_hash == _digest(token))
     ).first()
-    if found is None or found.expires_at < stamp:
+    if found is None or found.expires_at < stamp or not found.is_active:
         return None
     if model is WebSession:
         idle = dt.timedelta(minutes=get_settings().session_idle_minutes)
         if found.seen < _iso(now - idle):
             return None
-    user = db.get(User, found.user_id)
-    if user is None or not user.is_active:
-        return None
-    principal = principal_for(db, user)
+    ids = conn.execute(select(UserEnterprise.enterprise_id).where(UserEnterprise.user_id == found.user_id))
+    principal = Principal(
+        username=found.username,
+        role=Role(found.role),
+        user_id=found.user_id,
+        city_code=found.city_code,
+        enterprise_ids=frozenset(ids.scalars().all()),
+        display_name=found.display_name,
+        must_change_password=bool(found.must_change_password),
+    )
     if found.seen is None or found.seen < _iso(now - TOUCH_EVERY):
         db.execute(update(model).where(model.id == found.id).values({seen_name: stamp}))
         db.commit()

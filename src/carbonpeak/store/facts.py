@@ -77,7 +77,7 @@ def data_version(db: Session) -> int:
     writes one, so a cache keyed by it is never stale; account events
     (:data:`ACCOUNT_ACTIONS`) are skipped (newest first: the scan stops at the first data
     event)."""
-    v = db.execute(
+    v = db.connection().execute(
         select(AuditEvent.id)
         .where(~or_(*(AuditEvent.action.startswith(p, autoescape=True) for p in ACCOUNT_ACTIONS)))
         .order_by(AuditEvent.id.desc())
