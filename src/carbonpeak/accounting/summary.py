@@ -56,7 +56,8 @@ def in_total_mask(lines: pd.DataFrame, by: tuple[str, ...] = ()) -> np.ndarray:
 def _item_sum(lines: pd.DataFrame, keys: list[str], item: str) -> pd.Series:
     """Σ quantity of *item* per *keys* group; NaN for a group without a row of it."""
     rows = lines[lines["item"].astype(str).to_numpy() == item]
-    return rows.groupby(keys, observed=True)["quantity"].sum()
+    out: pd.Series = rows.groupby(keys, observed=True)["quantity"].sum()
+    return out
 
 
 def run_totals(lines: pd.DataFrame, run: str) -> pd.DataFrame:
@@ -87,7 +88,8 @@ def line_totals(lines: pd.DataFrame, run: str, line: str = "line_code") -> pd.Da
     out = t.groupby(keys, observed=True, sort=True)[["energy_tce"]].sum()
     out["output_t"] = _item_sum(t, keys, OUTPUT_ITEM)
     out["ac_power_kwh"] = _item_sum(t, keys, AC_POWER_ITEM)
-    return out[LINE_TOTAL_FIELDS]
+    result: pd.DataFrame = out[LINE_TOTAL_FIELDS]
+    return result
 
 
 def summarise(lines: pd.DataFrame) -> dict[str, Any]:
