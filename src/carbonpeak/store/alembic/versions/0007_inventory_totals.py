@@ -59,12 +59,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("run_id", "line_code", name=op.f("pk_inventory_line_total")),
     )
-    sums = ", ".join(f"SUM({c})" for c in _SUMS)
     op.execute(
-        "INSERT INTO inventory_run_total (run_id, "
-        + ", ".join(_SUMS)
-        + ", energy_tce_equal_value, direct_co2e_t, value_added_wan_yuan) "
-        f"SELECT run_id, {sums}, "
+        "INSERT INTO inventory_run_total (run_id, co2_t, co2_market_t, cf4_t, c2f6_t, co2e_t, "
+        "co2e_market_t, energy_tce, energy_tce_equal_value, direct_co2e_t, value_added_wan_yuan) "
+        "SELECT run_id, SUM(co2_t), SUM(co2_market_t), SUM(cf4_t), SUM(c2f6_t), SUM(co2e_t), "
+        "SUM(co2e_market_t), SUM(energy_tce), "
         "CASE WHEN COUNT(*) = COUNT(energy_tce_equal_value) THEN SUM(energy_tce_equal_value) END, "
         "SUM(CASE WHEN category IN ('electricity', 'heat') THEN 0.0 ELSE co2e_t END), "
         "SUM(CASE WHEN item = 'value_added' THEN quantity END) "
