@@ -125,6 +125,7 @@ def user_list() -> None:
 
     with system_context() as ctx:
         t = RichTable("id", "username", "role", "city", "enterprises", "display name", "state", "tokens")
+        t.columns[6].no_wrap, t.columns[6].min_width = True, len("DEACTIVATED")  # never cut to "DEACT…"
         for u in accounts.list_accounts(ctx):
             state = ("active" if u.is_active else "DEACTIVATED") + (
                 ", must change password" if u.must_change_password else ""
