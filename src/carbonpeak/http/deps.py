@@ -13,7 +13,7 @@ A user whose password the province reset (``must_change_password``) gets a 403
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def get_db(request: Request) -> Iterator[Session]:
+def get_db(request: Request) -> Generator[Session]:
     """A session per request; service functions commit, anything left is rolled back."""
     db = open_session(request.app.state.settings.database_url)
     try:
@@ -100,12 +100,11 @@ def public_route() -> None:
 
 async def _loop_db(request: Request) -> AsyncIterator[Session]:
     """:func:`get_db` for :data:`LoopCtx`: opened and closed on the event loop."""
-    db = open_session(request.app.state.settings.database_url)
+    sessions = get_db(request)
     try:
-        yield db
+        yield next(sessions)
     finally:
-        db.rollback()
-        db.close()
+        sessions.close()  # get_db's own end: rolled back and closed
 
 
 async def loop_principal(request: Request, db: Annotated[Session, Depends(_loop_db)]) -> Context:
