@@ -118,7 +118,7 @@ def summarise(lines: pd.DataFrame) -> dict[str, Any]:
     for key, t in cat_year["co2e_t"].items():
         y, c = cast(tuple[int, str], key)
         cat_by_year.setdefault(str(y), {})[str(c)] = float(t)
-    direct_rows = annual[~annual["category"].isin(["electricity", "heat"])]
+    direct_rows = annual[~annual["category"].astype(str).isin(INDIRECT_CATEGORIES)]
     direct_by_year = direct_rows.groupby("year")["co2e_t"].sum()
     direct = direct_rows["co2e_t"].sum()
     return {
@@ -145,29 +145,20 @@ def _by_line(annual: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     (GB 21346-2022 6.2.1), the figure electrolytic aluminium is graded on."""
     if "line" not in annual or annual.empty:
         return {}
-    keyed = annual.assign(line=annual["line"].astype(str))
-    keyed = keyed[keyed["line"] != ""]
-    energy = keyed.groupby(["line", "year"], observed=True)["energy_tce"].sum()
-    items = keyed["item"].astype(str)
-
-    def item_sum(item: str) -> pd.Series:
-        return keyed[items == item].groupby(["line", "year"], observed=True)["quantity"].sum()
-
-    output = item_sum("product_output")
-    ac_power = item_sum(AC_POWER_ITEM)
+    # the per-line sums the store keeps for every run (:func:`line_totals`), here per year
+    sums = line_totals(annual.assign(in_total=True), "year", line="line")
     out: dict[str, dict[str, float | None]] = {}
-    for key, tce in energy.items():
+    for key, row in sums.swaplevel().sort_index().iterrows():
         line, yr = cast(tuple[str, int], key)  # a (line, year) MultiIndex key
-        t = output.get((line, yr))
+        tce, t, kwh = float(row["energy_tce"]), row["output_t"], row["ac_power_kwh"]
         figures: dict[str, float | None] = {
-            "energy_tce": float(tce),
-            "output_t": None if t is None else float(t),
-            "unit_energy_kgce_per_t": None if not t else float(tce) * 1000.0 / float(t),
+            "energy_tce": tce,
+            "output_t": None if pd.isna(t) else float(t),
+            "unit_energy_kgce_per_t": None if pd.isna(t) or not t else tce * 1000.0 / float(t),
         }
-        kwh = ac_power.get((line, yr))
-        if kwh is not None:
+        if not pd.isna(kwh):
             figures["ac_power_kwh"] = float(kwh)
-            figures["ac_power_kwh_per_t"] = None if not t else float(kwh) / float(t)
+            figures["ac_power_kwh_per_t"] = None if pd.isna(t) or not t else float(kwh) / float(t)
         out[f"{line}/{yr}"] = figures
     return out
 

@@ -44,8 +44,12 @@ def encode(obj: Any) -> bytes:
 
 def cached_json(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> Response:
     """A JSON response whose body is ``build()`` encoded, cached like the view itself."""
-    body = official.cached(ctx, f"{name}:json", args, lambda: encode(build()))
-    return Response(content=body, media_type="application/json")
+    return Response(content=_body(ctx, name, args, build), media_type="application/json")
+
+
+def _body(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> bytes:
+    """``build()`` encoded, cached like the view itself."""
+    return official.cached(ctx, f"{name}:json", args, lambda: encode(build()))
 
 
 async def cached_json_off_loop(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> Response:
@@ -58,5 +62,5 @@ async def cached_json_off_loop(ctx: Context, name: str, args: Hashable, build: C
     finally:
         ctx.db.rollback()  # no pooled connection held across the await (see LoopCtx)
     if body is None:
-        body = await anyio.to_thread.run_sync(lambda: cached_json(ctx, name, args, build).body)
+        body = await anyio.to_thread.run_sync(lambda: _body(ctx, name, args, build))
     return Response(content=body, media_type="application/json")

@@ -84,15 +84,23 @@ def _key(ctx: Context, name: str, args: Hashable) -> Hashable:
     )
 
 
+_MISSING: Any = object()
+
+
+def _held(key: Hashable) -> Any:
+    """The cached value of *key* (marked recently used), or :data:`_MISSING`."""
+    with _LOCK:
+        if key not in _CACHE:
+            return _MISSING
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+
+
 def peek(ctx: Context, name: str, args: Hashable) -> Any | None:
     """The value :func:`cached` holds for (*name*, *args*) at the current data version, or
     None (nothing is computed)."""
-    key = _key(ctx, name, args)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    return None
+    value = _held(_key(ctx, name, args))
+    return None if value is _MISSING else value
 
 
 def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
@@ -102,15 +110,15 @@ def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
     per key at a time (callers of a view being computed wait for it). The value must not
     be mutated by callers."""
     key = _key(ctx, name, args)
+    value = _held(key)
+    if value is not _MISSING:
+        return value  # type: ignore[no-any-return]
     with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]  # type: ignore[no-any-return]
         flight = _FLIGHTS.setdefault(key, threading.Lock())
     with flight:  # the first caller computes; the others wait here, then find it cached
-        with _LOCK:
-            if key in _CACHE:
-                return _CACHE[key]  # type: ignore[no-any-return]
+        value = _held(key)
+        if value is not _MISSING:
+            return value  # type: ignore[no-any-return]
         try:
             value = fn()
             with _LOCK:
