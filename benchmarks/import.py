@@ -36,10 +36,10 @@ from carbonpeak.io.register import ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL, LINE
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.io.template import FIRST_DATA_ROW, SHEET_DATA
 from carbonpeak.model.credit_code import check_character
-from carbonpeak.service import intake
-from carbonpeak.service.bootstrap import prepare_store
-from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.service.enterprises import import_register
+from carbonpeak.service.platform.bootstrap import prepare_store
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry.enterprises import import_register
+from carbonpeak.service.reporting import intake
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import Enterprise, Submission, SubmissionValue, SubmissionVersion
 

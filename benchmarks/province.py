@@ -51,10 +51,10 @@ from carbonpeak.io.activity import read_activity_frame
 from carbonpeak.io.register import ENTERPRISE_COLUMNS, ENTERPRISE_OPTIONAL, LINE_COLUMNS, LINE_OPTIONAL
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model.credit_code import check_character
-from carbonpeak.service import inventory
-from carbonpeak.service.bootstrap import prepare_store
-from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.service.enterprises import import_register
+from carbonpeak.service.inventories import inventory
+from carbonpeak.service.platform.bootstrap import prepare_store
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry.enterprises import import_register
 from carbonpeak.store.db import dispose, normalise_url, sessionmaker_for
 
 console = Console()
@@ -185,7 +185,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def token(base: str, url: str) -> str:
     """A province API token made by the service (the benchmark's own account)."""
-    from carbonpeak.service import auth  # noqa: PLC0415
+    from carbonpeak.service.access import auth  # noqa: PLC0415
 
     with sessionmaker_for(url)() as db:
         ctx = Context(db=db, principal=SYSTEM)

@@ -24,9 +24,9 @@ from carbonpeak.io.register import (
 )
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model.credit_code import check_character
-from carbonpeak.service.bootstrap import prepare_store
-from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.service.enterprises import import_register
+from carbonpeak.service.platform.bootstrap import prepare_store
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry.enterprises import import_register
 from carbonpeak.store.db import sessionmaker_for
 
 N = 2_000

@@ -18,7 +18,7 @@ from playwright.sync_api import ViewportSize, sync_playwright
 
 from carbonpeak.app import create_app
 from carbonpeak.http.background import serve_in_background
-from carbonpeak.service.bootstrap import prepare_store
+from carbonpeak.service.platform.bootstrap import prepare_store
 from carbonpeak.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"

@@ -24,8 +24,8 @@ from hypothesis import settings as hypothesis_settings
 
 from carbonpeak.app import create_app
 from carbonpeak.http.background import serve_in_background
-from carbonpeak.service import auth
-from carbonpeak.service.bootstrap import prepare_store
+from carbonpeak.service.access import auth
+from carbonpeak.service.platform.bootstrap import prepare_store
 from carbonpeak.settings import Settings, get_settings
 from carbonpeak.store.db import dispose, dispose_all, engine_for, normalise_url
 

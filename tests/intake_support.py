@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.io.template import FIRST_DATA_ROW, SHEET_DATA, SHEET_INFO
 from carbonpeak.model import Principal
-from carbonpeak.service import auth
-from carbonpeak.service.context import Context
+from carbonpeak.service.access import auth
+from carbonpeak.service.platform.context import Context
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import Enterprise, User
 

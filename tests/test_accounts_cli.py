@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from carbonpeak.cli.main import app
-from carbonpeak.service import auth
-from carbonpeak.service.context import Context
+from carbonpeak.service.access import auth
+from carbonpeak.service.platform.context import Context
 from carbonpeak.store.db import engine_for, sessionmaker_for
 from carbonpeak.store.models import AuditEvent, User
 from tests.conftest import DEMO_PASSWORDS

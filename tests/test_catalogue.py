@@ -283,7 +283,7 @@ MAY_TEST_LANG = {
     "web/i18n.py",
     "web/pages.py",
     "web/inventory_view.py",
-    "service/intake.py",
+    "service/reporting/intake.py",
     "reporting/review_report.py",
 }
 

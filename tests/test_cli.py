@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from carbonpeak.cli.main import app
-from carbonpeak.service.auth import verify_password
+from carbonpeak.service.access.auth import verify_password
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import User
 

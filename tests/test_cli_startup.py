@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from carbonpeak.cli import scenarios as scenarios_cli
-from carbonpeak.service import scenario_tools
+from carbonpeak.service.outlook import scenario_tools
 
 #: Libraries the CLI must not import at start-up (each costs tenths of a second or more).
 #: Not pydantic: Typer itself imports it (typer._adapters) when it builds the commands.

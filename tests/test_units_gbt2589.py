@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from carbonpeak.cli.main import app
 from carbonpeak.errors import UnitError
-from carbonpeak.service import units_service
+from carbonpeak.service.registry import units_service
 
 runner = CliRunner()
 

@@ -10,9 +10,9 @@ development, test, production; any case)``.
   and with surrounding blanks; anything else (``prod``, ``staging``) is refused.
 - ``CARBONPEAK_SECRET_KEY``: in production it must differ from the shipped default and hold
   at least :data:`MIN_SECRET_LENGTH` characters. It keys the HMAC under which session and
-  API-token digests are stored (:func:`carbonpeak.service.auth`), so a row written straight
+  API-token digests are stored (:func:`carbonpeak.service.access.auth`), so a row written straight
   into the store cannot mint a valid token; changing it signs everyone out. A key derived from
-  it keys the audit chain's HMAC and signs audit checkpoints (:mod:`carbonpeak.service.audit`).
+  it keys the audit chain's HMAC and signs audit checkpoints (:mod:`carbonpeak.service.platform.audit`).
 - ``CARBONPEAK_AUDIT_CHECKPOINT_DIR`` / ``CARBONPEAK_AUDIT_CHECKPOINT_EVERY``: where the server
   appends a signed checkpoint of the audit chain's head every N events (off when unset).
 - ``CARBONPEAK_HSTS_SECONDS``: ``Strict-Transport-Security`` max-age; 0 (default) sends none.

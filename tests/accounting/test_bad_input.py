@@ -7,8 +7,8 @@ import pytest
 from carbonpeak.errors import InputError
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL
 from carbonpeak.io.tabular import read_rows
-from carbonpeak.service import inventory
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.inventories import inventory
+from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.store.db import sessionmaker_for
 from tests.service.test_register_import import dump
 

@@ -105,8 +105,8 @@ def test_cli_bad_activity_exits_2_with_locations(store: str, tmp_path: Path) -> 
 
 
 def test_explain_electricity_quotes_location_and_market_factors(demo_url: str) -> None:
-    from carbonpeak.service import inventory
-    from carbonpeak.service.context import SYSTEM, Context
+    from carbonpeak.service.inventories import inventory
+    from carbonpeak.service.platform.context import SYSTEM, Context
     from carbonpeak.store.db import sessionmaker_for
 
     with engine_for(demo_url).connect() as conn:

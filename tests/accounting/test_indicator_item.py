@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from carbonpeak.accounting.engine import OUTPUT_COLUMNS, compute_inventory
 from carbonpeak.accounting.factors import load_factors
 from carbonpeak.refdata.loader import load_table
-from carbonpeak.service.inventory import AC_POWER_ITEM, summarise
+from carbonpeak.service.inventories.inventory import AC_POWER_ITEM, summarise
 
 F = load_factors()
 NUMERIC = [c for c in OUTPUT_COLUMNS if c not in ("kind", "category", "factor_ids")]

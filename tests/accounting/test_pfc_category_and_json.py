@@ -160,8 +160,8 @@ def test_stored_runs_book_pfc_under_its_own_category(store: str) -> None:
     a ``pfc`` category (SAR, 2013 defaults: 0.252 tCO2e per t Al), and ``explain`` names it."""
     import sqlalchemy as sa
 
-    from carbonpeak.service import inventory
-    from carbonpeak.service.context import SYSTEM, Context
+    from carbonpeak.service.inventories import inventory
+    from carbonpeak.service.platform.context import SYSTEM, Context
     from carbonpeak.store.db import engine_for, sessionmaker_for
 
     with engine_for(store).connect() as conn:

@@ -12,7 +12,7 @@ from carbonpeak.accounting.engine import compute_inventory
 from carbonpeak.accounting.factors import load_factors
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, parse_activity
 from carbonpeak.io.tabular import read_rows
-from carbonpeak.service.inventory import SUM_FIELDS, summarise
+from carbonpeak.service.inventories.inventory import SUM_FIELDS, summarise
 
 F = load_factors()
 ITEMS = [

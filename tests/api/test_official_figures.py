@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from carbonpeak.service.official import DEFAULT_THRESHOLD
+from carbonpeak.service.inventories.official import DEFAULT_THRESHOLD
 from tests.api.test_intake_api import _template, _upload
 from tests.conftest import api_token
 from tests.intake_support import GOOD_ROWS, fill

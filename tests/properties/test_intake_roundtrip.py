@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from carbonpeak import units
 from carbonpeak.errors import InputError
 from carbonpeak.io.template import UNIT_CHOICES
-from carbonpeak.service import intake
+from carbonpeak.service.reporting import intake
 from carbonpeak.store.db import sessionmaker_for
 from tests.intake_support import PBZN, ctx_for, enterprise_id, fill
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from carbonpeak.errors import InputError, NotFound, PermissionDenied
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Principal, Role
-from carbonpeak.service import registries
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry import registries
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import AuditEvent, Enterprise, SolidWaste
 

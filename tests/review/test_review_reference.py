@@ -25,8 +25,8 @@ from carbonpeak.benchmark.review import review_against_limits, unit_product_ener
 from carbonpeak.errors import InputError, PermissionDenied
 from carbonpeak.model import Principal, Role
 from carbonpeak.reporting.review_report import build_review_pdf, build_review_xlsx
-from carbonpeak.service import review
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.efficiency import review
+from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.store.db import sessionmaker_for
 
 ZN_ROW = "benchmark/limit_levels#gb25323_2023:t3:zn_hydro_with_residue"

@@ -179,8 +179,8 @@ def test_a_malformed_scheduler_address_is_refused_before_any_work() -> None:
 def test_compare_on_the_stored_inventories_agrees_with_the_scenarios_service(store: str) -> None:
     """By default the CLI projects the store's official inventories with the project register,
     as the scenarios page and the dashboard's peak card do: the same peak years and levels."""
-    from carbonpeak.service import scenarios as scenario_service
-    from carbonpeak.service.context import SYSTEM, Context
+    from carbonpeak.service.outlook import scenarios as scenario_service
+    from carbonpeak.service.platform.context import SYSTEM, Context
     from carbonpeak.store.db import sessionmaker_for
 
     code, out, err = invoke("compare", "--json")

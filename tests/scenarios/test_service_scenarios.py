@@ -11,8 +11,8 @@ import pytest
 from carbonpeak.errors import PermissionDenied
 from carbonpeak.model import PUBLIC, Principal, Role
 from carbonpeak.scenarios.demo_scenarios import demo_base_frame
-from carbonpeak.service import scenarios as svc
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.outlook import scenarios as svc
+from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.store.db import sessionmaker_for
 
 
@@ -32,7 +32,7 @@ def _changes(rows: list[tuple[str, str, str, int, float]]) -> pd.DataFrame:
 def test_register_capacity_becomes_the_additions_and_exits_driver(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from carbonpeak.service import projects
+    from carbonpeak.service.efficiency import projects
 
     bt = svc.base_table(ctx)
     g = bt.frame.sort_values("output_t").iloc[-1]  # the largest group
@@ -60,7 +60,7 @@ def test_without_a_register_module_capacity_is_held(ctx: Context, monkeypatch: p
     real = svc.importlib.import_module
 
     def missing(name: str) -> object:
-        if name == "carbonpeak.service.projects":
+        if name == "carbonpeak.service.efficiency.projects":
             raise ModuleNotFoundError(name)
         return real(name)
 

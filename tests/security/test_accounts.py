@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from carbonpeak.service import auth
+from carbonpeak.service.access import auth
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import AuditEvent, LoginThrottle

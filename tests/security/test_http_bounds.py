@@ -80,7 +80,8 @@ def test_every_year_parameter_is_bounded(client: TestClient) -> None:
 def test_an_out_of_range_year_is_a_422_naming_it(
     client: TestClient, url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from carbonpeak.service import benchmarking, targets
+    from carbonpeak.service.efficiency import benchmarking
+    from carbonpeak.service.outlook import targets
 
     def never(*_a: object, **_k: object) -> None:
         raise AssertionError("the computation must not start")

@@ -9,8 +9,8 @@ import traceback
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from carbonpeak.service import audit
-from carbonpeak.service.auth import hash_password
+from carbonpeak.service.access.auth import hash_password
+from carbonpeak.service.platform import audit
 from carbonpeak.store.db import engine_for, sessionmaker_for
 from carbonpeak.store.models import User
 

@@ -28,8 +28,8 @@ from carbonpeak.errors import (
     TooManyAttempts,
 )
 from carbonpeak.model import Principal
-from carbonpeak.service import accounts, auth
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.access import accounts, auth
+from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.settings import get_settings
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import ApiToken, AuditEvent, User, WebSession

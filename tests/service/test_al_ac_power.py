@@ -18,9 +18,10 @@ import pytest
 
 from carbonpeak.io.activity import read_activity_frame
 from carbonpeak.refdata.loader import load_table
-from carbonpeak.service import benchmarking, targets
-from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.service.inventory import store_table
+from carbonpeak.service.efficiency import benchmarking
+from carbonpeak.service.inventories.inventory import store_table
+from carbonpeak.service.outlook import targets
+from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.store.db import sessionmaker_for
 
 

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied
-from carbonpeak.service import assignments, auth, workflow
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.access import auth
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.reporting import assignments, workflow
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import AuditEvent, Enterprise, User, VerifierAssignment
 from tests.service.workflow_support import LOUDI_SB, PBZN, ctx_for, enterprise_id, make_submission

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from carbonpeak.model.schemas import EnterpriseUpdate
-from carbonpeak.service import audit, enterprises
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.platform import audit
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry import enterprises
 from carbonpeak.store.db import engine_for, sessionmaker_for
 from carbonpeak.store.models import AuditEvent
 

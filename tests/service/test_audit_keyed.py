@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 from carbonpeak.cli.main import app
 from carbonpeak.errors import InputError, IntegrityViolation
 from carbonpeak.model.schemas import EnterpriseUpdate
-from carbonpeak.service import audit, enterprises
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.platform import audit
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry import enterprises
 from carbonpeak.settings import get_settings
 from carbonpeak.store.db import engine_for, sessionmaker_for
 from carbonpeak.store.models import AuditEvent, AuditHead

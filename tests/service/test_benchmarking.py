@@ -14,8 +14,10 @@ import pytest
 
 from carbonpeak.io.activity import read_activity_frame
 from carbonpeak.model import Principal, Role
-from carbonpeak.service import benchmarking, inventory, targets
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.efficiency import benchmarking
+from carbonpeak.service.inventories import inventory
+from carbonpeak.service.outlook import targets
+from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.store.db import sessionmaker_for
 
 HENGYANG = "430400"

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, NotFound, PayloadTooLarge, PermissionDenied
-from carbonpeak.service import evidence
+from carbonpeak.service.reporting import evidence
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import Evidence, EvidenceBlob
 from tests.service.workflow_support import LOUDI_SB, ctx_for, make_submission

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied
-from carbonpeak.service import intake
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.reporting import intake
 from carbonpeak.store import facts
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import AuditEvent, InventoryRun, Submission, SubmissionAdjustment

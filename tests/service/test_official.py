@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import AuthenticationFailed
-from carbonpeak.service import auth, intake, official, workflow
+from carbonpeak.service.access import auth
+from carbonpeak.service.inventories import official
+from carbonpeak.service.reporting import intake, workflow
 from carbonpeak.settings import get_settings
 from carbonpeak.store import facts
 from carbonpeak.store.db import sessionmaker_for

@@ -19,8 +19,8 @@ from carbonpeak.io.register import (
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Principal, Role
 from carbonpeak.model.credit_code import check_character, credit_code_problem
-from carbonpeak.service import enterprises
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry import enterprises
 from carbonpeak.store.db import engine_for, sessionmaker_for
 from carbonpeak.store.models import Base
 

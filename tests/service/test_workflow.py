@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, UnitError
 from carbonpeak.model import PUBLIC, Principal, Role
-from carbonpeak.service import workflow
-from carbonpeak.service.context import SYSTEM, Context
-from carbonpeak.service.workflow import Move, Status
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.reporting import workflow
+from carbonpeak.service.reporting.workflow import Move, Status
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import AuditEvent, Submission, SubmissionStep, SubmissionValue, SubmissionVersion
 from tests.conftest import IS_PG
@@ -329,7 +329,8 @@ def test_a_figure_of_an_older_version_cannot_be_adjusted(db: Session) -> None:
 def test_verify_recomputes_the_inventory_by_exactly_the_adjustment(db: Session) -> None:
     """An adjustment of January's coal from 810 t to 0.1 万t (1 000 t) changes the verified
     inventory by 190 t × that line's own factor (CO2e per t), and nothing else."""
-    from carbonpeak.service import intake, inventory
+    from carbonpeak.service.inventories import inventory
+    from carbonpeak.service.reporting import intake
 
     sid = make_submission(db, status="submitted")
     verifier = ctx_for(db, "verifier")

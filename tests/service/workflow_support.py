@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.model import Principal
-from carbonpeak.service import audit, auth
-from carbonpeak.service.context import Context
+from carbonpeak.service.access import auth
+from carbonpeak.service.platform import audit
+from carbonpeak.service.platform.context import Context
 from carbonpeak.store.models import (
     Enterprise,
     Submission,

@@ -31,8 +31,9 @@ import sqlalchemy as sa
 
 from carbonpeak.model.credit_code import check_character
 from carbonpeak.model.schemas import EnterpriseCreate, LineCreate
-from carbonpeak.service import enterprises, intake
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.platform.context import SYSTEM, Context
+from carbonpeak.service.registry import enterprises
+from carbonpeak.service.reporting import intake
 from carbonpeak.store.db import dispose, sessionmaker_for
 from carbonpeak.store.models import SubmissionVersion
 from tests.conftest import IS_PG
@@ -64,8 +65,8 @@ YEAR = 2030
 
 CHILD = """
 import sys
-from carbonpeak.service import intake
-from carbonpeak.service.context import SYSTEM, Context
+from carbonpeak.service.reporting import intake
+from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.store.db import sessionmaker_for
 url, path = sys.argv[1], sys.argv[2]
 data = open(path, "rb").read()

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.summary import SUM_FIELDS, line_totals, run_totals
-from carbonpeak.service import intake
-from carbonpeak.service.inventory_write import recompute_all
+from carbonpeak.service.inventories.inventory_write import recompute_all
+from carbonpeak.service.reporting import intake
 from carbonpeak.store.db import sessionmaker_for
 from tests.intake_support import GOOD_ROWS, ctx_for, fill
 from tests.service.test_intake import _template

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from carbonpeak.app import create_app
 from carbonpeak.errors import message
-from carbonpeak.service import auth
+from carbonpeak.service.access import auth
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import WebSession

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from carbonpeak.service import assignments
+from carbonpeak.service.reporting import assignments
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import sessionmaker_for
 from carbonpeak.store.models import Enterprise, User, VerifierAssignment

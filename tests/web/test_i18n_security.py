@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from carbonpeak.service import workflow
+from carbonpeak.service.reporting import workflow
 from carbonpeak.web import STATIC_DIR, TEMPLATES_DIR, i18n, security
 from carbonpeak.web.routers import WEB_ROUTERS
 

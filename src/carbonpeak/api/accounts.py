@@ -1,7 +1,7 @@
 """Account routes of the API (issue 13): the caller's tokens, logout, password change; the
 province's deactivation, reactivation, password reset and token revocation of any user.
 
-Thin: parse, call :mod:`carbonpeak.service.accounts` (which checks the role and writes the
+Thin: parse, call :mod:`carbonpeak.service.access.accounts` (which checks the role and writes the
 audit trail), return. ``POST /auth/logout`` and ``POST /auth/password`` answer a caller who
 must change its password (``PendingCtx``); every other route answers it 403
 ``password_change_required``.
@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from carbonpeak.http.deps import Ctx, PendingCtx, bearer_token
 from carbonpeak.http.params import IdPath
 from carbonpeak.model.schemas import ApiTokenInfo, TemporaryPassword, TextSafeModel, UserAccount
-from carbonpeak.service import accounts, auth
+from carbonpeak.service.access import accounts, auth
 from carbonpeak.service.schemas.common import ErrorPublic, error_responses
 
 __all__ = ["router"]

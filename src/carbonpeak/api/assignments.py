@@ -1,6 +1,6 @@
 """API — verifier assignments and the reporting round of a year (issue 11).
 
-Thin: each handler parses, calls :mod:`carbonpeak.service.assignments` (which checks role
+Thin: each handler parses, calls :mod:`carbonpeak.service.reporting.assignments` (which checks role
 and scope and writes the audit trail), and returns its typed result.
 
 ============================================ ===========================================
@@ -27,8 +27,8 @@ from pydantic import Field
 from carbonpeak.http.deps import Ctx
 from carbonpeak.http.params import YEAR_MAX, YEAR_MIN, BodyId, BodyYear, IdPath, IdQuery, YearQuery
 from carbonpeak.model.schemas import TextSafeModel
-from carbonpeak.service import assignments
-from carbonpeak.service.assignments import Assignment, Round, RoundStatus, VerifierChoice
+from carbonpeak.service.reporting import assignments
+from carbonpeak.service.reporting.assignments import Assignment, Round, RoundStatus, VerifierChoice
 from carbonpeak.service.schemas.common import error_responses
 
 __all__ = ["router"]

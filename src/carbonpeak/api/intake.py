@@ -1,7 +1,7 @@
 """API — Data intake (issue 6): templates, imports, versions, diffs, exports.
 
 Routes (all need a bearer token; role and scope are checked in
-:mod:`carbonpeak.service.intake`):
+:mod:`carbonpeak.service.reporting.intake`):
 
 - ``GET  /intake/template?enterprise_id=&year=&lang=`` — the reporting workbook (xlsx)
 - ``POST /intake/import`` — multipart ``file`` (+ form ``acknowledge_warnings``, ``note``,
@@ -36,7 +36,7 @@ from carbonpeak.http.params import (
     YearForm,
     YearQuery,
 )
-from carbonpeak.service import intake
+from carbonpeak.service.reporting import intake
 from carbonpeak.service.schemas.common import CSV_MEDIA, XLSX_MEDIA, error_responses, file_response
 from carbonpeak.service.schemas.intake import (
     DiffPublic,

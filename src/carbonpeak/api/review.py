@@ -2,7 +2,7 @@
 
 Routes (all need a bearer token; role and scope are checked in the services):
 
-- ``POST /review`` — review a proposal (:class:`~carbonpeak.service.review.ReviewRequest`),
+- ``POST /review`` — review a proposal (:class:`~carbonpeak.service.efficiency.review.ReviewRequest`),
   201 with the verdict; ``GET /reviews``, ``GET /reviews/{id}``,
   ``GET /reviews/{id}/report?format=pdf|xlsx&lang=zh|en`` (download)
 - ``GET /projects`` (``city``, ``metal``, ``status``), ``POST /projects``,
@@ -27,9 +27,11 @@ from carbonpeak.http.files import XLSX, download, read_upload
 from carbonpeak.http.params import IdPath, TextParam, TextQuery, YearQuery
 from carbonpeak.model import Role
 from carbonpeak.model.schemas import TextSafeModel
-from carbonpeak.service import projects, registries, targets
-from carbonpeak.service import review as review_service
-from carbonpeak.service.review_report import review_report as report_file
+from carbonpeak.service.efficiency import projects
+from carbonpeak.service.efficiency import review as review_service
+from carbonpeak.service.efficiency.review_report import review_report as report_file
+from carbonpeak.service.outlook import targets
+from carbonpeak.service.registry import registries
 from carbonpeak.service.schemas.benchmark import DashboardPublic
 from carbonpeak.service.schemas.common import PDF_MEDIA, XLSX_MEDIA, error_responses, file_response
 from carbonpeak.service.schemas.core import CapacityChangePublic

@@ -32,17 +32,11 @@ from carbonpeak.model.schemas import (
     UserAccount,
     UserPublic,
 )
-from carbonpeak.service import (
-    accounts,
-    audit,
-    auth,
-    enterprises,
-    inventory,
-    inventory_files,
-    refdata_service,
-    sector,
-)
-from carbonpeak.service.context import Context
+from carbonpeak.service.access import accounts, auth
+from carbonpeak.service.inventories import inventory, inventory_files
+from carbonpeak.service.platform import audit
+from carbonpeak.service.platform.context import Context
+from carbonpeak.service.registry import enterprises, refdata_service, sector
 from carbonpeak.service.schemas.benchmark import BenchmarkLinePublic, BenchmarkSharePublic, TargetPublic
 from carbonpeak.service.schemas.common import error_responses
 from carbonpeak.service.schemas.core import (
@@ -333,7 +327,7 @@ def benchmark_lines(
     """The production lines in scope with an official inventory of *year*, graded against
     the limit standard in force on 31 December of *year* (grade, band, gap to the limit);
     a page of *limit* lines from *offset* (``X-Total-Count`` gives the total)."""
-    from carbonpeak.service import benchmarking  # noqa: PLC0415
+    from carbonpeak.service.efficiency import benchmarking  # noqa: PLC0415
 
     _no_public(ctx, "benchmark.view")
     graded = benchmarking.classify_cached(ctx, year)
@@ -345,7 +339,7 @@ def benchmark_lines(
 async def benchmark_share(ctx: LoopCtx, year: Year = 2024, by: TextParam = "metal") -> Response:
     """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
     (``by``: comma-separated of metal, city, park)."""
-    from carbonpeak.service import benchmarking  # noqa: PLC0415
+    from carbonpeak.service.efficiency import benchmarking  # noqa: PLC0415
 
     _no_public(ctx, "benchmark.view")
     keys = tuple(k.strip() for k in by.split(",") if k.strip() in ("metal", "city", "park"))
@@ -364,7 +358,7 @@ async def targets(ctx: LoopCtx, year: YearQuery = None) -> Response:
     """Each plan target: value, target, gap, trend and status with the rule that set it,
     from the official (approved) figures, each with the ``coverage`` of the year. Without
     *year*: the newest year that is not provisional. Cached by data version."""
-    from carbonpeak.service import targets as targets_service  # noqa: PLC0415
+    from carbonpeak.service.outlook import targets as targets_service  # noqa: PLC0415
 
     _no_public(ctx, "targets.view")
     return await cached_json_off_loop(ctx, "targets", (year,), lambda: targets_service.report(ctx, year))

@@ -1,6 +1,6 @@
 """API — Scenarios (issue 7): projections, peak, Monte Carlo, LMDI, MACC, IAMC export.
 
-Thin handlers over :mod:`carbonpeak.service.scenarios`, which checks role and scope:
+Thin handlers over :mod:`carbonpeak.service.outlook.scenarios`, which checks role and scope:
 province (the province), city (its city's base year), enterprise (its own); verifier and
 public get 403. Nothing is stored, so nothing is audited; uploads (driver paths, base-year
 tables, LMDI data, measures) are size-limited by ``max_upload_mb`` and used for the one
@@ -23,15 +23,15 @@ from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import CSV, XLSX, download, read_upload
 from carbonpeak.http.params import BodyYear, TextForm, TextParam, Year, YearForm, YearQuery
 from carbonpeak.model.schemas import TextSafeModel
-from carbonpeak.service import scenarios as svc
-from carbonpeak.service.context import Context
-from carbonpeak.service.scenario_catalog import (
+from carbonpeak.service.outlook import scenarios as svc
+from carbonpeak.service.outlook.scenario_catalog import (
     DEFAULT_TOLERANCE,
     Method,
     Scenario,
     distribution,
     is_synthetic,
 )
+from carbonpeak.service.platform.context import Context
 from carbonpeak.service.schemas.common import CSV_MEDIA, XLSX_MEDIA, error_responses, file_response
 from carbonpeak.service.schemas.scenarios import (
     BaseYearPublic,

@@ -1,7 +1,7 @@
 """API — Submission workflow and evidence (issue 6): submit, verify, adjust, approve, return.
 
-Thin: each handler parses, calls :mod:`carbonpeak.service.workflow` or
-:mod:`carbonpeak.service.evidence` (which check role and scope), and returns. A move the
+Thin: each handler parses, calls :mod:`carbonpeak.service.reporting.workflow` or
+:mod:`carbonpeak.service.reporting.evidence` (which check role and scope), and returns. A move the
 role may not make is 403, a submission outside scope 404, a move from the wrong state
 409 (``workflow_wrong_state``, zh/en).
 """
@@ -17,7 +17,7 @@ from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import attachment_response, read_upload
 from carbonpeak.http.params import TEXT_PATTERN, BodyId, IdPath
 from carbonpeak.model.schemas import TextSafeModel
-from carbonpeak.service import evidence, workflow
+from carbonpeak.service.reporting import evidence, workflow
 from carbonpeak.service.schemas.common import error_responses, file_response
 from carbonpeak.service.schemas.workflow import AdjustmentPublic, EvidencePublic, HistoryPublic, MovePublic
 

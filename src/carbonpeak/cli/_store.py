@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from carbonpeak.service.context import Context
+    from carbonpeak.service.platform.context import Context
 
 __all__ = ["system_context"]
 
@@ -24,7 +24,7 @@ __all__ = ["system_context"]
 @contextmanager
 def system_context() -> Iterator[Context]:
     """The configured store, migrated to the newest schema, with a session acting as ``system``."""
-    from carbonpeak.service import session  # noqa: PLC0415
+    from carbonpeak.service.platform import session  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     ctx = session.system_context(get_settings().database_url, request_id="cli")

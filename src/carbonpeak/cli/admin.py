@@ -37,7 +37,7 @@ def register(root: typer.Typer) -> None:
 @handles_errors
 def db_migrate() -> None:
     """Bring the store to the newest schema."""
-    from carbonpeak.service.session import migrate_store  # noqa: PLC0415
+    from carbonpeak.service.platform.session import migrate_store  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     migrate_store(get_settings().database_url)
@@ -48,7 +48,7 @@ def db_migrate() -> None:
 @handles_errors
 def db_load_demo() -> None:
     """Migrate and load the synthetic demo sector (with its demo logins) if the store is empty."""
-    from carbonpeak.service.bootstrap import prepare_store  # noqa: PLC0415
+    from carbonpeak.service.platform.bootstrap import prepare_store  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     n = prepare_store(get_settings().database_url, demo=True)
@@ -69,7 +69,7 @@ def setup(
     Refused when a province account exists. The password is read twice from a prompt, or
     from ``--password-file``; it follows the password policy of every account.
     """
-    from carbonpeak.service import bootstrap  # noqa: PLC0415
+    from carbonpeak.service.platform import bootstrap  # noqa: PLC0415
 
     if password_file is not None:
         lines = password_file.read_text("utf-8").splitlines()
@@ -103,7 +103,7 @@ def user_add(
     ] = None,
 ) -> None:
     """Create a user; the password is hashed with argon2id."""
-    from carbonpeak.service import auth  # noqa: PLC0415
+    from carbonpeak.service.access import auth  # noqa: PLC0415
 
     if password is None:
         password = getpass.getpass("密码 / password: ")
@@ -121,7 +121,7 @@ def user_add(
 @handles_errors
 def user_list() -> None:
     """List users."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
         t = RichTable("id", "username", "role", "city", "enterprises", "display name", "state", "tokens")
@@ -147,7 +147,7 @@ def user_list() -> None:
 @handles_errors
 def user_tokens(username: str) -> None:
     """List a user's live API tokens (name, created, expires, last used; never the token)."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
         tokens = accounts.list_tokens(ctx, username)
@@ -163,7 +163,7 @@ def user_tokens(username: str) -> None:
 @handles_errors
 def user_revoke_token(token_id: int) -> None:
     """Revoke one API token by its id (see ``user tokens``); audited."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
         tok = accounts.revoke_token(ctx, token_id)
@@ -174,7 +174,7 @@ def user_revoke_token(token_id: int) -> None:
 @handles_errors
 def user_revoke_tokens(username: str) -> None:
     """Revoke every API token of a user; audited."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
         n = accounts.revoke_tokens(ctx, username)
@@ -185,7 +185,7 @@ def user_revoke_tokens(username: str) -> None:
 @handles_errors
 def user_deactivate(username: str) -> None:
     """Deactivate a user: no more sign-ins; its sessions and tokens stop at once; audited."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
         u = accounts.deactivate_user(ctx, username)
@@ -196,7 +196,7 @@ def user_deactivate(username: str) -> None:
 @handles_errors
 def user_reactivate(username: str) -> None:
     """Let a deactivated user sign in again; audited."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
         u = accounts.reactivate_user(ctx, username)
@@ -208,7 +208,7 @@ def user_reactivate(username: str) -> None:
 def user_reset_password(username: str) -> None:
     """Set a one-time password (printed once, never stored in clear) that the user must
     change at its next sign-in; its sessions and tokens are revoked; audited."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     with system_context() as ctx:
         temp = accounts.reset_password(ctx, username)
@@ -237,7 +237,7 @@ def user_change_password(
 ) -> None:
     """Change a user's password with its current one (the user at the console); every
     session and token of the user is revoked; audited."""
-    from carbonpeak.service import accounts  # noqa: PLC0415
+    from carbonpeak.service.access import accounts  # noqa: PLC0415
 
     if current is None:
         current = getpass.getpass("当前密码 / current password: ")
@@ -270,7 +270,7 @@ def audit_verify(
 ) -> None:
     """Walk the keyed audit chain; exit 1 if any row was edited, deleted or rehashed, or a
     checkpoint's event is gone or different."""
-    from carbonpeak.service import audit  # noqa: PLC0415
+    from carbonpeak.service.platform import audit  # noqa: PLC0415
 
     cps = [cp for path in checkpoint or [] for cp in audit.read_checkpoints(path)]
     keys = [audit.current_key()]
@@ -300,7 +300,7 @@ def audit_checkpoint(
     """Verify the chain and write a signed checkpoint of its head (last id and hash, Beijing
     time, HMAC signature) for the operator to keep outside the store; keys the chain first if
     an older version wrote it."""
-    from carbonpeak.service import audit  # noqa: PLC0415
+    from carbonpeak.service.platform import audit  # noqa: PLC0415
 
     with system_context() as ctx:
         cp = audit.take_checkpoint(ctx)
@@ -316,7 +316,7 @@ def audit_checkpoint(
 @handles_errors
 def refdata_check() -> None:
     """Load and validate every shipped reference table."""
-    from carbonpeak.service import refdata_service  # noqa: PLC0415
+    from carbonpeak.service.registry import refdata_service  # noqa: PLC0415
 
     version, tables = refdata_service.check_tables()
     t = RichTable("table", "rows", "title", "sha256", title=f"factor set {version}")
@@ -329,7 +329,7 @@ def refdata_check() -> None:
 @handles_errors
 def units_convert(value: float, from_unit: str, to_unit: str) -> None:
     """Convert a value, e.g. ``carbonpeak units convert 3 万千瓦时 MWh``."""
-    from carbonpeak.service import units_service  # noqa: PLC0415
+    from carbonpeak.service.registry import units_service  # noqa: PLC0415
 
     c = units_service.convert(value, from_unit, to_unit)
     console.print(f"{c.value:g} {c.from_symbol} = {c.result:.6g} {c.to_symbol}")

@@ -1,7 +1,7 @@
 """Command-line faces: ``carbonpeak verifier assign|unassign|list`` and ``carbonpeak round open|status``.
 
 Like every command, they act as the ``system`` principal (province scope), through
-:mod:`carbonpeak.service.assignments`; every assignment, removal and deadline is an audit
+:mod:`carbonpeak.service.reporting.assignments`; every assignment, removal and deadline is an audit
 event by ``system``. Errors print in Chinese and English and exit 2.
 """
 
@@ -38,7 +38,7 @@ def _year(year: int | None) -> str:
 @handles_errors
 def verifier_assign(user: str, enterprise: EnterpriseOpt, year: YearOpt = None) -> None:
     """Assign the verifier USER to an enterprise for a year (or every year)."""
-    from carbonpeak.service import assignments  # noqa: PLC0415
+    from carbonpeak.service.reporting import assignments  # noqa: PLC0415
 
     with system_context() as ctx:
         a = assignments.assign(ctx, user, enterprise, year)
@@ -52,7 +52,7 @@ def verifier_assign(user: str, enterprise: EnterpriseOpt, year: YearOpt = None) 
 @handles_errors
 def verifier_unassign(user: str, enterprise: EnterpriseOpt, year: YearOpt = None) -> None:
     """Remove the assignment of USER to an enterprise for exactly that year (or the undated one)."""
-    from carbonpeak.service import assignments  # noqa: PLC0415
+    from carbonpeak.service.reporting import assignments  # noqa: PLC0415
 
     with system_context() as ctx:
         found = assignments.find_assignment(ctx, user, enterprise, year)
@@ -68,7 +68,7 @@ def verifier_list(
     user: Annotated[str | None, typer.Option(help="one verifier (user name)")] = None,
 ) -> None:
     """List the assignments (verifier, enterprise, city, year)."""
-    from carbonpeak.service import assignments  # noqa: PLC0415
+    from carbonpeak.service.reporting import assignments  # noqa: PLC0415
 
     with system_context() as ctx:
         rows = assignments.list_assignments(ctx, year=year, city=city)
@@ -99,7 +99,7 @@ def round_open(
     note: Annotated[str, typer.Option("--note", "-m", help="note / 说明")] = "",
 ) -> None:
     """Open YEAR's reporting round with a deadline, or move its deadline."""
-    from carbonpeak.service import assignments  # noqa: PLC0415
+    from carbonpeak.service.reporting import assignments  # noqa: PLC0415
 
     with system_context() as ctx:
         r = assignments.open_round(ctx, year, deadline, note)
@@ -116,7 +116,7 @@ def round_status(
     status: Annotated[str | None, typer.Option(help="not_reported|draft|submitted|…")] = None,
 ) -> None:
     """Who has reported for YEAR and who has not: the deadline, counts and each enterprise."""
-    from carbonpeak.service import assignments  # noqa: PLC0415
+    from carbonpeak.service.reporting import assignments  # noqa: PLC0415
 
     with system_context() as ctx:
         st = assignments.round_status(ctx, year, city=city, status=status)

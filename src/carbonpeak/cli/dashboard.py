@@ -37,8 +37,8 @@ def benchmark(
 ) -> None:
     """Benchmark league table, capacity share at benchmark (Cu/Pb/Zn; electrolytic Al on AC
     power per t), lines below the limit."""
-    from carbonpeak.service import benchmarking  # noqa: PLC0415
-    from carbonpeak.service.refdata_service import resolve_city  # noqa: PLC0415
+    from carbonpeak.service.efficiency import benchmarking  # noqa: PLC0415
+    from carbonpeak.service.registry.refdata_service import resolve_city  # noqa: PLC0415
 
     with system_context() as ctx:
         c = benchmarking.classify(ctx, year)
@@ -134,7 +134,7 @@ def benchmark(
 @handles_errors
 def targets(year: Annotated[int, typer.Option(help="reporting year / 年份")] = 2025) -> None:
     """The plan's targets: each indicator's value, target, gap, status and rule."""
-    from carbonpeak.service import targets as targets_service  # noqa: PLC0415
+    from carbonpeak.service.outlook import targets as targets_service  # noqa: PLC0415
 
     with system_context() as ctx:
         rows = targets_service.indicators(ctx, year)

@@ -30,7 +30,7 @@ def enterprise_import(
     ] = None,
 ) -> None:
     """Import an enterprise register (and lines), all-or-nothing."""
-    from carbonpeak.service import enterprises  # noqa: PLC0415
+    from carbonpeak.service.registry import enterprises  # noqa: PLC0415
 
     ents, line_table = enterprises.read_register(
         enterprises_file.read_bytes(),
@@ -49,7 +49,7 @@ def enterprise_list(
     city: Annotated[str | None, typer.Option()] = None, metal: Annotated[str | None, typer.Option()] = None
 ) -> None:
     """List enterprises (optionally of one city or metal)."""
-    from carbonpeak.service import enterprises  # noqa: PLC0415
+    from carbonpeak.service.registry import enterprises  # noqa: PLC0415
 
     with system_context() as ctx:
         rows = enterprises.list_enterprises(ctx, city=city, metal=metal)

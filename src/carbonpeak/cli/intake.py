@@ -46,7 +46,8 @@ def template_xlsx(
     lang: Annotated[str, typer.Option(help="zh or en item names")] = "zh",
 ) -> None:
     """Write the reporting workbook for an enterprise and year."""
-    from carbonpeak.service import enterprises, intake  # noqa: PLC0415
+    from carbonpeak.service.registry import enterprises  # noqa: PLC0415
+    from carbonpeak.service.reporting import intake  # noqa: PLC0415
 
     with system_context() as ctx:
         ent_id = enterprises.enterprise_id_by_code(ctx, enterprise)
@@ -103,7 +104,7 @@ def import_files(
     note: Annotated[str, typer.Option(help="a note stored with each version")] = "",
 ) -> None:
     """Import filled templates or activity CSVs; each file all-or-nothing, as a new version."""
-    from carbonpeak.service import intake  # noqa: PLC0415
+    from carbonpeak.service.reporting import intake  # noqa: PLC0415
 
     paths = _files(files)
     if not paths:
@@ -173,7 +174,7 @@ def export_submission(
     out: Annotated[Path | None, typer.Option(help="output file")] = None,
 ) -> None:
     """Export a submission's figures (formula-safe)."""
-    from carbonpeak.service import intake  # noqa: PLC0415
+    from carbonpeak.service.reporting import intake  # noqa: PLC0415
 
     with system_context() as ctx:
         data, filename, _media = intake.export_submission(ctx, submission_id, format, version)
@@ -190,7 +191,7 @@ def export_inventory(
     out: Annotated[Path | None, typer.Option(help="output file")] = None,
 ) -> None:
     """Export an inventory run's lines (formula-safe)."""
-    from carbonpeak.service import intake  # noqa: PLC0415
+    from carbonpeak.service.reporting import intake  # noqa: PLC0415
 
     with system_context() as ctx:
         data, filename, _media = intake.export_inventory(ctx, run_id, format)

@@ -47,8 +47,8 @@ def inventory_compute(
     """Compute GHG and energy inventories from an activity file (stored only with --store)."""
     import json  # noqa: PLC0415
 
-    from carbonpeak.service import inventory, inventory_files  # noqa: PLC0415
-    from carbonpeak.service.inventory_files import CATEGORIES  # noqa: PLC0415
+    from carbonpeak.service.inventories import inventory, inventory_files  # noqa: PLC0415
+    from carbonpeak.service.inventories.inventory_files import CATEGORIES  # noqa: PLC0415
 
     choices = inventory_files.accounting_choices(
         method, gwp=gwp, grid=grid, factor_set=factor_set, region=region
@@ -109,7 +109,7 @@ def inventory_compute(
 @handles_errors
 def inventory_explain(run_id: int, line: int) -> None:
     """Explain one line of a stored run: formula, factors with source and clause, arithmetic."""
-    from carbonpeak.service import inventory  # noqa: PLC0415
+    from carbonpeak.service.inventories import inventory  # noqa: PLC0415
 
     with system_context() as ctx:
         e = inventory.explain(ctx, run_id, line)
@@ -133,7 +133,7 @@ def inventory_explain(run_id: int, line: int) -> None:
 @handles_errors
 def inventory_recompute(run_id: int, factor_set: Annotated[str | None, typer.Option()] = None) -> None:
     """Recompute a stored run with the newest (or a chosen) factor set; the old run stays."""
-    from carbonpeak.service import inventory, inventory_files  # noqa: PLC0415
+    from carbonpeak.service.inventories import inventory, inventory_files  # noqa: PLC0415
 
     with system_context() as ctx:
         old = inventory.get_run(ctx, run_id)
@@ -147,7 +147,7 @@ def inventory_recompute(run_id: int, factor_set: Annotated[str | None, typer.Opt
 def inventory_recompute_all(factor_set: Annotated[str | None, typer.Option()] = None) -> None:
     """Recompute every current inventory (after a factor-set change) in one pass; the old
     runs stay, superseded, and each version points at its new run."""
-    from carbonpeak.service import inventory  # noqa: PLC0415
+    from carbonpeak.service.inventories import inventory  # noqa: PLC0415
 
     with system_context() as ctx, console.status("重算 / recomputing…", spinner="dots"):
         done = inventory.recompute_all(ctx, factor_set)

@@ -45,7 +45,7 @@ AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, a
 @app.command()
 def version() -> None:
     """Print the version and the newest factor set."""
-    from carbonpeak.service.refdata_service import factor_set_version  # noqa: PLC0415
+    from carbonpeak.service.registry.refdata_service import factor_set_version  # noqa: PLC0415
 
     console.print(f"carbonpeak {__version__} (factor set {factor_set_version()})")
 
@@ -81,8 +81,8 @@ def run(
     import uvicorn  # noqa: PLC0415
 
     from carbonpeak.app import create_app  # noqa: PLC0415
-    from carbonpeak.service.bootstrap import has_province_account, prepare_store  # noqa: PLC0415
-    from carbonpeak.service.demo import demo_users  # noqa: PLC0415
+    from carbonpeak.service.platform.bootstrap import has_province_account, prepare_store  # noqa: PLC0415
+    from carbonpeak.service.platform.demo import demo_users  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
     settings = get_settings()
@@ -114,8 +114,8 @@ def run(
 
 
 def _demo_scope(u: dict[str, str]) -> str:
-    from carbonpeak.service.demo import DEMO_VERIFIER_PARK  # noqa: PLC0415
-    from carbonpeak.service.refdata_service import city_name_zh  # noqa: PLC0415
+    from carbonpeak.service.platform.demo import DEMO_VERIFIER_PARK  # noqa: PLC0415
+    from carbonpeak.service.registry.refdata_service import city_name_zh  # noqa: PLC0415
 
     if u["role"] == "province":
         return "全省 / all"

@@ -59,9 +59,9 @@ def review(
 ) -> None:
     """Energy-saving review (节能审查) of a proposed project against the 1级 in force."""
     from carbonpeak.errors import InputError, Problem  # noqa: PLC0415
-    from carbonpeak.service import review as review_service  # noqa: PLC0415
-    from carbonpeak.service.refdata_service import resolve_city, resolve_park  # noqa: PLC0415
-    from carbonpeak.service.review_report import review_report  # noqa: PLC0415
+    from carbonpeak.service.efficiency import review as review_service  # noqa: PLC0415
+    from carbonpeak.service.efficiency.review_report import review_report  # noqa: PLC0415
+    from carbonpeak.service.registry.refdata_service import resolve_city, resolve_park  # noqa: PLC0415
 
     if out is not None and out.suffix.lower() not in (".pdf", ".xlsx"):
         raise InputError(
@@ -108,7 +108,7 @@ def project_list(
     status: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """List the projects with their current status."""
-    from carbonpeak.service import projects  # noqa: PLC0415
+    from carbonpeak.service.efficiency import projects  # noqa: PLC0415
 
     with system_context() as ctx:
         rows = projects.list_projects(ctx, city=city, metal=metal, status=status)
@@ -159,8 +159,8 @@ def project_add(
     date: Annotated[str | None, typer.Option(help="date of the first status (planned)")] = None,
 ) -> None:
     """Register a project (status planned)."""
-    from carbonpeak.service import projects  # noqa: PLC0415
-    from carbonpeak.service.refdata_service import resolve_city  # noqa: PLC0415
+    from carbonpeak.service.efficiency import projects  # noqa: PLC0415
+    from carbonpeak.service.registry.refdata_service import resolve_city  # noqa: PLC0415
 
     with system_context() as ctx:
         p = projects.create_project(
@@ -193,7 +193,7 @@ def project_status(
     comment: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Move a project one step; print its history."""
-    from carbonpeak.service import projects  # noqa: PLC0415
+    from carbonpeak.service.efficiency import projects  # noqa: PLC0415
 
     with system_context() as ctx:
         p = projects.change_status(ctx, project_id, to, date, comment)
@@ -211,7 +211,7 @@ def registry_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
 ) -> None:
     """Import a registry file (CSV/XLSX), all-or-nothing."""
-    from carbonpeak.service import registries  # noqa: PLC0415
+    from carbonpeak.service.registry import registries  # noqa: PLC0415
 
     table = registries.read_registry(name, file.read_bytes(), file.name)
     with system_context() as ctx:
@@ -227,7 +227,7 @@ def registry_list(
     city: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """List a registry's rows."""
-    from carbonpeak.service import registries  # noqa: PLC0415
+    from carbonpeak.service.registry import registries  # noqa: PLC0415
 
     with system_context() as ctx:
         rows = registries.list_registry(ctx, name, year=year, city=city)

@@ -5,7 +5,7 @@ and ``carbonpeak scenario run|compare|montecarlo``.
 (``decompose``, ``macc``, ``scenario``).
 
 They read a CSV (or, for ``scenario``, project the synthetic demo base year under the
-demo scenarios or those of a driver-path xlsx) through :mod:`carbonpeak.service.scenario_tools`
+demo scenarios or those of a driver-path xlsx) through :mod:`carbonpeak.service.outlook.scenario_tools`
 (imported when a command runs), and print a rich table (or JSON); ``scenario montecarlo``
 shows a progress bar over its chunks on stderr. Errors print in Chinese and English with
 their location (the file name is added to every problem) and the command exits with
@@ -28,7 +28,7 @@ from carbonpeak.cli._store import system_context
 from carbonpeak.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from carbonpeak.service.scenario_tools import Peak
+    from carbonpeak.service.outlook.scenario_tools import Peak
 
 __all__ = ["decompose_app", "macc_app", "register", "scenario_app"]
 
@@ -71,7 +71,7 @@ def lmdi(
     as_json: Annotated[bool, typer.Option("--json", help="print the effects as JSON")] = False,
 ) -> None:
     """LMDI-I decomposition of V = Σ_category Π_factor x (Ang 2005; zeros: Ang & Liu 2007)."""
-    from carbonpeak.service.scenario_tools import lmdi_csv  # noqa: PLC0415
+    from carbonpeak.service.outlook.scenario_tools import lmdi_csv  # noqa: PLC0415
 
     res = lmdi_csv(data, multiplicative=multiplicative, chained=not base_to_end)
     factors, method, records = res.factors, res.method, res.periods
@@ -138,7 +138,7 @@ def macc_curve(
     as_json: Annotated[bool, typer.Option("--json", help="print the curve as JSON")] = False,
 ) -> None:
     """Marginal abatement cost curve: measures sorted by cost per tCO2e, with interaction."""
-    from carbonpeak.service.scenario_tools import macc_csv  # noqa: PLC0415
+    from carbonpeak.service.outlook.scenario_tools import macc_csv  # noqa: PLC0415
 
     curve = macc_csv(measures, baseline=baseline, discount_rate=discount_rate, by=by)
     if as_json:
@@ -226,7 +226,7 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Project a scenario to 2060 on the (synthetic) demo base year: CO2 by metal and the peak."""
-    from carbonpeak.service import scenario_tools  # noqa: PLC0415
+    from carbonpeak.service.outlook import scenario_tools  # noqa: PLC0415
 
     if iamc is not None and iamc.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(
@@ -297,7 +297,7 @@ def compare(
     ] = "inventories",
 ) -> None:
     """Scenarios side by side: peak year and level, 2030 and 2060 emissions, cumulative CO2."""
-    from carbonpeak.service import scenario_tools  # noqa: PLC0415
+    from carbonpeak.service.outlook import scenario_tools  # noqa: PLC0415
 
     known = scenario_tools.demo_scenarios(drivers)
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
@@ -379,7 +379,7 @@ def montecarlo(
     as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo on the demo's (synthetic) uncertain drivers: P(peak ≤ 2030), peak years, fan."""
-    from carbonpeak.service import scenario_tools  # noqa: PLC0415
+    from carbonpeak.service.outlook import scenario_tools  # noqa: PLC0415
 
     known = scenario_tools.demo_scenarios(drivers)
     name = known.name(scenario)

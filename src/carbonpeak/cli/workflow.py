@@ -1,7 +1,7 @@
 """Command-line faces: carbonpeak submission list|show|submit|start-verification|verify|approve|return.
 
 Like every command, they act as the ``system`` principal, the operator's console: it may
-make any move of the state machine (:data:`carbonpeak.service.workflow.TRANSITIONS`) and
+make any move of the state machine (:data:`carbonpeak.service.reporting.workflow.TRANSITIONS`) and
 every move is recorded as a step and an audit event by ``system``. A move from the wrong
 state prints the zh/en conflict and exits 2.
 """
@@ -29,7 +29,7 @@ def register(root: typer.Typer) -> None:
 
 
 def _status(s: str) -> str:
-    from carbonpeak.service.workflow import STATUS_NAMES  # noqa: PLC0415
+    from carbonpeak.service.reporting.workflow import STATUS_NAMES  # noqa: PLC0415
 
     zh, en = STATUS_NAMES.get(s, (s, s))
     return f"{zh} / {en}"
@@ -43,7 +43,7 @@ def submission_list(
     city: Annotated[str | None, typer.Option(help="city code, e.g. 430400")] = None,
 ) -> None:
     """List submissions, newest change first, with counts by city and status."""
-    from carbonpeak.service import workflow  # noqa: PLC0415
+    from carbonpeak.service.reporting import workflow  # noqa: PLC0415
 
     with system_context() as ctx:
         rows = workflow.queue(ctx, statuses=[status] if status else None, year=year, city=city, limit=100_000)
@@ -67,7 +67,7 @@ def submission_list(
 @handles_errors
 def submission_show(submission_id: int) -> None:
     """One submission: status, versions, adjustments and its history (who, role, when)."""
-    from carbonpeak.service import workflow  # noqa: PLC0415
+    from carbonpeak.service.reporting import workflow  # noqa: PLC0415
 
     with system_context() as ctx:
         sub = workflow.get(ctx, submission_id)
@@ -120,7 +120,7 @@ def _moved(out: dict[str, Any]) -> None:
 @handles_errors
 def submission_submit(submission_id: int, comment: Comment = "") -> None:
     """draft/returned → submitted."""
-    from carbonpeak.service import workflow  # noqa: PLC0415
+    from carbonpeak.service.reporting import workflow  # noqa: PLC0415
 
     with system_context() as ctx:
         _moved(workflow.submit(ctx, submission_id, comment))
@@ -130,7 +130,7 @@ def submission_submit(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_start(submission_id: int, comment: Comment = "") -> None:
     """submitted → under verification."""
-    from carbonpeak.service import workflow  # noqa: PLC0415
+    from carbonpeak.service.reporting import workflow  # noqa: PLC0415
 
     with system_context() as ctx:
         _moved(workflow.start_verification(ctx, submission_id, comment))
@@ -140,7 +140,7 @@ def submission_start(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_verify(submission_id: int, comment: Comment = "") -> None:
     """under verification → verified (recomputes the inventory on the verified figures)."""
-    from carbonpeak.service import workflow  # noqa: PLC0415
+    from carbonpeak.service.reporting import workflow  # noqa: PLC0415
 
     with system_context() as ctx:
         _moved(workflow.verify(ctx, submission_id, comment))
@@ -150,7 +150,7 @@ def submission_verify(submission_id: int, comment: Comment = "") -> None:
 @handles_errors
 def submission_approve(submission_id: int, comment: Comment = "") -> None:
     """verified → approved."""
-    from carbonpeak.service import workflow  # noqa: PLC0415
+    from carbonpeak.service.reporting import workflow  # noqa: PLC0415
 
     with system_context() as ctx:
         _moved(workflow.approve(ctx, submission_id, comment))
@@ -163,7 +163,7 @@ def submission_return(
     comment: Annotated[str, typer.Option("--comment", "-m", help="why / 退回意见 (required)")],
 ) -> None:
     """Back to returned, with a comment."""
-    from carbonpeak.service import workflow  # noqa: PLC0415
+    from carbonpeak.service.reporting import workflow  # noqa: PLC0415
 
     with system_context() as ctx:
         _moved(workflow.return_submission(ctx, submission_id, comment))

@@ -1,7 +1,7 @@
 """Cached JSON for the province views: the body is encoded once per data version.
 
 The service caches a view's result by (view, arguments, the caller's scope, the store's
-data version) (:func:`carbonpeak.service.official.cached`); this keeps the *encoded* body
+data version) (:func:`carbonpeak.service.inventories.official.cached`); this keeps the *encoded* body
 the same way, so a warm request costs a cache look-up, not a walk of the result. Strict
 JSON: NaN and ±inf become ``null``; NumPy scalars become plain numbers.
 """
@@ -16,8 +16,8 @@ from typing import Any
 import anyio
 from fastapi import Response
 
-from carbonpeak.service import official
-from carbonpeak.service.context import Context
+from carbonpeak.service.inventories import official
+from carbonpeak.service.platform.context import Context
 
 __all__ = ["cached_json", "cached_json_off_loop", "encode"]
 
@@ -56,7 +56,7 @@ async def cached_json_off_loop(ctx: Context, name: str, args: Hashable, build: C
     """:func:`cached_json` for an ``async`` route: a cached body is answered on the event
     loop (the data version read, a dictionary look-up); a view to compute goes to a worker
     thread, so the loop keeps serving while it runs (one computation per view at a time,
-    :func:`carbonpeak.service.official.cached`)."""
+    :func:`carbonpeak.service.inventories.official.cached`)."""
     try:
         body = official.peek(ctx, f"{name}:json", args)
     finally:

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import AuthenticationFailed, PermissionDenied
 from carbonpeak.model import PUBLIC, Principal
-from carbonpeak.service.auth import principal_for_token
-from carbonpeak.service.context import Context
-from carbonpeak.service.session import open_session
+from carbonpeak.service.access.auth import principal_for_token
+from carbonpeak.service.platform.context import Context
+from carbonpeak.service.platform.session import open_session
 
 __all__ = [
     "Ctx",

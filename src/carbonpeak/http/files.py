@@ -15,7 +15,7 @@ from fastapi import Request, UploadFile
 from fastapi.responses import Response
 
 from carbonpeak.errors import PayloadTooLarge
-from carbonpeak.service.evidence import EvidenceFile
+from carbonpeak.service.reporting.evidence import EvidenceFile
 
 __all__ = ["CSV", "XLSX", "attachment_response", "content_disposition", "download", "read_upload"]
 

@@ -27,8 +27,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 from carbonpeak.errors import message
-from carbonpeak.service.auth import principal_for_session, principal_for_token
-from carbonpeak.service.session import open_session
+from carbonpeak.service.access.auth import principal_for_session, principal_for_token
+from carbonpeak.service.platform.session import open_session
 from carbonpeak.settings import Settings
 
 __all__ = ["FORM_SLACK_BYTES", "SESSION_COOKIE", "BodyGuard", "body_limit"]

@@ -1,6 +1,6 @@
 """The register's domain rules, one function each, for every path that shapes an enterprise.
 
-A file import (:mod:`carbonpeak.io.register`) and the API (:mod:`carbonpeak.service.enterprises`)
+A file import (:mod:`carbonpeak.io.register`) and the API (:mod:`carbonpeak.service.registry.enterprises`)
 both apply these: a valid GB 32100 credit code, a park that lies in the enterprise's city, a
 process route that belongs to the line's metal. Each returns the located :class:`Problem`
 (or ``None``); the caller names the column and the value as the user wrote them.

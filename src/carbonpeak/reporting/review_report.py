@@ -1,6 +1,6 @@
 """The energy-saving review report (节能审查意见), as XLSX and PDF bytes, in Chinese or English.
 
-Pure builders: a review result (:func:`carbonpeak.service.review.review`) in, bytes out; no
+Pure builders: a review result (:func:`carbonpeak.service.efficiency.review.review`) in, bytes out; no
 disk, no clock. The PDF uses ReportLab's built-in CID font ``STSong-Light`` for Chinese, so
 no system font is needed. Every text cell of the workbook is neutralised against formula
 injection (a leading ``= + - @`` is quoted).

@@ -77,12 +77,16 @@ def data_version(db: Session) -> int:
     writes one, so a cache keyed by it is never stale; account events
     (:data:`ACCOUNT_ACTIONS`) are skipped (newest first: the scan stops at the first data
     event)."""
-    v = db.connection().execute(
-        select(AuditEvent.id)
-        .where(~or_(*(AuditEvent.action.startswith(p, autoescape=True) for p in ACCOUNT_ACTIONS)))
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    ).scalar()
+    v = (
+        db.connection()
+        .execute(
+            select(AuditEvent.id)
+            .where(~or_(*(AuditEvent.action.startswith(p, autoescape=True) for p in ACCOUNT_ACTIONS)))
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        .scalar()
+    )
     return int(v or 0)
 
 

@@ -242,7 +242,7 @@ class AuditEvent(Base):
 
     ``hash = HMAC-SHA256(K, prev_hash || canonical JSON of the other fields)`` with K derived
     from the secret key (plain SHA-256 before the first ``audit.chain_keyed`` event of a store
-    written by an older version); see :mod:`carbonpeak.service.audit`. Triggers installed by
+    written by an older version); see :mod:`carbonpeak.service.platform.audit`. Triggers installed by
     the migration refuse UPDATE and DELETE on this table.
     """
 

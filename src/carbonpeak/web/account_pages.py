@@ -1,7 +1,7 @@
 """Account pages (issue 13): my account (API tokens, password change) and the province's users.
 
 Thin, like :mod:`carbonpeak.web.assignment_pages`: each handler reads the visitor, calls
-:mod:`carbonpeak.service.accounts` (which checks the role and writes the audit trail) and
+:mod:`carbonpeak.service.access.accounts` (which checks the role and writes the audit trail) and
 renders. Every POST form carries the CSRF token (:func:`form_guard`); a failed form is shown
 again with its error; any other error (a city user on ``/users``) is the app's error page.
 
@@ -27,7 +27,8 @@ from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
 from carbonpeak.http.deps import Db
 from carbonpeak.http.params import MAX_ID
 from carbonpeak.model.schemas import TemporaryPassword
-from carbonpeak.service import accounts, refdata_service
+from carbonpeak.service.access import accounts
+from carbonpeak.service.registry import refdata_service
 from carbonpeak.settings import get_settings
 from carbonpeak.web.assignment_pages import beijing_time
 from carbonpeak.web.i18n import Lang, loc

@@ -1,7 +1,7 @@
 """Pages of the reporting round and of verifier assignments (issue 11).
 
 Thin, like :mod:`carbonpeak.web.intake_pages`: each handler reads the visitor, calls
-:mod:`carbonpeak.service.assignments` (which checks role and scope and writes the audit
+:mod:`carbonpeak.service.reporting.assignments` (which checks role and scope and writes the audit
 trail) and renders. Every POST form carries the CSRF token (:func:`form_guard`). A failed
 form is shown again with its error; any other error is the app's error page.
 
@@ -26,8 +26,8 @@ from carbonpeak import errors
 from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
 from carbonpeak.http.deps import Db
 from carbonpeak.http.params import MAX_ID, YEAR_MAX, YEAR_MIN
-from carbonpeak.service import assignments
-from carbonpeak.service.assignments import BEIJING, REPORT_STATES, beijing_today
+from carbonpeak.service.reporting import assignments
+from carbonpeak.service.reporting.assignments import BEIJING, REPORT_STATES, beijing_today
 from carbonpeak.web.i18n import Lang, loc, text
 from carbonpeak.web.pages import Visitor, Who, form_guard, page_ctx, render, to_login
 

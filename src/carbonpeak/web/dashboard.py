@@ -25,9 +25,10 @@ from carbonpeak.http.deps import Db
 from carbonpeak.http.files import XLSX, download
 from carbonpeak.http.params import IdPath, IdQuery, YearQuery
 from carbonpeak.model import Role
-from carbonpeak.service import refdata_service, targets
-from carbonpeak.service import review as review_service
-from carbonpeak.service.review_report import review_report as report_file
+from carbonpeak.service.efficiency import review as review_service
+from carbonpeak.service.efficiency.review_report import review_report as report_file
+from carbonpeak.service.outlook import targets
+from carbonpeak.service.registry import refdata_service
 from carbonpeak.web.i18n import Lang, loc, normalise_lang, text
 from carbonpeak.web.pages import Who, error_response, form_guard, page_ctx, render, to_login
 

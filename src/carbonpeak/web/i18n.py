@@ -13,8 +13,8 @@ from typing import Any, Final, Literal
 
 from carbonpeak import catalogue
 from carbonpeak.catalogue import loc
-from carbonpeak.service.assignments import STATE_NAMES
-from carbonpeak.service.workflow import MOVE_NAMES, STATUS_NAMES
+from carbonpeak.service.reporting.assignments import STATE_NAMES
+from carbonpeak.service.reporting.workflow import MOVE_NAMES, STATUS_NAMES
 
 __all__ = ["DEFAULT_LANG", "LANGS", "TEXT", "Lang", "html_lang", "loc", "normalise_lang", "text"]
 

@@ -2,8 +2,8 @@
 
 Thin, like :mod:`carbonpeak.web.pages` (whose render, Who, page_ctx, to_login,
 error_response and form_guard it uses): every handler reads the visitor, calls
-:mod:`carbonpeak.service.workflow`, :mod:`carbonpeak.service.evidence` or
-:mod:`carbonpeak.service.intake` (which check role and scope), and renders. An error the
+:mod:`carbonpeak.service.reporting.workflow`, :mod:`carbonpeak.service.reporting.evidence` or
+:mod:`carbonpeak.service.reporting.intake` (which check role and scope), and renders. An error the
 handler does not show in its own form is the app's error page (:func:`~carbonpeak.web.pages.error_page`).
 
 - ``GET /submissions``: an enterprise's submissions with the template download and the
@@ -38,8 +38,9 @@ from carbonpeak.errors import (
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import XLSX, attachment_response, download, read_upload
 from carbonpeak.model import Role
-from carbonpeak.service import enterprises, evidence, refdata_service, workflow
-from carbonpeak.service.context import Context
+from carbonpeak.service.platform.context import Context
+from carbonpeak.service.registry import enterprises, refdata_service
+from carbonpeak.service.reporting import evidence, workflow
 from carbonpeak.web.i18n import Lang, loc, text
 from carbonpeak.web.pages import Visitor, Who, error_response, form_guard, page_ctx, render, to_login
 
@@ -178,7 +179,7 @@ def template_download(
     request: Request, db: Db, visitor: Who, enterprise: str = "", year: str = ""
 ) -> Response:
     """The enterprise's reporting template (xlsx), from the enterprise page or the list."""
-    from carbonpeak.service import intake  # noqa: PLC0415 — openpyxl and pandas, only when asked
+    from carbonpeak.service.reporting import intake  # noqa: PLC0415 — openpyxl and pandas, only when asked
 
     if not visitor.signed_in:
         return to_login(request)
@@ -191,7 +192,7 @@ def template_download(
 
 def _marked_href(data: bytes, filename: str, problems: list[Problem]) -> str | None:
     """A data: link to the workbook with the bad cells marked (xlsx uploads only)."""
-    from carbonpeak.service import intake  # noqa: PLC0415
+    from carbonpeak.service.reporting import intake  # noqa: PLC0415
 
     if evidence.sniff(data) != "xlsx":
         return None
@@ -219,7 +220,7 @@ async def submission_upload(
     acknowledge: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    from carbonpeak.service import intake  # noqa: PLC0415
+    from carbonpeak.service.reporting import intake  # noqa: PLC0415
 
     if (refused := form_guard(request, visitor, csrf_token)) is not None:
         return refused
@@ -306,7 +307,7 @@ def _detail(
     diff = None
     by_no = {str(v["version_no"]): v["id"] for v in vers}
     if diff_a in by_no and diff_b in by_no and diff_a != diff_b:
-        from carbonpeak.service import intake  # noqa: PLC0415
+        from carbonpeak.service.reporting import intake  # noqa: PLC0415
 
         diff = intake.diff_versions(ctx, by_no[diff_a], by_no[diff_b])
     elif len(vers) >= 2 and not (diff_a or diff_b):

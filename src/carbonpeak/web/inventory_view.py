@@ -1,5 +1,5 @@
 """What the inventory pages show, shaped from the service's dicts: no SQL, no arithmetic
-beyond regrouping what :func:`carbonpeak.service.inventory.summarise` returns.
+beyond regrouping what :func:`carbonpeak.service.inventories.inventory.summarise` returns.
 
 - :func:`section` — the enterprise page's inventory section (latest year's headline
   numbers, tCO2e by source category and year for the chart, provenance).
@@ -15,8 +15,9 @@ from typing import Any, Final
 
 import pandas as pd
 
-from carbonpeak.service import inventory, refdata_service
-from carbonpeak.service.explanations import Explanation, FactorUse
+from carbonpeak.service.inventories import inventory
+from carbonpeak.service.inventories.explanations import Explanation, FactorUse
+from carbonpeak.service.registry import refdata_service
 from carbonpeak.web.i18n import TEXT, Lang, loc, text
 
 __all__ = [
@@ -206,7 +207,7 @@ def headline(summary: Mapping[str, Any]) -> dict[str, float]:
 
 def section(run: Mapping[str, Any] | None, lang: Lang) -> Section | None:
     """The section for the enterprise's inventory over its years
-    (:func:`carbonpeak.service.inventory.enterprise_inventory`; None: no inventory)."""
+    (:func:`carbonpeak.service.inventories.inventory.enterprise_inventory`; None: no inventory)."""
     if run is None:
         return None
     years = by_year(run["lines"])

@@ -24,8 +24,10 @@ from carbonpeak.errors import AuthenticationFailed, NotFound, PermissionDenied, 
 from carbonpeak.http.deps import Db, get_db
 from carbonpeak.model import PUBLIC, Principal
 from carbonpeak.model.schemas import SectorOverview
-from carbonpeak.service import auth, enterprises, inventory, refdata_service, sector
-from carbonpeak.service.context import Context
+from carbonpeak.service.access import auth
+from carbonpeak.service.inventories import inventory
+from carbonpeak.service.platform.context import Context
+from carbonpeak.service.registry import enterprises, refdata_service, sector
 from carbonpeak.web import TEMPLATES_DIR, inventory_view
 from carbonpeak.web.i18n import Lang, html_lang, loc, normalise_lang, text
 from carbonpeak.web.security import (

@@ -18,10 +18,10 @@ from carbonpeak.errors import InputError
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import CSV, download
 from carbonpeak.model import Role
-from carbonpeak.service import refdata_service
-from carbonpeak.service import scenarios as svc
-from carbonpeak.service.context import Context
-from carbonpeak.service.scenario_catalog import DEMO_SCENARIO_NAMES, is_synthetic
+from carbonpeak.service.outlook import scenarios as svc
+from carbonpeak.service.outlook.scenario_catalog import DEMO_SCENARIO_NAMES, is_synthetic
+from carbonpeak.service.platform.context import Context
+from carbonpeak.service.registry import refdata_service
 from carbonpeak.web.i18n import Lang, loc, text
 from carbonpeak.web.pages import Visitor, Who, page_ctx, render, to_login
 

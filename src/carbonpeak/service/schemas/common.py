@@ -105,7 +105,7 @@ PDF_MEDIA = "application/pdf"
 
 
 class CoveragePublic(Result):
-    """What an aggregate of *year* rests on (:class:`carbonpeak.service.official.Coverage`)."""
+    """What an aggregate of *year* rests on (:class:`carbonpeak.service.inventories.official.Coverage`)."""
 
     year: int
     enterprises: int = Field(description="enterprises in scope")

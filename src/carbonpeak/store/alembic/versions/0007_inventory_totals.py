@@ -77,7 +77,6 @@ def upgrade() -> None:
         "FROM inventory_line WHERE in_total AND line_code <> '' GROUP BY run_id, line_code"
     )
 
-
     with op.batch_alter_table("inventory_line", schema=None) as batch_op:
         batch_op.drop_index("ix_inventory_line_run_id")
 

@@ -1,0 +1,1 @@
+"""Efficiency: benchmark levels and limit grades, the energy-saving review, projects."""

@@ -1,0 +1,1 @@
+"""The plan's outlook: targets and indicators, scenarios, peak, LMDI and MACC."""

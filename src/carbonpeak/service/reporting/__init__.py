@@ -1,0 +1,1 @@
+"""The reporting round: uploads, submissions and their versions, verification, assignments, evidence."""
