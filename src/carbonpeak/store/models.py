@@ -207,6 +207,11 @@ class ProductionLine(Base):
     capacity_t_per_a: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(24))
     commissioned_year: Mapped[int | None] = mapped_column(Integer)
+    # the line's product where its limit standard grades products apart (GB 21249 zinc with or
+    # without residue treatment, GB 29435 rare-earth products …); empty: the route's default
+    product: Mapped[str | None] = mapped_column(String(64))
+    # an aluminium potline's cell technology (CWPB, SWPB, VSS, HSS; IPCC 2006 Vol. 3 Table 4.15)
+    technology: Mapped[str | None] = mapped_column(String(16))
 
 
 class ReportingPeriod(Base):
