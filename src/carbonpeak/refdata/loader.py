@@ -10,6 +10,10 @@ cites a source registered in ``sources.toml``. The loader refuses, with a
 - a ``confidence`` of ``R`` (recalled, unverified) or anything outside V / S+ / S;
 - a duplicate primary key.
 
+``clause`` names only the standard's own table, clause or annex; ``read_in`` (the last column of
+every table, optional) says where the value was read — a repost, repository, page or reference-file
+section. A row written before ``read_in`` existed (one field short) or with it empty reads as ``""``.
+
 See docs/refdata.md for the format.
 """
 
@@ -37,6 +41,7 @@ from carbonpeak.errors import RefdataError, UnitError
 __all__ = [
     "CONFIDENCE",
     "PROVENANCE",
+    "READ_IN",
     "FactorSet",
     "RefTable",
     "Source",
@@ -51,6 +56,8 @@ __all__ = [
 PROVENANCE = ("id", "name_zh", "name_en", "source_id", "clause", "valid_from", "valid_to", "confidence")
 #: Confidence tags the loader accepts (R — recalled, unverified — is refused).
 CONFIDENCE = ("V", "S+", "S")
+#: Optional last column: where the value was read (never part of ``clause``); missing or empty = "".
+READ_IN = "read_in"
 _TYPES = {"str", "int", "float", "bool", "date", "enum", "list", "unit"}
 
 
@@ -233,6 +240,8 @@ def _check_schema(name: str, columns: Mapping[str, Mapping[str, Any]]) -> None:
 
 def _parse_cell(name: str, row: int, col: str, spec: Mapping[str, Any], raw: str | None) -> Any:
     text = (raw or "").strip()
+    if col == READ_IN:
+        return text
     required = spec.get("required", col in PROVENANCE and col not in ("valid_from", "valid_to"))
     if not text:
         if required:
