@@ -13,6 +13,10 @@ an HTTP error (no route, method …)   its    ``not_found`` (404), ``payload_too
 anything else                        500    ``internal`` with the request id, no traceback
 ==================================== ====== ==============================================
 
+Every answer carries the request ids and the security headers of
+:mod:`carbonpeak.http.middleware` — the 500 of an unhandled error too, although Starlette
+sends it from outside every middleware.
+
 A request under ``/api/`` gets the JSON body
 ``{"error": {"code", "message_zh", "message_en", "problems"?, "request_id"}}``; any other
 path gets the page that the composition root passes as *page_error* (the web face's
@@ -32,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFound, Problem
+from carbonpeak.http.middleware import set_response_headers
 
 __all__ = ["API_PREFIX", "PageError", "as_error", "install_error_handlers", "is_api"]
 
@@ -112,7 +117,10 @@ def install_error_handlers(app: FastAPI, page_error: PageError | None = None) ->
 
     async def handler(request: Request, exc: Exception) -> Response:
         # the page resolves its visitor in the store: off the event loop
-        return await run_in_threadpool(answer, request, exc)
+        response = await run_in_threadpool(answer, request, exc)
+        # an unhandled error's 500 is sent from outside every middleware: its headers here
+        set_response_headers(request, response)
+        return response
 
     for kind in (CarbonpeakError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(kind, handler)

@@ -29,7 +29,13 @@ from typing import Final
 
 from fastapi import FastAPI, Request, Response
 
-__all__ = ["SECURITY_HEADERS", "STATIC_PREFIX", "install_request_context", "new_request_id"]
+__all__ = [
+    "SECURITY_HEADERS",
+    "STATIC_PREFIX",
+    "install_request_context",
+    "new_request_id",
+    "set_response_headers",
+]
 
 log = logging.getLogger("carbonpeak.access")
 
@@ -61,9 +67,16 @@ def _hsts(request: Request) -> str | None:
     return f"max-age={seconds}; includeSubDomains" if seconds > 0 else None
 
 
-def _set_headers(request: Request, response: Response) -> None:
-    response.headers["X-Request-ID"] = request.state.request_id
-    if request.state.client_request_id:
+def set_response_headers(request: Request, response: Response) -> None:
+    """The request ids and the headers above on *response* (idempotent). The middleware sets
+    them on every response that reaches it; the error handler sets them on the 500 answer
+    of an unhandled error, which Starlette sends from outside every middleware."""
+    rid = getattr(request.state, "request_id", None)
+    if rid is None:  # an error before the middleware ran: an id of its own
+        rid = request.state.request_id = new_request_id()
+        request.state.client_request_id = None
+    response.headers["X-Request-ID"] = rid
+    if getattr(request.state, "client_request_id", None):
         response.headers["X-Client-Request-ID"] = request.state.client_request_id
     for key, value in SECURITY_HEADERS.items():
         response.headers.setdefault(key, value)
@@ -109,6 +122,6 @@ def install_request_context(app: FastAPI) -> None:
         except Exception:  # answered by the outermost 500 handler; logged here with both ids
             _log_access(request, 500, started)
             raise
-        _set_headers(request, response)
+        set_response_headers(request, response)
         _log_access(request, response.status_code, started)
         return response
