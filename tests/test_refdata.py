@@ -172,3 +172,30 @@ def test_schemas_describe_every_column() -> None:
     for name in table_names():
         schema = json.loads((shipped_path() / f"{name}.schema.json").read_text("utf-8"))
         assert list(schema["columns"])[: len(PROVENANCE)] == list(PROVENANCE), name
+
+
+def test_every_table_with_a_clause_ends_with_read_in() -> None:
+    from carbonpeak.refdata.loader import READ_IN, shipped_path
+
+    for name in table_names():
+        schema = json.loads((shipped_path() / f"{name}.schema.json").read_text("utf-8"))
+        assert list(schema["columns"])[-1] == READ_IN, name
+        assert not schema["columns"][READ_IN].get("required"), name
+
+
+@pytest.mark.parametrize("name", table_names())
+def test_no_clause_carries_an_address_or_a_research_note(name: str) -> None:
+    # item 8 of issue 12: a clause is the standard's own table, clause or annex, which a verifier
+    # can cite; where the value was read (a repost, repository, page, search-index id) is read_in.
+    for row in refdata.load_table(name):
+        clause = row["clause"].lower()
+        for marker in ("http", "github", "index id", "transcribed"):
+            assert marker not in clause, (name, row["id"], row["clause"])
+        assert isinstance(row["read_in"], str), (name, row["id"])
+
+
+def test_a_row_one_field_short_reads_read_in_as_empty() -> None:
+    # rows written before read_in existed (the old column set) still load; read_in is ""
+    schema = _schema(read_in={"type": "str"})
+    t = read_table("t/x", _csv(schema, ROW, ["r2", *ROW[1:], "a repost"]), schema, SOURCES)
+    assert [r["read_in"] for r in t] == ["", "a repost"]

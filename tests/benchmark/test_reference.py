@@ -87,7 +87,10 @@ def test_gap_to_limit_in_kgce_per_t_and_tce_per_a() -> None:
 
 
 def test_the_edition_in_force_is_chosen_by_date_copper() -> None:
-    before = classify_unit_energy(_lines("cu_flash", "Cu", [400.0], date="2023-12-31"), LEVELS)
+    # GB 21248-2007 is in force until its 2014 edition replaced it (research-2026-12 §2: the 2014
+    # editions of GB 21248/21249/21250 in force 2015-01-01, GB 21249-2014 front matter); the 2014
+    # edition's values are not sourced, so 2015-01-01 … 2024-05-31 has no level in force.
+    before = classify_unit_energy(_lines("cu_flash", "Cu", [400.0], date="2014-12-31"), LEVELS)
     assert before["standard"].iat[0] == "GB 21248-2007"
     assert before["level_id"].iat[0] == (
         "benchmark/limit_levels#gb21248_2007:cu_concentrate_to_cathode:comprehensive_energy"
@@ -96,8 +99,10 @@ def test_the_edition_in_force_is_chosen_by_date_copper() -> None:
     assert before["grade"].iat[0] == 3  # only the 限定值 is published: grade 3 at best
     assert pd.isna(before["at_benchmark"].iat[0])
     assert before["benchmark_basis"].iat[0] == "unavailable"
-    last_day = classify_unit_energy(_lines("cu_flash", "Cu", [400.0], date="2024-05-31"), LEVELS)
-    assert last_day["standard"].iat[0] == "GB 21248-2007"
+    for day in ("2015-01-01", "2023-12-31", "2024-05-31"):
+        gap = classify_unit_energy(_lines("cu_flash", "Cu", [400.0], date=day), LEVELS)
+        assert gap["level_status"].iat[0] == "no_level_in_force"
+        assert pd.isna(gap["standard"].iat[0])
     after = classify_unit_energy(_lines("cu_flash", "Cu", [400.0], date="2024-06-01"), LEVELS)
     assert after["standard"].iat[0] == "GB 25323-2023"
     assert (after["grade1"].iat[0], after["grade2"].iat[0], after["grade3"].iat[0]) == (210, 230, 340)
