@@ -9,6 +9,7 @@ exactly what is stored, identically on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -37,6 +38,10 @@ __all__ = [
     "InventoryLine",
     "InventoryRun",
     "LoginThrottle",
+    "Meter",
+    "MeterEvent",
+    "MeterLocation",
+    "MeterReading",
     "ProductionLine",
     "Project",
     "ProjectStatusChange",
@@ -169,6 +174,10 @@ class Enterprise(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
+    #: set when a province deletes an enterprise that has history (submissions, inventory
+    #: runs, registry rows): it leaves the registers, rounds and aggregates, its history stays
+    #: and reactivation restores it; None for an active enterprise (0010)
+    deactivated_at: Mapped[str | None] = mapped_column(String(32), index=True)
 
     metals: Mapped[list[EnterpriseMetal]] = relationship(
         cascade="all, delete-orphan", order_by="EnterpriseMetal.metal", lazy="selectin"
@@ -393,6 +402,33 @@ class InventoryLineTotal(Base):
     ac_power_kwh: Mapped[float | None] = mapped_column(Float)
 
 
+class InventoryBaseTotal(Base):
+    """A run's year total per production line (``line_code`` "" for enterprise-level rows)
+    of what the scenario base year and the LMDI history are built from
+    (:data:`carbonpeak.scenarios.base_builder.BASE_SUM_FIELDS`): energy and CO2 by carrier,
+    output, process CO2; derived like :class:`InventoryRunTotal`."""
+
+    __tablename__ = "inventory_base_total"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("inventory_run.id", ondelete="CASCADE"), primary_key=True)
+    line_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    energy_abs_tce: Mapped[float] = mapped_column(Float)
+    output_t: Mapped[float] = mapped_column(Float)
+    electricity_mwh: Mapped[float] = mapped_column(Float)
+    heat_gj: Mapped[float] = mapped_column(Float)
+    electricity_co2_t: Mapped[float] = mapped_column(Float)
+    heat_co2_t: Mapped[float] = mapped_column(Float)
+    process_co2_t: Mapped[float] = mapped_column(Float)
+    feedstock_tce: Mapped[float] = mapped_column(Float)
+    coal_tce: Mapped[float] = mapped_column(Float)
+    gas_tce: Mapped[float] = mapped_column(Float)
+    oil_tce: Mapped[float] = mapped_column(Float)
+    coal_co2_t: Mapped[float] = mapped_column(Float)
+    gas_co2_t: Mapped[float] = mapped_column(Float)
+    oil_co2_t: Mapped[float] = mapped_column(Float)
+    co2_t: Mapped[float] = mapped_column(Float)
+
+
 # --- data intake and verification (issue 6) ----------------------------------------------
 
 
@@ -438,7 +474,7 @@ class SubmissionVersion(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     version_no: Mapped[int] = mapped_column(Integer)
     source_file: Mapped[str] = mapped_column(String(255), default="")
-    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     #: ``upload`` (an enterprise's or authority's import) or ``bulk`` (a province bulk load)
     origin: Mapped[str] = mapped_column(String(16), default="upload")
@@ -691,3 +727,90 @@ class SolidWaste(Base):
     utilised_t: Mapped[float] = mapped_column(Float)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[str] = mapped_column(String(32))
+
+
+# --- metering (issue 14): site → workshop/process → meter, events, raw readings ---------------
+
+
+class MeterLocation(Base):
+    """A place in an enterprise's metering tree: a site, a workshop under it, or a process
+    under a workshop (``parent_id`` empty for a site)."""
+
+    __tablename__ = "meter_location"
+    __table_args__ = (UniqueConstraint("enterprise_id", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("meter_location.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # site | workshop | process
+    name: Mapped[str] = mapped_column(String(200))
+    #: the names from the site down, joined by " / " (unique within the enterprise)
+    path: Mapped[str] = mapped_column(String(620))
+
+
+class Meter(Base):
+    """A meter (计量器具) of an enterprise's metering system (能源计量体系).
+
+    ``carrier`` is an item id of ``refdata/accounting/items.csv`` (electricity_purchased,
+    natural_gas …); ``unit`` the unit its register counts in; ``multiplier`` the CT/PT ratio
+    (or any constant the raw register is multiplied by); ``kind`` ``cumulative`` (a counter;
+    ``counter_max`` is where it rolls over to 0) or ``interval`` (each reading is the quantity
+    of its interval); ``gb17167_level`` the GB 17167 level it meters (``unit`` 进出用能单位,
+    ``secondary`` 次级用能单位, ``equipment`` 主要用能设备); ``parent_id`` the main meter of
+    its balance group."""
+
+    __tablename__ = "meter"
+    __table_args__ = (UniqueConstraint("enterprise_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("meter_location.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    carrier: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(32))
+    multiplier: Mapped[float] = mapped_column(Float, default=1.0)
+    kind: Mapped[str] = mapped_column(String(16))  # cumulative | interval
+    counter_max: Mapped[float | None] = mapped_column(Float)
+    interval_s: Mapped[int] = mapped_column(Integer, default=900)
+    accuracy_class: Mapped[str] = mapped_column(String(16), default="")
+    gb17167_level: Mapped[str] = mapped_column(String(16))  # unit | secondary | equipment
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("meter.id", ondelete="SET NULL"), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class MeterEvent(Base):
+    """A meter's event: a replacement at ``ts`` (UTC epoch seconds) — the old register's
+    final reading and the new register's first — so the counter's reset is not a loss."""
+
+    __tablename__ = "meter_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meter.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # replacement
+    ts: Mapped[int] = mapped_column(BigInteger)
+    old_final: Mapped[float] = mapped_column(Float)
+    new_initial: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class MeterReading(Base):
+    """One raw reading, kept as received: ``ts`` the reading's time and ``received_at`` when
+    it arrived (both UTC epoch seconds); ``value`` in the meter's unit before its multiplier;
+    one row per (meter, ts) — a later arrival replaces an earlier one. On PostgreSQL the
+    table is partitioned by month of ``ts`` (migration 0011, :mod:`carbonpeak.store.readings`)."""
+
+    __tablename__ = "meter_reading"
+
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meter.id", ondelete="CASCADE"), primary_key=True)
+    ts: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    value: Mapped[float] = mapped_column(Float)
+    quality: Mapped[str] = mapped_column(String(8), default="good")  # good | estimated | manual
+    source: Mapped[str] = mapped_column(String(16))  # mqtt | http | file | sim
+    received_at: Mapped[int] = mapped_column(BigInteger)
