@@ -30,6 +30,7 @@ __all__ = [
     "load_factors",
     "method_for_metal",
     "methods",
+    "user_equal_value_row",
 ]
 
 T_ITEMS = "accounting/items"
@@ -43,6 +44,7 @@ T_HEAT = "accounting/heat_factors"
 T_TCE = "accounting/tce_coefficients"
 T_EQUAL = "accounting/electricity_equal_value"
 T_METHODS = "accounting/methods"
+T_PFC = "accounting/pfc_coefficients"
 
 #: GB/T 2589: 1 kgce = 29 307 kJ, so 1 GJ = 1/0.029307 kgce (used only for untabulated fuels)
 KGCE_PER_GJ = 1.0 / 0.029307
@@ -83,6 +85,19 @@ class AccountingChoices:
     grid_year_policy: str = "nearest"
     #: the same for the residual-mix (market-based) series; None: as ``grid_year_policy``
     residual_year_policy: str | None = None
+    #: 等价值 of electricity set by the user [kgce/kWh], as (data year, value) pairs; year 0 =
+    #: every year without its own pair. It replaces the refdata row of that year; a year with
+    #: neither has no 等价值 (reported unavailable, never electricity left out).
+    equal_value: tuple[tuple[int, float], ...] = ()
+    #: GB/T 2589 coefficient variants chosen instead of the default row of their item, by the
+    #: part of the row id after the edition: ``natural_gas:oil_field`` (油田天然气 38 931 kJ/m3
+    #: instead of 气田天然气), ``coke_oven_gas:lower``
+    tce_variants: tuple[str, ...] = ()
+    #: aluminium PFCs of a line with a known potline technology but no anode-effect data:
+    #: False (default) the method's own default factors, as the 2013 电解铝 guideline and
+    #: CETS-AG-04.01 prescribe; True the IPCC 2006 Tier 1 factors of the technology (Vol. 3
+    #: Table 4.15). Anode-effect data always select the slope or overvoltage method.
+    pfc_tier1_by_technology: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,11 @@ class FactorTables:
     aliases: Mapping[str, str] = field(default_factory=dict)
     residual_series: str = "mee_nbs_excl_market_nonfossil"  # the market-based factor series
     residual_year_policy: str = "nearest"
+    #: per potline technology (CWPB …): the PFC coefficients of IPCC 2006 Vol. 3 Tables 4.15
+    #: and 4.16 (empty in a factor set without them) and their row ids
+    pfc: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    pfc_rows: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    pfc_tier1_by_technology: bool = False
 
 
 def _rid(table: str, row_id: str) -> str:
@@ -259,6 +279,7 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
     if not heat_rows:
         raise RefdataError("not_found", object="heat factor", key=method.heat_method)
 
+    tce_rows = _tce_rows(_table(fs, T_TCE), c.tce_edition, tuple(c.tce_variants or ()))
     tce = (
         pd.DataFrame(
             [
@@ -267,10 +288,8 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
                     "tce_per_unit": _tce_per_canonical(r, canonical[r["item"]]),
                     "row_id": _rid(T_TCE, r["id"]),
                 }
-                for r in _table(fs, T_TCE)
-                if r["edition"] == c.tce_edition
-                and r.get("default", True)
-                and r["item"] in canonical
+                for r in tce_rows
+                if r["item"] in canonical
                 # energy carriers at 当量值; energy-working media (耗能工质) at their 等价值 (GB/T 2589)
                 and r["basis"] == ("equal_value" if kinds.get(r["item"]) == "energy_medium" else "equivalent")
             ],
@@ -295,9 +314,15 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         .sort_values("year")
         .set_index("year")
     )
+    equal = _with_user_equal_value(equal, c.equal_value)
 
     gwp_rows = {r["gas"]: r for r in _table(fs, T_GWP) if r["gwp_set"] == gwp_set}
     alu = {r["parameter"]: r for r in fs.tables.get(T_ALUMINIUM, ()) if r["method"] == method.id}
+    pfc: dict[str, dict[str, float]] = {}
+    pfc_rows: dict[str, dict[str, str]] = {}
+    for r in fs.tables.get(T_PFC, ()):
+        pfc.setdefault(str(r["technology"]), {})[str(r["parameter"])] = float(r["value"])
+        pfc_rows.setdefault(str(r["technology"]), {})[str(r["parameter"])] = _rid(T_PFC, r["id"])
     return FactorTables(
         method=method,
         factor_set=fs.version,
@@ -322,7 +347,61 @@ def load_factors(choices: AccountingChoices | None = None) -> FactorTables:
         aliases=aliases,
         residual_series=c.residual_series,
         residual_year_policy=c.residual_year_policy or c.grid_year_policy,
+        pfc=pfc,
+        pfc_rows=pfc_rows,
+        pfc_tier1_by_technology=c.pfc_tier1_by_technology,
     )
+
+
+#: row-id prefix of a user-set 等价值 (``accounting/electricity_equal_value#user:<year>:<value>``)
+USER_EQUAL_VALUE = "user:"
+#: the data years a year-0 ("every year") user 等价值 covers
+_EQUAL_YEARS = range(1990, 2101)
+
+
+def _with_user_equal_value(equal: pd.DataFrame, pairs: Any) -> pd.DataFrame:
+    """*equal* (index year: tce_per_mwh, row_id) with the user's (year, kgce/kWh) *pairs*
+    replacing the refdata rows of their years; year 0 fills every year not given its own."""
+    given = {int(y): float(v) for y, v in (pairs or ())}
+    if not given:
+        return equal
+    bad = [v for v in given.values() if not 0 < v < 1]  # kgce/kWh; a gce/kWh slip gives 305.5
+    if bad:
+        raise InputError([Problem("equal_value_out_of_range", column="equal_value", value=v) for v in bad])
+    every = given.pop(0, None)
+    years = dict.fromkeys(_EQUAL_YEARS, every) if every is not None else {}
+    years.update(given)
+    user = pd.DataFrame(
+        [
+            {
+                "year": y,
+                "tce_per_mwh": v,
+                "row_id": _rid(T_EQUAL, f"{USER_EQUAL_VALUE}{y if y in given else 0}:{v:g}"),
+            }
+            for y, v in years.items()
+        ],
+        columns=["year", "tce_per_mwh", "row_id"],
+    ).set_index("year")
+    return pd.concat([equal.drop(index=user.index, errors="ignore"), user]).sort_index()
+
+
+def user_equal_value_row(row_id: str) -> dict[str, Any] | None:
+    """The row a user-set 等价值 id (``user:<year>:<value>``) stands for, for explanations;
+    None for any other id."""
+    if not row_id.startswith(USER_EQUAL_VALUE):
+        return None
+    year, _, value = row_id[len(USER_EQUAL_VALUE) :].partition(":")
+    return {
+        "id": row_id,
+        "name_zh": "用户设定的电力等价值",
+        "name_en": "User-set electricity equal value",
+        "source_id": "user",
+        "clause": "用户设定参数 / user-set parameter",
+        "read_in": "",
+        "confidence": "",
+        "year": int(year) or None,
+        "coefficient": float(value),
+    }
 
 
 def grid_region_of(series: str, region: str, fs: FactorSet) -> str:
@@ -398,6 +477,34 @@ def _fuel_method(method: Method) -> str:
     # CETS-AG-04.01 Appendix A was not found; its enterprise-level combustion uses the
     # 2013 aluminium table until it is (methodology-data §0b.2).
     return "aluminium_2013" if method.id == "cets_al_2024" else method.id
+
+
+def _tce_rows(table: RefTable, edition: str, variants: tuple[str, ...]) -> list[Mapping[str, Any]]:
+    """The GB/T 2589 rows of *edition* in use: each item's default row, or the variant chosen.
+
+    Raises
+    ------
+    InputError
+        ``unknown_tce_variant`` for a variant the edition does not ship (naming those it does).
+    """
+    rows = [r for r in table if r["edition"] == edition]
+    suffix = {str(r["id"]).split(":", 1)[1]: r for r in rows if ":" in str(r["id"])}
+    shipped = sorted(k for k, r in suffix.items() if not r.get("default", True))
+    bad = [v for v in variants if v not in shipped]
+    if bad:
+        raise InputError(
+            [
+                Problem(
+                    "unknown_tce_variant",
+                    column="tce_variant",
+                    value=v,
+                    fields={"variants": ", ".join(shipped)},
+                )
+                for v in bad
+            ]
+        )
+    chosen = {suffix[v]["item"]: suffix[v] for v in variants}
+    return [r for r in rows if r["item"] not in chosen and r.get("default", True)] + list(chosen.values())
 
 
 def _tce_per_canonical(row: Mapping[str, Any], canonical: str) -> float:

@@ -7,10 +7,12 @@ The computing and storing themselves are :mod:`carbonpeak.service.inventories.in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from carbonpeak.accounting.carriers import parse_equal_value
 from carbonpeak.accounting.engine import CATEGORIES
 from carbonpeak.accounting.factors import AccountingChoices
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, read_activity_frame
@@ -59,14 +61,20 @@ def accounting_choices(
     grid: str | None = None,
     factor_set: str | None = None,
     region: str | None = None,
+    equal_value: Iterable[str] | None = None,
+    tce_variants: Iterable[str] | None = None,
 ) -> AccountingChoices:
     """The accounting choices of a command line (method ``auto`` → the 其他有色 2015 guideline;
-    *region*: the grid series' region, default Hunan ``430000``)."""
+    *region*: the grid series' region, default Hunan ``430000``; *equal_value*: the user's
+    电力等价值 texts, ``0.3055`` or ``2022=0.3055`` [kgce/kWh]; *tce_variants*: GB/T 2589
+    coefficient variants such as ``natural_gas:oil_field``)."""
     base = AccountingChoices(
         method="other_nonferrous_2015" if method == "auto" else method,
         gwp_set=gwp,
         grid_series=grid,
         factor_set=factor_set,
+        equal_value=parse_equal_value(equal_value or ()),
+        tce_variants=tuple(tce_variants or ()),
     )
     return replace(base, grid_region=region) if region else base
 
