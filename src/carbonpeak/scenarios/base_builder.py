@@ -14,12 +14,15 @@ import pandas as pd
 from carbonpeak.scenarios.projection import BASE_COLUMNS, GROUP_COLUMNS
 
 __all__ = [
+    "BASE_SUM_FIELDS",
     "GAS_FUELS",
     "LMDI_FACTORS",
     "OIL_FUELS",
     "PROCESS_CATEGORIES",
     "base_frame",
+    "base_frame_from_sums",
     "carrier_of",
+    "carrier_sums",
     "lmdi_identity",
 ]
 
@@ -51,6 +54,81 @@ PROCESS_CATEGORIES = frozenset({"feedstock", "carbonate", "oxalate", "anode"})
 def carrier_of(item: str) -> str:
     """The carrier of a fuel: gas, oil, or (every other fuel) coal."""
     return "gas" if item in GAS_FUELS else "oil" if item in OIL_FUELS else "coal"
+
+
+#: Per production line (or enterprise level) and period, what the base year is built from:
+#: ``energy_abs_tce`` (Σ|energy| [tce], the weight that shares enterprise-level rows among
+#: the enterprise's lines), ``output_t`` [t], ``electricity_mwh`` and ``heat_gj`` (net of
+#: exports), their CO2 [t], process CO2 [t], ``feedstock_tce``, fuel energy [tce] and CO2 [t]
+#: by carrier, and ``co2_t`` (every row) [t]. The store keeps them per run and line
+#: (``inventory_base_total``), so the scenario base and the LMDI history never reread the
+#: fact table's rows.
+BASE_SUM_FIELDS = (
+    "energy_abs_tce",
+    "output_t",
+    "electricity_mwh",
+    "heat_gj",
+    "electricity_co2_t",
+    "heat_co2_t",
+    "process_co2_t",
+    "feedstock_tce",
+    "coal_tce",
+    "gas_tce",
+    "oil_tce",
+    "coal_co2_t",
+    "gas_co2_t",
+    "oil_co2_t",
+    "co2_t",
+)
+
+
+def carrier_sums(rows: pd.DataFrame, keys: list[str], *, signs: Mapping[str, float]) -> pd.DataFrame:
+    """:data:`BASE_SUM_FIELDS` summed per *keys* group of inventory rows.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Inventory rows (the engine's output or the store's fact rows that make a year's
+        total): ``item``, ``kind``, ``category``, ``quantity`` [canonical unit], ``co2_t``
+        [t], ``energy_tce`` [tce] and the *keys* columns.
+    keys : list of str
+        Grouping columns, e.g. ``["run_id", "line_code"]``.
+    signs : mapping
+        Item → sign (−1 for exported energy), refdata ``accounting/items``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by *keys*, one column per :data:`BASE_SUM_FIELDS`. Linear in the rows: the
+        sums of two sets of rows are the sums of their union.
+    """
+    item = rows["item"].astype(str)
+    kind = rows["kind"].astype(str)
+    cat = rows["category"].astype(str)
+    qty = rows["quantity"].to_numpy(dtype=float)
+    co2 = rows["co2_t"].to_numpy(dtype=float)
+    tce = rows["energy_tce"].to_numpy(dtype=float)
+    sign = item.map(dict(signs)).fillna(1.0).to_numpy(dtype=float)
+    fuel = (kind == "fuel").to_numpy()
+    carrier = np.where(fuel, item.map(carrier_of), "")
+    cols: dict[str, Any] = {
+        "energy_abs_tce": np.abs(tce),
+        "output_t": np.where(item == "product_output", qty, 0.0),
+        "electricity_mwh": np.where(kind == "electricity", qty * sign, 0.0),
+        "heat_gj": np.where(kind == "heat", qty * sign, 0.0),
+        "electricity_co2_t": np.where(cat == "electricity", co2, 0.0),
+        "heat_co2_t": np.where(cat == "heat", co2, 0.0),
+        "process_co2_t": np.where(cat.isin(PROCESS_CATEGORIES), co2, 0.0),
+        "feedstock_tce": np.where(cat == "feedstock", tce, 0.0),
+    }
+    for c in ("coal", "gas", "oil"):
+        cols[f"{c}_tce"] = np.where(carrier == c, tce, 0.0)
+    for c in ("coal", "gas", "oil"):
+        cols[f"{c}_co2_t"] = np.where(carrier == c, co2, 0.0)
+    cols["co2_t"] = co2
+    frame = pd.DataFrame(cols, index=rows.index)
+    grouped: pd.DataFrame = frame.groupby([rows[k] for k in keys], observed=True, sort=True).sum()
+    return grouped[list(BASE_SUM_FIELDS)]
 
 
 def base_frame(
@@ -85,51 +163,62 @@ def base_frame(
     Returns
     -------
     (DataFrame, dict)
+        As :func:`base_frame_from_sums`, of the lines' :func:`carrier_sums` per enterprise
+        and production line.
+    """
+    d = lines.assign(line_code=lines["line_code"].fillna("").astype(str))
+    sums = carrier_sums(d, ["enterprise_id", "line_code"], signs=signs).reset_index()
+    return base_frame_from_sums(
+        sums, register, city_of, default_ef_per_tce=default_ef_per_tce, route_kinds=route_kinds
+    )
+
+
+def base_frame_from_sums(
+    sums: pd.DataFrame,
+    register: pd.DataFrame,
+    city_of: Mapping[int, str],
+    *,
+    default_ef_per_tce: Mapping[str, float],
+    route_kinds: Mapping[str, str],
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The bottom-up base-year table of one year from per-line :func:`carrier_sums`.
+
+    Parameters
+    ----------
+    sums : DataFrame
+        One year's :data:`BASE_SUM_FIELDS` per ``enterprise_id`` and ``line_code`` ("" for
+        enterprise-level rows), as :func:`carrier_sums` gives them and the store keeps them.
+    register, city_of, default_ef_per_tce, route_kinds
+        As :func:`base_frame`.
+
+    Returns
+    -------
+    (DataFrame, dict)
         One row per (metal, route, city) with output: the projection's
         :data:`~carbonpeak.scenarios.projection.BASE_COLUMNS`, ``route_kind``,
         ``feedstock_tce`` and ``co2_t`` [t]; and the reconciliation (``inventory_co2_t``,
-        ``left_out_co2_t``, ``groups_left_out``). Enterprise-level rows are shared among the
-        enterprise's lines by their energy that year.
+        ``left_out_co2_t``, ``groups_left_out``). Enterprise-level rows (and rows of a line
+        the register does not hold) are shared among the enterprise's lines by their energy
+        (Σ|energy|) that year.
     """
-    reg = register
-    d = lines.copy()
-    d["line_code"] = d["line_code"].fillna("").astype(str)
-    known = d.merge(reg, on=["enterprise_id", "line_code"], how="left")
+    num = list(BASE_SUM_FIELDS)
+    d = sums.assign(line_code=sums["line_code"].fillna("").astype(str))
+    known = d.merge(register, on=["enterprise_id", "line_code"], how="left")
     on_line = known["metal"].notna().to_numpy()
-    # enterprise-level rows: shared among the enterprise's lines by their energy that year
     weights = (
         known[on_line]
-        .assign(w=known.loc[on_line, "energy_tce"].abs())
+        .rename(columns={"energy_abs_tce": "w"})
         .groupby(["enterprise_id", "line_code", "metal", "route"], as_index=False)["w"]
         .sum()
     )
     weights["w"] = weights["w"].where(weights.groupby("enterprise_id")["w"].transform("sum") > 0, 1.0)
     weights["w"] = weights["w"] / weights.groupby("enterprise_id")["w"].transform("sum")
     rest = d[~on_line].drop(columns=["line_code"]).merge(weights, on="enterprise_id", how="inner")
-    num = ["quantity", "co2_t", "energy_tce"]
     rest[num] = rest[num].mul(rest["w"], axis=0)
     rows = pd.concat([known[on_line], rest.drop(columns=["w"])], ignore_index=True)
     rows["city"] = rows["enterprise_id"].map(city_of)
-    item = rows["item"].astype(str)
-    kind = rows["kind"].astype(str)
-    cat = rows["category"].astype(str)
-    sign = item.map(dict(signs)).fillna(1.0)
-    fuel = (kind == "fuel").to_numpy()
-    carrier = np.where(fuel, item.map(carrier_of), "")
-    cols: dict[str, Any] = {
-        "output_t": np.where(item == "product_output", rows["quantity"], 0.0),
-        "electricity_mwh": np.where(kind == "electricity", rows["quantity"] * sign, 0.0),
-        "heat_gj": np.where(kind == "heat", rows["quantity"] * sign, 0.0),
-        "electricity_co2_t": np.where(cat == "electricity", rows["co2_t"], 0.0),
-        "heat_co2_t": np.where(cat == "heat", rows["co2_t"], 0.0),
-        "process_co2_t": np.where(cat.isin(PROCESS_CATEGORIES), rows["co2_t"], 0.0),
-        "feedstock_tce": np.where(cat == "feedstock", rows["energy_tce"], 0.0),
-    }
-    for c in ("coal", "gas", "oil"):
-        cols[f"{c}_tce"] = np.where(carrier == c, rows["energy_tce"], 0.0)
-        cols[f"{c}_co2_t"] = np.where(carrier == c, rows["co2_t"], 0.0)
-    sums = pd.DataFrame(cols).assign(**{k: rows[k].to_numpy() for k in GROUP_COLUMNS})
-    g = sums.groupby(GROUP_COLUMNS, as_index=False, sort=True).sum()
+    sum_cols = [c for c in num if c not in ("energy_abs_tce", "co2_t")]
+    g = rows.groupby(GROUP_COLUMNS, as_index=False, sort=True)[sum_cols].sum()
     inventory_co2 = float(rows["co2_t"].sum())
     for c in ("electricity_mwh", "heat_gj", "coal_tce", "gas_tce", "oil_tce"):
         g[c] = g[c].clip(lower=0.0)

@@ -30,6 +30,7 @@ from carbonpeak.store.bulk import read_frame
 from carbonpeak.store.models import (
     AuditEvent,
     Enterprise,
+    InventoryBaseTotal,
     InventoryLine,
     InventoryLineTotal,
     InventoryRun,
@@ -42,8 +43,10 @@ from carbonpeak.store.scope import enterprise_scope
 
 __all__ = [
     "ACCOUNT_ACTIONS",
+    "BASE_COLUMNS",
     "OFFICIAL_STATUSES",
     "SUM_COLUMNS",
+    "base_totals",
     "current_runs_of",
     "data_version",
     "item_totals",
@@ -63,6 +66,11 @@ OFFICIAL_STATUSES: dict[str, tuple[str, ...]] = {
 }
 #: The fact columns summed into totals (t, t CO2e, tce): the engine's numeric outputs.
 SUM_COLUMNS = tuple(SUM_FIELDS)
+#: The scenario base's sums per run and line (:class:`InventoryBaseTotal`; the fields of
+#: ``carbonpeak.scenarios.base_builder.BASE_SUM_FIELDS``).
+BASE_COLUMNS = tuple(
+    c.name for c in InventoryBaseTotal.__table__.columns if c.name not in ("run_id", "line_code")
+)
 
 
 #: Audit actions that change no figure a view shows (sign-ins, tokens, accounts, the audit
@@ -183,6 +191,38 @@ def line_totals(db: Session, principal: Principal, statuses: Sequence[str]) -> p
     return d
 
 
+def base_totals(
+    db: Session, principal: Principal, statuses: Sequence[str], *, year: int | None = None
+) -> pd.DataFrame:
+    """Per official enterprise, line code ("" for enterprise-level rows) and year, of *year*
+    or of every year: the scenario base's sums (:data:`BASE_COLUMNS`: energy [tce] and CO2
+    [t] by carrier, output [t], electricity [MWh], heat [GJ], process CO2 [t]) — read from
+    the runs' pre-aggregate (:class:`InventoryBaseTotal`), a few rows per enterprise-year
+    instead of every fact row."""
+    runs = official_runs(principal, statuses)
+    if year is not None:
+        runs = runs.where(Submission.year == year)
+    off = runs.subquery()
+    stmt = (
+        select(
+            off.c.enterprise_id,
+            InventoryBaseTotal.line_code,
+            off.c.year,
+            off.c.run_id,
+            *(getattr(InventoryBaseTotal, c) for c in BASE_COLUMNS),
+        )
+        .select_from(off)
+        .join(InventoryBaseTotal, InventoryBaseTotal.run_id == off.c.run_id)
+    )
+    cols = ["enterprise_id", "line_code", "year", "run_id", *BASE_COLUMNS]
+    d = _frame(db, stmt, cols)
+    for c in BASE_COLUMNS:
+        d[c] = d[c].astype(float)
+    d["year"] = d["year"].astype(np.int64)
+    d["line_code"] = d["line_code"].astype(object)
+    return d
+
+
 def item_totals(
     db: Session, principal: Principal, statuses: Sequence[str], *, year: int | None = None
 ) -> pd.DataFrame:
@@ -291,7 +331,7 @@ def register_lines(db: Session, principal: Principal) -> pd.DataFrame:
     """Every production line of the enterprises in *principal*'s VIEW scope, with its
     enterprise (one query): ``enterprise_id, credit_code, enterprise_name_zh,
     enterprise_name_en, is_demo, city, park, above_designated_size, line_code,
-    line_name_zh, line_name_en, metal, route, capacity_t_per_a, status``."""
+    line_name_zh, line_name_en, metal, route, capacity_t_per_a, status, product, technology``."""
     stmt = (
         select(
             Enterprise.id,
@@ -309,6 +349,8 @@ def register_lines(db: Session, principal: Principal) -> pd.DataFrame:
             ProductionLine.route,
             ProductionLine.capacity_t_per_a,
             ProductionLine.status,
+            ProductionLine.product,
+            ProductionLine.technology,
         )
         .join(ProductionLine, ProductionLine.enterprise_id == Enterprise.id)
         .where(enterprise_scope(principal, Action.VIEW))
@@ -330,6 +372,8 @@ def register_lines(db: Session, principal: Principal) -> pd.DataFrame:
         "route",
         "capacity_t_per_a",
         "status",
+        "product",
+        "technology",
     ]
     d = _frame(db, stmt, cols)
     d["capacity_t_per_a"] = d["capacity_t_per_a"].astype(float)

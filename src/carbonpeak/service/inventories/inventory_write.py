@@ -30,11 +30,13 @@ from carbonpeak.accounting.summary import (
     run_totals,
 )
 from carbonpeak.model import Action
+from carbonpeak.scenarios.base_builder import BASE_SUM_FIELDS, carrier_sums
 from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import Context, transactional
 from carbonpeak.store.bulk import insert_frame, read_frame
 from carbonpeak.store.models import (
     Enterprise,
+    InventoryBaseTotal,
     InventoryLine,
     InventoryLineTotal,
     InventoryRun,
@@ -237,6 +239,11 @@ def write_runs(
     insert_frame(
         ctx.db, InventoryLineTotal.__tablename__, per_line, ["run_id", "line_code", *LINE_TOTAL_FIELDS]
     )
+    signs = {str(k): float(v) for k, v in specs[0].factors.items["sign"].items()}
+    base = carrier_sums(out[out["in_total"]], ["run_id", "line_code"], signs=signs).reset_index()
+    insert_frame(
+        ctx.db, InventoryBaseTotal.__tablename__, base, ["run_id", "line_code", *BASE_SUM_FIELDS]
+    )
     return ids
 
 
@@ -285,6 +292,16 @@ def recompute_all(ctx: Context, factor_set: str | None = None) -> RecomputeSumma
     )
     inputs["month"] = inputs["month"].astype(float)
     inputs["purity"] = inputs["purity"].astype(float)
+    # the measured values each line used, cited in its factor_ids, are inputs too
+    # (carbonpeak.accounting.measured.restore_inputs, run by the engine)
+    fids = read_frame(
+        ctx.db,
+        select(InventoryLine.factor_ids)
+        .where(InventoryLine.run_id.in_(run_ids))
+        .order_by(InventoryLine.run_id, InventoryLine.line_no),
+        ["factor_ids"],
+    )
+    inputs["factor_ids"] = fids["factor_ids"].to_numpy(dtype=object)
     by_choice: dict[str, list[int]] = {}
     for i, r in enumerate(runs):
         by_choice.setdefault(str(r[4]), []).append(i)

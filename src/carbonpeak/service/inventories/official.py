@@ -21,12 +21,14 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from carbonpeak import catalogue
+from carbonpeak.service.platform import budget
 from carbonpeak.service.platform.context import Context
 from carbonpeak.settings import get_settings
 from carbonpeak.store import facts
 
 __all__ = [
     "Coverage",
+    "base_totals",
     "cached",
     "coverage",
     "coverage_by_year",
@@ -120,6 +122,7 @@ def cached(ctx: Context, name: str, args: Hashable, fn: Callable[[], T]) -> T:
         if value is not _MISSING:
             return value  # type: ignore[no-any-return]
         try:
+            budget.check()  # a request that gave up or ran out of time computes nothing more
             value = fn()
             with _LOCK:
                 _CACHE[key] = value
@@ -150,6 +153,17 @@ def line_totals(ctx: Context) -> pd.DataFrame:
     """Official figures per production line and year (:func:`carbonpeak.store.facts.line_totals`)."""
     return cached(
         ctx, "line_totals", (), lambda: facts.line_totals(ctx.db, ctx.principal, official_statuses())
+    )
+
+
+def base_totals(ctx: Context, year: int | None = None) -> pd.DataFrame:
+    """The scenario base's sums per official enterprise, line and year, of *year* or of every
+    year (:func:`carbonpeak.store.facts.base_totals`)."""
+    return cached(
+        ctx,
+        "base_totals",
+        (year,),
+        lambda: facts.base_totals(ctx.db, ctx.principal, official_statuses(), year=year),
     )
 
 

@@ -1,8 +1,8 @@
 """Scenarios from the stored inventories: base year, projections, peak, Monte Carlo, LMDI, MACC.
 
 Read-only use cases (nothing here writes, so there is nothing to audit); each checks the
-caller's role, loads the **official** figures the caller may see (one GROUP BY over the
-fact table, :func:`carbonpeak.service.inventories.official.item_totals`), builds frames and calls the
+caller's role, loads the **official** figures the caller may see (the runs' base sums per
+line, :func:`carbonpeak.service.inventories.official.base_totals`), builds frames and calls the
 pure engines of :mod:`carbonpeak.scenarios`.
 
 Who may ask: province (the province), city (its city), enterprise (its own enterprise's
@@ -58,7 +58,13 @@ from carbonpeak.io.iamc import IAMC_COLUMNS, read_driver_paths, to_iamc, write_i
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.model import Role
 from carbonpeak.refdata.loader import load_table
-from carbonpeak.scenarios.base_builder import GAS_FUELS, LMDI_FACTORS, OIL_FUELS, base_frame, lmdi_identity
+from carbonpeak.scenarios.base_builder import (
+    GAS_FUELS,
+    LMDI_FACTORS,
+    OIL_FUELS,
+    base_frame_from_sums,
+    lmdi_identity,
+)
 from carbonpeak.scenarios.demo_scenarios import (
     DEMO_BASE_YEAR,
     DEMO_SCENARIOS,
@@ -80,6 +86,7 @@ from carbonpeak.scenarios.projection import (
     resolve,
 )
 from carbonpeak.service.inventories import official
+from carbonpeak.service.platform import budget
 from carbonpeak.service.platform.context import Context
 from carbonpeak.settings import get_settings
 
@@ -167,9 +174,9 @@ class BaseTable:
 
 
 def _stored_lines(ctx: Context) -> pd.DataFrame:
-    """The official year totals per enterprise, line and item in scope (one GROUP BY over
-    the fact table for all years, :func:`carbonpeak.service.inventories.official.item_totals`)."""
-    return official.item_totals(ctx)
+    """The scenario base's sums per official enterprise, line and year in scope, every year
+    (the runs' pre-aggregate, :func:`carbonpeak.service.inventories.official.base_totals`)."""
+    return official.base_totals(ctx)
 
 
 def _complete_year(lines: pd.DataFrame) -> int | None:
@@ -188,10 +195,6 @@ def _register(ctx: Context) -> tuple[pd.DataFrame, dict[int, str]]:
     return reg[["enterprise_id", "line_code", "metal", "route"]].reset_index(drop=True), city_of
 
 
-def _signs() -> dict[str, float]:
-    return {str(r["id"]): float(r.get("sign") or 1) for r in refdata.load_table("accounting/items").rows}
-
-
 def _default_ef_per_tce() -> dict[str, float]:
     """Combustion CO2 per tce of bituminous coal, natural gas and diesel from refdata
     ``accounting/fuels`` (cc [tC/TJ] · oxidation · 44/12 · 0.0293076 TJ/tce)."""
@@ -206,15 +209,15 @@ def _default_ef_per_tce() -> dict[str, float]:
 def _inventory_frame(
     ctx: Context, lines: pd.DataFrame, year: int, register: tuple[pd.DataFrame, dict[int, str]] | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The base-year frame of *year* from the official item totals (the engine
-    :func:`carbonpeak.scenarios.base_builder.base_frame`, fed with refdata and the register)."""
+    """The base-year frame of *year* from the official runs' base sums per line (the engine
+    :func:`carbonpeak.scenarios.base_builder.base_frame_from_sums`, fed with refdata and the
+    register)."""
     reg, city_of = register if register is not None else _register(ctx)
     kinds = {str(r["id"]): str(r["kind"]) for r in refdata.process_routes()}
-    return base_frame(
+    return base_frame_from_sums(
         lines[lines["year"] == year],
         reg,
         city_of,
-        signs=_signs(),
         default_ef_per_tce=_default_ef_per_tce(),
         route_kinds=kinds,
     )
@@ -267,7 +270,7 @@ def base_table(
                 )
             ]
         )
-    lines = official.item_totals(ctx, year=y)  # the base year's item totals only
+    lines = official.base_totals(ctx, year=y)  # the base year's sums only
     frame, rec = _inventory_frame(ctx, lines, y)
     if frame.empty:
         raise InputError(
@@ -519,6 +522,7 @@ def montecarlo(
     b = bt or base_table(ctx, year, source=source)
     reg = registry(uploaded)
     s, notes = _prepared(ctx, b, reg, name)
+    budget.check()  # the ensemble is the long step: not for a request that has gone
     res = run_montecarlo(
         b.base,
         s,
@@ -530,6 +534,7 @@ def montecarlo(
         scheduler=None if scheduler == "numpy" else scheduler,
         tolerance=tolerance,
         connect_timeout=connect_timeout,
+        progress=lambda _done, _total: budget.check(),  # stops between chunks once abandoned
     )
     return {
         "scenario": name,
