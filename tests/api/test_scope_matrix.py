@@ -297,6 +297,14 @@ ACCOUNT_ROUTES: set[tuple[str, str]] = {  # issue 13 — tests/api/test_accounts
 }
 
 
+METER_ROUTES: set[tuple[str, str]] = {  # issue 14 — tests/api/test_meters_api.py
+    ("GET", "/api/v1/meters"),
+    ("POST", "/api/v1/meters/import"),
+    ("POST", "/api/v1/meters/readings"),
+    ("GET", "/api/v1/enterprises/{enterprise_id}/meters/report"),
+}
+
+
 def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
     covered = (
         PUBLIC_ROUTES
@@ -307,6 +315,7 @@ def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
             ("GET", "/api/v1/enterprises/{enterprise_id}"),
             ("PATCH", "/api/v1/enterprises/{enterprise_id}"),
             ("DELETE", "/api/v1/enterprises/{enterprise_id}"),
+            ("POST", "/api/v1/enterprises/{enterprise_id}/reactivate"),  # tests/service/test_soft_delete.py
             ("POST", "/api/v1/enterprises/import"),  # tests/api/test_import_api.py
             ("GET", "/api/v1/users"),
             ("POST", "/api/v1/users"),
@@ -328,6 +337,7 @@ def test_every_api_route_is_covered_by_this_matrix(client: TestClient) -> None:
         | SCENARIO_ROUTES
         | ASSIGNMENT_ROUTES
         | ACCOUNT_ROUTES
+        | METER_ROUTES
     )
     assert {(m, p) for m, p, _r in api_routes(client)} == covered
 

@@ -36,7 +36,7 @@ from carbonpeak.service.access import accounts, auth
 from carbonpeak.service.inventories import inventory, inventory_files
 from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import Context
-from carbonpeak.service.registry import enterprises, refdata_service, sector
+from carbonpeak.service.registry import deactivation, enterprises, refdata_service, sector
 from carbonpeak.service.schemas.benchmark import BenchmarkLinePublic, BenchmarkSharePublic, TargetPublic
 from carbonpeak.service.schemas.common import error_responses
 from carbonpeak.service.schemas.core import (
@@ -117,8 +117,12 @@ def list_enterprises(
     q: TextQuery = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    deactivated: Annotated[bool, Query(description="the deactivated enterprises instead (province)")] = False,
 ) -> list[EnterprisePublic]:
-    """Enterprises in the caller's scope: a page of *limit* (≤ 5 000) from *offset*."""
+    """Enterprises in the caller's scope: a page of *limit* (≤ 5 000) from *offset*; with
+    ``deactivated=true`` the deactivated ones, newest first (province only; other filters ignored)."""
+    if deactivated:
+        return deactivation.list_deactivated(ctx, limit=limit, offset=offset)
     return enterprises.list_enterprises(
         ctx, city=city, metal=metal, park=park, q=q, limit=limit, offset=offset
     )
@@ -141,8 +145,18 @@ def update_enterprise(ctx: Ctx, enterprise_id: IdPath, body: EnterpriseUpdate) -
 
 @router.delete("/enterprises/{enterprise_id}", status_code=204, tags=["enterprises"])
 def delete_enterprise(ctx: Ctx, enterprise_id: IdPath) -> Response:
-    enterprises.delete_enterprise(ctx, enterprise_id)
-    return Response(status_code=204)
+    """Delete an enterprise without history; one with history (submissions, runs, registry
+    rows …) is deactivated instead, recoverable by ``POST …/reactivate``. The header
+    ``X-Enterprise-Outcome`` says which: ``deleted`` or ``deactivated`` (province)."""
+    outcome = enterprises.delete_enterprise(ctx, enterprise_id)
+    return Response(status_code=204, headers={"X-Enterprise-Outcome": outcome})
+
+
+@router.post("/enterprises/{enterprise_id}/reactivate", tags=["enterprises"])
+def reactivate_enterprise(ctx: Ctx, enterprise_id: IdPath) -> EnterprisePublic:
+    """Bring a deactivated enterprise back, with its history (province); 404 if it is not
+    deactivated."""
+    return deactivation.reactivate_enterprise(ctx, enterprise_id)
 
 
 @router.post("/enterprises/import", status_code=201, tags=["enterprises"])
@@ -336,7 +350,9 @@ def benchmark_lines(
 
 
 @router.get("/benchmark/share", tags=["benchmarks"], response_model=list[BenchmarkSharePublic])
-async def benchmark_share(ctx: LoopCtx, year: Year = 2024, by: TextParam = "metal") -> Response:
+async def benchmark_share(
+    ctx: LoopCtx, request: Request, year: Year = 2024, by: TextParam = "metal"
+) -> Response:
     """Capacity share of Cu/Pb/Zn smelting at the benchmark level, computed on request
     (``by``: comma-separated of metal, city, park)."""
     from carbonpeak.service.efficiency import benchmarking  # noqa: PLC0415
@@ -350,15 +366,17 @@ async def benchmark_share(ctx: LoopCtx, year: Year = 2024, by: TextParam = "meta
         cov = benchmarking.coverage(ctx, year)
         return [{**r, "coverage": cov} for r in _records(shares)]
 
-    return await cached_json_off_loop(ctx, "benchmark_share", (year, keys), build)
+    return await cached_json_off_loop(ctx, "benchmark_share", (year, keys), build, request=request)
 
 
 @router.get("/targets", tags=["targets"], response_model=list[TargetPublic])
-async def targets(ctx: LoopCtx, year: YearQuery = None) -> Response:
+async def targets(ctx: LoopCtx, request: Request, year: YearQuery = None) -> Response:
     """Each plan target: value, target, gap, trend and status with the rule that set it,
     from the official (approved) figures, each with the ``coverage`` of the year. Without
     *year*: the newest year that is not provisional. Cached by data version."""
     from carbonpeak.service.outlook import targets as targets_service  # noqa: PLC0415
 
     _no_public(ctx, "targets.view")
-    return await cached_json_off_loop(ctx, "targets", (year,), lambda: targets_service.report(ctx, year))
+    return await cached_json_off_loop(
+        ctx, "targets", (year,), lambda: targets_service.report(ctx, year), request=request
+    )

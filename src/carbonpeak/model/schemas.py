@@ -60,6 +60,17 @@ class LineCreate(_Frozen):
     capacity_t_per_a: float = Field(ge=0, description="design capacity [t/a]")
     status: LineStatus = LineStatus.EXISTING
     commissioned_year: int | None = Field(default=None, ge=1900, le=2100)
+    product: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the product a limit standard grades the line by (a sector/products id, e.g. "
+        "zn_hydro_without_residue); empty: the route's default",
+    )
+    technology: str | None = Field(
+        default=None,
+        max_length=16,
+        description="an aluminium potline's cell technology: CWPB, SWPB, VSS or HSS",
+    )
 
 
 class LinePublic(LineCreate):
@@ -68,6 +79,8 @@ class LinePublic(LineCreate):
     metal_name_en: str = ""
     route_name_zh: str = ""
     route_name_en: str = ""
+    product_name_zh: str = ""
+    product_name_en: str = ""
 
 
 class EnterpriseCreate(_Frozen):
@@ -103,6 +116,8 @@ class EnterprisePublic(_Frozen):
     metals: tuple[str, ...]
     above_designated_size: bool
     is_demo: bool
+    #: set when deactivated (a deleted enterprise with history); None: active
+    deactivated_at: str | None = None
     capacity_t_per_a: float = Field(description="total capacity of existing lines [t/a]")
     lines: tuple[LinePublic, ...] = ()
 
@@ -111,29 +126,38 @@ class CityCount(_Frozen):
     code: str
     name_zh: str
     name_en: str
-    enterprises: int
+    enterprises: int | None = Field(description="None when suppressed (small-cell rule)")
+    suppressed: bool = False
 
 
 class MetalCount(_Frozen):
     code: str
     name_zh: str
     name_en: str
-    enterprises: int
-    lines: int
-    capacity_t_per_a: float
+    enterprises: int | None = Field(description="None when suppressed (small-cell rule)")
+    lines: int | None
+    capacity_t_per_a: float | None
+    suppressed: bool = False
 
 
 class SectorOverview(_Frozen):
-    """The sector at a glance: published aggregates (public may see them)."""
+    """The sector at a glance: published aggregates (public may see them).
 
-    enterprises: int
-    lines: int
+    No figure is built from fewer than ``min_enterprises`` enterprises: such a cell, and
+    the cells suppressed with it so that it cannot be recovered by subtraction, are None
+    with ``suppressed`` set (see :mod:`carbonpeak.reporting.disclosure`)."""
+
+    enterprises: int | None
+    lines: int | None
+    #: existing lines' capacity, whole sector [t/a]
+    capacity_t_per_a: float | None = None
     cities: int
     by_city: tuple[CityCount, ...]
     by_metal: tuple[MetalCount, ...]
-    #: enterprises by (city code, metal code)
-    city_metal: tuple[tuple[str, str, int], ...]
+    #: enterprises by (city code, metal code); None: suppressed
+    city_metal: tuple[tuple[str, str, int | None], ...]
     demo_data: bool
+    min_enterprises: int = 3
 
 
 class UserPublic(_Frozen):

@@ -14,14 +14,16 @@ verifier   enterprises assigned to it       no                             no
 public     none (published aggregates only) no                             no
 ========== ================================ ============================== ===========
 
-Production lines follow their enterprise.
+Production lines follow their enterprise. A deactivated enterprise (``deactivated_at`` set,
+see :mod:`carbonpeak.service.registry.deactivation`) is in nobody's scope: it leaves every
+register, round, view and aggregate until the province reactivates it; its history stays.
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, select
 
 from carbonpeak.model import Action, Principal, Role
 from carbonpeak.store.models import Enterprise, ProductionLine, VerifierAssignment
@@ -45,25 +47,26 @@ def allowed(principal: Principal, action: Action) -> bool:
 
 
 def enterprise_scope(principal: Principal, action: Action) -> ColumnElement[bool]:
-    """The WHERE clause selecting the enterprises *principal* may *action*."""
+    """The WHERE clause selecting the (active) enterprises *principal* may *action*."""
     if not allowed(principal, action):
         return false()
+    active = Enterprise.deactivated_at.is_(None)
     role = principal.role
     if role is Role.PROVINCE:
-        return true()
+        return active
     if role is Role.CITY:
         if not principal.city_code:
             return false()
-        return Enterprise.city_code == principal.city_code
+        return and_(Enterprise.city_code == principal.city_code, active)
     if role is Role.ENTERPRISE:
         if not principal.enterprise_ids:
             return false()
-        return Enterprise.id.in_(sorted(principal.enterprise_ids))
+        return and_(Enterprise.id.in_(sorted(principal.enterprise_ids)), active)
     if role is Role.VERIFIER:
         assigned = select(VerifierAssignment.enterprise_id).where(
             VerifierAssignment.verifier_id == principal.user_id
         )
-        return Enterprise.id.in_(assigned)
+        return and_(Enterprise.id.in_(assigned), active)
     return false()
 
 

@@ -269,20 +269,24 @@ def _short_city(row: Mapping[str, Any], lang: Lang) -> str:
 def _charts(ov: SectorOverview, lang: Lang) -> dict[str, Any]:
     """Chart data for static/app.js (names already in *lang*)."""
     short = {str(r["id"]): _short_city(r, lang) for r in refdata_service.cities()}
-    cities = [c for c in ov.by_city if c.enterprises > 0]
-    metals = [m for m in ov.by_metal if m.enterprises > 0]
-    counts: Mapping[tuple[str, str], int] = {(c, m): n for c, m, n in ov.city_metal}
+    # suppressed cells (small-cell rule) are left out of the charts, never drawn as a figure
+    # (null in the data: no bar); a true zero stays 0
+    counts: Mapping[tuple[str, str], int | None] = {(c, m): n for c, m, n in ov.city_metal}
+    published = {k for k, n in counts.items() if n is not None}
+    cities = [c for c in ov.by_city if any(k[0] == c.code for k in published)]
+    shown = [m for m in ov.by_metal if any(k[1] == m.code for k in published)]
+    metals = [m for m in ov.by_metal if m.enterprises]
     city_chart = {
         "categories": [short.get(c.code) or loc(c, lang) for c in cities],
         "series": [
-            {"name": loc(m, lang), "data": [counts.get((c.code, m.code), 0) for c in cities]} for m in metals
+            {"name": loc(m, lang), "data": [counts.get((c.code, m.code), 0) for c in cities]} for m in shown
         ],
         "valueName": text("chart.enterprises", lang),
     }
     metal_chart = {
         "categories": [loc(m, lang) for m in metals],
         "enterprises": [m.enterprises for m in metals],
-        "capacity": [round(m.capacity_t_per_a / 1e4, 2) for m in metals],
+        "capacity": [round((m.capacity_t_per_a or 0.0) / 1e4, 2) for m in metals],
         "enterprisesName": text("chart.enterprises", lang),
         "capacityName": text("chart.capacity", lang),
     }
@@ -292,8 +296,9 @@ def _charts(ov: SectorOverview, lang: Lang) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Db, visitor: Who) -> HTMLResponse:
     ov = sector.overview(page_ctx(request, db, visitor.principal))
-    capacity = sum(m.capacity_t_per_a for m in ov.by_metal)
-    return render(request, visitor, "home.html", ov=ov, capacity_t=capacity, charts=_charts(ov, visitor.lang))
+    return render(
+        request, visitor, "home.html", ov=ov, capacity_t=ov.capacity_t_per_a, charts=_charts(ov, visitor.lang)
+    )
 
 
 # --- sign in / out, language ------------------------------------------------------------

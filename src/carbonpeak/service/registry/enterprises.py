@@ -25,9 +25,16 @@ from carbonpeak.model.schemas import (
     EnterpriseUpdate,
     LinePublic,
 )
-from carbonpeak.refdata.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
+from carbonpeak.refdata.register_rules import (
+    check_credit_code,
+    check_park_in_city,
+    check_product_of_route,
+    check_route_of_metal,
+    check_technology,
+)
 from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import Context, transactional
+from carbonpeak.service.registry.deactivation import history_of
 from carbonpeak.store.models import Enterprise, EnterpriseMetal, ProductionLine
 from carbonpeak.store.scope import allowed, enterprise_scope, restrict
 
@@ -59,6 +66,10 @@ def _line_public(line: ProductionLine) -> LinePublic:
         metal_name_en=refdata.name("sector/metals", line.metal, "en") or "",
         route_name_zh=refdata.name("sector/process_routes", line.route, "zh") or "",
         route_name_en=refdata.name("sector/process_routes", line.route, "en") or "",
+        product=line.product or None,
+        technology=line.technology or None,
+        product_name_zh=refdata.name("sector/products", line.product or None, "zh") or "",
+        product_name_en=refdata.name("sector/products", line.product or None, "en") or "",
     )
 
 
@@ -77,6 +88,7 @@ def to_public(e: Enterprise, *, with_lines: bool = True) -> EnterprisePublic:
         metals=tuple(e.metal_codes),
         above_designated_size=e.above_designated_size,
         is_demo=e.is_demo,
+        deactivated_at=e.deactivated_at,
         capacity_t_per_a=sum(ln.capacity_t_per_a for ln in e.lines if ln.status == LineStatus.EXISTING),
         lines=tuple(_line_public(ln) for ln in e.lines) if with_lines else (),
     )
@@ -164,6 +176,14 @@ def _check(ent: EnterpriseCreate) -> list[Problem]:
                 ln.route, ln.metal, column=f"{col}.route", shown=ln.route, metal_shown=ln.metal
             )
         )
+        if ln.product:
+            found.append(
+                check_product_of_route(ln.product, ln.route, column=f"{col}.product", shown=ln.product)
+            )
+        if ln.technology:
+            found.append(
+                check_technology(ln.technology, ln.route, column=f"{col}.technology", shown=ln.technology)
+            )
     return [p for p in found if p is not None]
 
 
@@ -265,13 +285,30 @@ def update_enterprise(
 
 
 @transactional
-def delete_enterprise(ctx: Context, enterprise_id: int) -> None:
+def delete_enterprise(ctx: Context, enterprise_id: int) -> str:
+    """Delete an enterprise without history; deactivate one with history (recoverable, see
+    :mod:`carbonpeak.service.registry.deactivation`). Returns ``"deleted"`` or ``"deactivated"``."""
     row = _get(ctx.db, ctx, enterprise_id, Action.DELETE)
     before = _snapshot(row)
+    history = history_of(ctx.db, row.id)
+    if history:
+        row.deactivated_at = row.updated_at = audit.now_iso()
+        audit.record(
+            ctx.db,
+            ctx.principal,
+            ctx.request_id,
+            "enterprise.deactivate",
+            "enterprise",
+            enterprise_id,
+            before={"credit_code": row.credit_code, "deactivated_at": None},
+            after={"credit_code": row.credit_code, "deactivated_at": row.deactivated_at, "history": history},
+        )
+        return "deactivated"
     ctx.db.delete(row)
     audit.record(
         ctx.db, ctx.principal, ctx.request_id, "enterprise.delete", "enterprise", enterprise_id, before=before
     )
+    return "deleted"
 
 
 @transactional
