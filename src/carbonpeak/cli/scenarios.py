@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -68,21 +68,33 @@ def lmdi(
     base_to_end: Annotated[
         bool, typer.Option("--base-to-end", help="one period, first year to last (default: chained)")
     ] = False,
+    by_category: Annotated[
+        bool,
+        typer.Option(
+            "--by-category",
+            help="also the sub-category × factor contributions C_ik (additive) / 分项 × 因素贡献",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the effects as JSON")] = False,
 ) -> None:
     """LMDI-I decomposition of V = Σ_category Π_factor x (Ang 2005; zeros: Ang & Liu 2007)."""
     from carbonpeak.service.outlook.scenario_tools import lmdi_csv  # noqa: PLC0415
 
-    res = lmdi_csv(data, multiplicative=multiplicative, chained=not base_to_end)
+    res = lmdi_csv(data, multiplicative=multiplicative, chained=not base_to_end, by_category=by_category)
     factors, method, records = res.factors, res.method, res.periods
     if as_json:
-        console.print_json(
-            json.dumps(
-                {"method": method, "chained": not base_to_end, "factors": factors, "periods": records},
-                ensure_ascii=False,
-            )
-        )
+        doc: dict[str, object] = {
+            "method": method,
+            "chained": not base_to_end,
+            "factors": factors,
+            "periods": records,
+        }
+        if by_category:
+            doc["by_category"] = res.by_category
+        console.print_json(json.dumps(doc, ensure_ascii=False, allow_nan=False))
         return
+    if by_category:
+        _print_lmdi_cells(res.by_category, factors, base_to_end)
     label = "D (V_T/V_0)" if multiplicative else "ΔV"
     t = RichTable(
         "period / 时期",
@@ -111,6 +123,40 @@ def lmdi(
             f"V {_num(first)} → {_num(last)}: Σ effects = {total:,.9g}, "
             f"ΔV = {last - first:,.9g} (closes / 闭合)"
         )
+
+
+def _print_lmdi_cells(cells: list[dict[str, Any]], factors: list[str], base_to_end: bool) -> None:
+    """The sub-category × factor contributions, one row per period and sub-category, and a
+    Σ row per period (the period's additive effects)."""
+    t = RichTable(
+        "period / 时期",
+        "sub-category / 分项",
+        *factors,
+        "Δv_i",
+        "closure residual",
+        title="LMDI-I additive contributions by sub-category / 分项 × 因素贡献 "
+        f"({'base-to-end' if base_to_end else 'chained'})",
+    )
+    for j, c in enumerate(cells):
+        period = f"{c['year_from']}→{c['year_to']}"
+        t.add_row(
+            period,
+            c["category"],
+            *(_num(c["contributions"][f]) for f in factors),
+            _num(c["change"]),
+            f"{c['residual']:.2e}",
+        )
+        if j + 1 == len(cells) or cells[j + 1]["year_from"] != c["year_from"]:
+            same = [x for x in cells if x["year_from"] == c["year_from"] and x["year_to"] == c["year_to"]]
+            t.add_row(
+                period,
+                "[bold]Σ / 合计[/]",
+                *(_num(sum(x["contributions"][f] for x in same)) for f in factors),
+                _num(sum(x["change"] for x in same)),
+                f"{sum(x['residual'] for x in same):.2e}",
+                end_section=True,
+            )
+    console.print(t)
 
 
 @macc_app.callback(invoke_without_command=True)

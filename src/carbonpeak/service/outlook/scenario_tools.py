@@ -99,6 +99,12 @@ class LmdiPeriods:
     ``effects`` (factor → ΔV_k, or D_k when multiplicative), ``change`` (ΔV or V_T/V_0) and
     ``residual`` (closure: Σ or Π of the effects minus the change). ``total_effect`` is Σ
     (additive) or Π (multiplicative) of every period's effects.
+
+    ``by_category`` (with ``by_category=True`` only) holds, per period and sub-category:
+    ``year_from``, ``year_to``, ``category``, ``v_from``, ``v_to`` (the sub-category's v_i),
+    ``contributions`` (factor → C_ik, additive [unit of V] whatever the method), ``change``
+    (v_i^T − v_i^0) and ``residual`` (Σ_k C_ik − change). LMDI is a perfect decomposition:
+    over sub-categories and factors the contributions sum to the period's ΔV.
     """
 
     method: Method
@@ -106,23 +112,24 @@ class LmdiPeriods:
     factors: list[str]
     periods: list[dict[str, Any]]
     total_effect: float
+    by_category: list[dict[str, Any]] = field(default_factory=list)
 
 
-def lmdi_csv(path: Path, *, multiplicative: bool = False, chained: bool = True) -> LmdiPeriods:
+def lmdi_csv(
+    path: Path, *, multiplicative: bool = False, chained: bool = True, by_category: bool = False
+) -> LmdiPeriods:
     """LMDI-I decomposition of V = Σ_category Π_factor x from a CSV (Ang 2005; zeros: Ang & Liu 2007).
 
-    Every column other than ``year``, ``category`` and ``row`` is a factor.
+    Every column other than ``year``, ``category`` and ``row`` is a factor. *by_category*: also
+    the sub-category × factor contributions (:attr:`LmdiPeriods.by_category`).
     """
     frame = _read_csv(path)
     factors = [c for c in frame.columns if c not in ("year", "category", "row")]
     method: Method = "multiplicative" if multiplicative else "additive"
+    data = frame.assign(category=frame["category"].astype(str)) if "category" in frame else frame
     try:
-        out = lmdi_frame(
-            frame.assign(category=frame["category"].astype(str)) if "category" in frame else frame,
-            factors,
-            method=method,
-            chained=chained,
-        )
+        out = lmdi_frame(data, factors, method=method, chained=chained)
+        cells = lmdi_frame(data, factors, chained=chained, by_category=True) if by_category else None
     except InputError as exc:
         raise _in_file(exc, path.name) from exc
     n_k = len(factors)
@@ -150,7 +157,45 @@ def lmdi_csv(path: Path, *, multiplicative: bool = False, chained: bool = True) 
         total = float(np.prod([np.prod(list(r["effects"].values())) for r in records]))
     else:
         total = float(sum(sum(r["effects"].values()) for r in records))
-    return LmdiPeriods(method=method, chained=chained, factors=factors, periods=records, total_effect=total)
+    return LmdiPeriods(
+        method=method,
+        chained=chained,
+        factors=factors,
+        periods=records,
+        total_effect=total,
+        by_category=[] if cells is None else _lmdi_cells(cells, data, factors),
+    )
+
+
+def _lmdi_cells(cells: pd.DataFrame, data: pd.DataFrame, factors: list[str]) -> list[dict[str, Any]]:
+    """Per period and sub-category: v_i in both years, C_ik by factor, Δv_i and the residual,
+    from :func:`~carbonpeak.scenarios.lmdi.lmdi_frame`'s ``by_category`` rows (period-major,
+    then sub-category, then factor)."""
+    n_k = len(factors)
+    c = cells["effect"].to_numpy(dtype=float).reshape(-1, n_k)  # (period × category) × factor
+    first = slice(None, None, n_k)
+    y0 = cells["year_from"].to_numpy(dtype=np.int64)[first]
+    y1 = cells["year_to"].to_numpy(dtype=np.int64)[first]
+    cat = cells["category"].to_numpy(dtype=object)[first]
+    # v_i = Π_k x_ik of the sub-category in a year (the engine's identity)
+    v = data.assign(_v=data[factors].apply(pd.to_numeric).prod(axis=1)).set_index(["year", "category"])["_v"]
+    v0 = v.reindex(pd.MultiIndex.from_arrays([y0, cat])).to_numpy(dtype=float)
+    v1 = v.reindex(pd.MultiIndex.from_arrays([y1, cat])).to_numpy(dtype=float)
+    change = v1 - v0
+    residual = c.sum(axis=1) - change
+    return [
+        {
+            "year_from": int(y0[j]),
+            "year_to": int(y1[j]),
+            "category": str(cat[j]),
+            "v_from": float(v0[j]),
+            "v_to": float(v1[j]),
+            "contributions": dict(zip(factors, c[j].tolist(), strict=True)),
+            "change": float(change[j]),
+            "residual": float(residual[j]),
+        }
+        for j in range(c.shape[0])
+    ]
 
 
 # ---------------------------------------------------------------- MACC
