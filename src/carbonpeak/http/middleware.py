@@ -24,14 +24,16 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Final
 
 from fastapi import FastAPI, Request, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "SECURITY_HEADERS",
     "STATIC_PREFIX",
+    "RequestContext",
     "install_request_context",
     "new_request_id",
     "set_response_headers",
@@ -71,22 +73,24 @@ def set_response_headers(request: Request, response: Response) -> None:
     """The request ids and the headers above on *response* (idempotent). The middleware sets
     them on every response that reaches it; the error handler sets them on the 500 answer
     of an unhandled error, which Starlette sends from outside every middleware."""
+    _set_headers(request, response.headers)
+
+
+def _set_headers(request: Request, headers: MutableHeaders) -> None:
     rid = getattr(request.state, "request_id", None)
     if rid is None:  # an error before the middleware ran: an id of its own
         rid = request.state.request_id = new_request_id()
         request.state.client_request_id = None
-    response.headers["X-Request-ID"] = rid
+    headers["X-Request-ID"] = rid
     if getattr(request.state, "client_request_id", None):
-        response.headers["X-Client-Request-ID"] = request.state.client_request_id
+        headers["X-Client-Request-ID"] = request.state.client_request_id
     for key, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(key, value)
-    if not request.url.path.startswith(STATIC_PREFIX) and "no-store" not in response.headers.get(
-        "cache-control", ""
-    ):
-        response.headers["Cache-Control"] = "no-store"
+        headers.setdefault(key, value)
+    if not request.url.path.startswith(STATIC_PREFIX) and "no-store" not in headers.get("cache-control", ""):
+        headers["Cache-Control"] = "no-store"
     hsts = _hsts(request)
     if hsts is not None:
-        response.headers.setdefault("Strict-Transport-Security", hsts)
+        headers.setdefault("Strict-Transport-Security", hsts)
 
 
 def _log_access(request: Request, status: int, started: float) -> None:
@@ -105,23 +109,41 @@ def _log_access(request: Request, status: int, started: float) -> None:
     )
 
 
-def install_request_context(app: FastAPI) -> None:
-    """Give every request a server id (and keep the client's apart), every response the ids
-    and the headers above, and log one access line per request."""
+class RequestContext:
+    """Pure ASGI middleware (no task or stream per request, as Starlette's
+    ``BaseHTTPMiddleware`` costs): the request ids on ``request.state``, the headers above on
+    the response's start message, one access line when the response has gone."""
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
+        request = Request(scope)  # its state is the scope's: every later Request sees the ids
         client_rid = request.headers.get("x-request-id", "")
         request.state.request_id = new_request_id()
         request.state.client_request_id = client_rid if _RID.match(client_rid) else None
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                _set_headers(request, MutableHeaders(scope=message))
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_headers)
         except Exception:  # answered by the outermost 500 handler; logged here with both ids
             _log_access(request, 500, started)
             raise
-        set_response_headers(request, response)
-        _log_access(request, response.status_code, started)
-        return response
+        _log_access(request, status, started)
+
+
+def install_request_context(app: FastAPI) -> None:
+    """Give every request a server id (and keep the client's apart), every response the ids
+    and the headers above, and log one access line per request (:class:`RequestContext`)."""
+    app.add_middleware(RequestContext)
