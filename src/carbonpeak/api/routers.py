@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carbonpeak.api import accounts, assignments, intake, review, scenarios, workflow
+from carbonpeak.api import accounts, assignments, intake, meters, review, scenarios, workflow
 from carbonpeak.api.routes import router as core
 
 __all__ = ["API_ROUTERS"]
@@ -17,4 +17,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     scenarios.router,
     assignments.router,
     accounts.router,
+    meters.router,
 )

@@ -24,6 +24,7 @@ from carbonpeak.cli import (
     enterprise,
     intake,
     inventory,
+    meters,
     review,
     scenarios,
     workflow,
@@ -39,7 +40,7 @@ app = typer.Typer(
 )
 
 #: The command areas, each mounted by its ``register(root)``.
-AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, assignments, review)
+AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, assignments, review, meters)
 
 
 @app.command()

@@ -83,7 +83,7 @@ _LEVELS = {
     "主要用能设备": "equipment",
 }
 _INTERVALS = {"15min": 900, "15m": 900, "30min": 1800, "30m": 1800, "1h": 3600, "hour": 3600, "60min": 3600}
-_TZ = re.compile(r"(Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
+_TZ = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
 BEIJING_OFFSET_S: Final = 8 * 3600
 MAX_PROBLEMS: Final = 200
 

@@ -70,6 +70,10 @@ def load_demo(ctx: Context) -> int:
     load_demo_inventories(ctx)
     # demo projects and registries (issue 5): one call here
     load_demo_registries(ctx)
+    # demo metering system and two days of simulated readings (issue 14): one call here
+    from carbonpeak.service.metering.simulation import load_demo_meters  # noqa: PLC0415
+
+    load_demo_meters(ctx)
     # demo submissions (issue 6): one call here
     return len(added)
 
