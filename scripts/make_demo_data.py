@@ -132,6 +132,44 @@ ROUTES: dict[str, Route] = {
 # fmt: on
 
 OBSOLETE_ROUTES = frozenset({"pb_sinter_blast", "zn_isp"})
+
+# The product each demo line names (refdata sector/products): the product its limit standard
+# grades it by — hydrometallurgical zinc with residue treatment (the demo's zinc energy is
+# calibrated on GB 25323-2023 表3 含渣处理), the GB 29435 rare-earth products — or, where no
+# limit standard is held (tungsten, bismuth, indium, gold, antimony trioxide, aluminium alloys
+# and semis, copper semis other than wire rod: the demo's copper-processing energy is not
+# calibrated on GB 21350-2023 表10), the conventional product, so the line says why it is not
+# graded. Chosen by route, without drawing from the random stream
+# (the rest of the demo is unchanged). Synthetic, like every other field.
+PRODUCT_OF_ROUTE = {
+    "cu_bottom_blown": "cu_concentrate_to_cathode",
+    "cu_flash": "cu_concentrate_to_cathode",
+    "cu_secondary": "cu_scrap_to_cathode",
+    "cu_processing": "cu_semis",
+    "pb_bottom_blown": "pb_concentrate_to_refined_lead",
+    "pb_sinter_blast": "pb_concentrate_to_refined_lead",
+    "pb_secondary": "pb_sec_battery_to_lead",
+    "zn_hydro": "zn_hydro_with_residue",
+    "zn_isp": "zn_pyro_concentrate_to_refined",
+    "zn_secondary": "zn_sec_hydro_with_residue",
+    "sb_blast_volatilization": "sb_concentrate_to_ingot",
+    "sb_bath": "sb_concentrate_to_ingot",
+    "sb_oxide": "sb_trioxide",
+    "sn_smelting": "sn_concentrate_to_ingot",
+    "w_apt": "w_apt",
+    "w_carbide": "w_cemented_carbide",
+    "re_separation": "re_ion_PrNd_oxide",
+    "re_metal": "re_electrolytic_PrNd_metal",
+    "al_electrolysis": "al_molten",
+    "al_secondary": "al_secondary_alloy_ingot",
+    "al_processing": "al_semis",
+    "bi_smelting": "bi_refined",
+    "pm_secondary": "au_refined",
+    "in_smelting": "in_refined",
+}
+# Potline cell technology (IPCC 2006 Vol. 3 Table 4.15) of the demo's electrolysis lines: the
+# route is prebaked-anode electrolysis; centre-worked prebake (synthetic).
+TECHNOLOGY_OF_ROUTE = {"al_electrolysis": "CWPB"}
 NEW_PROJECT_SHARE = 0.10
 # Earliest plausible commissioning year of a route in China (later technologies).
 FIRST_YEAR = {
@@ -666,6 +704,8 @@ LINE_HEADER = [
     "capacity_unit",
     "status",
     "commissioned",
+    "product",
+    "technology",
 ]
 USER_HEADER = ["username", "password", "role", "city", "enterprise", "display_name"]
 
@@ -706,6 +746,8 @@ def line_rows(ents: list[Enterprise]) -> list[list[str]]:
             ln.capacity_unit,
             ln.status,
             ln.commissioned,
+            PRODUCT_OF_ROUTE[ln.route],
+            TECHNOLOGY_OF_ROUTE.get(ln.route, ""),
         ]
         for e in ents
         for ln in e.lines
@@ -748,11 +790,15 @@ checks its own output before exiting).
 of the enterprise's lines, `above_designated_size` = `true`/`false`).
 
 `lines.csv`:
-`enterprise,line_code,name_zh,name_en,metal,route,capacity,capacity_unit,status,commissioned`
+`enterprise,line_code,name_zh,name_en,metal,route,capacity,capacity_unit,status,commissioned,product,technology`
 (`enterprise` = credit code, `capacity_unit` deliberately mixes `万t/a`, `万吨/年`, `t/a`,
 `吨/年` as users write them, `status` = `existing` / `under_construction` / `planned`,
-`commissioned` empty for planned lines). Precious-metal recovery lines (`pm_secondary`)
-are recorded under metal `Au`.
+`commissioned` empty for planned lines, `product` = the line's product (refdata
+`sector/products`; it picks the limit-standard row, e.g. `zn_hydro_with_residue`, the GB 29435
+rare-earth products; for tungsten, bismuth, indium, gold and the other products without a
+limit standard held, their conventional product), `technology` = the potline cell technology
+of electrolytic-aluminium lines (`CWPB`), empty otherwise). Precious-metal recovery lines
+(`pm_secondary`) are recorded under metal `Au`.
 
 ## Enterprises by city
 

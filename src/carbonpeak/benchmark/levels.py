@@ -20,11 +20,24 @@ none of them in force on its date, gets ``level_status = "no_level_in_force"``; 
 with no row at all, ``"no_level"``. A zinc line evaluated on 2023-12-31 is in the first
 case (GB 21249-2014 is not shipped); on 2024-06-01 GB 25323-2023 applies.
 
+A line's ``product`` is a product of ``sector/products`` (or a limit row's product code):
+the products table says which limit products grade it (``graded_by``, e.g. a GB 29435-2025
+rare-earth product is graded by the 2012 row of the same product until 2026-12-31) — an
+empty list means no limit standard for the product is shipped (``"no_level"``).
+
+The edition in force: ``benchmark/limit_editions`` lists the editions whose values are not
+shipped (GB 21248-2014, GB 21249-2014 …) with their dates. A line whose product such an
+edition governs on the date is never graded against another edition: it gets
+``level_reason = "values_not_sourced"`` and ``edition_in_force`` (the edition's number), and
+is not graded — also when an older row's ``valid_to`` was left open.
+
 References
 ----------
 .. [1] GB 25323-2023 有色重金属冶炼企业单位产品能源消耗限额 (effective 2024-06-01).
 .. [2] GB 21346-2022 电解铝和氧化铝单位产品能源消耗限额 (effective 2024-01-01).
-.. [3] GB 21248-2007 铜冶炼企业单位产品能源消耗限额 (superseded).
+.. [3] GB 21248-2007 铜冶炼企业单位产品能源消耗限额 (superseded; in force for no date after
+   2015-01-01: the 2014 editions of GB 21248/21249/21250 replaced the 2007 ones,
+   shared/reference/research-2026-12.md §2).
 .. [4] 发改产业〔2023〕723号《工业重点领域能效标杆水平和基准水平（2023年版）》.
 """
 
@@ -41,10 +54,13 @@ from carbonpeak.refdata import loader
 from carbonpeak.refdata.loader import FactorSet, RefTable
 
 __all__ = [
+    "EDITIONS_TABLE",
     "EFFICIENCY_TABLE",
     "INDICATOR_PRIORITY",
     "LEVEL_COLUMNS",
     "LIMIT_TABLE",
+    "PRODUCTS_TABLE",
+    "VALUES_NOT_SOURCED",
     "Levels",
     "levels_for",
     "load_levels",
@@ -53,6 +69,10 @@ __all__ = [
 LIMIT_TABLE = "benchmark/limit_levels"
 EFFICIENCY_TABLE = "benchmark/efficiency_levels"
 ROUTES_TABLE = "sector/process_routes"
+EDITIONS_TABLE = "benchmark/limit_editions"
+PRODUCTS_TABLE = "sector/products"
+#: ``level_reason`` of a line whose in-force edition's values are not shipped.
+VALUES_NOT_SOURCED = "values_not_sourced"
 
 #: Where several indicators of one product are in force, the one a line is compared with
 #: unless it names its own: the whole-product comprehensive figure first.
@@ -75,6 +95,8 @@ LEVEL_COLUMNS = [
     "efficiency_benchmark",
     "efficiency_baseline",
     "efficiency_unverified",
+    "level_reason",
+    "edition_in_force",
 ]
 
 
@@ -98,12 +120,20 @@ class Levels:
         ``unverified``, ``valid_from``/``valid_to``, ``confidence``.
     routes : Mapping[str, str]
         Known process-route ids → metal (sector/process_routes).
+    graded_by : Mapping[str, tuple[str, ...]]
+        Line product (sector/products) → the limit products that grade it; every limit
+        product also grades itself.
+    editions : DataFrame
+        The editions whose values are not shipped (benchmark/limit_editions): ``edition_id``,
+        ``standard``, ``product`` (one row per governed product), ``valid_from``/``valid_to``.
     """
 
     factor_set: str
     limits: pd.DataFrame
     efficiency: pd.DataFrame
     routes: dict[str, str]
+    graded_by: dict[str, tuple[str, ...]] | None = None
+    editions: pd.DataFrame | None = None
 
 
 def _table(fs: FactorSet, name: str) -> RefTable:
@@ -202,7 +232,32 @@ def load_levels(factor_set: str | None = None) -> Levels:
         ],
     )
     routes = {str(r["id"]): str(r["metal"]) for r in _table(fs, ROUTES_TABLE)}
-    return Levels(factor_set=fs.version, limits=limits, efficiency=efficiency, routes=routes)
+    graded_by: dict[str, tuple[str, ...]] = {str(p): (str(p),) for p in limits["product"]}
+    if PRODUCTS_TABLE in fs.tables:
+        graded_by.update({str(r["id"]): tuple(r["graded_by"]) for r in fs.tables[PRODUCTS_TABLE]})
+    editions = pd.DataFrame(
+        [
+            {
+                "edition_id": f"{EDITIONS_TABLE}#{r['id']}",
+                "standard": r["standard"],
+                "product": p,
+                "valid_from": _ts(r["valid_from"]),
+                "valid_to": _ts(r["valid_to"]),
+            }
+            for r in fs.tables.get(EDITIONS_TABLE, ())
+            if not r["values_sourced"]
+            for p in r["products"]
+        ],
+        columns=["edition_id", "standard", "product", "valid_from", "valid_to"],
+    )
+    return Levels(
+        factor_set=fs.version,
+        limits=limits,
+        efficiency=efficiency,
+        routes=routes,
+        graded_by=graded_by,
+        editions=editions,
+    )
 
 
 #: The columns of a line that decide its level.
@@ -239,8 +294,8 @@ def levels_for(
     ----------
     lines : DataFrame
         One row per line and evaluation date: ``metal`` (sector/metals id; optional),
-        ``route`` (sector/process_routes id) and/or ``product`` (a product code of
-        benchmark/limit_levels, which takes precedence over the route; e.g.
+        ``route`` (sector/process_routes id) and/or ``product`` (a sector/products id or a
+        product code of benchmark/limit_levels, which takes precedence over the route; e.g.
         ``zn_hydro_without_residue`` for a plant without residue treatment), ``date``
         (evaluation date; optional when *on* is given), optional ``indicator`` and ``row``
         (for error locations). Other columns are carried through.
@@ -256,7 +311,10 @@ def levels_for(
         (``"in_force"``, ``"no_level_in_force"`` — the product or route has rows but none
         valid on the date — or ``"no_level"``), ``level_id``, ``standard``, the grade values
         [``value_unit``], and the efficiency level of the same product and indicator in force
-        (``efficiency_benchmark``/``efficiency_baseline``, NaN where none is sourced).
+        (``efficiency_benchmark``/``efficiency_baseline``, NaN where none is sourced),
+        ``level_reason`` (``"values_not_sourced"`` where an edition whose values are not
+        shipped is in force for the line's product, else None) and ``edition_in_force``
+        (that edition's number).
 
     Raises
     ------
@@ -292,7 +350,8 @@ def levels_for(
     route_metal = route.map(lv.routes)
     unknown_r = has_r & route_metal.isna().to_numpy()
     mismatch = has_r & ~unknown_r & has_m & (route_metal != metal).to_numpy()
-    unknown_p = has_p & ~product.isin(set(lv.limits["product"])).to_numpy()
+    graded_by = lv.graded_by if lv.graded_by is not None else {p: (p,) for p in lv.limits["product"]}
+    unknown_p = has_p & ~product.isin(set(graded_by)).to_numpy()
     no_date = date.isna().to_numpy()
     given_date = raw_date.notna().to_numpy()
     checks = [
@@ -331,9 +390,14 @@ def levels_for(
     keys.insert(0, "_pos", np.arange(n_keys))
     lim = lv.limits
     by_route = lim.explode("route").dropna(subset=["route"])
+    # a line product is graded by the limit products of sector/products (itself, and for a
+    # product renamed by a new edition the old edition's product)
+    named = keys[keys["_product"].notna()]
+    named = named.assign(_limit_product=named["_product"].map(lambda p: list(graded_by.get(p, ()))))
+    named = named.explode("_limit_product").dropna(subset=["_limit_product"])
     cand = pd.concat(
         [
-            keys[keys["_product"].notna()].merge(lim, left_on="_product", right_on="product"),
+            named.merge(lim, left_on="_limit_product", right_on="product"),
             keys[keys["_product"].isna()].merge(by_route, left_on="_route", right_on="route"),
         ],
         ignore_index=True,
@@ -341,7 +405,29 @@ def levels_for(
     cand = cand[cand["_indicator"].isna() | (cand["_indicator"] == cand["indicator"])]
     has_any = np.zeros(n_keys, dtype=bool)
     has_any[cand["_pos"].to_numpy(dtype=np.int64)] = True
+    # an edition without shipped values in force on the date for a candidate product
+    # (GB 21248-2014 for copper in 2015–2024): the key is not graded, never against another
+    # edition; unless a row in force took effect after that edition did
+    eds = lv.editions if lv.editions is not None else pd.DataFrame(columns=["standard", "product"])
+    unsourced = (
+        cand[["_pos", "_date", "product"]]
+        .drop_duplicates()
+        .merge(eds, on="product", suffixes=("", "_ed"))
+    )
+    unsourced = unsourced[_in_force(unsourced, unsourced["_date"])]
     cand = cand[_in_force(cand, cand["_date"])]
+    if len(unsourced):
+        newest = unsourced.groupby("_pos")["valid_from"].max()
+        ed_from = cand["_pos"].map(newest)
+        superseded = cand["_pos"].isin(newest.index) & (
+            cand["valid_from"].isna() | (ed_from.notna() & (cand["valid_from"] < ed_from))
+        )
+        cand = cand[~superseded]
+    ed_std = (
+        unsourced.sort_values("valid_from", ascending=False, na_position="last")
+        .drop_duplicates("_pos")
+        .set_index("_pos")["standard"]
+    )
     prio = {k: i for i, k in enumerate(INDICATOR_PRIORITY)}
     cand = cand.assign(_prio=cand["indicator"].map(prio).fillna(len(prio)))
     # newest edition first; an open valid_from (NaT) counts as the oldest
@@ -365,6 +451,8 @@ def levels_for(
     got = chosen.reindex(pos)
     e = eff.reindex(pos)
     status = np.where(pos.isin(chosen.index), "in_force", np.where(has_any, "no_level_in_force", "no_level"))
+    not_sourced = (status == "no_level_in_force") & pos.isin(ed_std.index)
+    edition = ed_std.reindex(pos).astype(object).where(not_sourced, None)
     per_key = pd.DataFrame(
         {
             "level_status": status,
@@ -382,6 +470,8 @@ def levels_for(
             "efficiency_benchmark": e["benchmark"].astype(float),
             "efficiency_baseline": e["baseline"].astype(float),
             "efficiency_unverified": e["unverified"].astype(object),
+            "level_reason": pd.Series(VALUES_NOT_SOURCED, index=pos, dtype=object).where(not_sourced, None),
+            "edition_in_force": edition.to_numpy(dtype=object),
         }
     )
     out = per_key.iloc[group]

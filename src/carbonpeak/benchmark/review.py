@@ -10,6 +10,14 @@ for its product or route; a new electrolytic-aluminium plant must, in addition, 
     verdict    = pass  ⇔  e ≤ 1级 (and, for Al electrolysis, AC power ≤ 标杆)
     margin     = 1级 − e                                     [kgce/t]  (≥ 0 passes)
 
+The edition is the one in force on the review date
+(:func:`carbonpeak.benchmark.levels.levels_for`): where that edition's values are not
+shipped (GB 21248-2014 for copper between 2015-01-01 and 2024-05-31) the verdict is
+``no_level`` and the citation names the edition and says its values are not sourced —
+never a withdrawn edition's value. Where the edition in force does not publish (or the
+platform does not hold) a 1级 (GB 21248-2007 gives only 限定值), the verdict is ``no_level``
+too: the review criterion cannot be applied. No citation prints ``nan`` or ``None``.
+
 "Meets" is inclusive, as in :mod:`carbonpeak.benchmark.classify`. Electrolytic aluminium is
 limited on AC power per tonne of molten aluminium [kWh/t] (GB 21346-2022), so its review
 compares that figure, not kgce/t.
@@ -81,6 +89,8 @@ REVIEW_COLUMNS = [
     "meets_benchmark",
     "efficiency_id",
     "grade",
+    "level_reason",
+    "edition_in_force",
     "citation_zh",
     "citation_en",
 ]
@@ -147,7 +157,9 @@ def review_against_limits(proposals: pd.DataFrame, levels: Levels) -> pd.DataFra
     -------
     DataFrame
         The proposals plus :data:`REVIEW_COLUMNS`: ``verdict`` (``"pass"``, ``"fail"`` or
-        ``"no_level"``), the level row (``level_id``, ``standard``, ``clause`` — the table and
+        ``"no_level"`` — no level in force, the in-force edition's values not sourced
+        (``level_reason``, ``edition_in_force``), or no 1级 in the edition), the level row
+        (``level_id``, ``standard``, ``clause`` — the table and
         row of the standard —, ``edition_valid_from``), ``advanced_value`` (1级),
         ``meets_advanced``, ``margin`` = 1级 − value [value_unit], for aluminium electrolysis
         ``benchmark_value``/``meets_benchmark`` (标杆), the grade the design reaches, and the
@@ -191,7 +203,8 @@ def review_against_limits(proposals: pd.DataFrame, levels: Levels) -> pd.DataFra
     bench = lv["efficiency_benchmark"].to_numpy(dtype=float)
     meets_bench = np.where(bench_req & np.isfinite(bench), value <= bench, np.nan)
     bench_ok = ~bench_req | (np.isfinite(bench) & (value <= np.where(np.isfinite(bench), bench, -np.inf)))
-    verdict = np.where(~in_force, "no_level", np.where(meets_adv & bench_ok, "pass", "fail"))
+    has_adv = np.isfinite(g1)
+    verdict = np.where(~in_force | ~has_adv, "no_level", np.where(meets_adv & bench_ok, "pass", "fail"))
     out = a.copy()
     out["verdict"] = verdict
     out["level_status"] = lv["level_status"].to_numpy()
@@ -215,9 +228,10 @@ def review_against_limits(proposals: pd.DataFrame, levels: Levels) -> pd.DataFra
     )
     out["efficiency_id"] = lv["efficiency_id"].to_numpy(dtype=object)
     out["grade"] = grade.to_numpy()
+    out["level_reason"] = lv["level_reason"].to_numpy(dtype=object)
+    out["edition_in_force"] = lv["edition_in_force"].to_numpy(dtype=object)
     for lang in ("zh", "en"):
-        none = catalogue.text("review_citation.no_standard", lang)
-        out[f"citation_{lang}"] = [_cite(out.iloc[i], lang) if in_force[i] else none for i in range(len(out))]
+        out[f"citation_{lang}"] = [_cite(out.iloc[i], lang) for i in range(len(out))]
     return out
 
 
@@ -243,16 +257,28 @@ def _level_rows(levels: Levels) -> dict[str, dict[str, str]]:
 
 
 def _cite(r: pd.Series, lang: str) -> str:
-    """The clause cited for one reviewed design, in *lang* (catalogue/review_citation.toml)."""
+    """The clause cited for one reviewed design, in *lang* (catalogue/review_citation.toml);
+    never ``nan`` or ``None``: a missing value or date has its own wording."""
+    if r["level_status"] != "in_force":
+        if r["level_reason"] == "values_not_sourced":
+            return catalogue.text("review_citation.not_sourced", lang, standard=r["edition_in_force"])
+        return catalogue.text("review_citation.no_standard", lang)
+    where = f"{r['standard']} {r['clause'] or ''}".strip()
+    product = {"product_zh": r["level_product_zh"], "product_en": r["level_product_en"]}
+    if not np.isfinite(float(r["advanced_value"])):
+        return catalogue.text(
+            "review_citation.no_advanced", lang, where=where, value=_fmt(float(r["grade3"])),
+            unit=r["value_unit"], **product,
+        )
+    date = r["edition_valid_from"]
     s = catalogue.text(
-        "review_citation.advanced",
+        "review_citation.advanced" if date else "review_citation.advanced_undated",
         lang,
-        where=f"{r['standard']} {r['clause']}".strip(),
-        product_zh=r["level_product_zh"],
-        product_en=r["level_product_en"],
+        where=where,
         value=_fmt(float(r["advanced_value"])),
         unit=r["value_unit"],
-        valid_from=r["edition_valid_from"],
+        **({"valid_from": date} if date else {}),
+        **product,
     )
     if r["benchmark_required"]:
         b = _fmt(float(r["benchmark_value"]))

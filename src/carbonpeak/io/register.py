@@ -4,7 +4,9 @@ Two tables (CSV or XLSX), documented in docs/formats.md:
 
 - enterprises: ``credit_code, name_zh, name_en, city, park, metals, above_designated_size``
 - lines: ``enterprise, line_code, name_zh, name_en, metal, route, capacity, capacity_unit,
-  status, commissioned``
+  status, commissioned, product, technology`` (``product``: a sector/products id or name made on
+  the route — it picks the limit-standard row; ``technology``: an aluminium potline's cell
+  technology CWPB/SWPB/VSS/HSS)
 
 Every cell is validated and every problem collected (file, sheet, row, column, value,
 reason in zh and en) before anything is returned; capacity is converted to t/a from any
@@ -22,7 +24,14 @@ from carbonpeak.errors import InputError, Problem, UnitError
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import LINE_STATUS_ALIASES, LineStatus
 from carbonpeak.model.schemas import EnterpriseCreate, LineCreate
-from carbonpeak.refdata.register_rules import check_credit_code, check_park_in_city, check_route_of_metal
+from carbonpeak.refdata.register_rules import (
+    check_credit_code,
+    check_park_in_city,
+    check_product_of_route,
+    check_route_of_metal,
+    check_technology,
+    resolve_technology,
+)
 
 __all__ = [
     "ENTERPRISE_COLUMNS",
@@ -36,7 +45,7 @@ __all__ = [
 ENTERPRISE_COLUMNS = ("credit_code", "name_zh", "city")
 ENTERPRISE_OPTIONAL = ("name_en", "park", "metals", "above_designated_size")
 LINE_COLUMNS = ("enterprise", "line_code", "name_zh", "metal", "route", "capacity", "capacity_unit")
-LINE_OPTIONAL = ("name_en", "status", "commissioned")
+LINE_OPTIONAL = ("name_en", "status", "commissioned", "product", "technology")
 
 _TRUE = {"true", "yes", "y", "1", "是", "规上"}
 _FALSE = {"false", "no", "n", "0", "否", "规下"}
@@ -203,6 +212,20 @@ def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate
         except ValueError:
             c.add("not_a_number", n, "commissioned", r["commissioned"])
             ok = False
+    product = None
+    if r.get("product"):
+        product = refdata.resolve("sector/products", r["product"]) or r["product"].strip()
+        bad = check_product_of_route(product, route, column="product", shown=r["product"], row=n)
+        if bad is not None:
+            c.put(bad)
+            ok = False
+    technology = None
+    if r.get("technology"):
+        technology = resolve_technology(r["technology"]) or r["technology"].strip()
+        bad = check_technology(technology, route, column="technology", shown=r["technology"], row=n)
+        if bad is not None:
+            c.put(bad)
+            ok = False
     if not ok or capacity is None or factor is None or metal is None or route is None:
         return None
     return ent, LineCreate(
@@ -214,6 +237,8 @@ def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate
         capacity_t_per_a=capacity * factor,
         status=status,
         commissioned_year=year,
+        product=product,
+        technology=technology,
     )
 
 

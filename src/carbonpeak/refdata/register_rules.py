@@ -2,8 +2,10 @@
 
 A file import (:mod:`carbonpeak.io.register`) and the API (:mod:`carbonpeak.service.registry.enterprises`)
 both apply these: a valid GB 32100 credit code, a park that lies in the enterprise's city, a
-process route that belongs to the line's metal. Each returns the located :class:`Problem`
-(or ``None``); the caller names the column and the value as the user wrote them.
+process route that belongs to the line's metal, a product made on the line's route
+(``sector/products``), a potline cell technology on an aluminium potline only. Each returns the
+located :class:`Problem` (or ``None``); the caller names the column and the value as the user
+wrote them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,31 @@ from carbonpeak import refdata
 from carbonpeak.errors import Problem
 from carbonpeak.model.credit_code import credit_code_problem
 
-__all__ = ["check_credit_code", "check_park_in_city", "check_route_of_metal"]
+__all__ = [
+    "POTLINE_ROUTES",
+    "POTLINE_TECHNOLOGIES",
+    "check_credit_code",
+    "check_park_in_city",
+    "check_product_of_route",
+    "check_route_of_metal",
+    "check_technology",
+    "products_of_route",
+    "resolve_technology",
+]
+
+#: Aluminium potline cell technologies (IPCC 2006 Vol. 3 Ch. 4, Tables 4.15 and 4.16):
+#: centre-worked and side-worked prebake, vertical- and horizontal-stud Søderberg, with the
+#: other spellings users write — the same as the accounting engine's
+#: ``carbonpeak.accounting.measured.TECHNOLOGY_ALIASES`` (PFPB, point-fed prebake, is a
+#: centre-worked prebake).
+POTLINE_TECHNOLOGIES: dict[str, tuple[str, ...]] = {
+    "CWPB": ("PFPB", "中间加工预焙槽", "中间下料预焙槽", "中间点式下料预焙槽"),
+    "SWPB": ("边部加工预焙槽",),
+    "VSS": ("上插自焙槽", "上插式自焙槽"),
+    "HSS": ("侧插自焙槽", "侧插式自焙槽"),
+}
+#: Routes whose lines are potlines (may name a cell technology).
+POTLINE_ROUTES = frozenset({"al_electrolysis"})
 
 
 def check_credit_code(code: str, *, column: str, row: int | None = None) -> Problem | None:
@@ -52,4 +78,56 @@ def check_route_of_metal(
         return Problem(
             "route_metal_mismatch", column=column, value=shown, row=row, fields={"metal": metal_shown}
         )
+    return None
+
+
+def products_of_route(route: str) -> list[str]:
+    """The ``sector/products`` ids made on *route* (table order)."""
+    return [str(r["id"]) for r in refdata.load_table("sector/products") if route in r["routes"]]
+
+
+def check_product_of_route(
+    product: str, route: str | None, *, column: str, shown: str, row: int | None = None
+) -> Problem | None:
+    """``unknown_product`` / ``product_route_mismatch`` for a product id (None when it fits;
+    an unknown route is reported by :func:`check_route_of_metal`)."""
+    if product not in refdata.load_table("sector/products").by_id:
+        return Problem("unknown_product", column=column, value=shown, row=row)
+    if route is None or route not in refdata.process_routes().by_id:
+        return None
+    allowed = products_of_route(route)
+    if product not in allowed:
+        return Problem(
+            "product_route_mismatch",
+            column=column,
+            value=shown,
+            row=row,
+            fields={"route": route, "allowed": ", ".join(allowed) or "—"},
+        )
+    return None
+
+
+def resolve_technology(text: str) -> str | None:
+    """The technology code *text* names (a code in any case, or a Chinese name), else None."""
+    key = text.strip()
+    for code, names in POTLINE_TECHNOLOGIES.items():
+        if key.upper() == code or key.upper() in names or key in names:
+            return code
+    return None
+
+
+def check_technology(
+    technology: str, route: str | None, *, column: str, shown: str, row: int | None = None
+) -> Problem | None:
+    """``unknown_technology`` / ``technology_not_potline`` (None when it fits)."""
+    if technology not in POTLINE_TECHNOLOGIES:
+        return Problem(
+            "unknown_technology",
+            column=column,
+            value=shown,
+            row=row,
+            fields={"technologies": ", ".join(POTLINE_TECHNOLOGIES)},
+        )
+    if route is not None and route not in POTLINE_ROUTES:
+        return Problem("technology_not_potline", column=column, value=shown, row=row, fields={"route": route})
     return None

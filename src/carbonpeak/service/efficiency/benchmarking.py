@@ -38,7 +38,7 @@ from carbonpeak.benchmark.classify import (
     classify_unit_energy,
     lines_below_limit,
 )
-from carbonpeak.benchmark.levels import Levels, load_levels
+from carbonpeak.benchmark.levels import VALUES_NOT_SOURCED, Levels, load_levels
 from carbonpeak.service.inventories import official
 from carbonpeak.service.platform.context import Context
 
@@ -91,6 +91,8 @@ LINE_COLUMNS = [
     "park",
     "metal",
     "route",
+    "product",
+    "technology",
     "route_kind",
     "capacity_t_per_a",
     "status",
@@ -120,7 +122,9 @@ def line_frame(ctx: Context, year: int | None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :data:`LINE_COLUMNS`: ``unit_energy`` [kgce/t] (NaN where the inventory has no output
+        :data:`LINE_COLUMNS`: ``product`` (the register's product, which picks the limit row;
+        None: the route's default) and ``technology`` (potline cell technology), ``unit_energy``
+        [kgce/t] (NaN where the inventory has no output
         or energy for the line that year), ``energy_tce`` [tce/a], ``output_t`` [t/a],
         ``ac_power_kwh_per_t`` [kWh/t] (NaN unless the line reports ``al_ac_power``),
         ``capacity_t_per_a`` [t/a], ``route_kind`` (sector/process_routes ``kind``). The
@@ -155,6 +159,8 @@ def line_frame(ctx: Context, year: int | None) -> pd.DataFrame:
             "park": d["park"],
             "metal": d["metal"],
             "route": d["route"],
+            "product": d["product"].astype(object).where(d["product"].notna() & (d["product"] != ""), None),
+            "technology": d["technology"].astype(object).where(d["technology"].notna(), None),
             "route_kind": d["route"].map(kinds),
             "capacity_t_per_a": d["capacity_t_per_a"].astype(float),
             "status": d["status"],
@@ -174,13 +180,25 @@ def line_frame(ctx: Context, year: int | None) -> pd.DataFrame:
     return out[LINE_COLUMNS].reset_index(drop=True)
 
 
+def _routes_graded_by_product() -> frozenset[str]:
+    """Routes whose lines are graded only once they name a product (a product of the route
+    has limit rows, the route itself none: rare-earth separation, copper wire rod …)."""
+    by_route = {r for row in refdata.load_table("benchmark/limit_levels") for r in row["route"]}
+    graded = {
+        r for row in refdata.load_table("sector/products") if row["graded_by"] for r in row["routes"]
+    }
+    return frozenset(graded - by_route)
+
+
 def classify(
     ctx: Context, year: int | None, *, levels: Levels | None = None, on: str | None = None
 ) -> pd.DataFrame:
     """Every line of :func:`line_frame` graded against the limit standard in force.
 
     Lines with a unit energy are passed to
-    :func:`~carbonpeak.benchmark.classify.classify_unit_energy`, except aluminium
+    :func:`~carbonpeak.benchmark.classify.classify_unit_energy` with their register product
+    (which picks the limit row: zinc with or without residue treatment, the GB 29435
+    rare-earth products …) and the edition in force on the evaluation date, except aluminium
     electrolysis, which is graded on ``ac_power_kwh_per_t`` [kWh/t] (indicator
     ``ac_power``) where the line reports it (its ``unit_energy`` becomes that figure) and is
     otherwise not graded.
@@ -189,8 +207,10 @@ def classify(
     -------
     DataFrame
         The line columns, the engine's level and classification columns (NaN/None for lines
-        not graded), and ``assessment`` (a key of :data:`ASSESSMENT_NOTES`) with
-        ``assessment_zh``/``assessment_en``.
+        not graded), and ``assessment`` (a key of :data:`ASSESSMENT_NOTES`: ``assessed``,
+        ``not_sourced`` — the edition in force, ``edition_in_force``, is not held —,
+        ``no_level_in_force``, ``no_level``, ``no_product``, ``no_data``,
+        ``not_assessed_ac_power``) with ``assessment_zh``/``assessment_en``.
     """
     lines = line_frame(ctx, year)
     if on is not None:
@@ -209,7 +229,19 @@ def classify(
         if mask.any():
             graded = classify_unit_energy(frame[mask], lv)
             graded["assessment"] = np.where(
-                graded["level_status"] == "in_force", "assessed", graded["level_status"]
+                graded["level_status"] == "in_force",
+                "assessed",
+                np.where(
+                    graded["level_reason"] == VALUES_NOT_SOURCED,
+                    "not_sourced",
+                    np.where(
+                        (graded["level_status"] == "no_level")
+                        & graded["product"].isna()
+                        & graded["route"].isin(_routes_graded_by_product()),
+                        "no_product",
+                        graded["level_status"],
+                    ),
+                ),
             )
             parts.append(graded)
     left = ~graded_mask & ~has_ac
@@ -222,7 +254,7 @@ def classify(
             out[col] = out[col].fillna(False).astype(bool)
         else:
             out[col] = False
-    for col in ("grade", "band", "standard", "level_id", "benchmark_basis"):
+    for col in ("grade", "band", "standard", "level_id", "benchmark_basis", "edition_in_force"):
         if col not in out:
             out[col] = None
     for col in (

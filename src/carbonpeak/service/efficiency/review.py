@@ -52,7 +52,7 @@ from carbonpeak.benchmark.review import (
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
 from carbonpeak.model import Action, Principal, Role
 from carbonpeak.model.schemas import TextSafeModel
-from carbonpeak.refdata.register_rules import check_park_in_city, check_route_of_metal
+from carbonpeak.refdata.register_rules import check_park_in_city, check_product_of_route, check_route_of_metal
 from carbonpeak.service.efficiency import benchmarking
 from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import SYSTEM, Context, transactional
@@ -156,6 +156,10 @@ def _check(req: ReviewRequest) -> tuple[list[Problem], pd.DataFrame, str, str, d
     bad = check_route_of_metal(route or "", metal, column="route", shown=req.route, metal_shown=req.metal)
     if bad is not None:
         p.append(bad)
+    if req.product:
+        bad = check_product_of_route(_product(req.product) or "", route, column="product", shown=req.product)
+        if bad is not None:
+            p.append(bad)
     if req.city_code not in refdata.cities().by_id:
         p.append(Problem("unknown_city", column="city", value=req.city_code))
     if req.park_id:
@@ -199,6 +203,13 @@ def _check(req: ReviewRequest) -> tuple[list[Problem], pd.DataFrame, str, str, d
     if route in AL_BENCHMARK_ROUTES and req.ac_power_kwh_per_t is None:
         p.append(Problem("required", column="ac_power_kwh_per_t"))
     return p, pd.DataFrame(recs), metal or "", route or "", date
+
+
+def _product(text: str | None) -> str | None:
+    """The sector/products id *text* names (id or name), None for none."""
+    if not text:
+        return None
+    return refdata.resolve("sector/products", text) or text
 
 
 def _may_review(ctx: Context, req: ReviewRequest) -> int | None:
@@ -340,7 +351,7 @@ def review(ctx: Context, req: ReviewRequest) -> dict[str, Any]:
             "line_id": ["proposal"],
             "metal": [metal],
             "route": [route],
-            "product": [req.product or None],
+            "product": [_product(req.product)],
             "date": [date.isoformat()],
             "unit_energy": [judged_value],
             "capacity_t_per_a": [float(req.capacity_t_per_a)],
@@ -410,6 +421,10 @@ def review(ctx: Context, req: ReviewRequest) -> dict[str, Any]:
         "level_row_zh": verdict["level_product_zh"],
         "level_row_en": verdict["level_product_en"],
         "edition_valid_from": verdict["edition_valid_from"],
+        "level_reason": verdict["level_reason"] if isinstance(verdict["level_reason"], str) else None,
+        "edition_in_force": (
+            verdict["edition_in_force"] if isinstance(verdict["edition_in_force"], str) else None
+        ),
         "value_unit": verdict["value_unit"] if isinstance(verdict["value_unit"], str) else None,
         "advanced_value": _finite(verdict["advanced_value"]),
         "grade2": _finite(verdict["grade2"]),

@@ -39,6 +39,10 @@ class LeagueLinePublic(Result):
     park: str | None = None
     metal: str | None = None
     route: str | None = None
+    product: str | None = Field(
+        default=None, description="the register's product (sector/products); None: route default"
+    )
+    technology: str | None = Field(default=None, description="potline cell technology (CWPB, SWPB, VSS, HSS)")
     capacity_t_per_a: float | None = None
     unit_energy: float | None = Field(default=None, description="in value_unit (kgce/t; kWh/t AC for Al)")
     value_unit: str | None = None
@@ -82,6 +86,12 @@ class BenchmarkLinePublic(LeagueLinePublic):
     efficiency_benchmark: float | None = None
     efficiency_baseline: float | None = None
     efficiency_unverified: bool | None = None
+    level_reason: str | None = Field(
+        default=None, description="values_not_sourced: the edition in force is not held"
+    )
+    edition_in_force: str | None = Field(
+        default=None, description="the edition in force whose values are not sourced"
+    )
     below_limit: bool | None = None
     baseline_value: float | None = None
     at_benchmark: bool | None = None
