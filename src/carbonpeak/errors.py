@@ -15,6 +15,8 @@ still catches bad input::
     ├── PermissionDenied(PermissionError)            403  authenticated, but the role may not
     ├── TooManyAttempts                              429  sign-in locked after repeated failures
     ├── PayloadTooLarge                              413  an upload over the size limit
+    ├── ComputeAbandoned                             503  a computation past its deadline or
+    │                                                     whose client left (Retry-After)
     └── IntegrityViolation                           500  the audit chain does not verify
 
 Messages come from one catalogue keyed by ``code`` (:data:`MESSAGES`, loaded from
@@ -36,6 +38,7 @@ __all__ = [
     "OBJECT_NAMES",
     "AuthenticationFailed",
     "CarbonpeakError",
+    "ComputeAbandoned",
     "Conflict",
     "InputError",
     "IntegrityViolation",
@@ -238,6 +241,14 @@ class PayloadTooLarge(CarbonpeakError):
 
     code = "payload_too_large"
     http_status = 413
+
+
+class ComputeAbandoned(CarbonpeakError):
+    """A computation stopped before its end: past its deadline (``compute_deadline``, with
+    ``seconds`` and ``retry_after``) or its client went away (``compute_abandoned``)."""
+
+    code = "compute_deadline"
+    http_status = 503
 
 
 class IntegrityViolation(CarbonpeakError):

@@ -16,6 +16,8 @@ development, test, production; any case)``.
 - ``CARBONPEAK_AUDIT_CHECKPOINT_DIR`` / ``CARBONPEAK_AUDIT_CHECKPOINT_EVERY``: where the server
   appends a signed checkpoint of the audit chain's head every N events (off when unset).
 - ``CARBONPEAK_HSTS_SECONDS``: ``Strict-Transport-Security`` max-age; 0 (default) sends none.
+- ``CARBONPEAK_COMPUTE_DEADLINE_SECONDS``: a request's computation off the event loop is
+  abandoned after this many seconds (default 60) with a bilingual 503 and ``Retry-After``.
 - Demo data: only in development and test (:attr:`Settings.load_demo`), or when an operator
   asks for them explicitly (``carbonpeak run --demo``).
 """
@@ -120,6 +122,10 @@ class Settings(BaseSettings):
     #: ``Strict-Transport-Security: max-age=N; includeSubDomains`` when > 0 (HTTPS deployments;
     #: 0 = none, the development default; docs/operations.md recommends 31536000 in production)
     hsts_seconds: int = Field(0, ge=0, le=2 * 31_536_000)
+    #: a computation a request sends off the event loop (a cold province view, Monte Carlo)
+    #: is abandoned after this many seconds: the request gets a 503 with ``Retry-After``
+    #: (carbonpeak.http.compute)
+    compute_deadline_seconds: float = Field(60.0, gt=0.0, le=3600.0)
 
     def __init__(self, **values: Any) -> None:
         try:

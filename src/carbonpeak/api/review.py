@@ -186,10 +186,12 @@ async def import_registry(
 
 
 @router.get("/dashboard", tags=["targets"], response_model=DashboardPublic)
-async def dashboard(ctx: LoopCtx, year: YearQuery = None) -> Response:
+async def dashboard(ctx: LoopCtx, request: Request, year: YearQuery = None) -> Response:
     """Targets with their series and drill-downs, the benchmark league table (best and worst
     lines per metal) and the largest gaps below the limit, in the caller's scope, from the
     official figures with their coverage. Without *year*: the newest year that is not
     provisional. Cached by data version."""
     targets.check_dashboard_access(ctx)
-    return await cached_json_off_loop(ctx, "dashboard", (year,), lambda: targets.dashboard(ctx, year))
+    return await cached_json_off_loop(
+        ctx, "dashboard", (year,), lambda: targets.dashboard(ctx, year), request=request
+    )

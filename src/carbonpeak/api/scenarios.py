@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.http.compute import off_loop
 from carbonpeak.http.deps import Ctx
 from carbonpeak.http.files import CSV, XLSX, download, read_upload
 from carbonpeak.http.params import BodyYear, TextForm, TextParam, Year, YearForm, YearQuery
@@ -192,10 +193,12 @@ class MonteCarloIn(TextSafeModel):
 
 
 @router.post("/scenarios/montecarlo", response_model=MonteCarloPublic)
-def scenarios_montecarlo(ctx: Ctx, body: MonteCarloIn) -> dict[str, Any]:
+async def scenarios_montecarlo(ctx: Ctx, body: MonteCarloIn, request: Request) -> dict[str, Any]:
     """Seeded Monte Carlo of one scenario: P(peak ≤ 2030), the peak-year distribution and the
     fan quantiles 5/25/50/75/95 % [tCO2/a]. Without ``distributions`` the demo's synthetic
-    set is used; N is capped."""
+    set is used; N is capped. Computed off the event loop under the compute deadline (503
+    ``compute_deadline`` with ``Retry-After`` past it) and stopped between chunks when the
+    client goes away."""
     svc.check_access(ctx, "scenarios.montecarlo")
     dists = (
         None
@@ -204,17 +207,21 @@ def scenarios_montecarlo(ctx: Ctx, body: MonteCarloIn) -> dict[str, Any]:
     )
     if body.n < 1:
         raise InputError([Problem("must_be_positive", column="n", value=body.n)])
-    return svc.montecarlo(
-        ctx,
-        body.scenario,
-        n=body.n,
-        seed=body.seed,
-        year=body.year,
-        source=body.source,
-        distributions=dists,
-        correlation=body.correlation,
-        scheduler=body.scheduler,
-        tolerance=body.tolerance,
+    return await off_loop(
+        lambda: svc.montecarlo(
+            ctx,
+            body.scenario,
+            n=body.n,
+            seed=body.seed,
+            year=body.year,
+            source=body.source,
+            distributions=dists,
+            correlation=body.correlation,
+            scheduler=body.scheduler,
+            tolerance=body.tolerance,
+        ),
+        seconds=request.app.state.settings.compute_deadline_seconds,
+        request=request,
     )
 
 

@@ -1,5 +1,5 @@
 """Command-line faces of the platform's housekeeping: ``carbonpeak setup`` (the first province
-account), ``db``, ``user``, ``audit``, ``refdata`` and ``units``."""
+account), ``backup`` and ``restore``, ``db``, ``user``, ``audit``, ``refdata`` and ``units``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ units_app = typer.Typer(help="Units / 计量单位", no_args_is_help=True)
 def register(root: typer.Typer) -> None:
     """Add this area's groups to the root ``carbonpeak`` app."""
     root.command("setup")(setup)
+    root.command("backup")(backup)
+    root.command("restore")(restore)
     root.add_typer(user_app, name="user")
     root.add_typer(audit_app, name="audit")
     root.add_typer(db_app, name="db")
@@ -82,6 +84,45 @@ def setup(
     with system_context() as ctx:
         u = bootstrap.create_first_account(ctx, username, password, display_name)
     console.print(f"已创建省级账号 / created the province account [bold]{u.username}[/] id={u.id}")
+
+
+@handles_errors
+def backup(
+    file: Annotated[Path, typer.Argument(help="the backup file to write (replaced if it exists)")],
+) -> None:
+    """Back up the store to FILE while the server runs: SQLite's online backup API, or
+    ``pg_dump --format=custom`` on PostgreSQL."""
+    from carbonpeak.service.platform import backup as backups  # noqa: PLC0415
+    from carbonpeak.settings import get_settings  # noqa: PLC0415
+
+    done = backups.backup(get_settings().database_url, file)
+    console.print(f"已备份 / backed up ({done.kind}): {done.path} ({done.bytes:,} bytes)")
+
+
+@handles_errors
+def restore(
+    file: Annotated[Path, typer.Argument(help="a file written by carbonpeak backup")],
+    force: Annotated[
+        bool, typer.Option("--force", help="replace a store that holds data (all of it is lost)")
+    ] = False,
+) -> None:
+    """Replace the store with the backup FILE (stop the server first), migrate it to the
+    newest schema and verify the audit chain; exit 1 if the chain does not verify. A store
+    that holds any data is refused without ``--force``."""
+    from carbonpeak.service.platform import backup as backups  # noqa: PLC0415
+    from carbonpeak.settings import get_settings  # noqa: PLC0415
+
+    done = backups.restore(get_settings().database_url, file, force=force)
+    if done.problems:
+        title = "已恢复，但审计链被破坏 / restored, but the audit chain is broken"
+        t = RichTable("event", "kind", "detail", title=title)
+        for p in done.problems:
+            t.add_row(str(p.event_id), p.kind, p.detail)
+        err_console.print(t)
+        raise typer.Exit(1)
+    console.print(
+        f"已恢复 / restored ({done.kind}) from {file}; 审计链完整 / audit chain intact: {done.events} events"
+    )
 
 
 @user_app.command("add")

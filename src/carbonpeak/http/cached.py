@@ -13,11 +13,12 @@ import math
 from collections.abc import Callable, Hashable
 from typing import Any
 
-import anyio
-from fastapi import Response
+from fastapi import Request, Response
 
+from carbonpeak.http.compute import off_loop
 from carbonpeak.service.inventories import official
 from carbonpeak.service.platform.context import Context
+from carbonpeak.settings import get_settings
 
 __all__ = ["cached_json", "cached_json_off_loop", "encode"]
 
@@ -52,15 +53,23 @@ def _body(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> 
     return official.cached(ctx, f"{name}:json", args, lambda: encode(build()))
 
 
-async def cached_json_off_loop(ctx: Context, name: str, args: Hashable, build: Callable[[], Any]) -> Response:
+async def cached_json_off_loop(
+    ctx: Context, name: str, args: Hashable, build: Callable[[], Any], *, request: Request | None = None
+) -> Response:
     """:func:`cached_json` for an ``async`` route: a cached body is answered on the event
     loop (the data version read, a dictionary look-up); a view to compute goes to a worker
     thread, so the loop keeps serving while it runs (one computation per view at a time,
-    :func:`carbonpeak.service.inventories.official.cached`)."""
+    :func:`carbonpeak.service.inventories.official.cached`), under the compute deadline
+    and stopped when *request*'s client goes away (:func:`carbonpeak.http.compute.off_loop`)."""
     try:
         body = official.peek(ctx, f"{name}:json", args)
     finally:
         ctx.db.rollback()  # no pooled connection held across the await (see LoopCtx)
     if body is None:
-        body = await anyio.to_thread.run_sync(lambda: _body(ctx, name, args, build))
+        settings = request.app.state.settings if request is not None else get_settings()
+        body = await off_loop(
+            lambda: _body(ctx, name, args, build),
+            seconds=settings.compute_deadline_seconds,
+            request=request,
+        )
     return Response(content=body, media_type="application/json")

@@ -8,6 +8,7 @@ raised                               status code
 ==================================== ====== ==============================================
 a :class:`CarbonpeakError`           its    its own (``not_found``, ``permission_denied`` …)
 request validation (FastAPI)         422    ``input_invalid``, one located problem each
+a computation past its deadline      503    ``compute_deadline``, with ``Retry-After``
 an HTTP error (no route, method …)   its    ``not_found`` (404), ``payload_too_large``
                                             (413), else ``validation``
 anything else                        500    ``internal`` with the request id, no traceback
@@ -118,6 +119,9 @@ def install_error_handlers(app: FastAPI, page_error: PageError | None = None) ->
     async def handler(request: Request, exc: Exception) -> Response:
         # the page resolves its visitor in the store: off the event loop
         response = await run_in_threadpool(answer, request, exc)
+        retry_after = getattr(exc, "fields", {}).get("retry_after") if response.status_code == 503 else None
+        if retry_after is not None:  # a computation past its deadline: when to ask again
+            response.headers["Retry-After"] = str(retry_after)
         # an unhandled error's 500 is sent from outside every middleware: its headers here
         set_response_headers(request, response)
         return response
