@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     #: is abandoned after this many seconds: the request gets a 503 with ``Retry-After``
     #: (carbonpeak.http.compute)
     compute_deadline_seconds: float = Field(60.0, gt=0.0, le=3600.0)
+    #: electricity 等价值 [kgce/kWh] for a computation that sets none (CLI ``--equal-value``,
+    #: API ``equal_value``): ``0.3055`` (every year) or ``2022=0.301,2023=0.300``; empty = the
+    #: refdata rows only (2020), other years unavailable (docs/methods.md, "Electricity at 等价值")
+    equal_value: str = ""
 
     def __init__(self, **values: Any) -> None:
         try:

@@ -121,3 +121,18 @@ def test_storing_for_an_enterprise_out_of_scope_is_refused(client: TestClient) -
     assert r.status_code == 200, r.text
     body = r.json()
     assert (len(body["runs"]), body["status"], body["years"]) == (1, "draft", [2026])
+
+
+def test_compute_takes_the_electricity_equal_value(client: TestClient) -> None:
+    """等价值 through HTTP (issue 12, item 7): unset for 2023 → null, never electricity left
+    out; ``equal_value=2023=0.3`` → 50 000 MWh × 0.3 tce/MWh; 305.5 (gce/kWh) refused."""
+    files = {"activity_file": ("activity.csv", ACTIVITY.encode(), "text/csv")}
+    h = api_token(client, "ent-loudi-sb")
+    unset = client.post("/api/v1/inventory/compute", files=files, headers=h).json()
+    assert unset["lines"][1]["energy_tce_equal_value"] is None
+    r = client.post("/api/v1/inventory/compute", params={"equal_value": "2023=0.3"}, files=files, headers=h)
+    assert r.status_code == 200, r.text
+    assert abs(r.json()["lines"][1]["energy_tce_equal_value"] - 50_000 * 0.3) < 1e-6
+    bad = client.post("/api/v1/inventory/compute", params={"equal_value": "305.5"}, files=files, headers=h)
+    assert bad.status_code == 422
+    assert bad.json()["error"]["problems"][0]["code"] == "equal_value_out_of_range"

@@ -241,15 +241,20 @@ async def inventory_compute(
     year: YearQuery = None,
     gwp: TextQuery = None,
     grid: TextQuery = None,
+    equal_value: TextQuery = None,
     store: bool = False,
 ) -> dict[str, Any]:
     """Compute inventories from an activity file (CSV/XLSX); store them with ``store=true``
-    (one run per enterprise, each in the caller's change scope)."""
+    (one run per enterprise, each in the caller's change scope). ``equal_value``: the
+    electricity 等价值 [kgce/kWh], ``0.3055`` or ``2022=0.301,2023=0.300`` (default: the
+    ``CARBONPEAK_EQUAL_VALUE`` setting)."""
     _no_public(ctx, "inventory.compute")
     table = inventory_files.read_activity_upload(
         await read_upload(request, activity_file), activity_file.filename or "activity.csv"
     )
-    choices = inventory_files.accounting_choices(method, gwp, grid)
+    choices = inventory_files.accounting_choices(
+        method, gwp, grid, equal_value=None if equal_value is None else equal_value.split(",")
+    )
     if store:
         done = inventory.store_table(ctx, table, choices, method=method, year=year)
         return {

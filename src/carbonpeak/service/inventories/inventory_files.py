@@ -17,6 +17,7 @@ from carbonpeak.accounting.engine import CATEGORIES
 from carbonpeak.accounting.factors import AccountingChoices
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, read_activity_frame
 from carbonpeak.io.tabular import Table, read_rows
+from carbonpeak.settings import get_settings
 
 __all__ = [
     "BULK_CSV_BYTES",
@@ -66,14 +67,17 @@ def accounting_choices(
 ) -> AccountingChoices:
     """The accounting choices of a command line (method ``auto`` → the 其他有色 2015 guideline;
     *region*: the grid series' region, default Hunan ``430000``; *equal_value*: the user's
-    电力等价值 texts, ``0.3055`` or ``2022=0.3055`` [kgce/kWh]; *tce_variants*: GB/T 2589
+    电力等价值 texts, ``0.3055`` or ``2022=0.3055`` [kgce/kWh], None: the ``equal_value`` setting
+    (``CARBONPEAK_EQUAL_VALUE``); *tce_variants*: GB/T 2589
     coefficient variants such as ``natural_gas:oil_field``)."""
     base = AccountingChoices(
         method="other_nonferrous_2015" if method == "auto" else method,
         gwp_set=gwp,
         grid_series=grid,
         factor_set=factor_set,
-        equal_value=parse_equal_value(equal_value or ()),
+        equal_value=parse_equal_value(
+            get_settings().equal_value.replace(",", " ").split() if equal_value is None else equal_value
+        ),
         tce_variants=tuple(tce_variants or ()),
     )
     return replace(base, grid_region=region) if region else base
