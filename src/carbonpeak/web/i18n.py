@@ -41,6 +41,7 @@ _merge(
     catalogue.pairs("web_scenarios"),
     catalogue.pairs("web_assign"),
     catalogue.pairs("web_accounts"),
+    catalogue.pairs("web_meters"),
     # state, move and line-status names have one source (catalogue/workflow_*.toml, line_status.toml)
     {f"intake.status.{k}": v for k, v in STATUS_NAMES.items()},
     {f"intake.move.{k}": v for k, v in MOVE_NAMES.items()},
