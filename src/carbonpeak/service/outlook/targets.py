@@ -41,17 +41,20 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from carbonpeak import catalogue, refdata
-from carbonpeak.errors import InputError
 from carbonpeak.service.efficiency import benchmarking
 from carbonpeak.service.inventories import official
 from carbonpeak.service.platform.context import Context
-from carbonpeak.targets.indicators import (
-    intensity_change,
-    linear_trend,
-    peak_status,
-    recycled_share,
-    status,
+from carbonpeak.targets.evaluate import (
+    green_factory_series,
+    intensity,
+    intensity_sums,
+    judge,
+    recycled_production,
+    series_dict,
+    share_breakdown,
+    with_registry_share,
 )
+from carbonpeak.targets.indicators import peak_status
 
 __all__ = [
     "NO_DATA_REASONS",
@@ -91,97 +94,13 @@ def yearly_totals(ctx: Context) -> pd.DataFrame:
     ].copy()
 
 
-def _finite(x: object) -> float | None:
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return v if np.isfinite(v) else None
-
-
-def _series_dict(s: pd.Series) -> dict[int, float | None]:
-    return {int(str(k)): _finite(v) for k, v in s.items()}
-
-
-def _judge(base: dict[str, Any], series: pd.Series, year: int, *, reason: str) -> dict[str, Any]:
-    """Value in *year*, trend over the years up to it, and the RAG status."""
-    s = series.dropna()
-    s = s[s.index <= year]
-    out = {**base, "series": _series_dict(series)}
-    if year not in s.index:
-        zh, en = NO_DATA_REASONS[reason]
-        return {**out, "status": "no_data", "reason_zh": zh, "reason_en": en}
-    value = float(s.loc[year])
-    trend = linear_trend(s.index.to_numpy(dtype=float), s.to_numpy(dtype=float))
-    st = status(value, float(base["target"]), str(base["comparison"]), year, int(base["target_year"]), trend)
-    return {
-        **out,
-        "value": value,
-        "trend": _finite(trend),
-        "projected": st.projected,
-        "gap": st.gap,
-        "status": st.status,
-        "rule": st.rule,
-        "rule_zh": st.rule_zh,
-        "rule_en": st.rule_en,
-    }
-
-
-def _intensity_sums(totals: pd.DataFrame) -> pd.DataFrame:
-    """Energy, CO2 and value added of the enterprises above designated size that report
-    value added, summed by city and year (the intensity indicators' inputs)."""
-    t = totals[totals["above_designated_size"] & totals["value_added_wan_yuan"].notna()]
-    return t.groupby(["city", "year"])[["energy_tce", "co2_t", "value_added_wan_yuan"]].sum()
-
-
-def _intensity(sums: pd.DataFrame, column: str, base_year: int) -> pd.Series:
-    """Change of *column* per 万元 value added vs *base_year* [%], by year (NaN: not
-    computable), from sums by year (:func:`_intensity_sums`, one city's or all)."""
-    g = sums.groupby(level="year").sum() if isinstance(sums.index, pd.MultiIndex) else sums
-    try:
-        frame = intensity_change(g[column], g["value_added_wan_yuan"], base_year)
-    except InputError:
-        return pd.Series(dtype=float)
-    return frame["change_vs_base_pct"]
-
-
 def _recycled(
     ctx: Context, years: list[int], frames: dict[int, pd.DataFrame]
 ) -> tuple[pd.Series, dict[str, Any]]:
-    series, breakdown = _recycled_production(years, frames)
+    series, breakdown = recycled_production(years, frames)
     from carbonpeak.service.registry import registries  # noqa: PLC0415
 
-    reg = registries.recycled_frame(ctx)
-    if not reg.empty:
-        g = reg.groupby("year")[["recycled_output_t", "total_output_t"]].sum()
-        reg_share = 100.0 * g["recycled_output_t"] / g["total_output_t"].where(g["total_output_t"] > 0)
-        breakdown["registry"] = _series_dict(reg_share)
-        missing = [y for y in years if y not in series.dropna().index and y in reg_share.index]
-        if missing:
-            series = pd.concat([series.dropna(), reg_share.loc[missing]]).sort_index()
-            breakdown["from_registry_years"] = missing
-    return series, breakdown
-
-
-def _recycled_production(
-    years: list[int], frames: dict[int, pd.DataFrame]
-) -> tuple[pd.Series, dict[str, Any]]:
-    parts = []
-    for y in years:
-        f = frames[y]
-        f = f[f["route_kind"].isin(("primary", "secondary")) & f["output_t"].notna()]
-        parts.append(f[["year", "metal", "route_kind", "output_t"]])
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if frame.empty:
-        return pd.Series(dtype=float), {}
-    sec = frame["route_kind"] == "secondary"
-    total = recycled_share(frame.set_index("year")["output_t"], sec)
-    by_metal = recycled_share(frame.set_index(["year", "metal"])["output_t"], sec)
-    breakdown = {
-        str(m): _series_dict(100.0 * g.droplevel("metal")["recycled_share"])
-        for m, g in by_metal.groupby(level="metal")
-    }
-    return 100.0 * total["recycled_share"], {"by_metal": breakdown}
+    return with_registry_share(series, breakdown, registries.recycled_frame(ctx), years)
 
 
 def indicators(
@@ -269,14 +188,14 @@ def indicators(
             col = "energy_tce" if ind == "energy_intensity_change" else "co2_t"
             by = int(row["base_year"] or first_year)
             if "intensity" not in cache:
-                cache["intensity"] = _intensity_sums(totals)
+                cache["intensity"] = intensity_sums(totals)
             sums = cache["intensity"]
-            series = _intensity(sums, col, by)
-            res = _judge(base, series, year, reason="no_value_added")
+            series = intensity(sums, col, by)
+            res = judge(base, series, year, no_data=NO_DATA_REASONS["no_value_added"])
             cities = sums.index.get_level_values("city")
             res["breakdown"] = {
                 "by_city": {
-                    str(c): _series_dict(_intensity(sums.xs(c, level="city"), col, by)) if c in cities else {}
+                    str(c): series_dict(intensity(sums.xs(c, level="city"), col, by)) if c in cities else {}
                     for c in sorted(totals["city"].dropna().unique())
                 }
             }
@@ -288,10 +207,10 @@ def indicators(
                 {y: 100.0 * float(f["share"].iloc[0]) if len(f) else np.nan for y, f in sh["total"].items()},
                 dtype=float,
             )
-            res = _judge(base, series, year, reason="ac_power" if is_al else "no_share")
+            res = judge(base, series, year, no_data=NO_DATA_REASONS["ac_power" if is_al else "no_share"])
             res["breakdown"] = {
-                "by_metal": _share_breakdown(sh["metal"], "metal"),
-                "by_city": _share_breakdown(sh["city"], "city"),
+                "by_metal": share_breakdown(sh["metal"], "metal"),
+                "by_city": share_breakdown(sh["city"], "city"),
             }
             if res.get("status") != "no_data" and not np.isfinite(series.get(first_year, np.nan)):
                 if ("share_base", metals) not in cache:
@@ -302,14 +221,14 @@ def indicators(
                 res["note_zh"], res["note_en"] = note
         elif ind == "recycled_share":
             series, breakdown = _recycled(ctx, years, frames())
-            res = _judge(base, series, year, reason="no_output")
+            res = judge(base, series, year, no_data=NO_DATA_REASONS["no_output"])
             res["breakdown"] = breakdown
         elif ind == "peak_year":
             res = _peak(ctx, base, totals, year, projection)
             by_city = totals.groupby(["city", "year"])["co2e_t"].sum()
             res["breakdown"] = {
                 "by_city": {
-                    str(c): _series_dict(g.droplevel("city")) for c, g in by_city.groupby(level="city")
+                    str(c): series_dict(g.droplevel("city")) for c, g in by_city.groupby(level="city")
                 }
             }
         elif ind == "new_green_factories":
@@ -320,20 +239,6 @@ def indicators(
             res = {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
         out.append({**_with_base(res, int(row["base_year"] or first_year), totals), "coverage": cov})
     return out
-
-
-def _share_breakdown(frames: dict[int, pd.DataFrame], key: str) -> dict[str, dict[int, float | None]]:
-    parts = [f for f in frames.values() if len(f)]
-    if not parts:
-        return {}
-    per = pd.concat(parts, ignore_index=True)
-    return {
-        str(k): {
-            int(y): _finite(100.0 * float(v))
-            for y, v in zip(g["year"].tolist(), g["share"].tolist(), strict=True)
-        }
-        for k, g in per.groupby(key)
-    }
 
 
 def _share_base(
@@ -397,17 +302,9 @@ def _green(
     if counts.empty:
         zh, en = NO_DATA_REASONS["new_green_factories"]
         return {**base, "status": "no_data", "reason_zh": zh, "reason_en": en}
-    new = counts[counts["year"] > first_year]
-    by_year = new.groupby("year")["count"].sum()
-    series = pd.Series({y: float(by_year[by_year.index <= y].sum()) for y in years}, dtype=float)
-    res = _judge(base, series, year, reason="new_green_factories")
-    res["breakdown"] = {
-        "by_city": {
-            str(c): {y: float(g[(g["year"] > first_year) & (g["year"] <= y)]["count"].sum()) for y in years}
-            for c, g in counts.groupby("city_code")
-        },
-        "stock_at_base": float(counts[counts["year"] <= first_year]["count"].sum()),
-    }
+    series, breakdown = green_factory_series(counts, years, first_year)
+    res = judge(base, series, year, no_data=NO_DATA_REASONS["new_green_factories"])
+    res["breakdown"] = breakdown
     return res
 
 
@@ -483,7 +380,7 @@ def _peak(
     label_zh, label_en = catalogue.pair("target_notes.peak_to_date", year=p.year)
     out = {
         **base,
-        "series": _series_dict(t),
+        "series": series_dict(t),
         "value": float(p.year),
         "value_label_zh": label_zh,
         "value_label_en": label_en,
@@ -535,6 +432,7 @@ LEAGUE_COLUMNS = [
     "park",
     "metal",
     "route",
+    "product",
     "capacity_t_per_a",
     "unit_energy",
     "value_unit",
