@@ -142,6 +142,11 @@ def test_a_new_zinc_line_at_1000_passes_and_at_1100_fails_with_the_clause_in_the
         assert any("GB 25323-2023 表3" in c and "1 010 kgce/t" in c for c in cells)
         assert any(c.startswith(word_zh) for c in cells)
         assert any(word_en in c for c in _xlsx_cells(build_review_xlsx(result, "en")))
+    # where the level's values were read, apart from the clause (issue 12, item 8)
+    assert "ECQuota-Insight" in str(ok["read_in"]) and ok["clause"] == "表3"
+    assert any(c == "读自" for c in _xlsx_cells(build_review_xlsx(ok, "zh")))
+    pdf_read_in = _pdf_text(build_review_pdf(ok, "en"))
+    assert "Readin:valuesfromgithub:adgo07/ECQuota-Insight" in pdf_read_in
     # stored, with the same result, and audited
     again = review.get_review(ctx, int(bad["id"]))
     assert again["verdict"] == "fail" and again["citation_zh"] == bad["citation_zh"]

@@ -211,6 +211,7 @@ def review_against_limits(proposals: pd.DataFrame, levels: Levels) -> pd.DataFra
     out["level_id"] = lv["level_id"].to_numpy(dtype=object)
     out["standard"] = lv["standard"].to_numpy(dtype=object)
     out["clause"] = [r["table"] if r else None for r in row]
+    out["read_in"] = [(r["read_in"] or None) if r else None for r in row]  # where the values were read
     out["level_product_zh"] = [r["row_zh"] if r else None for r in row]
     out["level_product_en"] = [r["row_en"] if r else None for r in row]
     out["edition_valid_from"] = [None if pd.isna(d) else str(d)[:10] for d in vf]
@@ -236,7 +237,8 @@ def review_against_limits(proposals: pd.DataFrame, levels: Levels) -> pd.DataFra
 
 
 def _level_rows(levels: Levels) -> dict[str, dict[str, str]]:
-    """level id → the table of the standard and the row's name (zh/en, with its boundary)."""
+    """level id → the table of the standard, the row's name (zh/en, with its boundary) and
+    where its values were read (``read_in``, "" when read in the standard)."""
     out: dict[str, dict[str, str]] = {}
     for r in loader.factor_set(levels.factor_set).tables[LIMIT_TABLE]:
         first = str(r["clause"]).split(";")[0].strip()
@@ -252,6 +254,7 @@ def _level_rows(levels: Levels) -> dict[str, dict[str, str]]:
             "table": table,
             "row_zh": f"{r['product_zh']}（{boundary}）" if boundary else str(r["product_zh"]),
             "row_en": f"{r['product_en']} ({boundary})" if boundary else str(r["product_en"]),
+            "read_in": str(r.get("read_in") or ""),
         }
     return out
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -120,6 +121,7 @@ def report_rows(result: Mapping[str, Any], lang: str = "zh") -> dict[str, list[l
     verdict += [
         [_t("verdict", lang), _t(str(result.get("verdict", "no_level")), lang)],
         [_t("clause", lang), catalogue.loc(result, lang, "citation")],
+        *([[_t("read_in", lang), str(result["read_in"])]] if result.get("read_in") else []),
         [_t("advanced", lang), f"{_num(result.get('advanced_value'))} {unit}"],
         [_t("grades", lang), f"{_num(result.get('grade2'))} / {_num(result.get('grade3'))} {unit}"],
         [_t("margin", lang), f"{_num(result.get('margin'), 1)} {unit}"],
@@ -272,6 +274,8 @@ def build_review_pdf(result: Mapping[str, Any], lang: str = "zh") -> bytes:
         Paragraph(f"{_t('verdict', lang)}{colon}{_t(str(result.get('verdict', 'no_level')), lang)}", big)
     )
     story.append(Paragraph(f"{_t('clause', lang)}{colon}{catalogue.loc(result, lang, 'citation')}", body))
+    if result.get("read_in"):
+        story.append(Paragraph(f"{_t('read_in', lang)}{colon}{escape(str(result['read_in']))}", body))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(_t("project", lang), h2))
     story.append(_table(rows["project"], (0.3 * width, 0.7 * width), body, False))

@@ -418,6 +418,7 @@ def review(ctx: Context, req: ReviewRequest) -> dict[str, Any]:
         "level_id": verdict["level_id"] if isinstance(verdict["level_id"], str) else None,
         "standard": verdict["standard"] if isinstance(verdict["standard"], str) else None,
         "clause": verdict["clause"],
+        "read_in": verdict["read_in"] if isinstance(verdict["read_in"], str) else None,
         "level_row_zh": verdict["level_product_zh"],
         "level_row_en": verdict["level_product_en"],
         "edition_valid_from": verdict["edition_valid_from"],

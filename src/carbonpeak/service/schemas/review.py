@@ -97,6 +97,15 @@ class ReviewPublic(Result):
     level_row_zh: str | None = None
     level_row_en: str | None = None
     edition_valid_from: str | None = None
+    read_in: str | None = Field(
+        default=None, description="where the level's values were read (a transcription), not the clause"
+    )
+    level_reason: str | None = Field(
+        default=None, description="values_not_sourced: the edition in force is not held"
+    )
+    edition_in_force: str | None = Field(
+        default=None, description="the edition in force whose values are not sourced"
+    )
     value_unit: str | None = None
     advanced_value: float | None = None
     grade2: float | None = None
