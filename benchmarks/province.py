@@ -196,31 +196,65 @@ def token(base: str, url: str) -> str:
     return str(r.json()["access_token"])
 
 
-async def _load(base: str, path: str, tok: str, clients: int, per_client: int) -> list[float]:
+async def _load(
+    base: str,
+    path: str,
+    tok: str,
+    clients: int,
+    per_client: int,
+    *,
+    cookie: str = "",
+    until: float | None = None,
+    errors: list[str] | None = None,
+    timeout_s: float | None = None,
+) -> list[float]:
     """*clients* keep-alive connections, each sending *per_client* GETs of *path* one after
     another; the seconds of every request. A bare HTTP/1.1 client on asyncio streams: a
     Python HTTP library's own cost per request (2–4 ms of CPU for httpx) would otherwise
-    be most of what fifty clients measure on a two-core machine."""
+    be most of what fifty clients measure on a two-core machine.
+
+    For a timed run (``benchmarks/load.py``): *cookie* is sent as the ``Cookie`` header (the
+    pages' session); each client stops at ``time.perf_counter()`` *until* (then *per_client*
+    is only a ceiling); with an *errors* list, a non-200 status, a request past *timeout_s*
+    or a dropped connection is appended to it (the status, ``timeout`` or the exception's
+    name; the client reconnects) instead of ending the run, and only the 200s are timed."""
     host, port = base.removeprefix("http://").split(":")
     request = (
         f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {tok}\r\n"
-        "Accept-Encoding: identity\r\n\r\n"
+        + (f"Cookie: {cookie}\r\n" if cookie else "")
+        + "Accept-Encoding: identity\r\n\r\n"
     ).encode()
+
+    async def one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
+        await reader.readexactly(length)
+        return int(head.split(b" ", 2)[1])
 
     async def client() -> list[float]:
         reader, writer = await asyncio.open_connection(host, int(port))
         times = []
         try:
             for _ in range(per_client):
+                if until is not None and time.perf_counter() >= until:
+                    break
                 t0 = time.perf_counter()
-                writer.write(request)
-                head = await reader.readuntil(b"\r\n\r\n")
-                status = int(head.split(b" ", 2)[1])
-                length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
-                await reader.readexactly(length)
-                times.append(time.perf_counter() - t0)
+                try:
+                    status = await asyncio.wait_for(one(reader, writer), timeout_s)
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, TypeError) as exc:
+                    if errors is None:
+                        raise
+                    errors.append("timeout" if isinstance(exc, TimeoutError) else type(exc).__name__)
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
+                    continue
                 if status != 200:
-                    raise SystemExit(f"{path}: {status}")
+                    if errors is None:
+                        raise SystemExit(f"{path}: {status}")
+                    errors.append(str(status))
+                    continue
+                times.append(time.perf_counter() - t0)
         finally:
             writer.close()
         return times

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
@@ -52,6 +52,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: Pooled connections per engine: more than the worker threads a server runs requests on
+#: (AnyIO's 40) plus the event loop's own token look-ups, so that a burst of requests waits
+#: for CPU, never for a connection. With fewer, fifty clients emptied the pool: each waiting
+#: thread held a thread, the event loop blocked in the pool on its next look-up, and the
+#: threads that were done could not hand their connections back until the 30 s pool
+#: timeout failed the requests (benchmarks/load.py: 0 requests completed, 500s).
+POOL: Final = {"pool_size": 10, "max_overflow": 50}
+
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -86,13 +94,15 @@ def _make_engine(url: str) -> Engine:
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
+        eng = create_engine(
+            url, connect_args={"check_same_thread": False}, hide_parameters=True, **POOL
+        )
         event.listen(eng, "connect", _sqlite_pragmas)
         if path and path != ":memory:":
             with eng.connect() as conn:
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         return eng
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **POOL)
 
 
 @lru_cache(maxsize=32)
