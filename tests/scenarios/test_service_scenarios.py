@@ -56,19 +56,6 @@ def test_register_capacity_becomes_the_additions_and_exits_driver(
     assert any("439999" in n and "skipped" in n for n in out["notes"])
 
 
-def test_without_a_register_module_capacity_is_held(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = svc.importlib.import_module
-
-    def missing(name: str) -> object:
-        if name == "carbonpeak.service.efficiency.projects":
-            raise ModuleNotFoundError(name)
-        return real(name)
-
-    monkeypatch.setattr(svc.importlib, "import_module", missing)
-    out = svc.run(ctx, ["baseline"])
-    assert any("no project register module" in n for n in out["notes"])
-
-
 def test_a_supplied_base_table_is_used_as_given(ctx: Context) -> None:
     bt = svc.base_table(ctx, 2020, supplied=demo_base_frame())
     demo = svc.base_table(ctx, source="demo")

@@ -42,7 +42,6 @@ Capacity additions and exits of the project register (``carbonpeak.service.effic
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -65,6 +64,7 @@ from carbonpeak.scenarios.base_builder import (
     base_frame_from_sums,
     lmdi_identity,
 )
+from carbonpeak.scenarios.capacity import capacity_paths as engine_capacity_paths
 from carbonpeak.scenarios.demo_scenarios import (
     DEMO_BASE_YEAR,
     DEMO_SCENARIOS,
@@ -85,6 +85,7 @@ from carbonpeak.scenarios.projection import (
     rebase,
     resolve,
 )
+from carbonpeak.service.efficiency import projects
 from carbonpeak.service.inventories import official
 from carbonpeak.service.platform import budget
 from carbonpeak.service.platform.context import Context
@@ -320,66 +321,21 @@ def registry(uploaded: dict[str, Scenario] | None = None) -> dict[str, Scenario]
 def capacity_paths(ctx: Context, base: BaseYear) -> tuple[dict[str, dict[str, dict[int, float]]], list[str]]:
     """Cumulative capacity additions and exits after the base year from the project register.
 
-    Uses ``carbonpeak.service.efficiency.projects.capacity_changes(ctx)`` (columns ``metal``, ``route``,
-    ``city_code``, ``year``, ``capacity_t`` [t/a], + additions / − exits) when that module
-    exists. An addition for a group the base year lacks is produced like the largest group
-    of the same metal and route (else metal), noted; an exit of a group without base-year
-    output, or an addition of a metal absent from the base year, is skipped, noted.
+    Reads ``carbonpeak.service.efficiency.projects.capacity_changes(ctx)`` (columns ``metal``,
+    ``route``, ``city_code``, ``year``, ``capacity_t`` [t/a], + additions / − exits) and builds
+    the paths in the engine (:func:`carbonpeak.scenarios.capacity.capacity_paths`, which says
+    how a change outside the base year's groups is produced or skipped, with a note).
 
     Returns
     -------
     (paths, notes)
         driver → selector → {year: cumulative t/a} (a step in the change's year), and notes.
     """
-    try:
-        projects = importlib.import_module("carbonpeak.service.efficiency.projects")
-    except ModuleNotFoundError:
-        return {}, ["register: no project register module yet (capacity held at the base year)"]
     changes = projects.capacity_changes(ctx)
     if changes is None or len(changes) == 0:
         return {}, ["register: no capacity changes in scope"]
-    c = pd.DataFrame(changes)
-    c = c[pd.to_numeric(c["year"], errors="coerce") > base.year]
     groups = base.groups.assign(output_t=base.values["output_t"])
-    notes: list[str] = []
-    out: dict[str, dict[str, dict[int, float]]] = {"capacity_addition": {}, "capacity_exit": {}}
-    steps: dict[tuple[str, str], dict[int, float]] = {}
-    for r in c.to_dict("records"):
-        m, rt, city = str(r["metal"]), str(r["route"]), str(r["city_code"])
-        yr, cap = int(str(r["year"])), float(str(r["capacity_t"]))
-        hit = groups[(groups["metal"] == m) & (groups["route"] == rt) & (groups["city"] == city)]
-        if hit.empty and cap < 0:
-            notes.append(
-                f"register: {m}/{rt}/{city} {yr} {cap:+,.0f} t/a skipped (no such output in the base year)"
-            )
-            continue
-        if hit.empty:
-            alt = groups[(groups["metal"] == m) & (groups["route"] == rt)]
-            alt = alt if not alt.empty else groups[groups["metal"] == m]
-            if alt.empty:
-                notes.append(
-                    f"register: {m}/{rt}/{city} {yr} {cap:+,.0f} t/a skipped (no {m} in the base year)"
-                )
-                continue
-            hit = alt.sort_values("output_t").tail(1)
-            notes.append(
-                f"register: {m}/{rt}/{city} {yr} {cap:+,.0f} t/a produced like "
-                f"{hit['route'].iat[0]}/{hit['city'].iat[0]} (not in the base year)"
-            )
-        sel = ",".join(f"{k}={hit[k].iat[0]}" for k in GROUP_COLUMNS)
-        driver = "capacity_addition" if cap > 0 else "capacity_exit"
-        step = steps.setdefault((driver, sel), {})
-        step[yr] = step.get(yr, 0.0) + abs(cap)
-    for (driver, sel), by_year in steps.items():
-        path: dict[int, float] = {base.year: 0.0}
-        total = 0.0
-        for yr in sorted(by_year):
-            if yr - 1 > base.year:
-                path[yr - 1] = total
-            total += by_year[yr]
-            path[yr] = total
-        out[driver][sel] = dict(sorted(path.items()))
-    return {k: v for k, v in out.items() if v}, notes
+    return engine_capacity_paths(pd.DataFrame(changes), groups, base.year)
 
 
 def _prepared(ctx: Context, bt: BaseTable, reg: dict[str, Scenario], name: str) -> tuple[Scenario, list[str]]:
