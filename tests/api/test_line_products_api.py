@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from carbonpeak.model.credit_code import check_character
 from tests.conftest import api_token
-from tests.web.conftest import web_login
+from tests.web.conftest import csrf_token, web_login
 
 
 def _body(serial: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
@@ -98,3 +98,30 @@ def test_the_benchmark_api_grades_a_line_by_its_product(client: TestClient) -> N
     assert all(ln["level_product"] == "zn_hydro_with_residue" for ln in zn)
     re_lines = [ln for ln in lines if ln["metal"] == "RE" and ln["assessment"] == "assessed"]
     assert re_lines and {ln["standard"] for ln in re_lines} == {"GB 29435-2012"}
+
+
+def test_the_review_page_reviews_by_product_and_edition(client: TestClient) -> None:
+    web_login(client, "province")
+    page = client.get("/review")
+    assert 'name="product"' in page.text and "zn_hydro_without_residue" in page.text
+    form = {
+        "csrf_token": csrf_token(client, "/review"),
+        "metal": "Zn",
+        "route": "zn_hydro",
+        "product": "zn_hydro_without_residue",
+        "capacity": "100000",
+        "city": "430400",
+        "date": "2025-06-30",
+        # 8.137e8 kWh × 0.1229 kgce/kWh / 1e5 t = 1 000 kgce/t: 1级 of 无渣处理 is 550
+        "energy": "electricity=8.137e8 kWh",
+    }
+    r = client.post("/review", data=form)
+    assert r.status_code == 200, r.text
+    assert "湿法炼锌 电锌锭（无渣处理）" in r.text and "550" in r.text
+    # on 2023-06-01 the zinc edition in force (GB 21249-2014) is not held: no level, no nan/None
+    r = client.post(
+        "/review", data={**form, "date": "2023-06-01", "csrf_token": csrf_token(client, "/review")}
+    )
+    assert r.status_code == 200, r.text
+    assert "GB 21249-2014" in r.text
+    assert " nan " not in r.text and "自 None" not in r.text

@@ -30,6 +30,11 @@ def _fmt(v: object, spec: str = ",.1f", scale: float = 1.0) -> str:
     return "—" if x != x else format(x, spec)  # noqa: PLR0124 — NaN check
 
 
+def _edition(edition: object) -> str:
+    """The edition in force whose values are not held ('—' for none)."""
+    return f"{edition}（限额值未收录 / values not sourced）" if isinstance(edition, str) and edition else "—"
+
+
 @handles_errors
 def benchmark(
     year: Annotated[int, typer.Option(help="reporting year / 年份")] = 2024,
@@ -76,7 +81,7 @@ def benchmark(
             " ".join((_fmt(r.unit_energy), str(r.value_unit) if graded else "kgce/t")),
             str(r.grade) if graded else "—",
             str(r.band or "—") if graded else str(r.assessment_zh),
-            str(r.standard) if graded else "—",
+            str(r.standard) if graded else _edition(r.edition_in_force),
         )
     console.print(t)
 

@@ -122,6 +122,7 @@ def _review_form_values(**kw: Any) -> dict[str, Any]:
         "energy": "electricity=8.2e8 kWh",
         "ac_power": "",
         "enterprise": "",
+        "product": "",
     }
     return {**base, **{k: v for k, v in kw.items() if v is not None}}
 
@@ -133,6 +134,12 @@ def _review_page(request: Request, db: Db, visitor: Who, *, status: int = 200, *
         for r in refdata_service.process_routes()
         if r["kind"] in ("primary", "secondary")
     ]
+    # the products a limit standard grades (sector/products with graded_by), by route
+    products = [
+        (str(p["id"]), f"{p['metal']} · {loc(p, lang)} · {p['id']}")
+        for p in refdata_service.table("sector/products")
+        if p["graded_by"]
+    ]
     try:
         earlier = review_service.list_reviews(page_ctx(request, db, visitor.principal))[:10]
     except PermissionDenied:
@@ -143,6 +150,7 @@ def _review_page(request: Request, db: Db, visitor: Who, *, status: int = 200, *
         "dashboard/review.html",
         status=status,
         routes=routes,
+        products=products,
         cities=sorted(_city_names(lang).items()),
         metals=[(str(m["id"]), _name(dict(m), lang)) for m in refdata_service.metals()],
         earlier=earlier,
@@ -177,6 +185,7 @@ def review_form(request: Request, db: Db, visitor: Who, id: IdQuery = None) -> R
                 f"{c['carrier']}={c['quantity_in']:g} {c['unit_in']}" for c in result["carriers"]
             ),
             ac_power="" if result.get("ac_power_kwh_per_t") is None else f"{result['ac_power_kwh_per_t']:g}",
+            product=result.get("product") or "",
         )
     return _review_page(request, db, visitor, result=result, form=form)
 
@@ -197,6 +206,7 @@ def review_submit(
     energy: Annotated[str, Form()] = "",
     ac_power: Annotated[str, Form()] = "",
     enterprise: Annotated[str, Form()] = "",
+    product: Annotated[str, Form()] = "",
 ) -> Response:
     if (refused := form_guard(request, visitor, csrf_token)) is not None:
         return refused
@@ -213,6 +223,7 @@ def review_submit(
         energy=energy,
         ac_power=ac_power,
         enterprise=enterprise,
+        product=product,
     )
     lang = visitor.lang
     try:
@@ -221,6 +232,7 @@ def review_submit(
             name=name.strip()[:200],
             metal=metal,
             route=route,
+            product=product.strip() or None,
             capacity_t_per_a=float(capacity.replace(",", "")) if capacity.strip() else 0.0,
             energy=uses,
             ac_power_kwh_per_t=float(ac_power) if ac_power.strip() else None,
