@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
 
 from carbonpeak import refdata
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
@@ -180,10 +181,8 @@ def meter_frame(rows: Sequence[MeterRow]) -> pd.DataFrame:
     )
 
 
-def _location(db: object, cache: dict[tuple[int, str], int], enterprise_id: int, spec: MeterSpec) -> int:
-    from sqlalchemy.orm import Session  # noqa: PLC0415 — typing only at run time
-
-    assert isinstance(db, Session)  # noqa: S101
+def _location(db: Session, cache: dict[tuple[int, str], int], enterprise_id: int, spec: MeterSpec) -> int:
+    """The id of the spec's deepest place (site, workshop, process), made when new."""
     parent: int | None = None
     names: list[str] = []
     for kind, name in (("site", spec.site), ("workshop", spec.workshop), ("process", spec.process)):

@@ -83,7 +83,7 @@ def _resolve(ctx: Context, frame: pd.DataFrame) -> np.ndarray:
                 Enterprise.credit_code.in_(ents[i : i + 500]), meters_in_scope(ctx.principal, Action.CHANGE)
             )
         )
-        known.update({(c, m): i_ for c, m, i_ in ctx.db.execute(stmt)})
+        known.update({(c, m): mid for c, m, mid in ctx.db.execute(stmt)})
     keys = pd.MultiIndex.from_arrays([frame["enterprise"], frame["meter"]])
     lookup = pd.Series(known, dtype="int64")
     if lookup.empty:
