@@ -16,10 +16,16 @@ electricity    AD × EF_grid(year)                 (location-based; exported is 
                and period (green power above consumption deducts nothing more)
 heat           AD × EF_heat                       (0.11 tCO2/GJ)
 aluminium      P_Al × NC × (1 − S − A) × 44/12    (anode); PFC: P_Al × EF_CF4/1000 [t CF4],
-               booked under the ``pfc`` category (:func:`split_pfc`, :func:`category_sums`)
+               booked under the ``pfc`` category (:func:`split_pfc`, :func:`category_sums`);
+               EF by the overvoltage or slope method, Tier 1 or the guideline default
+               (:mod:`carbonpeak.accounting.measured`)
+al_parameter   0 (a measured potline parameter, used by its primary-aluminium line)
 indicator      0 (no energy either: e.g. al_ac_power, the potlines' metered AC power
                [kWh], a benchmark figure; the electricity is under electricity_purchased)
 ============== =========================================================================
+
+A line's measured parameters (NCV, carbon content, oxidation rate; NC, S, A, AEM, AEO, CE)
+replace the defaults for that line and are cited in its ``factor_ids``.
 
 CO2e = CO2 + Σ_gas m_gas × GWP_gas (the GWP set of the method, overridable).
 Comprehensive energy: Q × coefficient (GB/T 2589 Annex A, kcal-based, 当量值 for
@@ -38,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak import catalogue
+from carbonpeak.accounting import measured as ms
 from carbonpeak.accounting.factors import KGCE_PER_GJ, FactorTables
 from carbonpeak.errors import InputError, Problem
 
@@ -145,8 +152,12 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     activity : DataFrame
         Columns ``item`` (an item id of the factor set; a categorical is fastest),
         ``quantity`` (in the item's canonical unit, ≥ 0), ``year`` (int); optional
-        ``purity`` (fraction, carbonates and oxalic acid), and any others (``enterprise``,
-        ``line``, ``period``, ``row``), which are carried through.
+        ``purity`` (fraction, carbonates and oxalic acid), the measured parameters of
+        :mod:`carbonpeak.accounting.measured` (``ncv_gj``, ``cc_tc_per_tj``,
+        ``cc_tc_per_unit``, ``oxidation`` on fuel lines; ``technology`` and the potline
+        columns on primary-aluminium lines; potline parameter items as their own rows),
+        a stored line's ``factor_ids`` (its measured values are restored), and any others
+        (``enterprise``, ``line``, ``period``, ``row``), which are carried through.
     f : FactorTables
         From :func:`carbonpeak.accounting.factors.load_factors`.
 
@@ -173,7 +184,7 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     ``period`` when given, else ``year``): where green power exceeds the net purchases its
     lines are scaled so the group's market figure is 0 (:func:`_market_floor`).
     """
-    a = activity.reset_index(drop=True)
+    a = ms.attach_potline_parameters(ms.restore_inputs(activity.reset_index(drop=True)))
     cats = f.items.index
     code = _item_codes(a["item"], cats)
     q_raw = a["quantity"].to_numpy(dtype=float)
@@ -278,6 +289,7 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
     kcode = kind_of_item[code]
     key = np.where(code < 0, len(kinds) - 1, code) * _NY + yi
     problems = _validate(a, code < 0, q_raw, year, f)
+    problems += ms.measured_problems(a, code, fuel_i, pal_i)
     bad_rows = bad_key.ravel()[key]
     if bad_rows.any():
         for i in np.flatnonzero(bad_rows):
@@ -308,6 +320,13 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
             for k in ("co2_t", "co2_market_t", "co2e_t", "co2e_market_t"):
                 cols[k] = cols[k].to_numpy() * scale
 
+    cite = np.full(len(a), "", dtype=object)  # per row: measured values and methods cited
+    replace_ids = np.zeros(len(a), dtype=bool)
+    if fuel_i[code].any() and any(c in a for c in ms.FUEL_COLUMNS):
+        ms.apply_measured_fuels(a, cols, code, fuel_i, sign_i, cats, f, cite)
+    if pal_i[code].any() and any(c in a for c in (*ms.ALUMINIUM_COLUMNS, "technology")):
+        replace_ids = ms.apply_aluminium_lines(a, cols, code, pal_i, f, cite)
+
     if green_i[code].any():
         _market_floor(a, cols, elec_i[code] | green_i[code], green_i[code])
 
@@ -325,9 +344,12 @@ def compute_inventory(activity: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
         },
         index=a.index,
     )
-    ids = pd.DataFrame(
-        {"factor_ids": _factor_ids(f, key, kinds, coef_id_i, grid_p, res_p, eq_p)}, index=a.index
-    )
+    fids = _factor_ids(f, key, kinds, coef_id_i, grid_p, res_p, eq_p)
+    if (cite != "").any():  # rows citing measured values: their own ids
+        base_ids = np.asarray(fids.astype(object), dtype=object)
+        joined = np.where(replace_ids, cite, base_ids + np.where(cite != "", ";" + cite, ""))
+        fids = pd.Categorical(np.asarray(joined, dtype=object))
+    ids = pd.DataFrame({"factor_ids": fids}, index=a.index)
     keep = [c for c in a.columns if c not in OUTPUT_COLUMNS]
     return pd.concat([a[keep], labels, cols, ids], axis=1)
 

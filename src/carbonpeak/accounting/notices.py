@@ -7,7 +7,9 @@ verifier must be told about — pure functions over the engine's output.
   reported here.
 - :func:`inventory_notices` — those surpluses and the lines whose CO2 was not computed (a
   fuel with a GB/T 2589 coefficient but no emission factor in the method, as 原煤), as
-  located :class:`~carbonpeak.errors.Problem` warnings.
+  located :class:`~carbonpeak.errors.Problem` warnings; and the measured parameters a
+  verifier must look at (:func:`measured_notices`): a value far from its default, anode-effect
+  data the PFC method could not use, a potline parameter without its production line.
 """
 
 from __future__ import annotations
@@ -15,10 +17,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from carbonpeak.accounting import measured as ms
 from carbonpeak.accounting.factors import FactorTables
 from carbonpeak.errors import Problem
 
-__all__ = ["fuels_without_factor", "green_surplus", "inventory_notices"]
+__all__ = [
+    "FAR_FROM_DEFAULT",
+    "fuels_without_factor",
+    "green_surplus",
+    "inventory_notices",
+    "measured_notices",
+]
+
+#: A measured value more than this factor above or below the method's default for its item is
+#: warned about (platform convention: a plausibility check, not a published limit — a factor
+#: of 2 catches a unit slip such as MJ for GJ or % for a fraction, and no fuel of one kind
+#: differs from its own default by that much).
+FAR_FROM_DEFAULT = 2.0
 
 _SURPLUS_COLUMNS = ["consumption_mwh", "green_mwh", "surplus_mwh", "row", "position"]
 
@@ -81,10 +96,12 @@ def green_surplus(lines: pd.DataFrame, f: FactorTables) -> pd.DataFrame:
 
 def fuels_without_factor(lines: pd.DataFrame, f: FactorTables) -> np.ndarray:
     """True for the fuel lines whose CO2 was not computed: the item has a GB/T 2589
-    coefficient (its energy is counted) but no emission factor in the method (原煤)."""
+    coefficient (its energy is counted) but no emission factor in the method (原煤), and the
+    line does not carry every measured parameter in its place."""
     out: np.ndarray = (lines["kind"] == "fuel").to_numpy(dtype=bool, copy=True)
     if out.any():
         out[out] = ~lines["item"][out].astype(str).isin(f.fuels.index).to_numpy(dtype=bool)
+        out &= lines["co2_t"].to_numpy(dtype=float) == 0.0
     return out
 
 
@@ -133,4 +150,136 @@ def inventory_notices(lines: pd.DataFrame, f: FactorTables) -> list[Problem]:
                 fields={"method": f.method.id},
             )
         )
+    return out + measured_notices(lines, f)
+
+
+def _vals(lines: pd.DataFrame, col: str) -> np.ndarray:
+    return lines[col].to_numpy(dtype=float) if col in lines else np.full(len(lines), np.nan)
+
+
+def measured_notices(lines: pd.DataFrame, f: FactorTables) -> list[Problem]:
+    """Warnings about the measured parameters of computed *lines*, located (file, row).
+
+    - ``measured_far_from_default``: a measured NCV, carbon content, oxidation rate, net anode
+      consumption, anode sulfur or ash more than :data:`FAR_FROM_DEFAULT` times above or below
+      the method's default for the item.
+    - ``pfc_data_unused``: anode-effect minutes or overvoltage on a primary-aluminium line that
+      the PFC method could not use (no technology, no current efficiency, a technology without
+      an overvoltage coefficient).
+    - ``parameter_unmatched``: a potline parameter row with no primary-aluminium row of its
+      enterprise, line and period.
+    """
+    out: list[Problem] = []
+    item = lines["item"].astype(str).to_numpy()
+    checks = [
+        (col, f.fuels[col].reindex(item).to_numpy(dtype=float))
+        for col in ("ncv_gj", "cc_tc_per_tj", "oxidation")
+        if col in lines
+    ]
+    al = f.aluminium
+    is_al = item == "primary_aluminium"
+    for col in ("net_anode_consumption", "anode_sulfur", "anode_ash"):
+        if col in lines and col in al:
+            checks.append((col, np.where(is_al, al[col], np.nan)))
+    for col, default in checks:
+        v = _vals(lines, col)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = v / default
+        far = (default > 0) & ((ratio > FAR_FROM_DEFAULT) | (ratio < 1.0 / FAR_FROM_DEFAULT))
+        for i in np.flatnonzero(far):
+            k = int(i)
+            out.append(
+                Problem(
+                    "measured_far_from_default",
+                    column=col,
+                    value=round(float(v[k]), 6),
+                    row=_row(lines, k),
+                    file=_file(lines, k),
+                    fields={
+                        "item": item[k],
+                        "default": round(float(default[k]), 6),
+                        "ratio": FAR_FROM_DEFAULT,
+                    },
+                )
+            )
+    if is_al.any():
+        out += _unused_pfc_data(lines, is_al)
+    out += _unmatched_parameters(lines, item)
+    return out
+
+
+def _unused_pfc_data(lines: pd.DataFrame, is_al: np.ndarray) -> list[Problem]:
+    aem, aeo, ce = _vals(lines, "aem_min"), _vals(lines, "aeo_mv"), _vals(lines, "current_efficiency")
+    ids = lines["factor_ids"].astype(str).to_numpy()
+    tech = (
+        ms.normalise_technology(lines["technology"])[0]
+        if "technology" in lines
+        else np.full(len(lines), "", dtype=object)
+    )
+    out: list[Problem] = []
+    for i in np.flatnonzero(is_al & (~np.isnan(aem) | ~np.isnan(aeo) | ~np.isnan(ce))):
+        k = int(i)
+        used = ":slope_cf4" in ids[k] or ":ovc_cf4" in ids[k]
+        if ":ovc_cf4" in ids[k] or (used and np.isnan(aeo[k])):
+            continue
+        what = (
+            "阳极效应过电压 / anode-effect overvoltage"
+            if not np.isnan(aeo[k])
+            else "阳极效应持续时间 / anode-effect minutes"
+        )
+        if not tech[k]:
+            reason = "未给出电解槽型 / no potline technology (CWPB, SWPB, VSS, HSS)"
+        elif not np.isnan(aeo[k]) and np.isnan(ce[k]):
+            reason = "未给出电流效率 / no current efficiency"
+        elif not np.isnan(aeo[k]):
+            reason = f"槽型 {tech[k]} 没有过电压系数 / technology {tech[k]} has no overvoltage coefficient"
+        else:
+            continue
+        method = (
+            "斜率法 / slope method"
+            if used
+            else "Tier 1（槽型）/ Tier 1 (technology)"
+            if ":tier1_ef_cf4" in ids[k]
+            else "指南缺省值 / guideline default"
+        )
+        out.append(
+            Problem(
+                "pfc_data_unused",
+                column="item",
+                value=str(lines["item"].iat[k]),
+                row=_row(lines, k),
+                file=_file(lines, k),
+                fields={"what": what, "reason": reason, "method": method},
+            )
+        )
+    return out
+
+
+def _unmatched_parameters(lines: pd.DataFrame, item: np.ndarray) -> list[Problem]:
+    par = np.flatnonzero(np.isin(item, list(ms.POTLINE_ITEMS)))
+    if par.size == 0:
+        return []
+    n = len(lines)
+    ent = lines["enterprise"].astype(str).to_numpy() if "enterprise" in lines else np.full(n, "")
+    line = lines["line"].astype(str).to_numpy() if "line" in lines else np.full(n, "")
+    year = lines["year"].astype(np.int64).astype(str).to_numpy()
+    per = lines["period"].astype(str).to_numpy() if "period" in lines else year
+    prod = np.flatnonzero(item == "primary_aluminium")
+    keys = set()
+    for i in prod:
+        for ln in (line[i], ""):
+            keys.update({(ent[i], ln, per[i]), (ent[i], ln, year[i])})
+    out: list[Problem] = []
+    for i in par:
+        k = int(i)
+        if (ent[k], line[k], per[k]) not in keys:
+            out.append(
+                Problem(
+                    "parameter_unmatched",
+                    column="item",
+                    value=item[k],
+                    row=_row(lines, k),
+                    file=_file(lines, k),
+                )
+            )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,28 @@ def inventory_compute(
         str | None, typer.Option(help="the grid series' region: 430000 (Hunan), central, CN …")
     ] = None,
     factor_set: Annotated[str | None, typer.Option(help="factor-set version")] = None,
+    equal_value: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="电力等价值 electricity equal value [kgce/kWh]: 0.3055 (every year) or 2022=0.3055 "
+            "(repeatable); unset: refdata (2020 only), other years unavailable"
+        ),
+    ] = None,
+    tce_variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="GB/T 2589 折标系数 variant instead of the default: natural_gas:oil_field (油田天然气), "
+            "coke_oven_gas:lower (repeatable)"
+        ),
+    ] = None,
+    pfc_tier1: Annotated[
+        bool,
+        typer.Option(
+            "--pfc-tier1",
+            help="原铝 PFC: a potline with a technology but no anode-effect data takes the IPCC 2006 "
+            "Tier 1 factors of its technology (Table 4.15) instead of the guideline's default",
+        ),
+    ] = False,
     store: Annotated[bool, typer.Option(help="store the result as inventory runs")] = False,
     as_json: Annotated[
         bool,
@@ -51,8 +74,16 @@ def inventory_compute(
     from carbonpeak.service.inventories.inventory_files import CATEGORIES  # noqa: PLC0415
 
     choices = inventory_files.accounting_choices(
-        method, gwp=gwp, grid=grid, factor_set=factor_set, region=region
+        method,
+        gwp=gwp,
+        grid=grid,
+        factor_set=factor_set,
+        region=region,
+        equal_value=equal_value,
+        tce_variants=tce_variant,
     )
+    if pfc_tier1:
+        choices = replace(choices, pfc_tier1_by_technology=True)
     with console.status("读取 / reading…", spinner="dots"):
         read = inventory_files.read_activity_file(activity)
     table, rows = read.table, read.rows
@@ -124,6 +155,17 @@ def inventory_explain(run_id: int, line: int) -> None:
         )
         console.print(f"      {vals}", markup=False, soft_wrap=True)
         console.print(f"      来源 / source: {u.source_title} — {u.clause}", markup=False, soft_wrap=True)
+        if u.read_in:
+            console.print(f"      读自 / read in: {u.read_in}", markup=False, soft_wrap=True)
+    if e.parameters:
+        console.print("参数 / parameters (实测 measured · 缺省 default):")
+        for p in e.parameters:
+            console.print(
+                f"  {p.name_zh} / {p.name_en} = {p.value} {p.unit} [{p.basis_zh} / {p.basis_en}]"
+                + (f" {p.factor_id}" if p.factor_id else ""),
+                markup=False,
+                soft_wrap=True,
+            )
     console.print("计算 / arithmetic:")
     for step in e.arithmetic:
         console.print(f"  {step}")

@@ -100,6 +100,9 @@ UNIT_CHOICES: dict[str, tuple[str, ...]] = {
     "energy": ("MWh", "kWh", "万kWh", "GJ", "TJ", "tce"),
     "money": ("万元", "元"),
     "time": ("min",),
+    # the potline parameters (accounting-items.md, al_parameter): fractions and t C/t Al, mV
+    "ratio": ("%", "t/t", "kg/t"),
+    "voltage": ("mV",),
 }
 
 #: Items a line of each route kind typically reports (besides the route's own).
@@ -110,7 +113,20 @@ _KIND_ITEMS: dict[str, tuple[str, ...]] = {
 }
 #: Route-specific items (process inputs that define the route), added first.
 _ROUTE_ITEMS: dict[str, tuple[str, ...]] = {
-    "al_electrolysis": ("primary_aluminium", "electricity_purchased", "natural_gas", "diesel"),
+    # with the potline parameters the 2013 电解铝 guideline lets a smelter measure (实测值; blank:
+    # the default) and the anode-effect data of the PFC slope and overvoltage methods
+    "al_electrolysis": (
+        "primary_aluminium",
+        "electricity_purchased",
+        "natural_gas",
+        "diesel",
+        "net_anode_consumption",
+        "anode_sulfur",
+        "anode_ash",
+        "anode_effect_minutes",
+        "anode_effect_overvoltage",
+        "current_efficiency",
+    ),
     "re_separation": ("oxalic_acid", "natural_gas", "electricity_purchased"),
     "w_apt": ("soda_ash", "bituminous_coal", "natural_gas", "electricity_purchased"),
     "pb_sinter_blast": ("bituminous_coal", "reductant_coke", "limestone", "diesel", "electricity_purchased"),

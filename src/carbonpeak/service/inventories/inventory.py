@@ -22,9 +22,15 @@ import pandas as pd
 from sqlalchemy import select
 
 from carbonpeak import refdata
+from carbonpeak.accounting.carriers import equal_value_notices
 from carbonpeak.accounting.engine import CATEGORIES, compute_inventory, split_pfc
 from carbonpeak.accounting.explain import Explanation, explain_line
-from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors
+from carbonpeak.accounting.factors import (
+    AccountingChoices,
+    FactorTables,
+    load_factors,
+    user_equal_value_row,
+)
 from carbonpeak.accounting.notices import inventory_notices
 from carbonpeak.accounting.summary import AC_POWER_ITEM, SUM_FIELDS, summarise
 from carbonpeak.accounting.totals import category_totals
@@ -66,6 +72,7 @@ __all__ = [
     "run_frame",
     "store_table",
     "summarise",
+    "with_register_technology",
 ]
 
 #: The method ``auto`` gives an electrolytic-aluminium smelter (and any enterprise reporting 原铝).
@@ -99,6 +106,51 @@ def method_of(ctx: Context, codes: list[str], default: str) -> dict[str, str]:
     return {c: AL_METHOD if c in smelters else "other_nonferrous_2015" for c in codes}
 
 
+def with_register_technology(
+    ctx: Context, frame: pd.DataFrame, enterprise: str | None = None
+) -> pd.DataFrame:
+    """*frame* with the registered potline technology (``production_line.technology``: CWPB,
+    SWPB, VSS, HSS) on its primary-aluminium rows that give none: the technology of the row's
+    production line, else the enterprise's when all its registered potlines share one. The
+    engine picks the PFC method from it (:mod:`carbonpeak.accounting.measured`). *enterprise*
+    is the credit code of a frame without an ``enterprise`` column."""
+    item = frame["item"].astype(str).to_numpy()
+    prod = item == "primary_aluminium"
+    if not prod.any():
+        return frame
+    n = len(frame)
+    ent = (
+        frame["enterprise"].astype(str).to_numpy() if "enterprise" in frame else np.full(n, enterprise or "")
+    )
+    codes = sorted(set(ent[prod].tolist()))
+    rows = ctx.db.execute(
+        select(Enterprise.credit_code, ProductionLine.code, ProductionLine.technology)
+        .join(ProductionLine)
+        .where(
+            Enterprise.credit_code.in_(codes),
+            ProductionLine.technology.is_not(None),
+            ProductionLine.technology != "",
+        )
+    ).all()
+    if not rows:
+        return frame
+    by_line = {(str(c), str(ln)): str(t) for c, ln, t in rows}
+    techs: dict[str, set[str]] = {}
+    for c, _ln, t in rows:
+        techs.setdefault(str(c), set()).add(str(t))
+    only = {c: next(iter(ts)) for c, ts in techs.items() if len(ts) == 1}
+    line = frame["line"].astype(str).to_numpy() if "line" in frame else np.full(n, "")
+    cur = np.full(n, "", dtype=object)
+    if "technology" in frame:
+        given = frame["technology"].astype(object)
+        cur = given.where(given.notna(), "").astype(str).to_numpy(dtype=object)
+    for i in np.flatnonzero(prod & (cur == "")):
+        cur[i] = by_line.get((ent[i], line[i]), only.get(ent[i], ""))
+    if (cur == "").all():
+        return frame
+    return frame.assign(technology=cur)
+
+
 def compute_table(
     ctx: Context,
     table: Table | pd.DataFrame,
@@ -126,6 +178,7 @@ def compute_table(
                 [Problem("year_not_in_file", column="period", value=year, fields={"years": years_text})]
             )
     codes = sorted(frame["enterprise"].unique().tolist())
+    frame = with_register_technology(ctx, frame)
     by_ent = method_of(ctx, codes, method)
     warnings: list[Problem] = []
     if method == "auto":  # 原铝 output without an electrolysis line: the aluminium method, warned
@@ -146,6 +199,7 @@ def compute_table(
         try:
             parts.append(part := compute_inventory(sub, f))
             warnings.extend(inventory_notices(part, f))
+            warnings.extend(equal_value_notices(part, f))
         except InputError as exc:
             problems.extend(exc.problems)
         used.update(dict.fromkeys(sub["enterprise"].unique().tolist(), f))
@@ -357,8 +411,21 @@ def recompute(ctx: Context, run_id: int, choices: AccountingChoices | None = Non
     choices = choices or replace(prev, factor_set=None)
     f = load_factors(replace(choices, method=old.method))
     frame = run_frame(old).rename(columns={"line_no": "row"})
+    # factor_ids: the measured values a line used (accounting.measured.restore_inputs)
     inputs = frame[
-        ["row", "line", "period", "year", "month", "item", "quantity", "quantity_in", "unit_in", "purity"]
+        [
+            "row",
+            "line",
+            "period",
+            "year",
+            "month",
+            "item",
+            "quantity",
+            "quantity_in",
+            "unit_in",
+            "purity",
+            "factor_ids",
+        ]
     ].copy()
     inputs["enterprise"] = ""
     lines = compute_inventory(inputs, f).assign(_run=0)
@@ -389,7 +456,7 @@ def recompute(ctx: Context, run_id: int, choices: AccountingChoices | None = Non
 
 def _lookup(fid: str) -> Mapping[str, Any]:
     table, _, row_id = fid.partition("#")
-    return refdata.load_table(table).get(row_id)
+    return user_equal_value_row(row_id) or refdata.load_table(table).get(row_id)
 
 
 def _source_title(sid: str) -> str:

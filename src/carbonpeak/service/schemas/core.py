@@ -13,6 +13,7 @@ __all__ = [
     "CategoryName",
     "ComputeMethodPublic",
     "ExplainFactorPublic",
+    "ExplainParameterPublic",
     "ExplainPublic",
     "HealthPublic",
     "InventoryComputePublic",
@@ -173,10 +174,26 @@ class ExplainFactorPublic(Result):
     source_title: str | None
     clause: str | None
     confidence: str | None
+    read_in: str | None = None  # where the value was read (repost, repository, page), apart from the clause
+
+
+class ExplainParameterPublic(Result):
+    """A parameter of the line and its basis: measured (实测), default (缺省), reported, computed."""
+
+    name: str
+    name_zh: str
+    name_en: str
+    value: float | str | None
+    unit: str
+    basis: str
+    basis_zh: str
+    basis_en: str
+    factor_id: str
 
 
 class ExplainPublic(Result):
-    """How one line was computed: formula, factors, arithmetic, results."""
+    """How one line was computed: formula, factors, arithmetic, results, and every parameter
+    with its basis (实测 or 缺省)."""
 
     line_no: int
     item: str
@@ -188,6 +205,8 @@ class ExplainPublic(Result):
     arithmetic: list[str]
     factors: list[ExplainFactorPublic]
     results: dict[str, float | None]
+    parameters: list[ExplainParameterPublic]
+    pfc_method: str
 
 
 class RecomputePublic(Result):
