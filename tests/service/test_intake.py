@@ -229,16 +229,17 @@ def test_locked_after_submission_and_open_again_when_returned(db) -> None:  # ty
     data = fill(_template(db), GOOD_ROWS)
     out = intake.import_submission(ctx, data, "a.xlsx")
     sub = db.get(Submission, out.submission_id)
+    other = fill(_template(db), GOOD_ROWS, info={"企业名称": "a new file"})  # identical: "unchanged"
     for status in ("submitted", "under_verification", "verified", "approved"):
         sub.status = status
         db.commit()
         with pytest.raises(Conflict) as err:
-            intake.import_submission(ctx, data, "a.xlsx")
+            intake.import_submission(ctx, other, "a.xlsx")
         assert err.value.code == "intake_submission_locked"
         assert status in err.value.message_zh and status in err.value.message_en
     sub.status = "returned"
     db.commit()
-    assert intake.import_submission(ctx, data, "a.xlsx").version_no == 2
+    assert intake.import_submission(ctx, other, "a.xlsx").version_no == 2
 
 
 def test_scope_of_imports_and_reads(db) -> None:  # type: ignore[no-untyped-def]

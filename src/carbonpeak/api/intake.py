@@ -5,7 +5,8 @@ Routes (all need a bearer token; role and scope are checked in
 
 - ``GET  /intake/template?enterprise_id=&year=&lang=`` — the reporting workbook (xlsx)
 - ``POST /intake/import`` — multipart ``file`` (+ form ``acknowledge_warnings``, ``note``,
-  optional ``enterprise_id``/``year`` the file must match): 201 with the new version;
+  optional ``enterprise_id``/``year`` the file must match): 201 with the new version; 200
+  with ``unchanged`` when the file is identical to the current version (nothing stored);
   422 listing every problem (``input_invalid``) or every unacknowledged warning
   (``intake_warnings_unacknowledged``); 409 when the submission is locked; 413 too large
 - ``POST /intake/marked`` — the same upload back as a workbook with the bad cells marked
@@ -59,9 +60,16 @@ def template(ctx: Ctx, enterprise_id: IdQueryRequired, year: Year, lang: TextPar
     return download(data, filename, XLSX)
 
 
-@router.post("/intake/import", status_code=201, tags=["intake"], response_model=ImportPublic)
+@router.post(
+    "/intake/import",
+    status_code=201,
+    tags=["intake"],
+    response_model=ImportPublic,
+    responses={200: {"model": ImportPublic, "description": "unchanged: identical to the current version"}},
+)
 async def import_file(
     request: Request,
+    response: Response,
     ctx: Ctx,
     file: Annotated[UploadFile, File()],
     acknowledge_warnings: Annotated[bool, Form()] = False,
@@ -69,7 +77,8 @@ async def import_file(
     enterprise_id: IdForm = None,
     year: YearForm = None,
 ) -> dict[str, Any]:
-    """Import a filled template (xlsx) or activity CSV as a new version, all-or-nothing."""
+    """Import a filled template (xlsx) or activity CSV as a new version, all-or-nothing
+    (201); a file identical to the current version is not stored again (200, ``unchanged``)."""
     data = await read_upload(request, file)
     out = intake.import_submission(
         ctx,
@@ -80,6 +89,8 @@ async def import_file(
         enterprise_id=enterprise_id,
         year=year,
     )
+    if out.unchanged:
+        response.status_code = 200
     return out.as_dict()
 
 

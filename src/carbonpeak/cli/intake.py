@@ -3,7 +3,9 @@
 - ``carbonpeak template xlsx --enterprise CODE --year Y [--out F] [--lang zh|en]``
 - ``carbonpeak import FILE|DIR ... [--acknowledge-warnings] [--marked-out F]``: each file
   is imported on its own, all-or-nothing; problems print in a table (zh and en); the
-  command exits 2 when any file was rejected.
+  command exits 2 when any file was rejected. A file identical to its submission's current
+  version is reported ``未变化 / unchanged`` and not stored again, so a batch interrupted
+  half-way is simply run again.
 - ``carbonpeak export submission ID --format xlsx|csv [--version N] [--out F]``,
   ``carbonpeak export inventory RUN --format xlsx|csv [--out F]``
 
@@ -152,14 +154,17 @@ def import_files(
                 name,
                 o.credit_code,
                 str(o.year),
-                str(o.version_no),
+                f"{o.version_no} 未变化 / unchanged" if o.unchanged else str(o.version_no),
                 str(o.rows),
                 str(len(o.warnings)),
                 str(o.inventory_run_id),
             )
         console.print(t)
+    same = sum(1 for _n, o in accepted if o.unchanged)
+    new = len(accepted) - same
     console.print(
-        f"导入 {len(accepted)} 个，拒绝 {rejected} 个 / imported {len(accepted)}, rejected {rejected}"
+        f"导入 {new} 个，拒绝 {rejected} 个，未变化 {same} 个 / "
+        f"imported {new}, rejected {rejected}, unchanged {same}"
     )
     if rejected:
         raise typer.Exit(2)

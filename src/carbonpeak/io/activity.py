@@ -1,4 +1,6 @@
-"""Activity data in files: ``enterprise, period, item, quantity, unit[, line][, purity]``.
+"""Activity data in files: ``enterprise, period, item, quantity, unit[, line][, purity]`` and the
+optional measured parameters ``ncv, ncv_unit, carbon_content, carbon_content_unit, oxidation,
+technology`` (docs/formats.md).
 
 Every row is validated (item resolved from its code or Chinese/English name, unit parsed
 and of the item's dimension, quantity a non-negative number, period ``YYYY`` or
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,7 @@ import pandas as pd
 
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem, UnitError
+from carbonpeak.io.numbers import parse_numbers
 from carbonpeak.io.tabular import Table
 
 __all__ = [
@@ -37,7 +40,16 @@ __all__ = [
 ]
 
 ACTIVITY_COLUMNS = ("enterprise", "period", "item", "quantity", "unit")
-ACTIVITY_OPTIONAL = ("line", "purity")
+ACTIVITY_OPTIONAL = (
+    "line",
+    "purity",
+    "ncv",
+    "ncv_unit",
+    "carbon_content",
+    "carbon_content_unit",
+    "oxidation",
+    "technology",
+)
 #: The largest figure accepted, |value| in the item's canonical unit (t, kWh, GJ, Nm³ …): a
 #: province's whole annual consumption of any carrier is below 1e12; beyond 1e15 is a typo
 #: or an attack (1e300 would overflow the totals), refused as ``figure_too_large``. NaN and
@@ -81,7 +93,9 @@ def read_activity_frame(data: bytes, filename: str) -> pd.DataFrame:
             tab = pacsv.read_csv(
                 io.BytesIO(data),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={c: pa.string() for c in (*ACTIVITY_COLUMNS, "line") if c != "quantity"},
+                    column_types={
+                        c: pa.string() for c in (*ACTIVITY_COLUMNS, *ACTIVITY_OPTIONAL) if c != "quantity"
+                    },
                     strings_can_be_null=False,
                     auto_dict_encode=True,
                     auto_dict_max_cardinality=1 << 20,
@@ -143,7 +157,11 @@ def parse_activity_frame(
     *items* is the factor set's item frame (index item id; ``canonical_unit``), *aliases*
     maps lower-cased spellings to item ids. Returns columns ``file, row, enterprise, line,
     period, year, month, item`` (categorical), ``quantity`` (canonical unit),
-    ``quantity_in, unit_in, purity``. Raises :class:`InputError` listing every problem.
+    ``quantity_in, unit_in, purity`` and, where the file has them, the measured parameters
+    in the engine's canonical units: ``ncv_gj`` [GJ per the item's canonical unit],
+    ``cc_tc_per_tj`` [tC/TJ] or ``cc_tc_per_unit`` [tC per canonical unit] (a carbon content
+    per mass or volume), ``oxidation`` [fraction], ``technology`` (text). Raises
+    :class:`InputError` listing every problem.
     """
     n = len(raw)
     if n == 0:  # a header and no rows: nothing to check or compute
@@ -199,13 +217,14 @@ def parse_activity_frame(
 
     # quantity
     qcol = raw["quantity"]
+    bad_sep = np.zeros(n, dtype=bool)
     if pd.api.types.is_numeric_dtype(qcol):
         qty = qcol.to_numpy(dtype=float)
         not_num = ~np.isfinite(qty)
         empty_q = np.isnan(qty)
     else:
         text = qcol.astype(str)
-        qty = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
+        qty, bad_sep = parse_numbers(text)  # "1,5" is refused, never read as 15
         not_num = ~np.isfinite(qty)
         empty_q = np.zeros(n, dtype=bool)
         if not_num.any():
@@ -214,7 +233,8 @@ def parse_activity_frame(
     if not_num.any():
         shown = qcol.to_numpy(dtype=object)
         flag(not_num & empty_q, "required", "quantity")
-        flag(not_num & ~empty_q, "not_a_number", "quantity", shown)
+        flag(not_num & ~empty_q & ~bad_sep, "not_a_number", "quantity", shown)
+        flag(bad_sep, "bad_thousands_separator", "quantity", shown)
     if (qty < 0).any():
         flag(~not_num & (qty < 0), "negative", "quantity", qcol.to_numpy(dtype=object))
 
@@ -269,6 +289,8 @@ def parse_activity_frame(
         purity = np.asarray(vals, dtype=float)[pur_codes]
         flag(purity == -1.0, "not_a_number", "purity", np.asarray(pur_u, dtype=object)[pur_codes])
 
+    measured = _measured_columns(raw, item_idx, canon, flag)
+
     if problems:
         raise InputError([p for _i, p in sorted(problems, key=lambda t: (t[0], t[1].column or ""))])
 
@@ -289,6 +311,94 @@ def parse_activity_frame(
         }
     )
     out["purity"] = np.nan if purity is None else purity
+    for k, col in measured.items():
+        out[k] = col
+    return out
+
+
+def _fractions(raw: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A number column that may be written with a % sign: (values, codes, distinct texts);
+    NaN where empty, −inf where not a number."""
+    codes, uniq = _factorised(raw[col])
+    vals = []
+    for u in uniq:
+        t = u.replace(",", "")
+        try:
+            v = (
+                np.nan
+                if t.lower() in ("", "nan")
+                else float(t.rstrip("%")) / (100.0 if t.endswith("%") else 1.0)
+            )
+        except ValueError:
+            v = -np.inf
+        vals.append(v)
+    return np.asarray(vals, dtype=float)[codes], codes, uniq
+
+
+def _measured_columns(
+    raw: pd.DataFrame, item_idx: np.ndarray, canon: np.ndarray, flag: Callable[..., None]
+) -> dict[str, np.ndarray | pd.Categorical]:
+    """The measured-parameter columns of *raw* in canonical units (problems through *flag*).
+
+    ``ncv`` in ``ncv_unit`` (GJ/t, GJ/万Nm3, MJ/kg …) → ``ncv_gj`` per the item's canonical
+    unit; ``carbon_content`` in ``carbon_content_unit``: per heat (tC/TJ, kgC/GJ) →
+    ``cc_tc_per_tj``, per mass or volume (tC/t …) → ``cc_tc_per_unit``; ``oxidation`` as a
+    fraction or a percentage → ``oxidation``; ``technology`` as written (the engine checks it).
+    A value without its unit is ``required``; a unit of the wrong kind ``wrong_dimension``.
+    """
+    n = len(raw)
+    out: dict[str, np.ndarray | pd.Categorical] = {}
+
+    def per_unit(value_col: str, unit_col: str, targets: dict[str, str]) -> None:
+        if value_col not in raw:
+            return
+        vals, _c, _u = _fractions(raw, value_col)
+        shown = raw[value_col].to_numpy(dtype=object)
+        flag(np.isneginf(vals), "not_a_number", value_col, shown)
+        given = np.isfinite(vals)
+        if not given.any():
+            return
+        ucodes, uu = _factorised(raw[unit_col]) if unit_col in raw else (np.zeros(n, dtype=np.int64), [""])
+        flag(given & np.asarray([u == "" for u in uu])[ucodes], "required", unit_col)
+        res = {k: np.full(n, np.nan) for k in targets}
+        pairs = {(int(uc), int(ic)) for uc, ic, g in zip(ucodes, item_idx, given, strict=True) if g}
+        for uc, ic in pairs:
+            u = uu[uc]
+            if not u or ic < 0:
+                continue
+            sel = given & (ucodes == uc) & (item_idx == ic)
+            for target, template in targets.items():
+                try:
+                    fac = units.conversion_factor(u, template.format(unit=canon[ic]))
+                except UnitError:
+                    continue
+                res[target][sel] = vals[sel] * fac
+                break
+            else:
+                flag(
+                    sel,
+                    "wrong_dimension",
+                    unit_col,
+                    u,
+                    expected=" | ".join(t.format(unit=canon[ic]) for t in targets.values()),
+                )
+        for k, v in res.items():
+            if not np.isnan(v).all():
+                out[k] = v
+
+    per_unit("ncv", "ncv_unit", {"ncv_gj": "GJ/{unit}"})
+    per_unit(
+        "carbon_content", "carbon_content_unit", {"cc_tc_per_tj": "tC/TJ", "cc_tc_per_unit": "tC/{unit}"}
+    )
+    if "oxidation" in raw:
+        vals, _c, _u = _fractions(raw, "oxidation")
+        flag(np.isneginf(vals), "not_a_number", "oxidation", raw["oxidation"].to_numpy(dtype=object))
+        if np.isfinite(vals).any():
+            out["oxidation"] = np.where(np.isfinite(vals), vals, np.nan)
+    if "technology" in raw:
+        codes, uniq = _factorised(raw["technology"])
+        if any(uniq):
+            out["technology"] = _cat(codes, uniq)
     return out
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.io.numbers import number_text
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.scenarios.projection import DRIVERS, Scenario, validate_scenario
 
@@ -250,7 +251,7 @@ def read_driver_paths(data: bytes, filename: str, sheet: str | None = None) -> d
             continue
         year = int(year_f)
         try:
-            value = float(cells["value"])
+            value = float(number_text(cells["value"]) or "nan")  # "1,5" and "1_5" are not 15
         except ValueError:
             value = float("nan")
         if not np.isfinite(value):

@@ -16,6 +16,7 @@ Two steps, so the service can look the enterprise up in between:
 Checks and their message codes (``errors.MESSAGES``): ``intake_not_template``,
 ``intake_missing_column``, ``intake_required``, ``intake_unknown_item``,
 ``intake_unknown_unit``, ``intake_wrong_dimension``, ``intake_not_a_number``,
+``intake_bad_separator`` (``1,5``: a comma only in thousands groups, :mod:`carbonpeak.io.numbers`),
 ``intake_not_finite``, ``intake_negative``, ``figure_too_large`` (beyond
 :data:`MAX_QUANTITY` in the canonical unit), ``intake_month_missing``,
 ``intake_duplicate_row``, ``intake_unknown_line``, ``intake_bad_year``,
@@ -43,6 +44,7 @@ import pandas as pd
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem, UnitError
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, MAX_QUANTITY
+from carbonpeak.io.numbers import parse_numbers
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.io.template import (
     COLUMNS,
@@ -88,7 +90,6 @@ _HEADERS = {c.key: (c.zh, c.en) for c in COLUMNS}
 _MONTH_HEADERS = {k: _HEADERS[k] for k in MONTH_KEYS}
 _REQUIRED = ("line", "item", "unit", *MONTH_KEYS)
 _POSITION = {c.key: i for i, c in enumerate(COLUMNS)}
-_NUMBER_TEXT = re.compile(r"[,\s，]")
 
 
 def column_letter(index: int) -> str:
@@ -416,8 +417,9 @@ def parse_year(text: str) -> int | None:
     return int(m.group(1))
 
 
-def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(quantity, blank, not-a-number) for a column of cells as read."""
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(quantity, blank, not-a-number, bad separator) for a column of cells as read; text is
+    read by :func:`carbonpeak.io.numbers.parse_numbers` (``1,5`` is a bad separator, not 15)."""
     obj = values.to_numpy(dtype=object)
     n = len(obj)
     is_num = np.fromiter(
@@ -432,13 +434,11 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if is_num.any():
         qty[is_num] = obj[is_num].astype(float)
     is_text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=n) & ~blank
+    bad_sep = np.zeros(n, dtype=bool)
     if is_text.any():
-        text = pd.Series(obj[is_text], dtype=object).map(
-            lambda s: _NUMBER_TEXT.sub("", unicodedata.normalize("NFKC", s))
-        )
-        qty[is_text] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    not_num = ~blank & np.isnan(qty)
-    return qty, blank, not_num
+        qty[is_text], bad_sep[is_text] = parse_numbers(obj[is_text])
+    not_num = ~blank & np.isnan(qty) & ~bad_sep
+    return qty, blank, not_num, bad_sep
 
 
 def validate(
@@ -548,7 +548,7 @@ def validate(
         line_t = np.asarray([known.get(str(x).upper(), x) for x in line_t], dtype=object)
 
     # --- cell-level checks ------------------------------------------------------------------
-    qty, blank, not_num = _numbers(cells["value"])
+    qty, blank, not_num, bad_sep = _numbers(cells["value"])
     c_rows = cells["row"].to_numpy(dtype=np.int64)
     c_cols = cells["col"].to_numpy(dtype=object)
     c_vals = cells["value"].to_numpy(dtype=object)
@@ -574,6 +574,7 @@ def validate(
     else:
         cell_prob("intake_required", blank)
     cell_prob("intake_not_a_number", not_num)
+    cell_prob("intake_bad_separator", bad_sep)
     inf = ~np.isnan(qty) & ~np.isfinite(qty)
     cell_prob("intake_not_finite", inf)
     neg = np.isfinite(qty) & (qty < 0)

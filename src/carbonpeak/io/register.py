@@ -21,6 +21,7 @@ from typing import Any
 
 from carbonpeak import refdata, units
 from carbonpeak.errors import InputError, Problem, UnitError
+from carbonpeak.io.numbers import number_text
 from carbonpeak.io.tabular import Table
 from carbonpeak.model import LINE_STATUS_ALIASES, LineStatus
 from carbonpeak.model.schemas import EnterpriseCreate, LineCreate
@@ -168,9 +169,12 @@ def _line_row(c: _Collector, n: int, r: dict[str, str]) -> tuple[str, LineCreate
         c.put(bad)
         ok = False
     capacity = None
+    cleaned = number_text(r["capacity"])  # "1,5" is refused, never read as 15
     try:
-        value = float(r["capacity"].replace(",", ""))
-        if value < 0:
+        if cleaned is None:
+            c.add("bad_thousands_separator", n, "capacity", r["capacity"])
+            ok = False
+        elif (value := float(cleaned)) < 0:
             c.add("negative", n, "capacity", r["capacity"])
             ok = False
         else:

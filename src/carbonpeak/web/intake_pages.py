@@ -249,6 +249,10 @@ async def submission_upload(
         return _render_list(request, db, visitor, code=422, rejected=rejected)
     except CarbonpeakError as exc:
         return _render_list(request, db, visitor, code=exc.http_status, upload_error=_msg(exc, lang))
+    if out.unchanged:  # identical to the current version: nothing stored
+        return RedirectResponse(
+            f"/submissions/{out.submission_id}?unchanged={out.version_no}", status_code=303
+        )
     return RedirectResponse(
         f"/submissions/{out.submission_id}?imported={out.version_no}&rows={out.rows}", status_code=303
     )
@@ -292,6 +296,7 @@ def _detail(
     problems: list[dict[str, Any]] | None = None,
     done: str = "",
     imported: str = "",
+    unchanged: str = "",
     diff_a: str = "",
     diff_b: str = "",
     adjust_sel: str = "",
@@ -356,6 +361,7 @@ def _detail(
         problems=problems or [],
         done=done if done in workflow.MOVE_NAMES else "",
         imported=imported if _id(imported) is not None else "",
+        unchanged=unchanged if _id(unchanged) is not None else "",
     )
 
 
@@ -367,6 +373,7 @@ def submission_detail(
     submission_id: str,
     done: str = "",
     imported: str = "",
+    unchanged: str = "",
     a: str = "",
     b: str = "",
     adjust: str = "",
@@ -383,6 +390,7 @@ def submission_detail(
         sid,
         done=done,
         imported=imported,
+        unchanged=unchanged,
         diff_a=a[:6],
         diff_b=b[:6],
         adjust_sel=adjust[:12],

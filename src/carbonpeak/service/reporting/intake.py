@@ -13,6 +13,10 @@ a rejected or crashed import changes nothing. Errors raise, with every located p
     PermissionDenied                   (403) a verifier or public principal
     PayloadTooLarge                    (413) over settings.max_upload_mb
 
+Idempotent: a file identical (SHA-256) to the current version of its submission is not
+stored again; the import answers with that version and ``unchanged`` set (re-running an
+interrupted batch import adds no duplicate versions).
+
 Plausibility: a figure more than :data:`WARN_FACTOR` times off (above or below) the same
 line × item × month last year, or the row's own monthly average of the year, is a
 warning (``intake_warn_last_year``, ``intake_warn_year_average``). Last year's figures
@@ -71,6 +75,7 @@ from carbonpeak.service.reporting.intake_read import (
     version_or_404,
     version_values,
 )
+from carbonpeak.service.reporting.plausibility import physical_warnings
 from carbonpeak.settings import get_settings
 from carbonpeak.store.models import (
     Enterprise,
@@ -78,7 +83,7 @@ from carbonpeak.store.models import (
     Submission,
     SubmissionVersion,
 )
-from carbonpeak.store.scope import allowed, restrict
+from carbonpeak.store.scope import allowed, enterprise_scope, restrict
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -138,9 +143,13 @@ class ImportOutcome:
     warnings: list[Problem] = field(default_factory=list)
     inventory_run_id: int | None = None
     credit_code: str = ""
+    #: True when the file was identical (SHA-256) to the submission's current version:
+    #: nothing was stored, the ids are the current version's
+    unchanged: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "unchanged": self.unchanged,
             "submission_id": self.submission_id,
             "version_id": self.version_id,
             "version_no": self.version_no,
@@ -312,6 +321,7 @@ def check_submission(
     warnings: list[Problem] = []
     if not problems and ent is not None and file_year is not None and with_warnings:
         warnings = _plausibility(ctx, raw, ent, file_year, values)
+        warnings += physical_warnings(raw, ent.lines, values, lines)
     return CheckResult(
         raw=raw,
         enterprise=ent,
@@ -464,8 +474,17 @@ def import_submission(
     """Import a filled template (xlsx) or activity CSV as a new version, all-or-nothing.
 
     *enterprise_id* / *year*, when given (an upload on a given enterprise's page), must
-    match the file. See the module docstring for the errors raised.
+    match the file. A file identical (SHA-256) to the current version of a submission the
+    caller may change is not stored again: the outcome is that version, ``unchanged`` set
+    (so a batch re-run after an interruption adds no duplicate versions). See the module
+    docstring for the errors raised.
     """
+    _can_import(ctx)
+    _check_size(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    same = _current_with_hash(ctx, sha256, enterprise_id, year)
+    if same is not None:
+        return same
     checked = check_submission(ctx, data, filename, enterprise_id=enterprise_id, year=year)
     if checked.problems:
         raise InputError(checked.problems)
@@ -482,6 +501,8 @@ def import_submission(
         sub = Submission(enterprise_id=ent.id, year=yr, status="draft", created_at=now, updated_at=now)
         ctx.db.add(sub)
         _flush_or_conflict(ctx.db, f"{ent.credit_code}/{yr}")
+    elif (same := _current_with_hash(ctx, sha256, ent.id, yr)) is not None:
+        return same  # the same file, imported meanwhile by a concurrent request (row now locked)
     elif sub.status not in EDITABLE_STATUSES:
         raise Conflict("intake_submission_locked", year=yr, status=sub.status)
     last_no = ctx.db.execute(
@@ -491,7 +512,7 @@ def import_submission(
         submission_id=sub.id,
         version_no=int(last_no or 0) + 1,
         source_file=checked.raw.file[:255],
-        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_sha256=sha256,
         row_count=len(checked.values),
         warnings=json.dumps([w.as_dict() for w in checked.warnings], ensure_ascii=False),
         note=note,
@@ -536,6 +557,40 @@ def import_submission(
         warnings=list(checked.warnings),
         inventory_run_id=run_id,
         credit_code=ent.credit_code,
+    )
+
+
+def _current_with_hash(
+    ctx: Context, sha256: str, enterprise_id: int | None, year: int | None
+) -> ImportOutcome | None:
+    """The current version (in the caller's CHANGE scope) whose file has *sha256*, as an
+    ``unchanged`` outcome; None when there is none."""
+    stmt = (
+        select(SubmissionVersion, Submission, Enterprise.credit_code)
+        .join(Submission, Submission.current_version_id == SubmissionVersion.id)
+        .join(Enterprise, Enterprise.id == Submission.enterprise_id)
+        .where(SubmissionVersion.file_sha256 == sha256, enterprise_scope(ctx.principal, Action.CHANGE))
+        .order_by(SubmissionVersion.id.desc())
+        .limit(1)
+    )
+    if enterprise_id is not None:
+        stmt = stmt.where(Submission.enterprise_id == enterprise_id)
+    if year is not None:
+        stmt = stmt.where(Submission.year == year)
+    row = ctx.db.execute(stmt).first()
+    if row is None:
+        return None
+    ver, sub, credit_code = row
+    return ImportOutcome(
+        submission_id=sub.id,
+        version_id=ver.id,
+        version_no=ver.version_no,
+        enterprise_id=sub.enterprise_id,
+        year=sub.year,
+        rows=ver.row_count,
+        inventory_run_id=ver.inventory_run_id,
+        credit_code=credit_code,
+        unchanged=True,
     )
 
 
@@ -589,6 +644,7 @@ def compute_inventory(ctx: Context, version_id: int) -> int:
     before = ver.inventory_run_id
     method = _method_for(ctx, ent)
     fr = effective_frame(ctx.db, ver.id)
+    fr = inventory_service.with_register_technology(ctx, fr, ent.credit_code)  # PFC by technology
     lines = engine_compute(fr.drop(columns=["value_id", "unit", "adjusted"]), _factors(method))
     run_id = _store_inventory(ctx, ver, sub, ent, method, lines)
     run = ctx.db.get(InventoryRun, run_id)

@@ -149,8 +149,11 @@ class DiffPublic(Result):
 
 
 class ImportPublic(Result):
-    """The new version an import stored, with the warnings acknowledged."""
+    """The new version an import stored, with the warnings acknowledged; with ``unchanged``
+    (HTTP 200, not 201) the file was identical to the current version and nothing was stored:
+    the ids are that version's."""
 
+    unchanged: bool = False
     submission_id: int
     version_id: int
     version_no: int
