@@ -14,21 +14,53 @@ verifier   enterprises assigned to it       no                             no
 public     none (published aggregates only) no                             no
 ========== ================================ ============================== ===========
 
-Production lines follow their enterprise. A deactivated enterprise (``deactivated_at`` set,
-see :mod:`carbonpeak.service.registry.deactivation`) is in nobody's scope: it leaves every
-register, round, view and aggregate until the province reactivates it; its history stays.
+Every table that holds an enterprise's data is scoped (:func:`scope_clause`): by its
+``enterprise_id`` or through its parent row; the few tables outside any enterprise's scope
+are listed in :data:`UNSCOPED` with the rule that guards them, and a test holds every table
+to one or the other. Production lines follow their enterprise. A deactivated enterprise
+(``deactivated_at`` set, see :mod:`carbonpeak.service.registry.deactivation`) is in nobody's
+scope: it leaves every register, round, view and aggregate until the province reactivates it;
+its history stays.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from carbonpeak.model import Action, Principal, Role
-from carbonpeak.store.models import Enterprise, ProductionLine, VerifierAssignment
+from carbonpeak.store.models import (
+    ApiToken,
+    AuditEvent,
+    AuditHead,
+    Enterprise,
+    Evidence,
+    EvidenceBlob,
+    InventoryBaseTotal,
+    InventoryLine,
+    InventoryLineTotal,
+    InventoryRun,
+    InventoryRunTotal,
+    LoginThrottle,
+    Meter,
+    MeterEvent,
+    MeterReading,
+    Project,
+    ProjectStatusChange,
+    ReportingPeriod,
+    ReportingRound,
+    Submission,
+    SubmissionAdjustment,
+    SubmissionStep,
+    SubmissionValue,
+    SubmissionVersion,
+    User,
+    VerifierAssignment,
+    WebSession,
+)
 
-__all__ = ["allowed", "enterprise_scope", "restrict"]
+__all__ = ["UNSCOPED", "allowed", "enterprise_scope", "restrict", "scope_clause"]
 
 T = TypeVar("T")
 
@@ -70,16 +102,93 @@ def enterprise_scope(principal: Principal, action: Action) -> ColumnElement[bool
     return false()
 
 
-def restrict(stmt: Select[T], principal: Principal, action: Action = Action.VIEW) -> Select[T]:
-    """Add *principal*'s scope for *action* to *stmt*, a SELECT over Enterprise or lines.
+#: Tables whose rows belong to a parent row (the column, and the parent's key it holds):
+#: their scope is their parent's.
+_PARENT: dict[type[Any], tuple[Any, Any]] = {
+    InventoryLine: (InventoryLine.run_id, InventoryRun.id),
+    InventoryRunTotal: (InventoryRunTotal.run_id, InventoryRun.id),
+    InventoryLineTotal: (InventoryLineTotal.run_id, InventoryRun.id),
+    InventoryBaseTotal: (InventoryBaseTotal.run_id, InventoryRun.id),
+    SubmissionVersion: (SubmissionVersion.submission_id, Submission.id),
+    SubmissionStep: (SubmissionStep.submission_id, Submission.id),
+    SubmissionValue: (SubmissionValue.version_id, SubmissionVersion.id),
+    SubmissionAdjustment: (SubmissionAdjustment.version_id, SubmissionVersion.id),
+    EvidenceBlob: (EvidenceBlob.sha256, Evidence.sha256),
+    ProjectStatusChange: (ProjectStatusChange.project_id, Project.id),
+    MeterEvent: (MeterEvent.meter_id, Meter.id),
+    MeterReading: (MeterReading.meter_id, Meter.id),
+}
 
-    The statement must select from :class:`Enterprise` or :class:`ProductionLine`;
-    anything else is refused so a new table cannot silently go unscoped.
+#: Tables outside any enterprise's scope, and who guards them instead.
+UNSCOPED: dict[type[Any], str] = {
+    User: "accounts: service.access (the province manages users; each user sees their own)",
+    ApiToken: "accounts: a token is its owner's (service.access.accounts)",
+    WebSession: "accounts: a session is its owner's (service.access.auth)",
+    LoginThrottle: "sign-in throttling, keyed by user name; no enterprise data",
+    ReportingPeriod: "the calendar of periods: the same for everyone",
+    ReportingRound: "a year's deadline: published to every role",
+    AuditEvent: "the audit trail: service.platform.audit's own rule (province all, others their own)",
+    AuditHead: "the audit chain's head: the platform's, never shown",
+}
+
+
+def scope_clause(
+    entity: type[Any], principal: Principal, action: Action = Action.VIEW
+) -> ColumnElement[bool]:
+    """The WHERE clause selecting the rows of *entity* (a mapped table) that *principal* may
+    *action*: an enterprise's own rows follow :func:`enterprise_scope`; a row of a table
+    whose enterprise may be empty (projects, reviews, certifications: a record of the city
+    or the province) is the province's, or a city user's where its ``city_code`` is theirs;
+    a child row (a fact row, a version, a reading …) follows its parent.
+
+    Raises
+    ------
+    TypeError
+        *entity* is neither scoped nor one of :data:`UNSCOPED` (a new table cannot silently
+        go unscoped) — or it is unscoped: such a table has its own rule.
     """
-    entities = {d.get("entity") for d in stmt.column_descriptions}
-    clause = enterprise_scope(principal, action)
-    if Enterprise in entities:
-        return stmt.where(clause)
-    if ProductionLine in entities:
-        return stmt.where(ProductionLine.enterprise_id.in_(select(Enterprise.id).where(clause)))
-    raise TypeError(f"restrict() does not know how to scope {entities}")
+    if entity is Enterprise:
+        return enterprise_scope(principal, action)
+    if entity in _PARENT:
+        column, parent_key = _PARENT[entity]
+        parent = parent_key.class_
+        clause: ColumnElement[bool] = column.in_(
+            select(parent_key).where(scope_clause(parent, principal, action))
+        )
+        return clause
+    ent_col = getattr(entity, "enterprise_id", None)
+    if ent_col is None:
+        raise TypeError(f"no enterprise scope for {entity.__name__}")
+    in_scope: ColumnElement[bool] = ent_col.in_(
+        select(Enterprise.id).where(enterprise_scope(principal, action))
+    )
+    if not entity.__table__.c.enterprise_id.nullable:
+        return in_scope
+    city_col = getattr(entity, "city_code", None)
+    if not allowed(principal, action):
+        return false()
+    if principal.role is Role.PROVINCE:
+        own: ColumnElement[bool] = true()
+    elif principal.role is Role.CITY and principal.city_code and city_col is not None:
+        own = city_col == principal.city_code
+    else:
+        own = false()
+    return or_(and_(ent_col.is_not(None), in_scope), and_(ent_col.is_(None), own))
+
+
+def restrict(stmt: Select[T], principal: Principal, action: Action = Action.VIEW) -> Select[T]:
+    """Add *principal*'s scope for *action* to *stmt* (:func:`scope_clause` of every scoped
+    table it selects from).
+
+    Raises
+    ------
+    TypeError
+        *stmt* selects from no scoped table (an unscoped one has its own rule).
+    """
+    entities = [d.get("entity") for d in stmt.column_descriptions]
+    known = [e for e in dict.fromkeys(entities) if e is not None and e not in UNSCOPED]
+    if not known:
+        raise TypeError(f"restrict() does not know how to scope {set(entities)}")
+    for entity in known:
+        stmt = stmt.where(scope_clause(entity, principal, action))
+    return stmt
