@@ -109,3 +109,28 @@ def test_readings_survive_a_subscriber_restart_and_duplicates_are_stored_once(
         live.publish_readings(pd.concat([first, second]), per_message=10)  # the same again
         assert _wait(lambda: b.stats.messages >= 4 + 4)
         assert _count(demo_url) == 40
+
+
+def test_a_message_not_acknowledged_before_a_stop_comes_again(client_id: str) -> None:
+    """The listener acknowledges only after its commit: a subscriber that stops (or dies)
+    between receipt and commit gets the message again from its persistent session."""
+    first = mqtt.Subscriber("127.0.0.1", 1883, client_id)
+    assert first.start() and first.subscribed.wait(10)
+    mqtt.publish([(f"carbonpeak/{PBZN}/M-001", b"1764864000,1.0")], "127.0.0.1", 1883)
+    got = first.messages.get(timeout=10)
+    first.stop()  # no ack: as if the process died before committing
+    second = mqtt.Subscriber("127.0.0.1", 1883, client_id)
+    try:
+        assert second.start()
+        again = second.messages.get(timeout=10)
+        assert (again.topic, again.payload) == (got.topic, got.payload)
+        second.ack([again])
+    finally:
+        second.stop()
+    third = mqtt.Subscriber("127.0.0.1", 1883, client_id)
+    try:
+        assert third.start() and third.subscribed.wait(10)
+        time.sleep(0.5)
+        assert third.messages.empty()  # acknowledged: not delivered a third time
+    finally:
+        third.stop()

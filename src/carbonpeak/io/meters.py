@@ -319,6 +319,11 @@ def parse_readings_file(data: bytes, filename: str) -> pd.DataFrame:
     return validate_reading_frame(frame, name, first_row)
 
 
+def _text(s: pd.Series) -> pd.Series:
+    """A column as stripped text, missing cells blank (whatever dtype the reader chose)."""
+    return s.astype(object).where(s.notna(), "").astype(str).str.strip()
+
+
 def validate_reading_frame(frame: pd.DataFrame, name: str | None, first_row: int = 1) -> pd.DataFrame:
     """Check the values, times and flags of a readings frame (``enterprise``, ``meter``, ``ts``,
     ``value``, optional ``quality``); raise every problem at once."""
@@ -328,13 +333,13 @@ def validate_reading_frame(frame: pd.DataFrame, name: str | None, first_row: int
     values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
     bad_v = ~np.isfinite(values)
     quality = (
-        frame["quality"].fillna("good").astype(str).str.strip().str.lower().replace("", "good")
+        _text(frame["quality"]).str.lower().replace("", "good")
         if "quality" in frame.columns
         else pd.Series("good", index=frame.index)
     )
     bad_q = ~quality.isin(QUALITY_FLAGS).to_numpy()
-    ent = frame["enterprise"].fillna("").astype(str).str.strip().str.upper()
-    meter = frame["meter"].fillna("").astype(str).str.strip()
+    ent = _text(frame["enterprise"]).str.upper()
+    meter = _text(frame["meter"])
     for col, mask in (("enterprise", (ent == "").to_numpy()), ("meter", (meter == "").to_numpy())):
         problems.extend(
             Problem("required", column=col, row=int(r), file=name) for r in rows[mask][:MAX_PROBLEMS]
