@@ -92,5 +92,4 @@ def meter_report(
 ) -> MeterReport:
     """An enterprise's meters over local days: latest reading, consumption, completeness,
     findings by rule, and the balance groups."""
-    first = day or readings.latest_day(ctx, enterprise_id) or dt.datetime.now(dt.UTC).date()
-    return readings.meter_report(ctx, enterprise_id, first, days)
+    return readings.meter_report(ctx, enterprise_id, readings.report_day(ctx, enterprise_id, day), days)

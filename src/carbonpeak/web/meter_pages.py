@@ -45,9 +45,7 @@ def meters_page(request: Request, db: Db, visitor: Who, enterprise_id: str, day:
         except ValueError:
             chosen = None
     live = chosen is None
-    first = (
-        chosen or readings.latest_day(ctx, ent.id) or (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
-    )
+    first = readings.report_day(ctx, ent.id, chosen)
     rep = readings.meter_report(ctx, ent.id, first, 1)
     rows = [
         {

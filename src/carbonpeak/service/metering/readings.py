@@ -46,8 +46,11 @@ __all__ = [
     "MeterReport",
     "MeterStatus",
     "ingest",
+    "ingest_records",
+    "latest_day",
     "load_file",
     "meter_report",
+    "report_day",
 ]
 
 #: how far ahead of the server's clock a reading's time may lie [s]
@@ -381,3 +384,13 @@ def latest_day(ctx: Context, enterprise_id: int) -> dt.date | None:
         return None
     start = int(period_start(np.array([int(ts)]), "day")[0]) + BEIJING_OFFSET_S
     return dt.datetime.fromtimestamp(start, dt.UTC).date()
+
+
+def report_day(ctx: Context, enterprise_id: int, day: dt.date | None = None) -> dt.date:
+    """*day*, else the local day of the enterprise's newest reading, else today (Beijing time)."""
+    if day is not None:
+        return day
+    return (
+        latest_day(ctx, enterprise_id)
+        or (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=BEIJING_OFFSET_S)).date()
+    )
