@@ -37,8 +37,8 @@ AL = {
     "metal": "Al",
     "route": "al_electrolysis",
     "capacity_t_per_a": 200_000,
-    "product": "al_molten",
-    "technology": "CWPB",
+    "product": "电解铝 铝液（铝电解→铝液）",
+    "technology": "pfpb",
 }
 
 
@@ -51,6 +51,7 @@ def test_a_product_and_a_technology_are_set_and_returned(client: TestClient) -> 
     assert lines["L01"]["product"] == "zn_hydro_without_residue"
     assert lines["L01"]["product_name_zh"] == "湿法炼锌 电锌锭（无渣处理）（精矿→电锌锭）"
     assert lines["L01"]["technology"] is None
+    # a name and another spelling are stored as their codes (PFPB, point-fed prebake, is a CWPB)
     assert (lines["L02"]["product"], lines["L02"]["technology"]) == ("al_molten", "CWPB")
     # the enterprise page shows them
     web_login(client, "province")

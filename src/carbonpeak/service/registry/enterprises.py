@@ -23,6 +23,7 @@ from carbonpeak.model.schemas import (
     EnterpriseCreate,
     EnterprisePublic,
     EnterpriseUpdate,
+    LineCreate,
     LinePublic,
 )
 from carbonpeak.refdata.register_rules import (
@@ -31,6 +32,7 @@ from carbonpeak.refdata.register_rules import (
     check_product_of_route,
     check_route_of_metal,
     check_technology,
+    resolve_technology,
 )
 from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import Context, transactional
@@ -178,13 +180,34 @@ def _check(ent: EnterpriseCreate) -> list[Problem]:
         )
         if ln.product:
             found.append(
-                check_product_of_route(ln.product, ln.route, column=f"{col}.product", shown=ln.product)
+                check_product_of_route(
+                    _product_id(ln.product), ln.route, column=f"{col}.product", shown=ln.product
+                )
             )
         if ln.technology:
             found.append(
-                check_technology(ln.technology, ln.route, column=f"{col}.technology", shown=ln.technology)
+                check_technology(
+                    _technology_code(ln.technology), ln.route, column=f"{col}.technology", shown=ln.technology
+                )
             )
     return [p for p in found if p is not None]
+
+
+def _product_id(text: str) -> str:
+    """The sector/products id *text* names (an id or a name, as the file import reads it)."""
+    return refdata.resolve("sector/products", text) or text.strip()
+
+
+def _technology_code(text: str) -> str:
+    """The potline technology code *text* names (CWPB …, PFPB or a Chinese name)."""
+    return resolve_technology(text) or text.strip()
+
+
+def _line_row(ln: LineCreate) -> ProductionLine:
+    data = ln.model_dump(mode="json")
+    data["product"] = _product_id(ln.product) if ln.product else None
+    data["technology"] = _technology_code(ln.technology) if ln.technology else None
+    return ProductionLine(**data)
 
 
 def _can_add_in(ctx: Context, city_code: str) -> bool:
@@ -207,7 +230,7 @@ def _insert(db: Session, ent: EnterpriseCreate, now: str) -> Enterprise:
     )
     metals = sorted(set(ent.metals) | {ln.metal for ln in ent.lines})
     row.metals = [EnterpriseMetal(metal=m) for m in metals]
-    row.lines = [ProductionLine(**ln.model_dump(mode="json")) for ln in ent.lines]
+    row.lines = [_line_row(ln) for ln in ent.lines]
     db.add(row)
     return row
 
