@@ -158,10 +158,11 @@ def store_table(
         [{"id": v, "inventory_run_id": r} for v, r in zip(ver_ids, run_ids, strict=True)],
     )
     before = {p: s.status for p, s in subs.items()}
+    sub_id = {p: s.id for p, s in subs.items()}  # read before the objects are expired below
     ctx.db.execute(
         update(Submission),
         [
-            {"id": subs[p].id, "current_version_id": ver_ids[i], "status": status, "updated_at": now}
+            {"id": sub_id[p], "current_version_id": ver_ids[i], "status": status, "updated_at": now}
             for i, p in enumerate(pairs)
         ],
     )
@@ -171,7 +172,7 @@ def store_table(
         insert(SubmissionStep),
         [
             {
-                "submission_id": subs[p].id,
+                "submission_id": sub_id[p],
                 "version_id": ver_ids[i],
                 "from_status": before[p],
                 "to_status": status,
