@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -36,6 +37,8 @@ from carbonpeak.io.tabular import read_rows
 from carbonpeak.service.inventories import inventory
 from carbonpeak.service.platform.context import SYSTEM, Context
 from carbonpeak.store.db import sessionmaker_for
+from tests.conftest import api_token
+from tests.web.conftest import web_login
 
 runner = CliRunner()
 ON = load_factors(AccountingChoices(method="other_nonferrous_2015"))
@@ -252,3 +255,19 @@ def test_measured_co2_is_the_formula_and_linear_in_quantity(
     assert out["co2_t"].iat[0] == pytest.approx(q * ncv * cc / 1000 * of * 44 / 12, rel=1e-12, abs=1e-9)
     assert out["co2_t"].iat[1] == pytest.approx(2 * out["co2_t"].iat[0], rel=1e-12, abs=1e-9)
     assert np.isfinite(out[["co2_t", "co2e_t", "energy_tce"]].to_numpy()).all()
+
+
+def test_api_and_page_show_each_parameter_with_its_basis(demo_url: str, client: TestClient) -> None:
+    text = HEAD + f"{ENT},2024,coke,1000,t,28.435,GJ/t,,,93%\n"
+    t = read_rows(text.encode(), "a.csv", ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
+    with sessionmaker_for(demo_url)() as db:
+        ctx = Context(db=db, principal=SYSTEM)  # type: ignore[arg-type]
+        (run_id,) = inventory.store_table(ctx, t, method="other_nonferrous_2015").run_ids
+        db.commit()
+    exp = client.get(f"/api/v1/inventories/{run_id}/lines/1/explain", headers=api_token(client, "province"))
+    assert exp.status_code == 200, exp.text
+    basis = {p["name"]: p["basis_zh"] for p in exp.json()["parameters"]}
+    assert basis == {"ncv_gj": "实测", "cc_tc_per_tj": "缺省", "oxidation": "实测"}
+    web_login(client, "province")
+    html = client.get(f"/inventories/{run_id}/lines/1").text
+    assert 'id="exp-parameters"' in html and "<strong>实测</strong>" in html and "measured#ncv_gj" in html

@@ -113,9 +113,13 @@ def read_activity_frame(data: bytes, filename: str) -> pd.DataFrame:
                     )
                 ]
             )
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError([Problem("bad_file", file=name, fields={"reason": str(exc)})]) from exc
-    frame: pd.DataFrame = tab.to_pandas()
+        frame: pd.DataFrame = tab.to_pandas()  # column names not UTF-8 fail here
+    except InputError:
+        raise
+    # ArrowInvalid, and what a file that is not UTF-8 or a damaged Parquet raises
+    # (UnicodeDecodeError, ArrowNotImplementedError …)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError([Problem("bad_file", file=name, fields={"reason": str(exc)[:300]})]) from exc
     lower = {c.lower().strip(): c for c in frame.columns}
     missing = [c for c in ACTIVITY_COLUMNS if c not in lower]
     if missing:

@@ -338,6 +338,7 @@ class FactorCard:
     source_title: str
     source_id: str
     clause: str
+    read_in: str
     confidence: str
     confidence_css: str
     confidence_label: str
@@ -388,6 +389,7 @@ def factor_card(use: FactorUse, lang: Lang) -> FactorCard:
         source_title=_source_title(use, lang),
         source_id=use.source_id,
         clause=use.clause,
+        read_in=use.read_in,
         confidence=use.confidence or "?",
         confidence_css=css,
         confidence_label=text(f"conf.{css}", lang) if f"conf.{css}" in TEXT else use.confidence,
@@ -417,6 +419,8 @@ class ExplanationView:
     formula_other: str
     cards: list[FactorCard]
     results: list[tuple[str, float, str, int]] = field(default_factory=list)
+    #: every parameter of the line: (name, value, unit, basis 实测/缺省 …, basis key, factor id)
+    parameters: list[tuple[str, Any, str, str, str, str]] = field(default_factory=list)
 
 
 def explanation_view(exp: Explanation, line: Mapping[str, Any], lang: Lang) -> ExplanationView:
@@ -436,4 +440,8 @@ def explanation_view(exp: Explanation, line: Mapping[str, Any], lang: Lang) -> E
         formula_other=other,
         cards=[factor_card(u, lang) for u in exp.factors],
         results=results,
+        parameters=[
+            (str(loc(p, lang, "name")), p.value, p.unit, str(loc(p, lang, "basis")), p.basis, p.factor_id)
+            for p in exp.parameters
+        ],
     )
