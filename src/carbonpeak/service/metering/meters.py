@@ -21,10 +21,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from carbonpeak import refdata
@@ -35,7 +34,7 @@ from carbonpeak.model import Action, Principal
 from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import Context, transactional
 from carbonpeak.store.models import Enterprise, Meter, MeterLocation, ProductionLine
-from carbonpeak.store.scope import allowed, enterprise_scope
+from carbonpeak.store.scope import allowed, enterprise_scope, scope_clause
 
 __all__ = [
     "MeterRow",
@@ -76,14 +75,9 @@ class MeterRow:
     is_demo: bool
 
 
-def scoped_enterprises(principal: Principal, action: Action) -> Select[Any]:
-    """SQL: the ids of the enterprises *principal* may *action* (meters follow their enterprise)."""
-    return select(Enterprise.id).where(enterprise_scope(principal, action))
-
-
 def meters_in_scope(principal: Principal, action: Action = Action.VIEW) -> ColumnElement[bool]:
-    """SQL: the WHERE clause keeping the meters of enterprises in scope."""
-    return Meter.enterprise_id.in_(scoped_enterprises(principal, action))
+    """SQL: the WHERE clause keeping the meters of enterprises in scope (the store's rule)."""
+    return scope_clause(Meter, principal, action)
 
 
 def read_register(data: bytes, filename: str) -> Table:
