@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -59,6 +60,11 @@ def column_name(index: int) -> str:
     return out
 
 
+#: What a damaged package raises while a part is read: a bad CRC, a deflate stream that
+#: does not decode (``zlib.error``) or ends early (``EOFError``).
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError)
+
+
 def _bad(name: str, reason: str) -> InputError:
     return InputError([Problem("bad_file", file=name, fields={"reason": reason})])
 
@@ -76,7 +82,7 @@ def check_package(data: bytes, name: str) -> None:
                     _scan_part(z, info, name)
     except InputError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError) as exc:
+    except (*_ZIP_ERRORS, OSError, ValueError, NotImplementedError) as exc:
         raise _bad(name, f"not a valid xlsx workbook ({exc})") from exc
 
 
@@ -138,7 +144,7 @@ def open_workbook(data: bytes, name: str, *, read_only: bool = True) -> Any:
         return load_workbook(io.BytesIO(data), read_only=read_only, data_only=read_only)
     except (ParseError, SyntaxError) as exc:
         raise _malformed(name, exc) from exc
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, AttributeError) as exc:
+    except (*_ZIP_ERRORS, KeyError, ValueError, OSError, TypeError, AttributeError) as exc:
         raise _bad(name, f"not a valid xlsx workbook ({exc})") from exc
 
 
@@ -165,6 +171,8 @@ def _stored_cells(ws: Any, name: str) -> Any:
         raise _malformed(name, exc, ws.title) from exc
     except (KeyError, ValueError, TypeError, IndexError, OverflowError) as exc:
         raise _malformed(name, exc, ws.title) from exc
+    except _ZIP_ERRORS as exc:  # the sheet's part is damaged inside the package
+        raise _bad(name, f"not a valid xlsx workbook ({exc})") from exc
 
 
 def _too_many(name: str, sheet: str, rows: int, cols: int, row: int, col: int, limit: int) -> InputError:
