@@ -254,3 +254,20 @@ def test_the_home_page_publishes_no_small_cell(client: TestClient, lang: str) ->
         assert SUPPRESSED[lang] in row.replace("&lt;", "<")
         assert not re.search(r">\s*[\d,.]+\s*<", row)
     assert 'id="small-cells-note"' in html
+
+
+def test_the_public_account_pages_show_no_enterprise(client: TestClient) -> None:
+    """Signed in as the demo's public account: the pages it may open list no enterprise."""
+    from tests.web.conftest import web_login
+
+    web_login(client, "public")
+    opened = set()
+    for path, concrete in _get_paths():
+        if path.startswith("/api/") or path == "/lang/{lang}":
+            continue
+        r = client.get(concrete, follow_redirects=False)
+        assert r.status_code < 500, (concrete, r.status_code)
+        if r.status_code == 200:
+            opened.add(path)
+            assert not re.search(r"9143\d{2}[0-9A-Z]{10}", r.text), concrete  # no demo credit code
+    assert opened == {"/", "/enterprises", "/submissions", "/account", "/account/password"}

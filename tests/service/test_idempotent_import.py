@@ -5,6 +5,8 @@ on SQLite and, with ``CARBONPEAK_DATABASE_URL`` set to PostgreSQL, on PostgreSQL
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +19,9 @@ from typer.testing import CliRunner
 from carbonpeak.cli.main import app
 from carbonpeak.errors import InputError
 from carbonpeak.service.reporting import intake
-from carbonpeak.store.db import sessionmaker_for
+from carbonpeak.store.db import engine_for, sessionmaker_for
 from carbonpeak.store.models import AuditEvent, InventoryRun, Submission, SubmissionVersion
-from tests.conftest import api_token
+from tests.conftest import IS_PG, api_token
 from tests.intake_support import GOOD_ROWS, PBZN, ctx_for, enterprise_id, fill, steady
 
 runner = CliRunner(env={"COLUMNS": "200"})
@@ -157,3 +159,52 @@ def test_the_upload_page_says_unchanged(client: TestClient, demo_url: str) -> No
     assert where[1].endswith("?unchanged=1")
     html = client.get(where[1]).text
     assert 'id="unchanged-note"' in html and "未变化" in html
+
+
+@pytest.mark.skipif(
+    not IS_PG, reason="row locks (SELECT … FOR UPDATE) are PostgreSQL's; SQLite serialises writers"
+)
+def test_two_uploads_of_one_file_at_once_store_it_once(demo_url: str) -> None:
+    """B checks the file while A holds the submission's row; A stores it; B, let through the
+    lock, finds the file is now the current version and stores nothing."""
+    make = sessionmaker_for(demo_url)
+    with make() as setup:
+        w, x = _filled(setup, 2030), _filled(setup, 2030, [*GOOD_ROWS[:-1]])  # type: ignore[list-item]
+        sid = intake.import_submission(ctx_for(setup, "province"), w, "w.xlsx", acknowledge_warnings=True)
+        sid_ = sid.submission_id
+    a, b = make(), make()
+    outcome: list[object] = []
+
+    def upload_b() -> None:
+        try:
+            outcome.append(
+                intake.import_submission(ctx_for(b, "province"), x, "x.xlsx", acknowledge_warnings=True)
+            )
+        except Exception as exc:  # reported by the assertion below
+            outcome.append(exc)
+
+    try:
+        ctx_a = ctx_for(a, "province")
+        a.execute(select(Submission).where(Submission.id == sid_).with_for_update())  # A holds the row
+        t = threading.Thread(target=upload_b)
+        t.start()
+        with engine_for(demo_url).connect() as watch:  # until B waits for A's row lock
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            for _ in range(600):
+                if watch.exec_driver_sql(waiting).scalar() or not t.is_alive():
+                    break
+                time.sleep(0.05)
+        assert t.is_alive()  # B is waiting for the row
+        first = intake.import_submission(ctx_a, x, "x.xlsx", acknowledge_warnings=True)  # commits
+        t.join(30)
+        assert first.version_no == 2 and not first.unchanged
+        [got] = outcome
+        assert isinstance(got, intake.ImportOutcome) and got.unchanged and got.version_id == first.version_id
+        n = a.execute(select(func.count()).where(SubmissionVersion.submission_id == sid_)).scalar_one()
+        assert n == 2
+    finally:
+        a.close()
+        b.close()
