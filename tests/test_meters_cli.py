@@ -3,6 +3,7 @@ once), report; import with a located error."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from carbonpeak.cli._console import console
 from carbonpeak.cli.main import app
+from carbonpeak.io import mqtt
 from carbonpeak.store.db import engine_for
 
 runner = CliRunner()
@@ -93,3 +95,22 @@ def test_import_reports_every_problem_with_its_place(store: str, tmp_path: Path)
         assert where in r.output, where
     r = runner.invoke(app, ["meters", "list"])
     assert "N-1" not in r.output and "12 meters" in r.output
+
+
+def test_listen_stores_what_was_queued_for_its_session(store: str) -> None:
+    """``meters listen`` picks up what the broker kept for its persistent session."""
+    pytest.importorskip("paho.mqtt.client")
+    cid = f"cp-cli-{uuid.uuid4().hex[:10]}"
+    first = mqtt.Subscriber("127.0.0.1", 1883, cid)  # the session and its subscription
+    assert first.start() and first.subscribed.wait(10)
+    first.stop()
+    try:
+        msgs = [(f"carbonpeak/{PBZN}/M-002", f"{1_764_864_000 + 900 * k},{k}.5".encode()) for k in range(5)]
+        mqtt.publish([*msgs, (f"carbonpeak/{PBZN}/M-002", b"garbage")], "127.0.0.1", 1883)
+        before = _count(store)
+        r = runner.invoke(app, ["meters", "listen", "--client-id", cid, "--seconds", "3"])
+        assert r.exit_code == 0, r.output
+        assert _count(store) == before + 5
+        assert "stored 5 rejected 1" in r.output and "payload_malformed" in r.output
+    finally:
+        mqtt.forget_session("127.0.0.1", 1883, cid)

@@ -159,10 +159,10 @@ def meters_listen(
     url = get_settings().database_url
     migrate_store(url)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
-    signal.signal(signal.SIGINT, lambda *_a: stop.set())
-    if seconds is not None:
-        threading.Timer(seconds, stop.set).start()
+    previous = {s: signal.signal(s, lambda *_a: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
+    timer = threading.Timer(seconds, stop.set) if seconds is not None else None
+    if timer is not None:
+        timer.start()
 
     def show(s: live.ListenStats) -> None:
         console.print(
@@ -171,7 +171,13 @@ def meters_listen(
         )
 
     console.print(f"listening on {host}:{port} as {client_id} …")
-    stats = live.listen(url, host, port, client_id, stop=stop, on_batch=show)
+    try:
+        stats = live.listen(url, host, port, client_id, stop=stop, on_batch=show)
+    finally:
+        if timer is not None:
+            timer.cancel()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     show(stats)
 
 
