@@ -41,6 +41,7 @@ def test_simulate_load_twice_and_report(store: str, tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert "stuck: M-004" in r.output
+    sim_out = r.output
     before = _count(store)
     r = runner.invoke(app, ["meters", "load", str(out)])
     assert r.exit_code == 0, r.output
@@ -54,6 +55,16 @@ def test_simulate_load_twice_and_report(store: str, tmp_path: Path) -> None:
     r = runner.invoke(app, ["meters", "report", str(eid), "--day", "2026-12-03"])
     assert r.exit_code == 0, r.output
     assert "M-003" in r.output and "gap×1" in r.output
+    assert "negative×1" in r.output  # M-002's new register, until its replacement is recorded
+    [hint] = [ln for ln in sim_out.splitlines() if "record it" in ln]
+    args = hint.split("carbonpeak ", 1)[1].split()
+    with engine_for(store).connect() as c:
+        q = "SELECT id FROM meter WHERE enterprise_id = :e AND code = 'M-002'"
+        args[2] = str(c.execute(sa.text(q), {"e": eid}).scalar_one())
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["meters", "report", str(eid), "--day", "2026-12-03"])
+    assert "negative" not in r.output and "gap×1" in r.output
 
 
 def test_a_reading_for_an_unknown_meter_rejects_the_whole_file(store: str, tmp_path: Path) -> None:

@@ -134,6 +134,31 @@ def meters_simulate(
     for name, (code, ts) in sorted(sim.anomalies.items()):
         when = dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
         console.print(f"  {name}: {code} @ {when}")
+    for _i, ev in sim.events.iterrows():  # a replacement travels apart from the readings
+        console.print(
+            f"  record it (ID: {ev['code']}'s id): carbonpeak meters replace ID --at {int(ev['ts'])} "
+            f"--old-final {float(ev['old_final']):.4f} --new-initial {float(ev['new_initial']):g}"
+        )
+
+
+@meters_app.command("replace")
+@handles_errors
+def meters_replace(
+    meter: Annotated[int, typer.Argument(help="meter id")],
+    at: Annotated[
+        str, typer.Option(help="when: ISO 8601 (Beijing time without an offset) or UTC epoch seconds")
+    ],
+    old_final: Annotated[float, typer.Option(help="the old register's final reading [meter unit]")],
+    new_initial: Annotated[float, typer.Option(help="the new register's first reading [meter unit]")] = 0.0,
+    note: Annotated[str, typer.Option(help="why, by whom")] = "",
+) -> None:
+    """Record a meter replacement, so the counter's reset is not read as a fall."""
+    from carbonpeak.service.metering import simulation  # noqa: PLC0415
+
+    with system_context() as ctx:
+        ts = simulation.parse_time(at)
+        event = simulation.record_replacement(ctx, meter, ts, old_final, new_initial, note)
+    console.print(f"已记录换表 / replacement recorded (event {event})")
 
 
 @meters_app.command("listen")

@@ -17,8 +17,8 @@ from typing import Final
 import pandas as pd
 from sqlalchemy import select
 
-from carbonpeak.errors import NotFound
-from carbonpeak.io.meters import read_meter_table
+from carbonpeak.errors import InputError, NotFound, Problem
+from carbonpeak.io.meters import parse_timestamps, read_meter_table
 from carbonpeak.model import Action
 from carbonpeak.monitoring.simulate import Simulation, simulate
 from carbonpeak.service.metering.meters import get_meter, register_meters
@@ -31,6 +31,7 @@ __all__ = [
     "DEMO_DAYS",
     "DEMO_START",
     "load_demo_meters",
+    "parse_time",
     "record_replacement",
     "simulated_readings",
     "write_readings",
@@ -64,6 +65,15 @@ def simulated_readings(
         }
     )
     return frame, sim
+
+
+def parse_time(text: str) -> int:
+    """UTC epoch seconds of *text* (ISO 8601 — Beijing time without an offset — or epoch
+    seconds); :class:`InputError` (``reading_bad_time``) otherwise."""
+    ts, bad = parse_timestamps(pd.Series([text], dtype=object))
+    if bad[0]:
+        raise InputError([Problem("reading_bad_time", column="at", value=text)])
+    return int(ts[0])
 
 
 def write_readings(frame: pd.DataFrame, path: Path) -> int:
