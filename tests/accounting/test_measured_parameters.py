@@ -268,6 +268,13 @@ def test_api_and_page_show_each_parameter_with_its_basis(demo_url: str, client: 
     assert exp.status_code == 200, exp.text
     basis = {p["name"]: p["basis_zh"] for p in exp.json()["parameters"]}
     assert basis == {"ncv_gj": "实测", "cc_tc_per_tj": "缺省", "oxidation": "实测"}
+    # the API's compute takes the same columns and answers with the values used
+    coke = HEAD + f"{ENT},2024,焦炭,1000,t,28.435,GJ/t,29.5,tC/TJ,0.93\n"
+    files = {"activity_file": ("coke.csv", coke.encode(), "text/csv")}
+    r = client.post("/api/v1/inventory/compute", files=files, headers=api_token(client, "province"))
+    assert r.status_code == 200, r.text
+    (line,) = r.json()["lines"]
+    assert line["co2_t"] == pytest.approx(COKE_CO2, rel=1e-9) and line["ncv_gj"] == 28.435
     web_login(client, "province")
     html = client.get(f"/inventories/{run_id}/lines/1").text
     assert 'id="exp-parameters"' in html and "<strong>实测</strong>" in html and "measured#ncv_gj" in html

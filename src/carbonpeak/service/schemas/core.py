@@ -126,6 +126,18 @@ class InventoryLinePublic(Result):
     energy_tce: float | None = None
     energy_tce_equal_value: float | None = None
     factor_ids: str | None = None
+    # measured parameters the line was computed with (docs/methods.md; canonical units)
+    ncv_gj: float | None = None
+    cc_tc_per_tj: float | None = None
+    cc_tc_per_unit: float | None = None
+    oxidation: float | None = None
+    technology: str | None = None
+    net_anode_consumption: float | None = None
+    anode_sulfur: float | None = None
+    anode_ash: float | None = None
+    aem_min: float | None = None
+    aeo_mv: float | None = None
+    current_efficiency: float | None = None
 
 
 class CategoryName(Result):
