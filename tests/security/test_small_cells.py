@@ -271,3 +271,40 @@ def test_the_public_account_pages_show_no_enterprise(client: TestClient) -> None
             opened.add(path)
             assert not re.search(r"9143\d{2}[0-9A-Z]{10}", r.text), concrete  # no demo credit code
     assert opened == {"/", "/enterprises", "/submissions", "/account", "/account/password"}
+
+
+def test_a_register_of_fewer_than_three_publishes_no_total(empty_url: str) -> None:
+    """Even the sector's totals are built from enterprises: with 1 or 2 in the register they
+    are suppressed too (0 is published: it discloses nobody)."""
+    from carbonpeak.app import create_app
+    from carbonpeak.model.credit_code import check_character
+    from carbonpeak.model.schemas import EnterpriseCreate, LineCreate
+    from carbonpeak.service.platform.context import SYSTEM, Context
+    from carbonpeak.service.registry import enterprises
+    from carbonpeak.settings import Settings
+    from carbonpeak.store.db import sessionmaker_for
+
+    line = LineCreate(code="L01", name_zh="锡线", metal="Sn", route="sn_smelting", capacity_t_per_a=12_000)
+    with TestClient(create_app(Settings(database_url=empty_url))) as c:
+        ov = c.get("/api/v1/sector/overview").json()
+        assert (ov["enterprises"], ov["lines"], ov["capacity_t_per_a"]) == (0, 0, 0.0)
+        for n in (1, 2):
+            code = f"91431000MA4L0000{n}"
+            with sessionmaker_for(empty_url)() as db:
+                enterprises.create_enterprise(
+                    Context(db=db, principal=SYSTEM, request_id="t"),
+                    EnterpriseCreate(
+                        credit_code=code + check_character(code),
+                        name_zh="测试",
+                        city_code="431000",
+                        metals=["Sn"],
+                        lines=[line],
+                    ),
+                )
+            ov = c.get("/api/v1/sector/overview").json()
+            html = c.get("/").text
+            assert (ov["enterprises"], ov["lines"], ov["capacity_t_per_a"]) == (None, None, None)
+            assert all(m["suppressed"] for m in ov["by_metal"]) and ov["by_metal"]
+            assert all(cell is None for _c, _m, cell in ov["city_metal"])
+            assert html.count(SUPPRESSED["zh"].replace("<", "&lt;")) >= 4  # three KPIs and the tin row
+            assert "12,000" not in html and "1.20" not in html and "2.40" not in html
