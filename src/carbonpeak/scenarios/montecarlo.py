@@ -28,19 +28,15 @@ N trajectories are cut into chunks of ``chunk``; chunk *i* draws from
 ``np.random.default_rng(np.random.SeedSequence(seed).spawn(n_chunks)[i])``. Each chunk is
 projected in one vectorised pass (trajectories × groups × years), its totals reduced to
 peaks (:func:`~carbonpeak.scenarios.peak.find_peaks`) and kept as (chunk × years) totals,
-so memory is bounded by the chunk, not by N. The same chunks run in-process
-(``scheduler=None``) or as ``dask.delayed`` tasks on a ``distributed`` cluster
-(``"threads"`` is Dask's local threaded scheduler, nothing to start; ``"local"`` starts an
-in-process ``LocalCluster``; ``"tcp://host:port"`` uses a running scheduler):
-the result is identical, bit for bit. With zero variance every trajectory equals the
-deterministic projection exactly.
+so memory is bounded by the chunk, not by N. The chunks run where the caller's mapper
+runs them (``map_chunks``: in this process by default; the service's runner,
+:mod:`carbonpeak.service.outlook.mc_runner`, puts them on Dask — the engine opens no
+connection): the result is identical, bit for bit. With zero variance every trajectory
+equals the deterministic projection exactly.
 
 A ``progress(done, total)`` callback, when given, is called with the number of chunks
-finished and their total: after each chunk in-process, as each task completes on Dask
-(in completion order; the result is still assembled in chunk order). It only observes —
-the numbers do not depend on it. A ``tcp://`` scheduler that cannot be reached within
-``connect_timeout`` seconds is an :class:`~carbonpeak.errors.InputError`
-(``mc_scheduler_unreachable``), a malformed address one too (``mc_scheduler_address``).
+finished and their total (after each chunk in-process, as each task completes on Dask). It
+only observes — the numbers do not depend on it.
 
 References
 ----------
@@ -51,7 +47,6 @@ References
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -73,11 +68,12 @@ from carbonpeak.scenarios.projection import (
 )
 
 __all__ = [
-    "DEFAULT_CONNECT_TIMEOUT",
     "FAN_PERCENTILES",
     "PARAMS",
+    "ChunkMapper",
     "Distribution",
     "MonteCarloResult",
+    "Progress",
     "run_montecarlo",
     "sample_drivers",
 ]
@@ -95,10 +91,14 @@ PARAMS: dict[str, tuple[str, ...]] = {
 #: Percentiles of the fan chart [%].
 FAN_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Seconds to wait for a ``tcp://`` scheduler before giving up (distributed's own default is 30).
-DEFAULT_CONNECT_TIMEOUT = 10.0
 _ERF = np.frompyfunc(math.erf, 1, 1)
-_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}$")
 Progress = Callable[[int, int], None]
+#: Runs the chunks of an ensemble: ``(fn, shared, chunks, progress) → [fn(*shared, *c) …]``
+#: in chunk order (:func:`run_montecarlo`'s *map_chunks*).
+ChunkMapper = Callable[
+    [Callable[..., tuple[Any, ...]], tuple[Any, ...], Sequence[tuple[Any, ...]], Progress | None],
+    list[tuple[Any, ...]],
+]
 
 
 @dataclass(frozen=True)
@@ -385,112 +385,19 @@ def _run_chunk(
     return totals, pk.year, pk.value, pk.peaked
 
 
-def _threaded(args: list[tuple[Any, ...]], progress: Progress | None) -> list[tuple[Any, ...]]:
-    """Run the chunks on Dask's local threaded scheduler (no cluster to start)."""
-    from dask.base import compute  # noqa: PLC0415
-    from dask.callbacks import Callback  # noqa: PLC0415
-    from dask.delayed import delayed  # noqa: PLC0415
-
-    tasks = [delayed(_run_chunk, pure=False)(*a) for a in args]
-    keys = {t.key for t in tasks}
-    done = [0]
-
-    def posttask(key: object, *_: object) -> None:
-        if key in keys and progress is not None:
-            done[0] += 1
-            progress(done[0], len(tasks))
-
-    with Callback(posttask=posttask):  # type: ignore[no-untyped-call]
-        results = compute(*tasks, scheduler="threads")  # type: ignore[no-untyped-call]
-    return [tuple(r) for r in results]
-
-
-def _chunks(
-    base: BaseYear,
-    drv: Mapping[str, FloatArray],
-    distributions: Sequence[Distribution],
-    factor: FloatArray,
-    n: int,
-    seed: int | None,
-    chunk: int,
-    years: NDArray[np.int64],
-    tolerance: float,
-    deadline: int,
-    scheduler: str | None,
+def _in_process(
+    fn: Callable[..., tuple[Any, ...]],
+    shared: tuple[Any, ...],
+    chunks: Sequence[tuple[Any, ...]],
     progress: Progress | None,
-    connect_timeout: float,
 ) -> list[tuple[Any, ...]]:
-    n_chunks = -(-n // chunk)
-    seeds = np.random.SeedSequence(seed).spawn(n_chunks)
-    sizes = [min(chunk, n - i * chunk) for i in range(n_chunks)]
-    common = (distributions, factor)
-    if scheduler is None:
-        out: list[tuple[Any, ...]] = []
-        for s, m in zip(seeds, sizes, strict=True):
-            out.append(_run_chunk(base, drv, *common, s, m, years, tolerance, deadline))
-            if progress is not None:
-                progress(len(out), n_chunks)
-        return out
-    if scheduler == "threads":
-        return _threaded(
-            [
-                (base, drv, *common, s, m, years, tolerance, deadline)
-                for s, m in zip(seeds, sizes, strict=True)
-            ],
-            progress,
-        )
-    # imported here: only a Dask run needs them; distributed's API is untyped (hence the ignores)
-    from dask.delayed import delayed  # noqa: PLC0415
-    from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415
-
-    cluster = (
-        LocalCluster(
-            n_workers=1,
-            threads_per_worker=2,
-            processes=False,  # type: ignore[no-untyped-call]
-            dashboard_address=None,
-        )
-        if scheduler == "local"
-        else None
-    )
-    try:
-        try:
-            client = Client(
-                cluster if cluster is not None else scheduler,  # type: ignore[no-untyped-call]
-                set_as_default=False,
-                timeout=connect_timeout,
-            )
-        except OSError as exc:  # TimeoutError included: nothing answered at the address
-            raise InputError(
-                [
-                    Problem(
-                        "mc_scheduler_unreachable",
-                        column="scheduler",
-                        value=scheduler,
-                        fields={"timeout": f"{connect_timeout:g}", "reason": str(exc)},
-                    )
-                ]
-            ) from exc
-        try:
-            base_d = delayed(base, pure=True)
-            drv_d = delayed(dict(drv), pure=True)
-            tasks = [
-                delayed(_run_chunk, pure=True)(base_d, drv_d, *common, s, m, years, tolerance, deadline)
-                for s, m in zip(seeds, sizes, strict=True)
-            ]
-            futures = client.compute(tasks)  # type: ignore[no-untyped-call]
-            if progress is not None:
-                for done, _ in enumerate(
-                    as_completed(futures, loop=client.loop),  # type: ignore[no-untyped-call]
-                    start=1,
-                ):
-                    progress(done, n_chunks)
-            return [tuple(r) for r in client.gather(futures)]  # type: ignore[no-untyped-call]
-        finally:
-            client.close()  # type: ignore[no-untyped-call]
-    finally:
-        if cluster is not None:
-            cluster.close()
+    """The default mapper: every chunk in this process, one after the other."""
+    out: list[tuple[Any, ...]] = []
+    for c in chunks:
+        out.append(fn(*shared, *c))
+        if progress is not None:
+            progress(len(out), len(chunks))
+    return out
 
 
 def run_montecarlo(
@@ -509,7 +416,7 @@ def run_montecarlo(
     deadline: int = 2030,
     percentiles: Sequence[float] = FAN_PERCENTILES,
     progress: Progress | None = None,
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    map_chunks: ChunkMapper | None = None,
 ) -> MonteCarloResult:
     """Run N perturbed projections of one scenario and summarise their peaks and spread.
 
@@ -534,10 +441,6 @@ def run_montecarlo(
         Scenario name → Scenario, for the inheritance chain.
     chunk : int
         Trajectories per chunk; bounds memory (a dozen chunk × G × T float arrays at most).
-    scheduler : {None, "threads", "local", "tcp://host:port"}
-        None: in-process NumPy; otherwise one ``dask.delayed`` task per chunk on a
-        ``distributed`` client (``"local"`` starts and stops a ``LocalCluster``), or on
-        Dask's local threaded scheduler (``"threads"``, no cluster, no start-up cost).
     tolerance : float
         Plateau tolerance of the peak rule [fraction]; default 0.01.
     deadline : int
@@ -547,8 +450,11 @@ def run_montecarlo(
     progress : callable, optional
         ``progress(done, total)`` [chunks], called after each chunk (on Dask, as each task
         completes). Observes only; the result does not depend on it.
-    connect_timeout : float
-        Seconds to wait for a ``tcp://`` scheduler [s]; default 10.
+    map_chunks : ChunkMapper, optional
+        Runs the chunks: ``map_chunks(fn, shared, chunks, progress)`` returns
+        ``[fn(*shared, *c) for c in chunks]`` in chunk order, wherever it runs them (the
+        service's runner, :mod:`carbonpeak.service.outlook.mc_runner`, builds one per Dask
+        scheduler); default: in this process.
 
     Returns
     -------
@@ -561,10 +467,8 @@ def run_montecarlo(
         outside [left, right]; ``scenario_bad_distribution``) naming the scenario, the
         driver, its selector and the years it moves; an unknown driver or selector; a bad
         correlation matrix (shape, symmetry, diagonal, not positive semi-definite);
-        n < 1 or chunk < 1; a scheduler that is none of ``"threads"``, ``"local"``, ``tcp://host:port``
-        (``mc_scheduler_address``) or does not answer within *connect_timeout*
-        (``mc_scheduler_unreachable``); and every error of the projection (naming scenario,
-        driver, year).
+        n < 1 or chunk < 1; every error of the projection (naming scenario, driver, year);
+        and what *map_chunks* raises (a scheduler that cannot be reached).
     """
     found, r = _validate(distributions, correlation)
     yrs = np.asarray(list(range(base.year, 2061)) if years is None else list(years), dtype=np.int64)
@@ -574,10 +478,6 @@ def run_montecarlo(
         problems.append(Problem("must_be_positive", column="n", value=n))
     if chunk < 1:
         problems.append(Problem("must_be_positive", column="chunk", value=chunk))
-    if scheduler is not None and scheduler not in ("local", "threads") and not _ADDRESS.match(scheduler):
-        problems.append(Problem("mc_scheduler_address", column="scheduler", value=scheduler))
-    if not (math.isfinite(connect_timeout) and connect_timeout > 0):
-        problems.append(Problem("must_be_positive", column="connect_timeout", value=connect_timeout))
     if problems:
         raise InputError(problems)
     s = resolve(scenario, registry or {}) if scenario.parent else scenario
@@ -586,21 +486,14 @@ def run_montecarlo(
     # a path that is the same for every group is kept as one row (1, T): perturbed, it grows
     # to trajectories × 1 × years, not × groups; broadcasting gives the same numbers
     compact = {k: v[:1] if np.array_equal(v, np.broadcast_to(v[:1], v.shape)) else v for k, v in drv.items()}
-    parts = _chunks(
-        base,
-        compact,
-        distributions,
-        _factor(r),
-        n,
-        seed,
-        chunk,
-        yrs,
-        tolerance,
-        deadline,
-        scheduler,
-        progress,
-        connect_timeout,
-    )
+    n_chunks = -(-n // chunk)
+    seeds = np.random.SeedSequence(seed).spawn(n_chunks)
+    sizes = [min(chunk, n - i * chunk) for i in range(n_chunks)]
+    factor = _factor(r)
+    chunks = [
+        (distributions, factor, s, m, yrs, tolerance, deadline) for s, m in zip(seeds, sizes, strict=True)
+    ]
+    parts = (map_chunks or _in_process)(_run_chunk, (base, compact), chunks, progress)
     totals = np.concatenate([p[0] for p in parts])
     peak_year = np.concatenate([p[1] for p in parts])
     peak_value = np.concatenate([p[2] for p in parts])

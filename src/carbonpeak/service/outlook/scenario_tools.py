@@ -36,9 +36,10 @@ from carbonpeak.scenarios.demo_scenarios import (
 )
 from carbonpeak.scenarios.lmdi import Method, lmdi_frame
 from carbonpeak.scenarios.macc import macc
-from carbonpeak.scenarios.montecarlo import DEFAULT_CONNECT_TIMEOUT, run_montecarlo
+from carbonpeak.scenarios.montecarlo import run_montecarlo
 from carbonpeak.scenarios.peak import DEFAULT_TOLERANCE, Peak, find_peak
 from carbonpeak.scenarios.projection import BaseYear, Projection, Scenario, base_year, project
+from carbonpeak.service.outlook.mc_runner import DEFAULT_CONNECT_TIMEOUT, mapper_for
 from carbonpeak.service.platform.context import Context
 
 __all__ = [
@@ -447,6 +448,7 @@ def montecarlo_demo(
     ``local`` (a Dask LocalCluster) or ``tcp://host:port``; *progress* is called with
     (chunks done, chunks).
     """
+    mapper = mapper_for(_scheduler(scheduler), connect_timeout)
     chosen = scenarios.pick(name)
     res = run_montecarlo(
         _demo_base(),
@@ -456,10 +458,9 @@ def montecarlo_demo(
         seed,
         registry=scenarios.registry,
         chunk=chunk,
-        scheduler=_scheduler(scheduler),
         tolerance=tolerance,
         progress=progress,
-        connect_timeout=connect_timeout,
+        map_chunks=mapper,
     )
     years = res.years.tolist()
     fan_cols = [years.index(y) for y in FAN_YEARS if y in years]

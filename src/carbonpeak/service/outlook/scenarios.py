@@ -73,7 +73,7 @@ from carbonpeak.scenarios.demo_scenarios import (
 )
 from carbonpeak.scenarios.lmdi import Method, lmdi_frame
 from carbonpeak.scenarios.macc import macc
-from carbonpeak.scenarios.montecarlo import DEFAULT_CONNECT_TIMEOUT, Distribution, run_montecarlo
+from carbonpeak.scenarios.montecarlo import Distribution, run_montecarlo
 from carbonpeak.scenarios.peak import DEFAULT_TOLERANCE, find_peak
 from carbonpeak.scenarios.projection import (
     BASE_COLUMNS,
@@ -87,6 +87,7 @@ from carbonpeak.scenarios.projection import (
 )
 from carbonpeak.service.efficiency import projects
 from carbonpeak.service.inventories import official
+from carbonpeak.service.outlook.mc_runner import DEFAULT_CONNECT_TIMEOUT, mapper_for
 from carbonpeak.service.platform import budget
 from carbonpeak.service.platform.context import Context
 from carbonpeak.settings import get_settings
@@ -475,6 +476,7 @@ def montecarlo(
         problems.append(Problem("scenario_bad_scheduler", column="scheduler", value=scheduler))
     if problems:
         raise InputError(problems)
+    mapper = mapper_for(None if scheduler == "numpy" else scheduler, connect_timeout)
     b = bt or base_table(ctx, year, source=source)
     reg = registry(uploaded)
     s, notes = _prepared(ctx, b, reg, name)
@@ -487,9 +489,8 @@ def montecarlo(
         seed,
         correlation=correlation,
         chunk=min(chunk, n),
-        scheduler=None if scheduler == "numpy" else scheduler,
         tolerance=tolerance,
-        connect_timeout=connect_timeout,
+        map_chunks=mapper,
         progress=lambda _done, _total: budget.check(),  # stops between chunks once abandoned
     )
     return {
