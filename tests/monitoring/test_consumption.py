@@ -68,7 +68,7 @@ def test_an_interval_across_a_gap_is_spread_and_flagged_estimated() -> None:
 increments = st.lists(st.floats(min_value=0, max_value=4_000, allow_nan=False), min_size=1, max_size=60)
 
 
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(
     inc=increments,
     start=st.floats(min_value=0, max_value=9_999),

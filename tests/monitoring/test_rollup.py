@@ -41,7 +41,7 @@ frames = st.lists(
 )
 
 
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(rows=frames)
 def test_each_level_is_the_sum_of_the_level_below_and_of_the_raw_intervals(
     rows: list[tuple[int, int, float]],

@@ -56,32 +56,50 @@ def rollup(cons: pd.DataFrame, freq: str, tz_offset_s: int = BEIJING_OFFSET_S) -
         return _empty()
     start = period_start(cons["ts"].to_numpy(), freq, tz_offset_s)
     flags = cons["flag"].to_numpy(dtype=object) if "flag" in cons.columns else np.full(len(cons), "")
-    frame = pd.DataFrame(
-        {
-            "meter_id": cons["meter_id"].to_numpy(dtype="int64"),
-            "period_start": start,
-            "consumption": cons["consumption"].to_numpy(dtype=float),
-            "intervals": np.ones(len(cons), dtype="int64"),
-            "estimated": np.isin(flags, ("estimated", "negative")).astype("int64"),
-        }
+    return _sum(
+        cons["meter_id"].to_numpy(dtype="int64"),
+        start,
+        cons["consumption"].to_numpy(dtype=float),
+        np.ones(len(cons), dtype="int64"),
+        np.isin(flags, ("estimated", "negative")).astype("int64"),
     )
-    return _sum(frame)
 
 
 def rollup_from(finer: pd.DataFrame, freq: str, tz_offset_s: int = BEIJING_OFFSET_S) -> pd.DataFrame:
     """The *freq* rollup summed from a finer rollup (the children add up to the parent)."""
     if finer.empty:
         return _empty()
-    frame = finer.loc[:, list(ROLLUP_COLUMNS)].copy()
-    frame["period_start"] = period_start(frame["period_start"].to_numpy(), freq, tz_offset_s)
-    return _sum(frame)
+    return _sum(
+        finer["meter_id"].to_numpy(dtype="int64"),
+        period_start(finer["period_start"].to_numpy(), freq, tz_offset_s),
+        finer["consumption"].to_numpy(dtype=float),
+        finer["intervals"].to_numpy(dtype="int64"),
+        finer["estimated"].to_numpy(dtype="int64"),
+    )
 
 
-def _sum(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.groupby(["meter_id", "period_start"], sort=True, as_index=False)[
-        ["consumption", "intervals", "estimated"]
-    ].sum()
-    return out.loc[:, list(ROLLUP_COLUMNS)]
+def _sum(
+    meter_id: np.ndarray,
+    start: np.ndarray,
+    consumption: np.ndarray,
+    intervals: np.ndarray,
+    estimated: np.ndarray,
+) -> pd.DataFrame:
+    """Sums per (meter, period), sorted by both: one sort and ``reduceat`` (no Python groups)."""
+    order = np.lexsort((start, meter_id))
+    m, s = meter_id[order], start[order]
+    first = np.ones(len(m), dtype=bool)
+    first[1:] = (m[1:] != m[:-1]) | (s[1:] != s[:-1])
+    at = np.flatnonzero(first)
+    return pd.DataFrame(
+        {
+            "meter_id": m[at],
+            "period_start": s[at],
+            "consumption": np.add.reduceat(consumption[order], at),
+            "intervals": np.add.reduceat(intervals[order], at),
+            "estimated": np.add.reduceat(estimated[order], at),
+        }
+    )
 
 
 def _empty() -> pd.DataFrame:
