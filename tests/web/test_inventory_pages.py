@@ -226,10 +226,15 @@ def test_explain_page_shows_formula_factors_source_and_clause(client: TestClient
     assert str(escape(exp["formula_en"])) in html
     assert "来源" in html and "条款" in html
     assert exp["factors"]
+    assert any(f.get("read_in") for f in exp["factors"])  # Table A read in a template
     for f in exp["factors"]:
         assert f'data-factor="{f["factor_id"]}"' in html
         assert str(escape(f["source_title"])) in html
         assert str(escape(f["clause"])) in html
+        # where the value was read, apart from the clause (issue 12, item 8)
+        assert "index id" not in f["clause"]
+        if f.get("read_in"):
+            assert str(escape(f["read_in"])) in html and "读自" in html
         css = dict(inventory_view.CONFIDENCE)[f["confidence"]]
         assert f'class="conf conf-{css}"' in html
     for step in exp["arithmetic"]:
