@@ -124,17 +124,35 @@ def normalise_technology(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return arr[codes], bad[codes]
 
 
+def item_mask(col: pd.Series, names: list[str] | tuple[str, ...]) -> np.ndarray:
+    """True where *col* (item ids; a categorical is fastest) is one of *names*, without turning a
+    province-size column into text."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        hit = np.asarray(col.cat.categories.isin(list(names)), dtype=bool)
+        codes = np.asarray(col.cat.codes, dtype=np.int64)
+        return (
+            np.where(codes >= 0, hit[np.clip(codes, 0, None)], False)
+            if hit.any()
+            else np.zeros(len(col), bool)
+        )
+    return np.asarray(col.isin(list(names)), dtype=bool)
+
+
+def _text(a: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
+    """Column *col* of *rows* as stripped text ('' where missing or the column is absent)."""
+    if col not in a:
+        return np.full(len(rows), "", dtype=object)
+    v = a[col].iloc[rows].astype(object)
+    return np.asarray(v.where(v.notna(), "").astype(str).str.strip(), dtype=object)
+
+
 def _key_frame(a: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     """Enterprise, line and period (as text) of *rows*; '' where a column is absent."""
-    n = len(rows)
-    ent = a["enterprise"].astype(str).to_numpy()[rows] if "enterprise" in a else np.full(n, "")
-    line = a["line"].astype(str).to_numpy()[rows] if "line" in a else np.full(n, "")
-    if "period" in a:
-        per = a["period"].astype(str).to_numpy()[rows]
-    else:
-        per = a["year"].astype(np.int64).astype(str).to_numpy()[rows]
-    year = a["year"].astype(np.int64).astype(str).to_numpy()[rows]
-    return pd.DataFrame({"ent": ent, "line": line, "per": per, "year": year})
+    year = a["year"].iloc[rows].astype(np.int64).astype(str).to_numpy()
+    per = _text(a, "period", rows) if "period" in a else year
+    return pd.DataFrame(
+        {"ent": _text(a, "enterprise", rows), "line": _text(a, "line", rows), "per": per, "year": year}
+    )
 
 
 def attach_potline_parameters(a: pd.DataFrame) -> pd.DataFrame:
@@ -153,12 +171,20 @@ def attach_potline_parameters(a: pd.DataFrame) -> pd.DataFrame:
     InputError
         ``parameter_twice`` where one key (enterprise, line, period) reports a parameter twice.
     """
-    item = a["item"].astype(str).to_numpy()
-    prod = np.flatnonzero(item == "primary_aluminium")
-    is_par = np.isin(item, list(POTLINE_ITEMS))
-    has_tech = "technology" in a and a["technology"].notna().any()
-    if prod.size == 0 or not (is_par.any() or has_tech):
+    prod = np.flatnonzero(item_mask(a["item"], ["primary_aluminium"]))
+    if prod.size == 0:
         return a
+    par_rows = np.flatnonzero(item_mask(a["item"], list(POTLINE_ITEMS)))
+    tech_rows = np.zeros(0, dtype=np.int64)
+    if "technology" in a:
+        given = a["technology"].astype(object).notna().to_numpy()
+        if given.any():
+            tg = np.flatnonzero(given)
+            tech_rows = tg[_text(a, "technology", tg) != ""]
+    if par_rows.size == 0 and tech_rows.size == 0:
+        return a
+    item = np.full(len(a), "", dtype=object)
+    item[par_rows] = a["item"].iloc[par_rows].astype(str).to_numpy()
     out = a.copy()
     pk = _key_frame(a, prod)
     q = a["quantity"].to_numpy(dtype=float)
@@ -186,17 +212,16 @@ def attach_potline_parameters(a: pd.DataFrame) -> pd.DataFrame:
         have = out[col].to_numpy(dtype=float, copy=True) if col in out else np.full(len(out), np.nan)
         have[prod] = np.where(np.isnan(have[prod]), got, have[prod])
         out[col] = have
-    if has_tech:
-        tech = a["technology"].astype(object).where(a["technology"].notna(), "").astype(str).str.strip()
-        every = _key_frame(a, np.arange(len(a)))
-        given = tech.to_numpy() != ""
+    if tech_rows.size:
+        tkeys = _key_frame(a, tech_rows)
         first = pd.Series(
-            tech.to_numpy()[given], index=pd.MultiIndex.from_frame(every[given][["ent", "line"]])
+            _text(a, "technology", tech_rows), index=pd.MultiIndex.from_frame(tkeys[["ent", "line"]])
         )
         first = first[~first.index.duplicated(keep="first")]
         idx = pd.MultiIndex.from_frame(pk[["ent", "line"]])
         fill = first.reindex(idx).fillna("").to_numpy(dtype=object)
-        cur = tech.to_numpy(dtype=object, copy=True)
+        cur = np.full(len(a), "", dtype=object)
+        cur[tech_rows] = _text(a, "technology", tech_rows)
         cur[prod] = np.where(cur[prod] == "", fill, cur[prod])
         out["technology"] = cur
     if problems:
@@ -285,12 +310,12 @@ def restore_inputs(a: pd.DataFrame) -> pd.DataFrame:
     ``factor_ids`` cite restored as input columns; *a* itself without ``factor_ids``."""
     if "factor_ids" not in a:
         return a
-    ids = a["factor_ids"].astype(str)
-    cited = ids.str.contains(MEASURED, regex=False) | ids.str.contains(INPUT, regex=False)
+    codes, uniq = pd.factorize(a["factor_ids"].astype(object), use_na_sentinel=False)
     out = a.drop(columns=["factor_ids"])
-    if not cited.any():
+    per_id = [tokens_of(str(u)) for u in uniq]  # a few distinct strings, however many lines
+    if not any(per_id):
         return out
-    parsed = [tokens_of(s) if c else {} for s, c in zip(ids.to_numpy(), cited.to_numpy(), strict=True)]
+    parsed = [per_id[c] for c in codes]
     for col in (*FUEL_COLUMNS, *ALUMINIUM_COLUMNS):
         vals = np.asarray([float(p[col]) if col in p else np.nan for p in parsed], dtype=float)
         if not np.isnan(vals).all():
@@ -346,6 +371,8 @@ def measured_problems(
     out: list[Problem] = []
     rows_of = a["row"].to_numpy() if "row" in a else np.arange(1, len(a) + 1)
     for col in FUEL_COLUMNS:
+        if col not in a:
+            continue
         given = ~np.isnan(_given(a, col))
         if not given.any():
             continue

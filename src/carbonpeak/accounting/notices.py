@@ -170,24 +170,25 @@ def measured_notices(lines: pd.DataFrame, f: FactorTables) -> list[Problem]:
       enterprise, line and period.
     """
     out: list[Problem] = []
-    item = lines["item"].astype(str).to_numpy()
-    checks = [
-        (col, f.fuels[col].reindex(item).to_numpy(dtype=float))
-        for col in ("ncv_gj", "cc_tc_per_tj", "oxidation")
-        if col in lines
-    ]
     al = f.aluminium
-    is_al = item == "primary_aluminium"
-    for col in ("net_anode_consumption", "anode_sulfur", "anode_ash"):
-        if col in lines and col in al:
-            checks.append((col, np.where(is_al, al[col], np.nan)))
-    for col, default in checks:
+    is_al = ms.item_mask(lines["item"], ["primary_aluminium"])
+    for col in ("ncv_gj", "cc_tc_per_tj", "oxidation", "net_anode_consumption", "anode_sulfur", "anode_ash"):
+        if col not in lines:
+            continue
         v = _vals(lines, col)
+        rows = np.flatnonzero(~np.isnan(v))  # the measured lines only: a small part of a file
+        if rows.size == 0:
+            continue
+        item = lines["item"].iloc[rows].astype(str).to_numpy()
+        if col in f.fuels:
+            default = f.fuels[col].reindex(item).to_numpy(dtype=float)
+        else:
+            default = np.where(is_al[rows], al.get(col, np.nan), np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = v / default
+            ratio = v[rows] / default
         far = (default > 0) & ((ratio > FAR_FROM_DEFAULT) | (ratio < 1.0 / FAR_FROM_DEFAULT))
-        for i in np.flatnonzero(far):
-            k = int(i)
+        for j in np.flatnonzero(far):
+            k = int(rows[j])
             out.append(
                 Problem(
                     "measured_far_from_default",
@@ -196,28 +197,32 @@ def measured_notices(lines: pd.DataFrame, f: FactorTables) -> list[Problem]:
                     row=_row(lines, k),
                     file=_file(lines, k),
                     fields={
-                        "item": item[k],
-                        "default": round(float(default[k]), 6),
+                        "item": item[j],
+                        "default": round(float(default[j]), 6),
                         "ratio": FAR_FROM_DEFAULT,
                     },
                 )
             )
     if is_al.any():
         out += _unused_pfc_data(lines, is_al)
-    out += _unmatched_parameters(lines, item)
+    par = ms.item_mask(lines["item"], list(ms.POTLINE_ITEMS))
+    if par.any():
+        out += _unmatched_parameters(lines, np.flatnonzero(par), np.flatnonzero(is_al))
     return out
 
 
 def _unused_pfc_data(lines: pd.DataFrame, is_al: np.ndarray) -> list[Problem]:
     aem, aeo, ce = _vals(lines, "aem_min"), _vals(lines, "aeo_mv"), _vals(lines, "current_efficiency")
-    ids = lines["factor_ids"].astype(str).to_numpy()
-    tech = (
-        ms.normalise_technology(lines["technology"])[0]
-        if "technology" in lines
-        else np.full(len(lines), "", dtype=object)
-    )
+    rows = np.flatnonzero(is_al & (~np.isnan(aem) | ~np.isnan(aeo) | ~np.isnan(ce)))
+    if rows.size == 0:
+        return []
+    ids = np.full(len(lines), "", dtype=object)
+    ids[rows] = lines["factor_ids"].iloc[rows].astype(str).to_numpy()
+    tech = np.full(len(lines), "", dtype=object)
+    if "technology" in lines:
+        tech[rows] = ms.normalise_technology(lines["technology"].iloc[rows])[0]
     out: list[Problem] = []
-    for i in np.flatnonzero(is_al & (~np.isnan(aem) | ~np.isnan(aeo) | ~np.isnan(ce))):
+    for i in rows:
         k = int(i)
         used = ":slope_cf4" in ids[k] or ":ovc_cf4" in ids[k]
         if ":ovc_cf4" in ids[k] or (used and np.isnan(aeo[k])):
@@ -255,29 +260,34 @@ def _unused_pfc_data(lines: pd.DataFrame, is_al: np.ndarray) -> list[Problem]:
     return out
 
 
-def _unmatched_parameters(lines: pd.DataFrame, item: np.ndarray) -> list[Problem]:
-    par = np.flatnonzero(np.isin(item, list(ms.POTLINE_ITEMS)))
-    if par.size == 0:
-        return []
-    n = len(lines)
-    ent = lines["enterprise"].astype(str).to_numpy() if "enterprise" in lines else np.full(n, "")
-    line = lines["line"].astype(str).to_numpy() if "line" in lines else np.full(n, "")
-    year = lines["year"].astype(np.int64).astype(str).to_numpy()
-    per = lines["period"].astype(str).to_numpy() if "period" in lines else year
-    prod = np.flatnonzero(item == "primary_aluminium")
+def _unmatched_parameters(lines: pd.DataFrame, par: np.ndarray, prod: np.ndarray) -> list[Problem]:
+    def text(col: str, rows: np.ndarray) -> list[str]:
+        if col not in lines:
+            return [""] * len(rows)
+        return [str(v) for v in lines[col].iloc[rows].to_numpy()]
+
+    p_ent, p_line, p_year = text("enterprise", prod), text("line", prod), text("year", prod)
+    p_per = text("period", prod) if "period" in lines else p_year
     keys = set()
-    for i in prod:
-        for ln in (line[i], ""):
-            keys.update({(ent[i], ln, per[i]), (ent[i], ln, year[i])})
+    for e, ln_, pe, y in zip(p_ent, p_line, p_per, p_year, strict=True):
+        for ln in (ln_, ""):
+            keys.update({(e, ln, pe), (e, ln, y)})
+    q_ent, q_line, q_year, q_item = (
+        text("enterprise", par),
+        text("line", par),
+        text("year", par),
+        text("item", par),
+    )
+    q_per = text("period", par) if "period" in lines else q_year
     out: list[Problem] = []
-    for i in par:
+    for j, i in enumerate(par):
         k = int(i)
-        if (ent[k], line[k], per[k]) not in keys:
+        if (q_ent[j], q_line[j], q_per[j]) not in keys:
             out.append(
                 Problem(
                     "parameter_unmatched",
                     column="item",
-                    value=item[k],
+                    value=q_item[j],
                     row=_row(lines, k),
                     file=_file(lines, k),
                 )
