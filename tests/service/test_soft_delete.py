@@ -16,6 +16,7 @@ from carbonpeak.store.db import engine_for
 from carbonpeak.store.models import AuditEvent, Enterprise, InventoryRun, Submission, SubmissionValue
 from tests.conftest import api_token
 
+PROJECT = "DEMO-P-430400-01"  # the demo's project of CODE
 CODE = "91430400XU6TWF13XG"  # the demo's ent-hengyang-pbzn (Hengyang, Pb;Zn), with years of history
 runner = CliRunner(env={"COLUMNS": "200"})
 
@@ -69,6 +70,8 @@ def test_a_delete_with_history_deactivates_and_reactivation_restores(
     assert CODE in {r["credit_code"] for r in round_before["rows"]}
     own = api_token(client, "ent-hengyang-pbzn")
     assert [e["credit_code"] for e in client.get("/api/v1/enterprises", headers=own).json()] == [CODE]
+    projects = {p["code"] for p in client.get("/api/v1/projects", headers=prov).json()}
+    assert PROJECT in projects
 
     r = client.delete(f"/api/v1/enterprises/{eid}", headers=prov)
     assert r.status_code == 204
@@ -82,6 +85,7 @@ def test_a_delete_with_history_deactivates_and_reactivation_restores(
     rnd = client.get("/api/v1/reporting-rounds/2024/status", headers=prov).json()
     assert CODE not in {r["credit_code"] for r in rnd["rows"]}
     assert rnd["counts"]["enterprises"] == round_before["counts"]["enterprises"] - 1
+    assert {p["code"] for p in client.get("/api/v1/projects", headers=prov).json()} == projects - {PROJECT}
     after = client.get("/api/v1/sector/overview").json()
     assert after["enterprises"] == overview["enterprises"] - 1
     hengyang = {c["code"]: c for c in after["by_city"]}["430400"]
@@ -108,6 +112,7 @@ def test_a_delete_with_history_deactivates_and_reactivation_restores(
         == round_before["counts"]
     )
     assert _history(demo_url, eid) == history
+    assert {p["code"] for p in client.get("/api/v1/projects", headers=prov).json()} == projects
     assert _events(demo_url, eid)[-2:] == ["enterprise.deactivate", "enterprise.reactivate"]
     # reactivating an active enterprise: nothing to restore
     assert client.post(f"/api/v1/enterprises/{eid}/reactivate", headers=prov).status_code == 404

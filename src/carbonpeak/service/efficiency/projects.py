@@ -40,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from carbonpeak import catalogue, refdata, units
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem, UnitError
@@ -148,7 +148,14 @@ class ProjectUpdate(TextSafeModel):
 
 def project_scope(principal: Principal, action: Action) -> ColumnElement[bool]:
     """The WHERE clause selecting the projects *principal* may *action* (table in the
-    module docstring)."""
+    module docstring); a deactivated enterprise's projects are in nobody's scope (they stay
+    in the store and come back with the enterprise)."""
+    deactivated = select(Enterprise.id).where(Enterprise.deactivated_at.is_not(None))
+    active = or_(Project.enterprise_id.is_(None), Project.enterprise_id.not_in(deactivated))
+    return and_(_role_scope(principal, action), active)
+
+
+def _role_scope(principal: Principal, action: Action) -> ColumnElement[bool]:
     role = principal.role
     if not principal.is_authenticated or role is Role.PUBLIC:
         return false()
