@@ -8,7 +8,9 @@ cites a source registered in ``sources.toml``. The loader refuses, with a
 - a ``source_id`` not in ``sources.toml``;
 - a unit (a ``unit`` column value, or a column's declared unit) that does not parse;
 - a ``confidence`` of ``R`` (recalled, unverified) or anything outside V / S+ / S;
-- a duplicate primary key.
+- a duplicate primary key;
+- a figure whose column names a ``source_column`` in the schema, given without a registered
+  source and a confidence (or marked ``estimate`` without its ``basis``).
 
 ``clause`` names only the standard's own table, clause or annex; ``read_in`` (the last column of
 every table, optional) says where the value was read — a repost, repository, page or reference-file
@@ -40,6 +42,7 @@ from carbonpeak.errors import RefdataError, UnitError
 
 __all__ = [
     "CONFIDENCE",
+    "ESTIMATE",
     "PROVENANCE",
     "READ_IN",
     "FactorSet",
@@ -210,6 +213,7 @@ def read_table(name: str, data: bytes, schema: Mapping[str, Any], sources: Mappi
             raise RefdataError(
                 "refdata_schema", table=name, detail=f"row {lineno}: duplicate id {row['id']!r}"
             )
+        _check_figure_sources(name, lineno, columns, row, sources)
         rows.append(row)
         by_id[row["id"]] = row
     return RefTable(
@@ -221,6 +225,43 @@ def read_table(name: str, data: bytes, schema: Mapping[str, Any], sources: Mappi
         digest=hashlib.sha256(data).hexdigest(),
         by_id=by_id,
     )
+
+
+#: The value of a figure's source column marking a figure as this platform's estimate.
+ESTIMATE = "estimate"
+
+
+def _check_figure_sources(
+    name: str,
+    row_no: int,
+    columns: Mapping[str, Mapping[str, Any]],
+    row: Mapping[str, Any],
+    sources: Mapping[str, Source],
+) -> None:
+    """Refuse a figure (a column whose schema names ``source_column``) given without its source.
+
+    The figure's ``source_column`` must name a registered source and its ``confidence_column``
+    hold V / S+ / S; or the source is ``estimate``, the confidence ``estimate`` and the row's
+    ``basis`` says how it was estimated. An empty figure needs nothing.
+    """
+    for col, spec in columns.items():
+        src_col = spec.get("source_column")
+        if not src_col or row.get(col) is None:
+            continue
+        conf_col = spec.get("confidence_column", "")
+        src, conf = row.get(src_col), row.get(conf_col)
+        sourced = src in sources and conf in CONFIDENCE
+        estimated = src == ESTIMATE and conf == ESTIMATE and bool(row.get("basis"))
+        if not (sourced or estimated):
+            raise RefdataError(
+                "refdata_unsourced_figure",
+                table=name,
+                row=row_no,
+                column=col,
+                value=row[col],
+                source_column=src_col,
+                confidence_column=conf_col,
+            )
 
 
 def _check_schema(name: str, columns: Mapping[str, Mapping[str, Any]]) -> None:
