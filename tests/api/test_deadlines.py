@@ -6,21 +6,24 @@ computation has started, and the steps of the computations are paced by events.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from carbonpeak.app import create_app
 from carbonpeak.errors import ComputeAbandoned
 from carbonpeak.http import compute
+from carbonpeak.http.background import serve_in_background
 from carbonpeak.service.outlook import targets as targets_service
 from carbonpeak.service.platform import budget
 from carbonpeak.settings import Settings
-from tests.conftest import api_token
+from tests.conftest import DEMO_PASSWORDS, api_token
 
 WAIT = 30.0  # a bound on waiting for the test's own threads, never an assertion on time
 
@@ -34,9 +37,11 @@ class Steps:
         self.finished = threading.Event()
         self.done: list[str] = []
         self.ended: BaseException | None = None
+        self.budget: budget.Budget | None = None
 
     def __call__(self, *_args: Any) -> list[Any]:
         try:
+            self.budget = budget.current()
             self.started.set()
             self.done.append("first step")
             assert self.proceed.wait(WAIT)
@@ -120,3 +125,31 @@ def test_a_computation_that_ends_in_time_answers_and_a_budget_outside_a_request_
     b.cancel("gone")
     with pytest.raises(ComputeAbandoned), b.current():
         budget.check()
+
+
+def test_a_live_request_whose_client_hung_up_stops_its_computation(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through a real server and socket: the client sends the request and closes the
+    connection while the cold view computes; the server notices, stops the budget, and the
+    computation ends at its next step instead of running for nobody."""
+    steps = Steps()
+    monkeypatch.setattr(targets_service, "report", steps)
+    with serve_in_background(create_app(settings)) as base:
+        r = httpx.post(
+            f"{base}/api/v1/auth/token", data={"username": "province", "password": DEMO_PASSWORDS["province"]}
+        )
+        token = r.json()["access_token"]
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as s:
+            head = f"GET /api/v1/targets HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\r\n"
+            s.sendall(head.encode())
+            assert steps.started.wait(WAIT)
+        # the client is gone; wait (bounded) until the server has stopped the budget
+        assert steps.budget is not None
+        assert steps.budget.stop.wait(WAIT)
+        assert steps.budget.reason == "gone"
+        steps.proceed.set()
+        assert steps.finished.wait(WAIT)
+    assert steps.done == ["first step"]
+    assert isinstance(steps.ended, ComputeAbandoned)
