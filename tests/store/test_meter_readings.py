@@ -137,3 +137,19 @@ def test_sqlite_keeps_one_unpartitioned_table(db: Session) -> None:
     upsert_readings(db, _batch(a, [_ts(2031, 5, 31)], [1.0], received=1))
     db.commit()
     assert len(_stored(db, a)) == 1
+
+
+def test_readings_read_back_exactly_in_order(db: Session) -> None:
+    a, b = _meters(db)
+    t0 = _ts(2026, 11, 30)
+    awkward = [0.1 + 0.2, 1e-300, 12345.678901234567, -0.0, 2.0**53 + 1]
+    upsert_readings(db, _batch(b, [t0 + 900 * k for k in range(5)][::-1], awkward[::-1], received=3))
+    upsert_readings(db, _batch(a, [t0], [7.0], received=3, source="mqtt"))
+    db.commit()
+    got = read_readings(db, [b, a], t0, t0 + 3600)
+    assert got["meter_id"].tolist() == [a] + [b] * 4
+    assert got["value"].tolist() == [7.0, *awkward[:4]]
+    assert got["source"].tolist() == ["mqtt"] + ["file"] * 4
+    assert [str(d) for d in got.dtypes] == ["int64", "int64", "float64", "object", "object", "int64"]
+    assert read_readings(db, [a], t0 + 1, t0 + 2).empty
+    assert read_readings(db, []).empty

@@ -17,6 +17,7 @@ Timestamps are UTC epoch seconds (integers).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -152,6 +153,8 @@ def read_readings(
 ) -> pd.DataFrame:
     """The stored readings of *meter_ids* with ``start <= ts < end`` (either bound optional),
     ordered by meter and time, as a frame with :data:`READING_COLUMNS`."""
+    if db.get_bind().dialect.name == "postgresql":
+        return _copy_out(db, meter_ids, start, end)
     r = MeterReading
     stmt = select(r.meter_id, r.ts, r.value, r.quality, r.source, r.received_at).where(
         r.meter_id.in_(list(meter_ids))
@@ -163,4 +166,51 @@ def read_readings(
     out = read_frame(db, stmt.order_by(r.meter_id, r.ts), READING_COLUMNS)
     if out.empty:
         return out.astype({"meter_id": "int64", "ts": "int64", "value": "float64", "received_at": "int64"})
+    return out
+
+
+def _copy_out(db: Session, meter_ids: Sequence[int], start: int | None, end: int | None) -> pd.DataFrame:
+    """PostgreSQL: the rows through ``COPY (SELECT …) TO STDOUT`` as CSV, parsed by pandas' C
+    reader — several times faster than fetching millions of row tuples. Every value in the
+    statement is an integer formatted here (COPY takes no bind parameters)."""
+    ids = ",".join(str(int(i)) for i in meter_ids) or "0"
+    where = [f"meter_id = ANY('{{{ids}}}'::integer[])"]
+    if start is not None:
+        where.append(f"ts >= {int(start)}")
+    if end is not None:
+        where.append(f"ts < {int(end)}")
+    names = ", ".join(READING_COLUMNS)
+    sql = (
+        f"COPY (SELECT {names} FROM meter_reading WHERE {' AND '.join(where)} "  # noqa: S608 — integers only
+        "ORDER BY meter_id, ts) TO STDOUT WITH (FORMAT csv)"
+    )
+    raw = db.connection().connection.driver_connection
+    assert raw is not None  # noqa: S101 — a live connection of the session's transaction
+    buf = io.BytesIO()
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for block in copy:
+            buf.write(block)
+    buf.seek(0)
+    if buf.getbuffer().nbytes == 0:
+        return pd.DataFrame(
+            {
+                "meter_id": pd.Series(dtype="int64"),
+                "ts": pd.Series(dtype="int64"),
+                "value": pd.Series(dtype="float64"),
+                "quality": pd.Series(dtype=object),
+                "source": pd.Series(dtype=object),
+                "received_at": pd.Series(dtype="int64"),
+            }
+        )
+    dtypes = {
+        c: ("object" if c in ("quality", "source") else "float64" if c == "value" else "int64")
+        for c in READING_COLUMNS
+    }
+    out: pd.DataFrame = pd.read_csv(
+        buf,
+        header=None,
+        names=list(READING_COLUMNS),
+        dtype=dtypes,
+        keep_default_na=False,
+    )
     return out
