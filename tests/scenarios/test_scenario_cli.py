@@ -28,7 +28,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_run_prints_co2_by_metal_and_the_peak() -> None:
-    code, out, _ = invoke("run")
+    code, out, _ = invoke("run", "--base", "demo")
     assert code == 0, out
     proj = project(
         base_year(demo_base_frame(), DEMO_BASE_YEAR), DEMO_SCENARIOS["plan_policy"], registry=DEMO_SCENARIOS
@@ -42,7 +42,7 @@ def test_run_prints_co2_by_metal_and_the_peak() -> None:
 
 
 def test_run_json_matches_the_engine_and_the_tolerance_is_passed_on() -> None:
-    code, out, _ = invoke("run", "--scenario", "baseline", "--json", "--tolerance", "0.02")
+    code, out, _ = invoke("run", "--base", "demo", "--scenario", "baseline", "--json", "--tolerance", "0.02")
     assert code == 0, out
     got = json.loads(out)
     proj = project(
@@ -80,7 +80,7 @@ def test_compare_lists_three_scenarios_accelerated_no_later_than_baseline() -> N
 
 
 def test_montecarlo_is_reproducible_and_prints_p_peak_years_and_fan() -> None:
-    args = ("montecarlo", "--n", "200", "--chunk", "50", "--seed", "3")
+    args = ("montecarlo", "--base", "demo", "--n", "200", "--chunk", "50", "--seed", "3")
     code, first, output = invoke(*args)
     assert code == 0, output
     _, second, _ = invoke(*args)
@@ -90,14 +90,13 @@ def test_montecarlo_is_reproducible_and_prints_p_peak_years_and_fan() -> None:
     assert "Peak-year distribution" in first and "P5" in first and "P95" in first
     assert all(str(y) in first for y in (2025, 2030, 2040, 2050, 2060))
     assert "4/4" in output  # the progress bar, on stderr, over the chunks
-    _, other, _ = invoke("montecarlo", "--n", "200", "--chunk", "50", "--seed", "4")
+    _, other, _ = invoke("montecarlo", "--base", "demo", "--n", "200", "--chunk", "50", "--seed", "4")
     assert other != first
 
 
 def test_montecarlo_json_shares_add_up_and_fan_is_ordered() -> None:
-    code, out, _ = invoke(
-        "montecarlo", "--n", "120", "--chunk", "40", "--seed", "1", "--scenario", "baseline", "--json"
-    )
+    args = ("--base", "demo", "--n", "120", "--chunk", "40", "--seed", "1", "--scenario", "baseline")
+    code, out, _ = invoke("montecarlo", *args, "--json")
     assert code == 0, out
     got = json.loads(out)
     assert sum(got["peak_year_share"].values()) + got["not_peaked_share"] == pytest.approx(1.0)
@@ -109,7 +108,7 @@ def test_montecarlo_json_shares_add_up_and_fan_is_ordered() -> None:
 
 def test_run_iamc_csv_and_xlsx(tmp_path: Path) -> None:
     out_csv = tmp_path / "out.csv"
-    code, out, _ = invoke("run", "--iamc", str(out_csv))
+    code, out, _ = invoke("run", "--base", "demo", "--iamc", str(out_csv))
     assert code == 0, out
     table = pd.read_csv(out_csv)
     assert list(table.columns) == IAMC_COLUMNS
@@ -117,11 +116,11 @@ def test_run_iamc_csv_and_xlsx(tmp_path: Path) -> None:
     total = table[table["variable"] == "Emissions|CO2|Nonferrous"].set_index("year")["value"]
     assert total.loc[2025] == pytest.approx(9.7606, abs=1e-3)  # Mt CO2/yr, the printed peak
     out_xlsx = tmp_path / "out.xlsx"
-    code, out, _ = invoke("run", "--scenario", "accelerated", "--iamc", str(out_xlsx))
+    code, out, _ = invoke("run", "--base", "demo", "--scenario", "accelerated", "--iamc", str(out_xlsx))
     assert code == 0, out
     wide = pd.read_excel(out_xlsx, sheet_name="data")
     assert list(wide.columns[:5]) == IAMC_COLUMNS[:5] and "2060" in map(str, wide.columns)
-    code, _, output = invoke("run", "--iamc", str(tmp_path / "out.json"))
+    code, _, output = invoke("run", "--base", "demo", "--iamc", str(tmp_path / "out.json"))
     assert code == 2 and ".csv, .xlsx" in output
 
 
@@ -133,21 +132,21 @@ def test_run_with_driver_paths_from_a_file(tmp_path: Path) -> None:
         "green,accelerated,grid_ef,*,2030,0.2\n",
         "utf-8",
     )
-    code, out, _ = invoke("run", "--drivers", str(f), "--json")
+    code, out, _ = invoke("run", "--base", "demo", "--drivers", str(f), "--json")
     assert code == 0, out
     got = json.loads(out)
     assert got["scenario"] == "green"  # the file's first scenario
-    _, acc, _ = invoke("run", "--scenario", "accelerated", "--json")
+    _, acc, _ = invoke("run", "--base", "demo", "--scenario", "accelerated", "--json")
     assert got["co2_t"]["total"][10] < json.loads(acc)["co2_t"]["total"][10]
     f.write_text("scenario,driver,selector,year,value\nbad,green_power_share,*,2030,1.5\n", "utf-8")
-    code, _, output = invoke("run", "--drivers", str(f))
+    code, _, output = invoke("run", "--base", "demo", "--drivers", str(f))
     assert code == 2
     assert "drivers.csv" in output and "row=2" in output and "green_power_share" in output
     assert "0–1" in output and "[0, 1]" in output
 
 
 def test_an_unknown_scenario_exits_2() -> None:
-    code, _, output = invoke("montecarlo", "--scenario", "nope", "--n", "10")
+    code, _, output = invoke("montecarlo", "--base", "demo", "--scenario", "nope", "--n", "10")
     assert code == 2 and "“nope”" in output and "'nope'" in output and "plan_policy" in output
 
 
@@ -155,6 +154,8 @@ def test_an_unreachable_scheduler_fails_fast_in_zh_and_en() -> None:
     t0 = time.perf_counter()
     code, _, output = invoke(
         "montecarlo",
+        "--base",
+        "demo",
         "--n",
         "200",
         "--chunk",
@@ -171,7 +172,7 @@ def test_an_unreachable_scheduler_fails_fast_in_zh_and_en() -> None:
 
 
 def test_a_malformed_scheduler_address_is_refused_before_any_work() -> None:
-    code, _, output = invoke("montecarlo", "--n", "10", "--scheduler", "127.0.0.1:8786")
+    code, _, output = invoke("montecarlo", "--base", "demo", "--n", "10", "--scheduler", "127.0.0.1:8786")
     assert code == 2
     assert "调度器地址" in output and "expected local or tcp://host:port" in output
 

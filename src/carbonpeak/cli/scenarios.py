@@ -4,10 +4,14 @@ and ``carbonpeak scenario run|compare|montecarlo``.
 :func:`register` mounts the three Typer apps defined here on the root ``carbonpeak`` app
 (``decompose``, ``macc``, ``scenario``).
 
-They read a CSV (or, for ``scenario``, project the synthetic demo base year under the
-demo scenarios or those of a driver-path xlsx) through :mod:`carbonpeak.service.outlook.scenario_tools`
-(imported when a command runs), and print a rich table (or JSON); ``scenario montecarlo``
-shows a progress bar over its chunks on stderr. Errors print in Chinese and English with
+They read a CSV (or, for ``scenario``, project a base year under the demo scenarios or those
+of a driver-path xlsx) through :mod:`carbonpeak.service.outlook.scenario_tools` (imported when a
+command runs), and print a rich table (or strict JSON: no NaN, missing numbers are null);
+``scenario montecarlo`` shows a progress bar over its chunks on stderr. The ``scenario``
+commands' base year (``--base``) is by default the store's official inventories, through the
+scenario service as the ``system`` principal (:func:`carbonpeak.cli._store.system_context`) —
+what the scenarios page and the dashboard compute; ``--base demo`` is the synthetic demo base
+year, without the store. Errors print in Chinese and English with
 their location (the file name is added to every problem) and the command exits with
 status 2, through the printer shared with the rest of the CLI (:mod:`carbonpeak.cli._console`).
 """
@@ -237,6 +241,54 @@ ToleranceOpt = Annotated[
     float, typer.Option(help="plateau tolerance of the peak rule, fraction of the peak level")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
+BaseOpt = Annotated[
+    str,
+    typer.Option(
+        help="inventories: the base year from the store's official inventories and the project "
+        "register (as the scenarios page and the dashboard); demo: the synthetic demo base year"
+    ),
+]
+_BASES = ("inventories", "demo")
+
+
+def _check_base(base: str) -> None:
+    if base not in _BASES:
+        raise InputError(
+            [Problem("bad_enum", column="--base", value=base, fields={"allowed": ", ".join(_BASES)})]
+        )
+
+
+def _base_label(stored: int | None) -> str:
+    """Where the base year came from: the store's year, or the synthetic demo."""
+    if stored is None:
+        return "demo base year is synthetic / 演示基准年数据为合成数据"
+    return (
+        f"base year {stored} from the official inventories and the project register / "
+        f"基准年 {stored} 取自正式核算数据与项目库"
+    )
+
+
+def _base_json(stored: int | None) -> dict[str, object]:
+    if stored is None:
+        from carbonpeak.service.outlook.scenario_tools import DEMO_BASE_YEAR  # noqa: PLC0415
+
+        return {"base_year": DEMO_BASE_YEAR, "source": "demo", "synthetic": True}
+    return {"base_year": stored, "source": "inventories", "synthetic": False}
+
+
+def _finite(x: Any) -> Any:
+    """*x* with every non-finite float replaced by None (strict JSON)."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    return x
+
+
+def _print_json(doc: dict[str, Any]) -> None:
+    console.print_json(json.dumps(_finite(doc), ensure_ascii=False, allow_nan=False))
 
 
 def _mt(t: float, digits: int = 2) -> str:
@@ -270,8 +322,9 @@ def run(
     ] = None,
     tolerance: ToleranceOpt = _DEFAULT_TOLERANCE,
     as_json: JsonOpt = False,
+    base: BaseOpt = "inventories",
 ) -> None:
-    """Project a scenario to 2060 on the (synthetic) demo base year: CO2 by metal and the peak."""
+    """Project a scenario to 2060 from the base year (--base): CO2 by metal and the peak."""
     from carbonpeak.service.outlook import scenario_tools  # noqa: PLC0415
 
     if iamc is not None and iamc.suffix.lower() not in (".csv", ".xlsx"):
@@ -285,23 +338,28 @@ def run(
                 )
             ]
         )
+    _check_base(base)
     scenarios = scenario_tools.demo_scenarios(drivers)
     name = scenarios.name(scenario)
-    r = scenario_tools.run_demo(scenarios, name, tolerance=tolerance, iamc=iamc)
+    scenarios.pick(name)
+    stored: int | None = None
+    if base == "inventories":
+        with system_context() as ctx:
+            stored, r = scenario_tools.run_stored(ctx, scenarios, name, tolerance=tolerance, iamc=iamc)
+    else:
+        r = scenario_tools.run_demo(scenarios, name, tolerance=tolerance, iamc=iamc)
     years = r.years
     if as_json:
-        console.print_json(
-            json.dumps(
-                {
-                    "scenario": name,
-                    "tolerance": tolerance,
-                    "years": years,
-                    "co2_t": {"total": r.total, "by_metal": r.by_metal},
-                    "peak": _peak_json(r.peak),
-                    "iamc": None if iamc is None else str(iamc),
-                },
-                ensure_ascii=False,
-            )
+        _print_json(
+            {
+                "scenario": name,
+                **_base_json(stored),
+                "tolerance": tolerance,
+                "years": years,
+                "co2_t": {"total": r.total, "by_metal": r.by_metal},
+                "peak": _peak_json(r.peak),
+                "iamc": None if iamc is None else str(iamc),
+            }
         )
         return
     step = [j for j, y in enumerate(years) if (y - years[0]) % 5 == 0 or j == len(years) - 1]
@@ -318,7 +376,7 @@ def run(
     console.print(
         f"Peak / 达峰: {p.year}, {_mt(p.value, 3)} Mt CO2/a; peaked by 2030 / "
         f"2030 年前达峰: {_verdict(p, years[-1])} (plateau tolerance / 平台容差 "
-        f"{tolerance:.1%})",
+        f"{tolerance:.1%}); {_base_label(stored)}",
         soft_wrap=True,
     )
     if iamc is not None:
@@ -334,21 +392,14 @@ def compare(
     drivers: DriversOpt = None,
     tolerance: ToleranceOpt = _DEFAULT_TOLERANCE,
     as_json: JsonOpt = False,
-    base: Annotated[
-        str,
-        typer.Option(
-            help="inventories: the base year from the store's official inventories (as the "
-            "scenarios page and the dashboard); demo: the synthetic demo base year"
-        ),
-    ] = "inventories",
+    base: BaseOpt = "inventories",
 ) -> None:
     """Scenarios side by side: peak year and level, 2030 and 2060 emissions, cumulative CO2."""
     from carbonpeak.service.outlook import scenario_tools  # noqa: PLC0415
 
     known = scenario_tools.demo_scenarios(drivers)
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    if base not in ("inventories", "demo"):
-        raise typer.BadParameter("inventories | demo", param_hint="--base")
+    _check_base(base)
     stored: int | None = None
     if base == "inventories":
         with system_context() as ctx:
@@ -357,24 +408,22 @@ def compare(
         runs = scenario_tools.compare_demo(known, names, tolerance=tolerance)
     first, last = runs[0].years[0], runs[0].years[-1]
     if as_json:
-        console.print_json(
-            json.dumps(
-                {
-                    "tolerance": tolerance,
-                    "scenarios": [
-                        {
-                            "scenario": r.name,
-                            "peak": _peak_json(r.peak),
-                            "co2_2030_t": r.at(2030),
-                            "co2_2060_t": r.at(2060),
-                            "cumulative_co2_t": r.cumulative,
-                            "cumulative_years": [first, last],
-                        }
-                        for r in runs
-                    ],
-                },
-                ensure_ascii=False,
-            )
+        _print_json(
+            {
+                **_base_json(stored),
+                "tolerance": tolerance,
+                "scenarios": [
+                    {
+                        "scenario": r.name,
+                        "peak": _peak_json(r.peak),
+                        "co2_2030_t": r.at(2030),
+                        "co2_2060_t": r.at(2060),
+                        "cumulative_co2_t": r.cumulative,
+                        "cumulative_years": [first, last],
+                    }
+                    for r in runs
+                ],
+            }
         )
         return
     t = RichTable(title="Scenario comparison, Mt CO2 / 情景对比（百万吨二氧化碳）")
@@ -395,13 +444,7 @@ def compare(
     console.print(t)
     console.print(
         f"Peak year marked > when still rising in {last} / 标 > 表示仍在上升; "
-        f"Σ over annual steps; plateau tolerance / 平台容差 {tolerance:.1%}; "
-        + (
-            f"base year {stored} from the official inventories and the project register / "
-            f"基准年 {stored} 取自正式核算数据与项目库"
-            if stored is not None
-            else "demo base year is synthetic / 演示基准年数据为合成数据"
-        ),
+        f"Σ over annual steps; plateau tolerance / 平台容差 {tolerance:.1%}; {_base_label(stored)}",
         soft_wrap=True,
     )
 
@@ -423,10 +466,13 @@ def montecarlo(
     ] = _DEFAULT_CONNECT_TIMEOUT,
     tolerance: ToleranceOpt = _DEFAULT_TOLERANCE,
     as_json: JsonOpt = False,
+    base: BaseOpt = "inventories",
 ) -> None:
-    """Monte Carlo on the demo's (synthetic) uncertain drivers: P(peak ≤ 2030), peak years, fan."""
+    """Monte Carlo from the base year (--base) on the demo's (synthetic) uncertain drivers:
+    P(peak ≤ 2030), peak years, fan."""
     from carbonpeak.service.outlook import scenario_tools  # noqa: PLC0415
 
+    _check_base(base)
     known = scenario_tools.demo_scenarios(drivers)
     name = known.name(scenario)
     known.pick(name)
@@ -443,38 +489,40 @@ def montecarlo(
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        res = scenario_tools.montecarlo_demo(
-            known,
-            name,
-            n=n,
-            seed=seed,
-            chunk=chunk,
-            scheduler=scheduler,
-            connect_timeout=connect_timeout,
-            tolerance=tolerance,
-            progress=advance,
-        )
+        options: dict[str, Any] = {
+            "n": n,
+            "seed": seed,
+            "chunk": chunk,
+            "scheduler": scheduler,
+            "connect_timeout": connect_timeout,
+            "tolerance": tolerance,
+            "progress": advance,
+        }
+        stored: int | None = None
+        if base == "inventories":
+            with system_context() as ctx:
+                stored, res = scenario_tools.montecarlo_stored(ctx, known, name, **options)
+        else:
+            res = scenario_tools.montecarlo_demo(known, name, **options)
     years = res.years
     if as_json:
-        console.print_json(
-            json.dumps(
-                {
-                    "scenario": name,
-                    "n": n,
-                    "seed": seed,
-                    "chunk": chunk,
-                    "tolerance": tolerance,
-                    "p_peak_by_2030": res.p_peak_by_deadline,
-                    "peak_year_share": {str(y): c / n for y, c in res.peak_years},
-                    "not_peaked_share": res.not_peaked / n,
-                    "fan_co2_t": {
-                        str(year): dict(zip([f"p{q:g}" for q in res.percentiles], levels, strict=True))
-                        for year, levels, _ in res.fan
-                    },
-                    "deterministic_co2_t": {str(year): det for year, _, det in res.fan},
+        _print_json(
+            {
+                "scenario": name,
+                **_base_json(stored),
+                "n": n,
+                "seed": seed,
+                "chunk": chunk,
+                "tolerance": tolerance,
+                "p_peak_by_2030": res.p_peak_by_deadline,
+                "peak_year_share": {str(y): c / n for y, c in res.peak_years},
+                "not_peaked_share": res.not_peaked / n,
+                "fan_co2_t": {
+                    str(year): dict(zip([f"p{q:g}" for q in res.percentiles], levels, strict=True))
+                    for year, levels, _ in res.fan
                 },
-                ensure_ascii=False,
-            )
+                "deterministic_co2_t": {str(year): det for year, _, det in res.fan},
+            }
         )
         return
     console.print(
@@ -504,6 +552,7 @@ def montecarlo(
         f.add_row(str(year), *(_mt(v) for v in levels), _mt(det))
     console.print(f)
     console.print(
-        "Distributions are the demo's synthetic set (demo_scenarios.DEMO_UNCERTAINTY) / 分布为演示用合成设定",
+        "Distributions are the demo's synthetic set (demo_scenarios.DEMO_UNCERTAINTY) / "
+        f"分布为演示用合成设定; {_base_label(stored)}",
         soft_wrap=True,
     )

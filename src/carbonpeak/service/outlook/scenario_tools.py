@@ -11,7 +11,8 @@ run|compare|montecarlo``.
 Every result is plain Python data (lists, dicts, floats) ready to print or dump as JSON. A
 problem in a file is an :class:`~carbonpeak.errors.InputError` whose problems name the file.
 The store-backed scenarios (stored inventories as the base year) are
-:mod:`carbonpeak.service.outlook.scenarios`'s.
+:mod:`carbonpeak.service.outlook.scenarios`'s; :func:`compare_stored`, :func:`run_stored` and
+:func:`montecarlo_stored` call them and shape their answers like the demo ones.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_SCENARIO",
     "DEFAULT_TOLERANCE",
+    "DEMO_BASE_YEAR",
     "FAN_YEARS",
     "MACC_COLUMNS",
     "DemoScenarios",
@@ -55,11 +57,14 @@ __all__ = [
     "Peak",
     "ScenarioRun",
     "compare_demo",
+    "compare_stored",
     "demo_scenarios",
     "lmdi_csv",
     "macc_csv",
     "montecarlo_demo",
+    "montecarlo_stored",
     "run_demo",
+    "run_stored",
 ]
 
 #: The scenario projected when none is named (and no driver file names one).
@@ -382,6 +387,41 @@ def compare_stored(
     return int(r["base_year"]), out
 
 
+def run_stored(
+    ctx: Context,
+    scenarios: DemoScenarios,
+    name: str,
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+    iamc: Path | None = None,
+) -> tuple[int, ScenarioRun]:
+    """Scenario *name* (a demo one or one of the driver file's) projected from the official
+    inventories in *ctx*'s scope with the project register's capacity changes — the scenarios
+    page's :func:`carbonpeak.service.outlook.scenarios.run`; returns the base year and the run
+    (CO2 total and by metal, the peak). With *iamc*, also writes the projection in IAMC
+    format (:func:`~carbonpeak.service.outlook.scenarios.iamc_export`; .csv, else .xlsx)."""
+    from carbonpeak.service.outlook import scenarios as scenario_service  # noqa: PLC0415
+
+    scenarios.pick(name)  # an unknown name is refused before the store is read
+    r = scenario_service.run(ctx, [name], tolerance=tolerance, uploaded=scenarios.registry)
+    years = [int(y) for y in r["years"]]
+    co2 = r["scenarios"][name]["co2_t"]
+    total = np.asarray(co2["total"], dtype=float)
+    run = ScenarioRun(
+        name=name,
+        years=years,
+        total=total.tolist(),
+        peak=find_peak(np.asarray(years), total, tolerance),
+        cumulative=float(total.sum()),
+        by_metal={str(m): [float(v) for v in series] for m, series in co2["by_metal"].items()},
+    )
+    if iamc is not None:
+        fmt: Literal["csv", "xlsx"] = "csv" if iamc.suffix.lower() == ".csv" else "xlsx"
+        data = scenario_service.iamc_export(ctx, [name], fmt, uploaded=scenarios.registry)
+        iamc.write_bytes(data)
+    return int(r["base_year"]), run
+
+
 def compare_demo(
     scenarios: DemoScenarios,
     names: Sequence[str],
@@ -476,3 +516,59 @@ def montecarlo_demo(
         percentiles=tuple(res.percentiles),
         fan=[(years[k], res.fan[:, k].tolist(), float(res.deterministic[k])) for k in fan_cols],
     )
+
+
+def montecarlo_stored(
+    ctx: Context,
+    scenarios: DemoScenarios,
+    name: str,
+    *,
+    n: int,
+    seed: int,
+    chunk: int = 1_000,
+    scheduler: str = "threads",
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    tolerance: float = DEFAULT_TOLERANCE,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, MonteCarloSummary]:
+    """Monte Carlo of scenario *name* from the official inventories in *ctx*'s scope (the
+    scenarios page's :func:`carbonpeak.service.outlook.scenarios.montecarlo`, on the demo's
+    synthetic uncertain drivers, without the per-request cap); returns the base year and the
+    summary, shaped as :func:`montecarlo_demo`'s."""
+    from carbonpeak.service.outlook import scenarios as scenario_service  # noqa: PLC0415
+
+    scenarios.pick(name)
+    r = scenario_service.montecarlo(
+        ctx,
+        name,
+        n=n,
+        seed=seed,
+        chunk=chunk,
+        scheduler=_scheduler(scheduler) or "numpy",
+        connect_timeout=connect_timeout,
+        tolerance=tolerance,
+        uploaded=scenarios.registry,
+        progress=progress,
+        capped=False,
+    )
+    years = [int(y) for y in r["years"]]
+    # shares are count / n; a trajectory that has not peaked carries the final year
+    counts = {int(y): round(share * n) for y, share in r["peak_year_share"].items()}
+    peaked = sorted((y, c) for y, c in counts.items() if y != years[-1])
+    quantiles = [str(q) for q in r["fan_co2_t"]]  # "p5", "p25", …
+    fan = [
+        (years[k], [float(r["fan_co2_t"][q][k]) for q in quantiles], float(r["deterministic_co2_t"][k]))
+        for k in (years.index(y) for y in FAN_YEARS if y in years)
+    ]
+    summary = MonteCarloSummary(
+        name=name,
+        n=n,
+        years=years,
+        p_peak_by_deadline=float(r["p_peak_by_2030"]),
+        peak_years=peaked,
+        not_peaked=round(float(r["not_peaked_share"]) * n),
+        before_deadline=sum(c for y, c in peaked if y <= 2030),
+        percentiles=tuple(float(q[1:]) for q in quantiles),
+        fan=fan,
+    )
+    return int(r["base_year"]), summary

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
@@ -461,16 +462,20 @@ def montecarlo(
     uploaded: dict[str, Scenario] | None = None,
     bt: BaseTable | None = None,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    progress: Callable[[int, int], None] | None = None,
+    capped: bool = True,
 ) -> dict[str, Any]:
-    """Seeded Monte Carlo of one scenario (n capped by :func:`max_n`).
+    """Seeded Monte Carlo of one scenario (n capped by :func:`max_n` unless *capped* is False:
+    the cap is for requests; the CLI has none).
 
     ``scheduler``: ``numpy`` (in-process), ``threads`` (Dask's local threaded scheduler, the
     default), ``local`` (an in-process Dask LocalCluster) or ``tcp://host:port`` (faces
     decide whether to pass an address through). Returns P(peak ≤ 2030), the peak-year
     distribution, fan quantiles 5/25/50/75/95 % and the deterministic run [tCO2/a].
+    *progress* is called with (chunks done, chunks) between chunks.
     """
     problems: list[Problem] = []
-    if n > max_n():
+    if capped and n > max_n():
         problems.append(Problem("scenario_n_limit", column="n", value=n, fields={"limit": max_n()}))
     if scheduler not in SCHEDULERS and not scheduler.startswith(("tcp://", "tls://")):
         problems.append(Problem("scenario_bad_scheduler", column="scheduler", value=scheduler))
@@ -491,7 +496,7 @@ def montecarlo(
         chunk=min(chunk, n),
         tolerance=tolerance,
         map_chunks=mapper,
-        progress=lambda _done, _total: budget.check(),  # stops between chunks once abandoned
+        progress=lambda done, total: _chunk_done(done, total, progress),
     )
     return {
         "scenario": name,
@@ -510,6 +515,12 @@ def montecarlo(
         "distributions_synthetic": distributions is None,
         "notes": notes,
     }
+
+
+def _chunk_done(done: int, total: int, progress: Callable[[int, int], None] | None) -> None:
+    budget.check()  # stops between chunks once the request has gone
+    if progress is not None:
+        progress(done, total)
 
 
 # --- LMDI -----------------------------------------------------------------------------------
