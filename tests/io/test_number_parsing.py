@@ -154,3 +154,17 @@ def test_the_register_refuses_a_decimal_comma() -> None:
         _register("1,5")
     [p] = exc.value.problems
     assert (p.code, p.row, p.column, p.value) == ("bad_thousands_separator", 2, "capacity", "1,5")
+
+
+def test_a_measured_parameter_refuses_a_decimal_comma() -> None:
+    """A measured NCV typed ``26,5`` (GJ/t) is not 265: refused at its cell."""
+
+    def parse(ncv: str) -> Any:
+        text = f'enterprise,period,item,quantity,unit,ncv,ncv_unit\n{CODE},2024,烟煤,100,t,"{ncv}",GJ/t\n'
+        t = read_rows(text.encode(), "a.csv", ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
+        return parse_activity(t, F.items, F.aliases)
+
+    assert float(parse("26.5")["ncv_gj"].iloc[0]) == pytest.approx(26.5)
+    with pytest.raises(InputError) as exc:
+        parse("26,5")
+    assert [(p.row, p.column, p.value) for p in exc.value.problems] == [(2, "ncv", "26,5")]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem, UnitError
-from carbonpeak.io.numbers import parse_numbers
+from carbonpeak.io.numbers import number_text, parse_numbers
 from carbonpeak.io.tabular import Table
 
 __all__ = [
@@ -322,11 +322,13 @@ def parse_activity_frame(
 
 def _fractions(raw: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """A number column that may be written with a % sign: (values, codes, distinct texts);
-    NaN where empty, −inf where not a number."""
+    NaN where empty, −inf where not a number (``26,5`` too: a comma only in thousands groups,
+    :mod:`carbonpeak.io.numbers`)."""
     codes, uniq = _factorised(raw[col])
     vals = []
     for u in uniq:
-        t = u.replace(",", "")
+        body = number_text(u.removesuffix("%"))
+        t = "not a number" if body is None else body + ("%" if u.endswith("%") else "")
         try:
             v = (
                 np.nan
