@@ -171,3 +171,21 @@ def test_an_unknown_scenario_is_refused_before_the_store_is_read(empty_store: st
     assert code == 2
     assert "'nope'" in output and "plan_policy" in output
     assert "no base year" not in output  # the name is checked first
+
+
+def test_driver_paths_from_a_file_on_the_inventories(store: str, tmp_path: Path) -> None:
+    f = tmp_path / "drivers.csv"
+    f.write_text(
+        "scenario,parent,driver,selector,year,value\n"
+        "green,accelerated,grid_ef,*,2020,0.58\n"
+        "green,accelerated,grid_ef,*,2030,0.2\n",
+        "utf-8",
+    )
+    code, out, err = invoke("run", "--drivers", str(f), "--json")
+    assert code == 0, err
+    got = strict(out)
+    assert got["scenario"] == "green" and got["source"] == "inventories"  # the file's first scenario
+    _, acc, _ = invoke("run", "--scenario", "accelerated", "--json")
+    k = got["years"].index(2030)
+    assert got["co2_t"]["total"][k] < strict(acc)["co2_t"]["total"][k]
+    assert got["co2_t"]["total"][0] == pytest.approx(strict(acc)["co2_t"]["total"][0])  # the same base
