@@ -168,3 +168,23 @@ def test_a_measured_parameter_refuses_a_decimal_comma() -> None:
     with pytest.raises(InputError) as exc:
         parse("26,5")
     assert [(p.row, p.column, p.value) for p in exc.value.problems] == [(2, "ncv", "26,5")]
+
+
+def test_the_meter_register_refuses_a_decimal_comma() -> None:
+    """A CT/PT multiplier typed ``1,5`` is not 15."""
+    from carbonpeak.io.meters import parse_meter_register, read_meter_table
+
+    def parse(multiplier: str) -> Any:
+        text = (
+            "enterprise,site,workshop,process,meter_code,name_zh,carrier,unit,kind,gb17167_level,multiplier\n"
+            f'{CODE},厂区,,,M-1,总表,购入电力,万kWh,累计,进出用能单位,"{multiplier}"\n'
+        )
+        return parse_meter_register(read_meter_table(text.encode(), "meters.csv"))
+
+    [spec] = parse("1,200")
+    assert spec.multiplier == 1200.0
+    with pytest.raises(InputError) as exc:
+        parse("1,5")
+    assert [(p.code, p.row, p.column, p.value) for p in exc.value.problems] == [
+        ("not_a_number", 2, "multiplier", "1,5")
+    ]

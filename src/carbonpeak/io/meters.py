@@ -31,6 +31,7 @@ import pandas as pd
 
 from carbonpeak import refdata, units
 from carbonpeak.errors import InputError, Problem, UnitError
+from carbonpeak.io.numbers import number_text
 from carbonpeak.io.tabular import Table, read_rows
 
 __all__ = [
@@ -140,8 +141,11 @@ def read_meter_table(data: bytes, filename: str) -> Table:
 
 
 def _number(text: str) -> float | None:
+    cleaned = number_text(text)  # "1,5" is refused, never read as 15 (carbonpeak.io.numbers)
+    if cleaned is None:
+        return None
     try:
-        v = float(text.replace(",", ""))
+        v = float(cleaned)
     except ValueError:
         return None
     return v if math.isfinite(v) else None
