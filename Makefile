@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --durations=20
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test test-sqlite test-pg lint deps sysdeps postgres benchmark screenshot demo-data clean
+.PHONY: help run test test-sqlite test-pg lint deps sysdeps postgres mosquitto benchmark screenshot demo-data clean
 
 help:
 	@echo "make run    — start carbonpeak on http://127.0.0.1:8000 with the synthetic demo data"
@@ -26,8 +26,11 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 deps: $(VENV)/.synced
 
-run: deps
-	$(BIN)/carbonpeak run
+# the web server, and beside it the MQTT listener of the energy management centre (stopped with it)
+run: deps mosquitto
+	$(BIN)/carbonpeak db migrate
+	@$(BIN)/carbonpeak meters listen & listener=$$!; trap 'kill $$listener 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/carbonpeak run
 
 # Debian packages for the page tests: Chromium and the Noto CJK fonts.
 sysdeps:
@@ -44,14 +47,22 @@ postgres:
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
 
+# The local Mosquitto broker (meter readings over MQTT): start it if nothing listens on 1883.
+mosquitto:
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then \
+	  echo "starting Mosquitto"; \
+	  mosquitto -d -c /etc/mosquitto/mosquitto.conf; \
+	  for i in $$(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null && break; sleep 0.5; done; \
+	fi
+
 lint: deps
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
-test-sqlite: deps sysdeps
+test-sqlite: deps sysdeps mosquitto
 	env -u CARBONPEAK_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
-test-pg: deps sysdeps postgres
+test-pg: deps sysdeps postgres mosquitto
 	CARBONPEAK_DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint test-sqlite test-pg
