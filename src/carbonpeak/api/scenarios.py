@@ -222,6 +222,7 @@ async def scenarios_montecarlo(ctx: Ctx, body: MonteCarloIn, request: Request) -
         ),
         seconds=request.app.state.settings.compute_deadline_seconds,
         request=request,
+        ctx=ctx,
     )
 
 

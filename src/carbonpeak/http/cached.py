@@ -71,5 +71,6 @@ async def cached_json_off_loop(
             lambda: _body(ctx, name, args, build),
             seconds=settings.compute_deadline_seconds,
             request=request,
+            ctx=ctx,
         )
     return Response(content=body, media_type="application/json")

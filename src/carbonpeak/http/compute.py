@@ -22,8 +22,10 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 import anyio
+from sqlalchemy.orm import Session
 
 from carbonpeak.service.platform.budget import Budget
+from carbonpeak.service.platform.context import Context
 
 __all__ = ["Disconnectable", "off_loop"]
 
@@ -49,18 +51,37 @@ async def off_loop(
     clock: Callable[[], float] | None = None,
     poll_seconds: float | None = None,
     budget: Budget | None = None,
+    ctx: Context | None = None,
 ) -> T:
     """``fn()`` in a worker thread under a budget of *seconds* on *clock* (default
     :data:`CLOCK`); raises :class:`~carbonpeak.errors.ComputeAbandoned` (503) past the
     deadline or when *request*'s client has gone, and the thread stops at its next budget
-    check."""
+    check.
+
+    With *ctx*, the computation runs on a session of its own on ctx's store (``ctx.db`` is
+    that session while it runs), opened and closed by its thread: a request that gives up
+    ends its own session at its teardown without touching the one an abandoned thread may
+    still be reading."""
     b = budget or Budget(seconds, clock or CLOCK)
+
+    def work() -> T:
+        if ctx is None:
+            return b.run(fn)
+        original = ctx.db
+        own = Session(bind=original.get_bind(), expire_on_commit=False)
+        ctx.db = own
+        try:
+            return b.run(fn)
+        finally:
+            ctx.db = original
+            own.close()
+
     poll = POLL_SECONDS if poll_seconds is None else poll_seconds
     box: dict[str, Any] = {}
 
     async def run(scope: anyio.CancelScope) -> None:
         try:
-            box["value"] = await anyio.to_thread.run_sync(b.run, fn, abandon_on_cancel=True)
+            box["value"] = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
         except Exception as exc:  # the computation's own error: the request's answer
             box["error"] = exc
         scope.cancel()
