@@ -18,9 +18,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak import errors
 from carbonpeak.errors import InputError, PermissionDenied
+from carbonpeak.http.compute import off_loop
 from carbonpeak.http.deps import Db
 from carbonpeak.http.files import XLSX, download
 from carbonpeak.http.params import IdPath, IdQuery, YearQuery
@@ -30,7 +32,7 @@ from carbonpeak.service.efficiency.review_report import review_report as report_
 from carbonpeak.service.outlook import targets
 from carbonpeak.service.registry import refdata_service
 from carbonpeak.web.i18n import Lang, loc, normalise_lang, text
-from carbonpeak.web.pages import Who, error_response, form_guard, page_ctx, render, to_login
+from carbonpeak.web.pages import Visitor, Who, error_response, form_guard, page_ctx, render, to_login
 
 __all__ = ["router"]
 
@@ -76,17 +78,33 @@ def _chart(i: int, t: dict[str, Any], lang: Lang) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse, response_model=None)
-def dashboard(request: Request, db: Db, visitor: Who, year: YearQuery = None) -> Response:
+async def dashboard(request: Request, db: Db, visitor: Who, year: YearQuery = None) -> Response:
+    """The dashboard; its view is computed off the event loop under the compute deadline
+    and stopped when the visitor leaves (:func:`carbonpeak.http.compute.off_loop`)."""
     if not visitor.signed_in:
         return to_login(request)
     lang = visitor.lang
     if year is not None and year not in YEARS:
         year = None
+    ctx = page_ctx(request, db, visitor.principal)
     try:
-        data = targets.dashboard(page_ctx(request, db, visitor.principal), year)
+        data = await off_loop(
+            lambda: targets.dashboard(ctx, year),
+            seconds=request.app.state.settings.compute_deadline_seconds,
+            request=request,
+            ctx=ctx,
+        )
         year = int(data["year"])
     except PermissionDenied:
-        return error_response(request, visitor, 403, text("dash.public_denied", lang))
+        return await run_in_threadpool(
+            error_response, request, visitor, 403, text("dash.public_denied", lang)
+        )
+    return await run_in_threadpool(_dashboard_page, request, visitor, data, year, lang)
+
+
+def _dashboard_page(
+    request: Request, visitor: Visitor, data: dict[str, Any], year: int, lang: Lang
+) -> Response:
     charts = [_chart(i, t, lang) for i, t in enumerate(data["targets"])]
     p = visitor.principal
     scope = (
