@@ -20,6 +20,7 @@ from carbonpeak import __version__
 from carbonpeak.cli import (
     admin,
     assignments,
+    catalogue,
     dashboard,
     enterprise,
     intake,
@@ -40,7 +41,19 @@ app = typer.Typer(
 )
 
 #: The command areas, each mounted by its ``register(root)``.
-AREAS = (admin, enterprise, inventory, dashboard, scenarios, intake, workflow, assignments, review, meters)
+AREAS = (
+    admin,
+    enterprise,
+    inventory,
+    dashboard,
+    scenarios,
+    intake,
+    workflow,
+    assignments,
+    review,
+    meters,
+    catalogue,
+)
 
 
 @app.command()

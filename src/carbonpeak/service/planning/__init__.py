@@ -1,0 +1,1 @@
+"""One-enterprise-one-policy plans: the technology catalogue (later: plans, versions, outputs)."""
