@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -205,7 +206,10 @@ class _Asgi:
         async def run() -> None:
             await self.app(scope, receive, send)  # type: ignore[arg-type]
 
-        anyio.run(run)
+        # on a thread of its own: a session's Playwright (sync API) keeps an event loop
+        # running in the test's thread, where anyio.run would refuse to start another
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(anyio.run, run).result()
         start = next(m for m in sent if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
         head = {k.decode(): v.decode() for k, v in start["headers"]}
