@@ -33,7 +33,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,14 +42,17 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak import units
+from carbonpeak.accounting import measured as ms
 from carbonpeak.errors import InputError, Problem, UnitError
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, MAX_QUANTITY
+from carbonpeak.io.activity import _measured_columns as measured_columns
 from carbonpeak.io.numbers import parse_numbers
 from carbonpeak.io.tabular import read_rows
 from carbonpeak.io.template import (
     COLUMNS,
     FIRST_DATA_ROW,
     INFO_FIELDS,
+    MEASURED_KEYS,
     MONTH_KEYS,
     SHEET_DATA,
     SHEET_INFO,
@@ -297,7 +300,13 @@ def _read_xlsx(data: bytes, name: str) -> RawSubmission:
             "col": np.tile(np.asarray([column_letter(index[k]) for k in months], dtype=object), len(idx)),
         }
     )
-    letters: dict[str, str] = {k: column_letter(index[k]) for k in ("line", "item", "unit") if k in index}
+    # the row's measured parameters (实测值), as text, where the sheet has their columns
+    for k in MEASURED_KEYS:
+        if k in index:
+            cells[k] = np.repeat(np.asarray([_norm(v) for v in col(k)[idx]], dtype=object), n_m)
+    letters: dict[str, str] = {
+        k: column_letter(index[k]) for k in ("line", "item", "unit", *MEASURED_KEYS) if k in index
+    }
     return RawSubmission(
         file=name,
         kind="xlsx",
@@ -330,7 +339,9 @@ _PERIOD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 def _read_csv(data: bytes, name: str) -> RawSubmission:
     table = read_rows(data, name, ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
     header = [h.lower() for h in table.header]
-    letters = {k: column_letter(header.index(k)) for k in (*ACTIVITY_COLUMNS, "line") if k in header}
+    letters = {
+        k: column_letter(header.index(k)) for k in (*ACTIVITY_COLUMNS, "line", *MEASURED_KEYS) if k in header
+    }
     rows = table.rows
     ent = np.asarray([r["enterprise"].upper() for _n, r in rows], dtype=object)
     per = np.asarray([r["period"] for _n, r in rows], dtype=object)
@@ -392,6 +403,9 @@ def _read_csv(data: bytes, name: str) -> RawSubmission:
             "col": letters["quantity"],
         }
     )
+    for k in MEASURED_KEYS:
+        if k in header:
+            cells[k] = np.asarray([_norm(r.get(k, "")) for _n, r in rows], dtype=object)
     cells = cells[~bad].reset_index(drop=True)
     return RawSubmission(
         file=name,
@@ -547,6 +561,10 @@ def validate(
         )
         line_t = np.asarray([known.get(str(x).upper(), x) for x in line_t], dtype=object)
 
+    # measured parameters (实测值), once per source row: the activity files' rules and messages
+    row_measured, m_problems = _measured_rows(rows_df, row_item, items, letters, file, sheet)
+    problems.extend(m_problems)
+
     # --- cell-level checks ------------------------------------------------------------------
     qty, blank, not_num, bad_sep = _numbers(cells["value"])
     c_rows = cells["row"].to_numpy(dtype=np.int64)
@@ -695,8 +713,83 @@ def validate(
         },
         columns=list(VALUE_COLUMNS),
     )
+    for k, v in row_measured.items():
+        values[k] = v[pos[g]] if len(g) else np.zeros(0)
     problems.sort(key=lambda p: (p.sheet != raw.info_sheet, p.row or 0, _col_order(p.column), p.code))
     return Validated(values=values, problems=problems, year=year)
+
+
+#: The workbook column of each engine column of a measured parameter.
+_MEASURED_SOURCE = {
+    "ncv_gj": "ncv",
+    "cc_tc_per_tj": "carbon_content",
+    "cc_tc_per_unit": "carbon_content",
+    "oxidation": "oxidation",
+}
+
+
+def _measured_rows(
+    rows_df: pd.DataFrame,
+    row_item: np.ndarray,
+    items: pd.DataFrame,
+    letters: Mapping[str, str],
+    file: str,
+    sheet: str | None,
+) -> tuple[dict[str, np.ndarray], list[Problem]]:
+    """The measured parameters of each source row in the engine's canonical units
+    (``ncv_gj``, ``cc_tc_per_tj`` or ``cc_tc_per_unit``, ``oxidation``; only the columns
+    some row gives), and their located problems.
+
+    The values and their units are read by the activity files' reader
+    (:func:`carbonpeak.io.activity._measured_columns`: ``not_a_number``, ``required`` for a
+    value without its unit, ``wrong_dimension``), the ranges and the fuel-only rule by the
+    engine's (:func:`carbonpeak.accounting.measured.measured_problems`: ``out_of_range``,
+    ``measured_not_applicable``); each problem is located at the cell it comes from.
+    """
+    present = [k for k in MEASURED_KEYS if k in rows_df]
+    if not present:
+        return {}, []
+    problems: list[Problem] = []
+    r_rows = rows_df["row"].to_numpy(dtype=np.int64)
+
+    def located(p: Problem, key: str, i: int) -> Problem:
+        zh, en = _HEADERS.get(key, (key, key))
+        return replace(
+            p,
+            column=letters.get(key, key),
+            row=int(r_rows[i]),
+            file=file,
+            sheet=sheet,
+            fields={**dict(p.fields), "column": f"{zh} {en}" if zh != en else key},
+        )
+
+    def flag(mask: np.ndarray, code: str, column: str, values: object = None, **fields: object) -> None:
+        for i in np.flatnonzero(mask):
+            v = values[i] if isinstance(values, (np.ndarray, list)) else values
+            problems.append(located(Problem(code, value=v, fields=fields), column, int(i)))
+
+    raw = pd.DataFrame({k: rows_df[k].to_numpy(dtype=object) for k in present})
+    canon = items["canonical_unit"].to_numpy(dtype=object)
+    cols = {k: np.asarray(v, dtype=float) for k, v in measured_columns(raw, row_item, canon, flag).items()}
+    if cols:
+        a = pd.DataFrame(cols).assign(
+            item=np.asarray(items.index, dtype=object)[np.clip(row_item, 0, None)] if len(items) else "",
+            row=np.arange(len(raw)),
+        )
+        code = np.where(row_item >= 0, row_item, len(items))
+        # an unknown item is reported as such, not again as a non-fuel (its slot counts as fuel)
+        fuel_i = np.append(items["kind"].to_numpy(dtype=object) == "fuel", True)
+        no_al = np.zeros(len(items) + 1, dtype=bool)
+        item_text = rows_df["item"].to_numpy(dtype=object)
+        bad_rows: list[int] = []
+        for p in ms.measured_problems(a, code, fuel_i, no_al):
+            i = int(p.row or 0)
+            p2 = p if p.code != "measured_not_applicable" else replace(p, value=str(item_text[i]))
+            problems.append(located(p2, _MEASURED_SOURCE.get(str(p.column), str(p.column)), i))
+            bad_rows.append(i)
+        for v in cols.values():  # refused values do not reach the engine (the import fails anyway)
+            v[bad_rows] = np.nan
+    return cols, problems
 
 
 def _col_order(col: str | None) -> tuple[int, str]:

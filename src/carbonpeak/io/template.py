@@ -41,6 +41,8 @@ __all__ = [
     "COLUMNS",
     "FIRST_DATA_ROW",
     "INFO_FIELDS",
+    "MEASURED_KEYS",
+    "MEASURED_UNIT_CHOICES",
     "MONTH_KEYS",
     "SHEET_DATA",
     "SHEET_HELP",
@@ -87,7 +89,21 @@ COLUMNS: tuple[Column, ...] = (
     Column("total", "全年合计", "Annual total", 13),
     Column("notes", "备注", "Notes", 24),
     Column("dim", "量纲（辅助）", "Dimension (helper)", 6),
+    # measured parameters of the row (实测值, optional; blank: the method's default), read as
+    # the activity files' columns of the same keys (carbonpeak.io.activity, docs/formats.md)
+    Column("ncv", "实测低位发热量", "Measured NCV", 13),
+    Column("ncv_unit", "低位发热量单位", "NCV unit", 12),
+    Column("carbon_content", "实测单位热值含碳量", "Measured carbon content", 15),
+    Column("carbon_content_unit", "含碳量单位", "Carbon content unit", 12),
+    Column("oxidation", "实测碳氧化率", "Measured oxidation rate", 13),
 )
+#: The optional measured-parameter columns (keys of :data:`COLUMNS`).
+MEASURED_KEYS = ("ncv", "ncv_unit", "carbon_content", "carbon_content_unit", "oxidation")
+#: Units offered in the measured parameters' unit columns (others that parse are accepted).
+MEASURED_UNIT_CHOICES: dict[str, tuple[str, ...]] = {
+    "ncv_unit": ("GJ/t", "GJ/万Nm³", "MJ/kg", "kJ/kg"),
+    "carbon_content_unit": ("tC/TJ", "kgC/GJ", "tC/t"),
+}
 
 #: Info sheet: key -> (Chinese label, English label); value in column C, in this order.
 #: From catalogue/template_info.toml (key -> zh, en); new entries go there.
@@ -325,7 +341,7 @@ def write_template(spec: TemplateSpec) -> bytes:
         ws[f"{dim_l}{r}"] = (
             f'=IF({item_l}{r}="","all",IFERROR(VLOOKUP({item_l}{r},{sheet_ref}!$A$2:$B${n_items},2,FALSE),"all"))'
         )
-        for key in ("line", "item", "unit", *MONTH_KEYS, "notes"):
+        for key in ("line", "item", "unit", *MONTH_KEYS, "notes", *MEASURED_KEYS):
             cell = ws[f"{letters[key]}{r}"]
             cell.protection = unlocked
             cell.fill = input_fill
@@ -356,7 +372,24 @@ def write_template(spec: TemplateSpec) -> bytes:
     dv_num.error = "请输入非负数 / enter a non-negative number"
     dv_num.showErrorMessage = True
     dv_num.add(f"{m1}{FIRST_DATA_ROW}:{m12}{last}")
-    for dv in (dv_item, dv_line, dv_unit, dv_num):
+    measured_dvs = []
+    for key, choices in MEASURED_UNIT_CHOICES.items():
+        # a suggestion list: any unit of the right kind is accepted (checked on import)
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        dv.showErrorMessage = False
+        dv.add(f"{letters[key]}{FIRST_DATA_ROW}:{letters[key]}{last}")
+        measured_dvs.append(dv)
+    ws.cell(1, COLUMNS.index(next(c for c in COLUMNS if c.key == "ncv")) + 1).comment = Comment(
+        "实测值（可选）：燃料行按行填写实测低位发热量、单位热值含碳量（tC/TJ，或 tC/t 等按质量/体积）"
+        "和碳氧化率（0–1 或百分数）及其单位；留空则用核算方法的缺省值。\n"
+        "Measured values (optional), fuel rows only: NCV, carbon content (tC/TJ, or per mass or "
+        "volume such as tC/t) and oxidation rate (0–1 or a percentage) with their units; blank: "
+        "the method's default.",
+        "carbonpeak",
+        width=360,
+        height=180,
+    )
+    for dv in (dv_item, dv_line, dv_unit, dv_num, *measured_dvs):
         ws.add_data_validation(dv)
     ws.freeze_panes = f"{letters['m01']}{FIRST_DATA_ROW}"
     ws.protection.sheet = True

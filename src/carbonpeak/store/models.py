@@ -511,6 +511,12 @@ class SubmissionValue(Base):
     sheet: Mapped[str] = mapped_column(String(64), default="")
     row: Mapped[int] = mapped_column(Integer, default=0)
     col: Mapped[str] = mapped_column(String(8), default="")
+    # measured parameters of the figure's row (实测值; NULL: the default), canonical units:
+    # GJ per canonical unit, tC/TJ or tC per canonical unit, fraction (migration 0013)
+    ncv_gj: Mapped[float | None] = mapped_column(Float)
+    cc_tc_per_tj: Mapped[float | None] = mapped_column(Float)
+    cc_tc_per_unit: Mapped[float | None] = mapped_column(Float)
+    oxidation: Mapped[float | None] = mapped_column(Float)
 
 
 class SubmissionAdjustment(Base):

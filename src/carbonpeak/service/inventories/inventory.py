@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from carbonpeak import refdata
+from carbonpeak import catalogue, refdata
 from carbonpeak.accounting.carriers import equal_value_notices
 from carbonpeak.accounting.engine import CATEGORIES, compute_inventory, split_pfc
 from carbonpeak.accounting.explain import Explanation, explain_line
@@ -47,6 +47,7 @@ from carbonpeak.service.platform.context import Context, transactional
 from carbonpeak.store import facts
 from carbonpeak.store.models import (
     Enterprise,
+    Evidence,
     InventoryLine,
     InventoryRun,
     ProductionLine,
@@ -471,7 +472,38 @@ def explain(ctx: Context, run_id: int, line_no: int) -> Explanation:
     if line is None:
         raise NotFound(object="line", key=f"{run_id}/{line_no}")
     rec = {k: getattr(line, k) for k in ("line_no", *LINE_FIELDS)}
-    return explain_line(rec, _lookup, _source_title)
+    return _with_evidence(ctx, run, str(line.line_code or ""), explain_line(rec, _lookup, _source_title))
+
+
+def _with_evidence(ctx: Context, run: InventoryRun, line_code: str, exp: Explanation) -> Explanation:
+    """*exp* with each measured parameter's basis naming the evidence files attached to the
+    line of the run's submission (实测（证明材料：FILE）/ measured (evidence: FILE)); as it
+    was when nothing is measured, the run has no version or the line has no evidence."""
+    if run.version_id is None or not any(p.basis == "measured" for p in exp.parameters):
+        return exp
+    files = (
+        ctx.db.execute(
+            select(Evidence.filename)
+            .join(SubmissionVersion, SubmissionVersion.submission_id == Evidence.submission_id)
+            .where(SubmissionVersion.id == run.version_id, Evidence.line_code == line_code)
+            .order_by(Evidence.id)
+        )
+        .scalars()
+        .all()
+    )
+    if not files:
+        return exp
+    names = ", ".join(files)
+    params = []
+    for p in exp.parameters:
+        if p.basis == "measured":
+            zh, en = catalogue.pair(
+                "explain.measured_with_evidence", basis_zh=p.basis_zh, basis_en=p.basis_en, files=names
+            )
+            params.append(replace(p, basis_zh=zh, basis_en=en))
+        else:
+            params.append(p)
+    return replace(exp, parameters=tuple(params))
 
 
 def enterprise_inventory(ctx: Context, enterprise_id: int) -> dict[str, Any] | None:

@@ -88,6 +88,9 @@ VALUE_COLUMNS = [
     "row",
     "col",
 ]
+#: Optional measured parameters stored with a figure (canonical units, NULL: the default;
+#: :data:`carbonpeak.accounting.measured.FUEL_COLUMNS`).
+MEASURED_VALUE_COLUMNS = ["ncv_gj", "cc_tc_per_tj", "cc_tc_per_unit", "oxidation"]
 INPUT_COLUMNS = [
     "line_code",
     "period",
@@ -163,7 +166,9 @@ def write_values(ctx: Context, values: pd.DataFrame) -> int:
         sheet=values["sheet"].astype(str).str[:64],
         col=values["col"].astype(str).str[:8],
     )
-    return insert_frame(ctx.db, SubmissionValue.__tablename__, v, VALUE_COLUMNS)
+    # the measured parameters of the figures' rows (实测值), where the frame has them
+    cols = [*VALUE_COLUMNS, *(c for c in MEASURED_VALUE_COLUMNS if c in v)]
+    return insert_frame(ctx.db, SubmissionValue.__tablename__, v, cols)
 
 
 def write_runs(

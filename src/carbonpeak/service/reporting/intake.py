@@ -60,7 +60,12 @@ from carbonpeak.io.intake import RawSubmission, Validated, mark_workbook, read_s
 from carbonpeak.io.template import TemplateLine, TemplateSpec, route_items, write_template
 from carbonpeak.model import Action
 from carbonpeak.service.inventories import inventory as inventory_service
-from carbonpeak.service.inventories.inventory_write import RunSpec, write_runs, write_values
+from carbonpeak.service.inventories.inventory_write import (
+    MEASURED_VALUE_COLUMNS,
+    RunSpec,
+    write_runs,
+    write_values,
+)
 from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import Context, transactional
 from carbonpeak.service.reporting.intake_read import (
@@ -349,6 +354,8 @@ def _activity(values: pd.DataFrame, credit_code: str, year: int) -> pd.DataFrame
             "quantity_in": values["quantity_in"].to_numpy(dtype=float),
             "unit_in": values["unit_in"].to_numpy(),
             "purity": values["purity"].to_numpy(dtype=float),
+            # measured parameters (实测值) of the figures' rows, where given
+            **{k: values[k].to_numpy(dtype=float) for k in MEASURED_VALUE_COLUMNS if k in values},
         }
     )
 

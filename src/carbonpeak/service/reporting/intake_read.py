@@ -26,12 +26,16 @@ from carbonpeak.service.platform import audit
 from carbonpeak.service.platform.context import Context
 from carbonpeak.store.models import (
     Enterprise,
+    Evidence,
     Submission,
     SubmissionAdjustment,
     SubmissionValue,
     SubmissionVersion,
 )
 from carbonpeak.store.scope import restrict
+
+#: The measured parameters (实测值) a figure may carry (canonical units; None: the default).
+MEASURED = ("ncv_gj", "cc_tc_per_tj", "cc_tc_per_unit", "oxidation")
 
 __all__ = [
     "SUBMISSION_EXPORT_COLUMNS",
@@ -104,6 +108,7 @@ def effective_frame(db_or_ctx: Session | Context, version_id: int) -> pd.DataFra
             SubmissionValue.quantity_in,
             SubmissionValue.unit_in,
             SubmissionValue.purity,
+            *(getattr(SubmissionValue, c) for c in MEASURED),
         )
         .where(SubmissionValue.version_id == ver.id)
         .order_by(SubmissionValue.id)
@@ -119,8 +124,13 @@ def effective_frame(db_or_ctx: Session | Context, version_id: int) -> pd.DataFra
         "quantity_in",
         "unit_in",
         "purity",
+        *MEASURED,
     ]
     fr = pd.DataFrame(vals, columns=cols)
+    for c in MEASURED:  # a measured parameter (实测值) stays a column only where some row has it
+        fr[c] = fr[c].astype(float)
+        if fr[c].isna().all():
+            fr = fr.drop(columns=[c])
     adj = db.execute(
         select(
             SubmissionAdjustment.id,
@@ -267,9 +277,21 @@ def _item_names() -> dict[str, tuple[str, str]]:
 
 
 def version_values(ctx: Context, version_id: int) -> list[dict[str, Any]]:
-    """The figures of a version as entered, with the effective (adjusted) quantity."""
-    ver, _sub = version_or_404(ctx, version_id)
+    """The figures of a version as entered, with the effective (adjusted) quantity.
+
+    ``measured``: the row's measured parameters (实测值; canonical units, only those given,
+    ``{}`` where the defaults apply); ``evidence``: the evidence files attached to the
+    figure's submission line (:mod:`carbonpeak.service.reporting.evidence`), listed where a
+    value is measured so a reader sees whether the measurement is backed."""
+    ver, sub = version_or_404(ctx, version_id)
     names = _item_names()
+    files_of: dict[str, list[str]] = {}
+    for line_code, filename in ctx.db.execute(
+        select(Evidence.line_code, Evidence.filename)
+        .where(Evidence.submission_id == sub.id)
+        .order_by(Evidence.id)
+    ).all():
+        files_of.setdefault(str(line_code or ""), []).append(str(filename))
     latest: dict[int, SubmissionAdjustment] = {}
     for adj in ctx.db.execute(
         select(SubmissionAdjustment)
@@ -296,6 +318,10 @@ def version_values(ctx: Context, version_id: int) -> list[dict[str, Any]]:
                 "quantity_in": v.quantity_in,
                 "unit_in": v.unit_in,
                 "purity": v.purity,
+                "measured": (
+                    measured := {c: getattr(v, c) for c in MEASURED if getattr(v, c) is not None}
+                ),
+                "evidence": files_of.get(v.line_code or "", []) if measured else [],
                 "sheet": v.sheet,
                 "row": v.row,
                 "col": v.col,

@@ -103,6 +103,10 @@ class ValuePublic(Result):
     quantity_in: float | None
     unit_in: str | None
     purity: float | None
+    #: measured parameters of the row (实测值; ncv_gj, cc_tc_per_tj, cc_tc_per_unit, oxidation)
+    measured: dict[str, float] = Field(default_factory=dict)
+    #: evidence files of the figure's line, listed where a value is measured
+    evidence: list[str] = Field(default_factory=list)
     sheet: str | None
     row: int | None
     col: str | None
