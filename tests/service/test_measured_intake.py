@@ -191,3 +191,16 @@ def test_bad_measured_values_are_located(db) -> None:  # type: ignore[no-untyped
         intake.import_submission(ctx_for(db, USER), _workbook(db, {"ncv": 28.4}), "bad.xlsx")
     (p,) = err.value.problems
     assert "低位发热量单位" in p.message_zh and "NCV unit" in p.message_en
+
+
+def test_export_and_csv_reimport_keep_the_measured_values(db) -> None:  # type: ignore[no-untyped-def]
+    """A submission export carries the measured values as the activity CSV's columns, so the
+    exported CSV imports again as the same figures and the same CO2."""
+    ctx = ctx_for(db, USER)
+    first = intake.import_submission(ctx, _workbook(db, MEASURED), "coke.xlsx", acknowledge_warnings=True)
+    csv_bytes, name, _media = intake.export_submission(ctx, first.submission_id, "csv")
+    again = intake.import_submission(ctx, csv_bytes, name, acknowledge_warnings=True)
+    assert again.version_no == 2 and again.inventory_run_id is not None
+    vals = intake.version_values(ctx, again.version_id)
+    assert vals[0]["measured"] == pytest.approx({"ncv_gj": 28.435, "cc_tc_per_tj": 29.5, "oxidation": 0.93})
+    assert _coke_co2(db, again.inventory_run_id) == pytest.approx(ACCEPTANCE_T, rel=1e-9)

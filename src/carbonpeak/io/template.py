@@ -9,7 +9,9 @@ sheet                    content
 ``信息 Info``            credit code, enterprise, year, accounting method (protected)
 ``数据 Data``            row 1 Chinese headers, row 2 English; from row 3 one row per line ×
                          item: line code, item, unit, Jan … Dec, annual total (a protected
-                         formula), notes
+                         formula), notes; after a hidden helper column the optional
+                         measured parameters (实测值) of the row: NCV and unit, carbon
+                         content and unit, oxidation rate
 ``列表 Lists``           hidden: items, line codes and the units of each dimension, the
                          sources of the drop-down lists
 ======================== ===================================================================
@@ -205,6 +207,7 @@ def _instructions(spec: TemplateSpec) -> list[tuple[str, str]]:
         row("how"),
         *(row(f"step{n}") for n in range(1, 5)),
         row("step5", units_zh=units_zh, units_en=units_en),
+        row("step6"),
         blank,
         row("checks"),
         row("errors"),

@@ -453,7 +453,28 @@ SUBMISSION_EXPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("sheet", "来源工作表", "Source sheet"),
     ("source_row", "来源行", "Source row"),
     ("source_col", "来源列", "Source column"),
+    # the row's measured parameters (实测值) in canonical units, named as the activity CSV's
+    # optional columns so they import again (blank: the default)
+    ("ncv", "实测低位发热量", "Measured NCV"),
+    ("ncv_unit", "低位发热量单位", "NCV unit"),
+    ("carbon_content", "实测含碳量", "Measured carbon content"),
+    ("carbon_content_unit", "含碳量单位", "Carbon content unit"),
+    ("oxidation", "实测碳氧化率", "Measured oxidation rate"),
 )
+
+
+def _measured_export(v: dict[str, Any]) -> tuple[Any, ...]:
+    """A figure's measured parameters as export cells: NCV and unit, carbon content and unit,
+    oxidation (blank where the default applies)."""
+    m, unit = v["measured"], v["unit"]
+    ncv = (m["ncv_gj"], f"GJ/{unit}") if "ncv_gj" in m else ("", "")
+    if "cc_tc_per_tj" in m:
+        cc: tuple[Any, Any] = (m["cc_tc_per_tj"], "tC/TJ")
+    elif "cc_tc_per_unit" in m:
+        cc = (m["cc_tc_per_unit"], f"tC/{unit}")
+    else:
+        cc = ("", "")
+    return (*ncv, *cc, m.get("oxidation", ""))
 
 
 def export_submission(
@@ -493,6 +514,7 @@ def export_submission(
             v["sheet"],
             v["row"],
             v["col"],
+            *_measured_export(v),
         )
         for v in version_values(ctx, vid)
     ]
