@@ -171,8 +171,12 @@ def test_more_savings_never_raise_emissions(
     energy: dict[str, float], output: float, cat: pd.DataFrame, which: int, extra: float
 ) -> None:
     cat = cat.copy()
-    # share savings and switches commute, so the end state does not depend on the order
+    # share savings commute (each carrier keeps Π(1 − p) of itself), so the end state does not
+    # depend on the MAC order that a larger saving may change; switches and per-tonne savings do
+    # not commute with them (a switch before or after a fuel saving moves a different amount),
+    # which the next property covers step by step
     cat["saving_kgce_per_t"] = np.nan
+    cat["switch_share"] = np.nan
     i = which % len(cat)
     more = cat.copy()
     base_pct = 0.0 if np.isnan(cat.loc[i, "saving_pct"]) else float(cat.loc[i, "saving_pct"])
@@ -184,6 +188,16 @@ def test_more_savings_never_raise_emissions(
         1.0, a["baseline_tco2"]
     )
     assert b["saving_tce"] >= a["saving_tce"] - 1e-6 * max(1.0, a["baseline_tce"])
+
+
+@settings(max_examples=40)
+@given(energies, st.floats(1e3, 1e6), measures())
+def test_no_saving_step_raises_emissions(energy: dict[str, float], output: float, cat: pd.DataFrame) -> None:
+    lines, en = one_line(output, energy)
+    plan = plan_lines(lines, en, PARAMS, cat)
+    switches = set(cat.loc[cat["switch_share"].notna(), "id"])
+    saving = plan.steps[~plan.steps["measure_id"].isin(switches)]
+    assert (saving["saving_tco2"] >= -1e-9 * max(1.0, plan.lines.loc[0, "baseline_tco2"])).all()
 
 
 @settings(max_examples=40)
