@@ -204,3 +204,13 @@ def test_export_and_csv_reimport_keep_the_measured_values(db) -> None:  # type: 
     vals = intake.version_values(ctx, again.version_id)
     assert vals[0]["measured"] == pytest.approx({"ncv_gj": 28.435, "cc_tc_per_tj": 29.5, "oxidation": 0.93})
     assert _coke_co2(db, again.inventory_run_id) == pytest.approx(ACCEPTANCE_T, rel=1e-9)
+
+
+def test_diff_shows_a_changed_measured_value(db) -> None:  # type: ignore[no-untyped-def]
+    ctx = ctx_for(db, USER)
+    a = intake.import_submission(ctx, _workbook(db, None), "a.xlsx", acknowledge_warnings=True)
+    b = intake.import_submission(ctx, _workbook(db, {"oxidation": 0.9}), "b.xlsx", acknowledge_warnings=True)
+    d = intake.diff_versions(ctx, a.version_id, b.version_id)
+    assert d["unchanged"] == 0 and len(d["changed"]) == 12
+    assert (d["changed"][0]["measured_a"], d["changed"][0]["measured_b"]) == ("", "oxidation=0.9")
+    assert d["changed"][0]["delta"] == 0.0

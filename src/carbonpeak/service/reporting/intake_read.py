@@ -347,7 +347,9 @@ def version_values(ctx: Context, version_id: int) -> list[dict[str, Any]]:
 def diff_versions(ctx: Context, version_a: int, version_b: int) -> dict[str, Any]:
     """Figures added, removed and changed from version *a* to *b* (by line × item × month;
     quantities compared in the canonical unit, as entered — adjustments are not figures of
-    a version)."""
+    a version). A figure whose measured parameters (实测值) differ is changed too; ``measured``
+    (``measured_a``, ``measured_b``) names them (``ncv_gj=28.435;oxidation=0.93``, "" for
+    none)."""
     va, sa = version_or_404(ctx, version_a)
     vb, sb = version_or_404(ctx, version_b)
 
@@ -361,16 +363,23 @@ def diff_versions(ctx: Context, version_a: int, version_b: int) -> dict[str, Any
                 SubmissionValue.unit,
                 SubmissionValue.quantity_in,
                 SubmissionValue.unit_in,
+                *(getattr(SubmissionValue, c) for c in MEASURED),
             ).where(SubmissionValue.version_id == vid)
         ).all()
         fr = pd.DataFrame(
-            rows, columns=["line_code", "item", "period", "quantity", "unit", "quantity_in", "unit_in"]
+            rows,
+            columns=["line_code", "item", "period", "quantity", "unit", "quantity_in", "unit_in", *MEASURED],
         )
+        fr["measured"] = [
+            ";".join(f"{c}={float(v):.10g}" for c, v in zip(MEASURED, r, strict=True) if v is not None)
+            for r in zip(*(fr[c].astype(object).where(fr[c].notna(), None) for c in MEASURED), strict=True)
+        ]
         return fr.groupby(["line_code", "item", "period"], as_index=False).agg(
             quantity=("quantity", "sum"),
             unit=("unit", "first"),
             quantity_in=("quantity_in", "sum"),
             unit_in=("unit_in", "first"),
+            measured=("measured", "first"),
         )
 
     a, b = frame(va.id), frame(vb.id)
@@ -390,6 +399,7 @@ def diff_versions(ctx: Context, version_a: int, version_b: int) -> dict[str, Any
             "unit_b": "unit",
             "quantity_in_b": "quantity_in",
             "unit_in_b": "unit_in",
+            "measured_b": "measured",
         }
     )
     removed = m[m["_merge"] == "left_only"].rename(
@@ -398,6 +408,7 @@ def diff_versions(ctx: Context, version_a: int, version_b: int) -> dict[str, Any
             "unit_a": "unit",
             "quantity_in_a": "quantity_in",
             "unit_in_a": "unit_in",
+            "measured_a": "measured",
         }
     )
     both = m[m["_merge"] == "both"]
@@ -406,11 +417,11 @@ def diff_versions(ctx: Context, version_a: int, version_b: int) -> dict[str, Any
         both["quantity_b"].to_numpy(dtype=float),
         rtol=1e-12,
         atol=0.0,
-    )
+    ) | (both["measured_a"].to_numpy(dtype=object) != both["measured_b"].to_numpy(dtype=object))
     changed = both[changed_mask].assign(
         delta=lambda d: d["quantity_b"].astype(float) - d["quantity_a"].astype(float)
     )
-    value_cols = ["quantity", "unit", "quantity_in", "unit_in"]
+    value_cols = ["quantity", "unit", "quantity_in", "unit_in", "measured"]
     return {
         "a": {"version_id": va.id, "version_no": va.version_no, "submission_id": sa.id},
         "b": {"version_id": vb.id, "version_no": vb.version_no, "submission_id": sb.id},
@@ -427,6 +438,8 @@ def diff_versions(ctx: Context, version_a: int, version_b: int) -> dict[str, Any
                 "unit_in_a",
                 "quantity_in_b",
                 "unit_in_b",
+                "measured_a",
+                "measured_b",
             ],
         ),
         "unchanged": int((~changed_mask).sum()),

@@ -139,6 +139,10 @@ class DiffLinePublic(Result):
     unit_in_a: str | None = None
     quantity_in_b: float | None = None
     unit_in_b: str | None = None
+    #: measured parameters (实测值) of the figure, ``ncv_gj=28.435;oxidation=0.93`` ("" none)
+    measured: str | None = None
+    measured_a: str | None = None
+    measured_b: str | None = None
 
 
 class DiffPublic(Result):
