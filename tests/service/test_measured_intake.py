@@ -214,3 +214,17 @@ def test_diff_shows_a_changed_measured_value(db) -> None:  # type: ignore[no-unt
     assert d["unchanged"] == 0 and len(d["changed"]) == 12
     assert (d["changed"][0]["measured_a"], d["changed"][0]["measured_b"]) == ("", "oxidation=0.9")
     assert d["changed"][0]["delta"] == 0.0
+
+
+def test_a_measured_value_far_from_the_default_is_a_warning(db) -> None:  # type: ignore[no-untyped-def]
+    """More than FAR_FROM_DEFAULT (2) times off the default: a plausibility warning at the cell
+    (once for the row), stored once acknowledged."""
+    ctx = ctx_for(db, USER)
+    data = _workbook(db, {"ncv": 284.47, "ncv_unit": "GJ/t"})  # a slipped decimal point
+    with pytest.raises(intake.WarningsNotAcknowledged) as err:
+        intake.import_submission(ctx, data, "far.xlsx")
+    far = [w for w in err.value.problems if w.code == "measured_far_from_default"]
+    assert [(w.row, w.column, w.sheet) for w in far] == [(3, chr(64 + COL["ncv"]), SHEET_DATA)]
+    assert "实测低位发热量" in far[0].message_zh and "Measured NCV" in far[0].message_en
+    out = intake.import_submission(ctx, data, "far.xlsx", acknowledge_warnings=True)
+    assert _coke_co2(db, out.inventory_run_id or 0) == pytest.approx(DEFAULT_T * 10, rel=1e-9)

@@ -68,6 +68,7 @@ __all__ = [
     "RawSubmission",
     "Validated",
     "column_letter",
+    "locate_measured",
     "mark_workbook",
     "read_submission",
     "validate",
@@ -790,6 +791,22 @@ def _measured_rows(
         for v in cols.values():  # refused values do not reach the engine (the import fails anyway)
             v[bad_rows] = np.nan
     return cols, problems
+
+
+def locate_measured(raw: RawSubmission, p: Problem, row: int) -> Problem:
+    """*p*, a problem the engine reports on a measured parameter (``column`` the engine's,
+    e.g. ``ncv_gj``), located at the workbook cell it came from: *row*, the letter of its
+    source column (``ncv`` …), the file and sheet; the message names the column's headers."""
+    key = _MEASURED_SOURCE.get(str(p.column), str(p.column))
+    zh, en = _HEADERS.get(key, (key, key))
+    return replace(
+        p,
+        column=raw.letters.get(key, key),
+        row=row,
+        file=raw.file,
+        sheet=raw.sheet,
+        fields={**dict(p.fields), "column": f"{zh} {en}" if zh != en else key},
+    )
 
 
 def _col_order(col: str | None) -> tuple[int, str]:

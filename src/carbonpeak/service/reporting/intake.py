@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from carbonpeak import catalogue
 from carbonpeak.accounting.engine import compute_inventory as engine_compute
 from carbonpeak.accounting.factors import AccountingChoices, FactorTables, load_factors, methods
+from carbonpeak.accounting.notices import measured_notices
 from carbonpeak.errors import (
     Conflict,
     InputError,
@@ -56,7 +57,14 @@ from carbonpeak.errors import (
     PermissionDenied,
     Problem,
 )
-from carbonpeak.io.intake import RawSubmission, Validated, mark_workbook, read_submission, validate
+from carbonpeak.io.intake import (
+    RawSubmission,
+    Validated,
+    locate_measured,
+    mark_workbook,
+    read_submission,
+    validate,
+)
 from carbonpeak.io.template import TemplateLine, TemplateSpec, route_items, write_template
 from carbonpeak.model import Action
 from carbonpeak.service.inventories import inventory as inventory_service
@@ -327,6 +335,7 @@ def check_submission(
     if not problems and ent is not None and file_year is not None and with_warnings:
         warnings = _plausibility(ctx, raw, ent, file_year, values)
         warnings += physical_warnings(raw, ent.lines, values, lines)
+        warnings += _measured_warnings(raw, values, lines, f)
     return CheckResult(
         raw=raw,
         enterprise=ent,
@@ -387,6 +396,23 @@ def _engine_lines(
                 ),
             )
         return None, list(out.values())
+
+
+def _measured_warnings(
+    raw: RawSubmission, values: pd.DataFrame, lines: pd.DataFrame | None, f: FactorTables
+) -> list[Problem]:
+    """``measured_far_from_default`` (the engine's notice: a measured value more than
+    :data:`~carbonpeak.accounting.notices.FAR_FROM_DEFAULT` times off the method's default) as
+    an import warning, once per source row, located at the measured value's cell."""
+    if lines is None or lines.empty or not any(c in values for c in MEASURED_VALUE_COLUMNS):
+        return []
+    rows = values["row"].to_numpy(dtype=np.int64)
+    out: dict[tuple[int, str], Problem] = {}
+    for p in measured_notices(lines, f):
+        if p.code == "measured_far_from_default":
+            src = int(rows[(p.row or 1) - 1])
+            out.setdefault((src, str(p.column)), locate_measured(raw, p, src))
+    return list(out.values())
 
 
 def _fmt(x: float) -> str:
