@@ -22,6 +22,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from carbonpeak.errors import InputError
+from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL
+from carbonpeak.io.tabular import read_rows
 from carbonpeak.io.template import COLUMNS, FIRST_DATA_ROW, MEASURED_KEYS, SHEET_DATA
 from carbonpeak.service.inventories import inventory as inventory_service
 from carbonpeak.service.inventories.inventory_write import recompute_all
@@ -228,3 +230,22 @@ def test_a_measured_value_far_from_the_default_is_a_warning(db) -> None:  # type
     assert "实测低位发热量" in far[0].message_zh and "Measured NCV" in far[0].message_en
     out = intake.import_submission(ctx, data, "far.xlsx", acknowledge_warnings=True)
     assert _coke_co2(db, out.inventory_run_id or 0) == pytest.approx(DEFAULT_T * 10, rel=1e-9)
+
+
+def test_bulk_loaded_version_computed_again_from_its_figures(db) -> None:  # type: ignore[no-untyped-def]
+    """An activity file stored by the bulk path keeps its measured values with its figures, so
+    computing the version again from them (as on verification) gives the same CO2."""
+    head = (
+        "enterprise,period,item,quantity,unit,line,"
+        "ncv,ncv_unit,carbon_content,carbon_content_unit,oxidation\n"
+    )
+    text = head + f"{PBZN},2031,coke,1000,t,L01,28.435,GJ/t,29.5,tC/TJ,0.93\n"
+    t = read_rows(text.encode(), "a.csv", ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL)
+    sys_ctx = Context(db=db, principal=SYSTEM, request_id="test")
+    (run_id,) = inventory_service.store_table(sys_ctx, t, method="other_nonferrous_2015").run_ids
+    run = db.get(InventoryRun, run_id)
+    assert run is not None and run.version_id is not None
+    vals = intake.version_values(sys_ctx, run.version_id)
+    assert vals[0]["measured"] == pytest.approx({"ncv_gj": 28.435, "cc_tc_per_tj": 29.5, "oxidation": 0.93})
+    again = intake.compute_inventory(sys_ctx, run.version_id)
+    assert _coke_co2(db, again) == pytest.approx(ACCEPTANCE_T, rel=1e-9)
