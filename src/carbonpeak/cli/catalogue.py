@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
 from carbonpeak.cli._console import console, handles_errors
-from carbonpeak.service.planning.catalogue import FigurePublic, TechnologyPublic, list_technologies
+
+if TYPE_CHECKING:  # the service (refdata, pandas) is imported when a command runs: a quick --help
+    from carbonpeak.service.planning.catalogue import FigurePublic, TechnologyPublic
 
 __all__ = ["catalogue_app", "register"]
 
@@ -57,6 +59,8 @@ def catalogue_list(
     as_json: Annotated[bool, typer.Option("--json", help="print the rows as JSON")] = False,
 ) -> None:
     """List the catalogue: technology, metal, status, routes, figures with source and confidence."""
+    from carbonpeak.service.planning.catalogue import list_technologies  # noqa: PLC0415
+
     rows = list_technologies(metal)
     if as_json:
         doc = [dataclasses.asdict(t) for t in rows]
