@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -16,8 +18,23 @@ __all__ = ["console", "err_console", "handles_errors", "report"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console()
-err_console = Console(stderr=True)
+#: Width of a table written to a file or a pipe (not a terminal): wide enough that a credit
+#: code, a name and its figures stay on one line instead of wrapping at Rich's default 80.
+PIPE_WIDTH = 200
+
+
+def _width(stream: object) -> int | None:
+    """None for a terminal (Rich follows it, or ``COLUMNS``); for a file or a pipe
+    :data:`PIPE_WIDTH`, or ``COLUMNS`` where that is wider."""
+    isatty = getattr(stream, "isatty", None)
+    if callable(isatty) and isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return max(PIPE_WIDTH, int(columns)) if columns.isdigit() else PIPE_WIDTH
+
+
+console = Console(width=_width(sys.stdout))
+err_console = Console(stderr=True, width=_width(sys.stderr))
 
 
 def report(exc: CarbonpeakError) -> None:
