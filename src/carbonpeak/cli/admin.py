@@ -90,8 +90,7 @@ def setup(
 def backup(
     file: Annotated[Path, typer.Argument(help="the backup file to write (replaced if it exists)")],
 ) -> None:
-    """Back up the store to FILE while the server runs: SQLite's online backup API, or
-    ``pg_dump --format=custom`` on PostgreSQL."""
+    """Back up the store to FILE while the server runs (SQLite: online backup; PostgreSQL: pg_dump)."""
     from carbonpeak.service.platform import backup as backups  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
@@ -106,9 +105,10 @@ def restore(
         bool, typer.Option("--force", help="replace a store that holds data (all of it is lost)")
     ] = False,
 ) -> None:
-    """Replace the store with the backup FILE (stop the server first), migrate it to the
-    newest schema and verify the audit chain; exit 1 if the chain does not verify. A store
-    that holds any data is refused without ``--force``."""
+    """Replace the store with the backup FILE (stop the server first; a store with data needs --force).
+
+    The restored store is migrated to the newest schema and its audit chain verified; the
+    command exits 1 if the chain does not verify."""
     from carbonpeak.service.platform import backup as backups  # noqa: PLC0415
     from carbonpeak.settings import get_settings  # noqa: PLC0415
 
