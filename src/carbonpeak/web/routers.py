@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carbonpeak.web import account_pages, assignment_pages, dashboard, intake_pages, meter_pages, scenario_pages
+from carbonpeak.web import (
+    account_pages,
+    assignment_pages,
+    dashboard,
+    intake_pages,
+    meter_pages,
+    scenario_pages,
+)
 from carbonpeak.web.pages import router as core
 
 __all__ = ["WEB_ROUTERS"]
