@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.summary import SUM_FIELDS
@@ -31,7 +31,6 @@ from carbonpeak.store.models import (
     AuditEvent,
     Enterprise,
     InventoryBaseTotal,
-    InventoryLine,
     InventoryLineTotal,
     InventoryRun,
     InventoryRunTotal,
@@ -49,7 +48,6 @@ __all__ = [
     "base_totals",
     "current_runs_of",
     "data_version",
-    "item_totals",
     "line_totals",
     "official_runs",
     "register_lines",
@@ -220,45 +218,6 @@ def base_totals(
         d[c] = d[c].astype(float)
     d["year"] = d["year"].astype(np.int64)
     d["line_code"] = d["line_code"].astype(object)
-    return d
-
-
-def item_totals(
-    db: Session, principal: Principal, statuses: Sequence[str], *, year: int | None = None
-) -> pd.DataFrame:
-    """The official year totals by enterprise, production line and item: ``quantity``
-    (canonical unit of the item), ``co2_t``, ``energy_tce``, with the item's ``kind`` and
-    ``category`` — what the scenario base year (one *year*) and the LMDI history (every
-    year) are built from."""
-    runs = official_runs(principal, statuses)
-    if year is not None:
-        runs = runs.where(Submission.year == year)
-    off = runs.subquery()
-    cols = ["enterprise_id", "line_code", "year", "run_id", "item", "kind", "category"]
-    figures = ["quantity", "co2_t", "energy_tce"]
-    # the year's rows as they are (no SQL GROUP BY: the engine-side group is several times
-    # faster than SQLite's sort of a province's lines), summed per key below
-    stmt = (
-        select(
-            off.c.enterprise_id,
-            InventoryLine.line_code,
-            off.c.year,
-            off.c.run_id,
-            InventoryLine.item,
-            InventoryLine.kind,
-            InventoryLine.category,
-            *(getattr(InventoryLine, c) for c in figures),
-        )
-        .select_from(off)
-        .join(InventoryLine, and_(InventoryLine.run_id == off.c.run_id, InventoryLine.in_total))
-    )
-    rows = _frame(db, stmt, [*cols, *figures])
-    if rows.empty:
-        return pd.DataFrame(columns=[*cols, *figures])
-    d = rows.groupby(cols, sort=True, observed=True, dropna=False)[figures].sum().reset_index()
-    for c in figures:
-        d[c] = d[c].astype(float)
-    d["year"] = d["year"].astype(np.int64)
     return d
 
 

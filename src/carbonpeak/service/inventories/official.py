@@ -34,7 +34,6 @@ __all__ = [
     "coverage_by_year",
     "coverage_threshold",
     "default_year",
-    "item_totals",
     "line_totals",
     "official_statuses",
     "peek",
@@ -164,17 +163,6 @@ def base_totals(ctx: Context, year: int | None = None) -> pd.DataFrame:
         "base_totals",
         (year,),
         lambda: facts.base_totals(ctx.db, ctx.principal, official_statuses(), year=year),
-    )
-
-
-def item_totals(ctx: Context, year: int | None = None) -> pd.DataFrame:
-    """Official year totals per line and item, of *year* or of every year
-    (:func:`carbonpeak.store.facts.item_totals`)."""
-    return cached(
-        ctx,
-        "item_totals",
-        (year,),
-        lambda: facts.item_totals(ctx.db, ctx.principal, official_statuses(), year=year),
     )
 
 
