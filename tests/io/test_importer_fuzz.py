@@ -18,7 +18,6 @@ The worst files found are kept in ``tests/io/corpus/`` (small) and replayed by
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
@@ -34,7 +33,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from carbonpeak.accounting.factors import load_factors
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import MESSAGES, CarbonpeakError
 from carbonpeak.io.activity import ACTIVITY_COLUMNS, ACTIVITY_OPTIONAL, read_activity_frame
 from carbonpeak.io.iamc import read_driver_paths
 from carbonpeak.io.intake import read_submission, validate
@@ -245,9 +244,17 @@ def any_file(columns: tuple[str, ...]) -> st.SearchStrategy[tuple[bytes, str]]:
 
 
 def imports_or_refuses(fn: Callable[[], object]) -> None:
-    """``fn()`` returns, or raises the project's located error; anything else fails the test."""
-    with contextlib.suppress(CarbonpeakError):
+    """``fn()`` returns, or raises the project's error whose code (and every problem's code)
+    has a message in the catalogue, zh and en; anything else fails the test."""
+    refusal: CarbonpeakError | None = None
+    try:
         fn()
+    except CarbonpeakError as exc:
+        refusal = exc
+    if refusal is None:
+        return
+    codes = [refusal.code, *(p.code for p in getattr(refusal, "problems", []))]
+    assert all(c in MESSAGES for c in codes), [c for c in codes if c not in MESSAGES]
 
 
 #: Examples per reader: few in the suite (seconds); ``CARBONPEAK_FUZZ_EXAMPLES=2000`` for a
